@@ -60,14 +60,38 @@ def norm_command(entry):
     return {
         "name": as_str(name).lower(),
         "arity": int(arity),
-        "flags": sorted(as_str(f) for f in flags),
+        "flags": [as_str(f) for f in flags],
         "first_key": int(first),
         "last_key": int(last),
         "step": int(step),
         "categories": [as_str(c).lstrip("@") for c in cats],
+        "tips": [as_str(t) for t in tips],
         "key_specs": [norm_spec(s) for s in specs],
         "subcommands": sorted((norm_command(s) for s in subs), key=lambda c: c["name"]),
     }
+
+
+def tree(v):
+    """Encode a RESP3 reply as JSON: ["$", s] bulk, ["+", s] status, [":", n] integer,
+    ["*", [..]] array, ["~", [..]] set, ["%", [[k, v], ..]] map, ["_"] null."""
+    from resp_client import Status
+    if v is None:
+        return ["_"]
+    if isinstance(v, Status):
+        return ["+", v.decode()]
+    if isinstance(v, bytes):
+        return ["$", v.decode()]
+    if isinstance(v, bool):
+        return ["#", v]
+    if isinstance(v, int):
+        return [":", v]
+    if isinstance(v, tuple) and v[0] == "set":
+        return ["~", [tree(x) for x in v[1]]]
+    if isinstance(v, tuple) and v[0] == "map":
+        return ["%", [[tree(k), tree(x)] for k, x in v[1]]]
+    if isinstance(v, list):
+        return ["*", [tree(x) for x in v]]
+    raise ValueError(repr(v))
 
 
 def main():
@@ -97,6 +121,14 @@ def main():
         commands = sorted((norm_command(e) for e in c.call("COMMAND")), key=lambda x: x["name"])
         categories = [as_str(x) for x in c.call("ACL", "CAT")]
         members = {cat: sorted(as_str(x) for x in c.call("ACL", "CAT", cat)) for cat in categories}
+        # The exact COMMAND INFO / COMMAND DOCS replies, captured in RESP3 so maps and sets keep
+        # their shape; the server re-encodes them for RESP2 or RESP3.
+        c.call("HELLO", "3")
+        info_replies = {}
+        for entry in c.call("COMMAND"):
+            info_replies[as_str(entry[0]).lower()] = tree(entry)
+        docs = c.call("COMMAND", "DOCS")[1]
+        docs_replies = {as_str(k).lower(): tree(v) for k, v in docs}
     finally:
         c.close()
         if proc:
@@ -116,6 +148,10 @@ def main():
             sys.exit(f"category {cat}: COMMAND and ACL CAT disagree")
 
     doc = {"redis_version": version, "categories": categories, "commands": commands}
+    replies_path = os.path.join(os.path.dirname(args.out), "command_replies.json")
+    with open(replies_path, "w") as f:
+        json.dump({"info": info_replies, "docs": docs_replies}, f, separators=(",", ":"), sort_keys=True)
+        f.write("\n")
     with open(args.out, "w") as f:
         json.dump(doc, f, indent=1, sort_keys=False)
         f.write("\n")

@@ -80,6 +80,14 @@ class RespConnection:
         data, self.buf = self.buf[:n], self.buf[n + 2:]
         return data
 
+    def read_tagged(self):
+        """Read one reply as a type-exact tagged tuple (see `_tagged_reader`)."""
+        return _tagged_reader(self)
+
+    def call_tagged(self, *args):
+        self.send_raw(self.encode(args))
+        return _tagged_reader(self)
+
     def read_reply(self):
         line = self._line()
         t, rest = line[:1], line[1:]
@@ -119,3 +127,41 @@ class RespConnection:
         if t == b"!":
             return RespError(self._exact(int(rest)).decode("utf-8", "replace"))
         raise ValueError(f"unknown RESP type {line!r}")
+
+
+# --- Type-exact replies -------------------------------------------------------------------------
+#
+# `read_tagged()` returns every reply as a tuple whose first element is the RESP type byte, so two
+# replies compare equal only if both their types and their bytes are equal:
+#   ("+", bytes)  status        ("-", bytes)  error (raw bytes, never decoded)
+#   (":", int)    integer       ("$", bytes | None)  bulk string / RESP2 null bulk
+#   ("*", tuple | None)  array / RESP2 null array
+#   ("~", tuple) set   (">", tuple) push   ("%", tuple of (k, v)) map   ("|", ...) attribute
+#   ("_", None) RESP3 null   (",", bytes) double   ("#", bool) boolean
+#   ("=", bytes) verbatim     ("(", int) big number   ("!", bytes) blob error
+# Nested values are tuples too, so tagged replies are hashable.
+
+def _tagged_reader(conn):
+    line = conn._line()
+    t, rest = line[:1], line[1:]
+    tag = t.decode("latin-1")
+    if t in (b"+", b"-", b","):
+        return (tag, bytes(rest))
+    if t in (b":", b"("):
+        return (tag, int(rest))
+    if t in (b"$", b"=", b"!"):
+        n = int(rest)
+        return (tag, None if n < 0 else conn._exact(n))
+    if t in (b"*", b"~", b">"):
+        n = int(rest)
+        if n < 0:
+            return (tag, None)
+        return (tag, tuple(_tagged_reader(conn) for _ in range(n)))
+    if t in (b"%", b"|"):
+        n = int(rest)
+        return (tag, tuple((_tagged_reader(conn), _tagged_reader(conn)) for _ in range(n)))
+    if t == b"_":
+        return ("_", None)
+    if t == b"#":
+        return ("#", rest == b"t")
+    raise ValueError(f"unknown RESP type {line!r}")

@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""Differential test: the same ACL scenarios against redis-server 7.0.15 and `authgate serve`.
+
+Usage:
+  run_differential.py [--authgate-bin PATH | --against-redis] [--seed S] [--count N]
+                      [--only-seed SEED] [--no-fixed] [--restart-every N] [-v]
+
+Prints every mismatch (the first 20 in full) and a final line `N passed, M failed`, where N is the
+number of scenarios without a mismatch. Exit status 1 if any scenario failed.
+See README.md beside this file for what is normalised and why.
+"""
+import argparse
+import os
+import shutil
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+from runner import Pair  # noqa: E402
+from scenario_gen import generate  # noqa: E402
+from scenarios_fixed import fixed_scenarios  # noqa: E402
+from servers import REDIS_SERVER, find_authgate_bin  # noqa: E402
+
+FULL_MISMATCHES = 20
+
+
+def scenario_seed(master, i):
+    return master * 100_000 + i
+
+
+def kind_for(seed):
+    """Which generator a seed uses (stable for a seed, so --only-seed reproduces it)."""
+    r = seed % 20
+    if r == 7:
+        return "default", "plain"
+    if r in (3, 13):
+        return "aclfile", "aclfile"
+    if r == 11:
+        return "random", "pubsub-allchannels"
+    return "random", "plain"
+
+
+def random_scenarios(master, count):
+    for i in range(count):
+        seed = scenario_seed(master, i)
+        kind, profile = kind_for(seed)
+        yield {"name": f"random-{kind}-{i}", "seed": seed, "profile": profile, "steps": generate(seed, kind)}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--authgate-bin", default=None, help="authgate binary (default: $AUTHGATE_BIN or target/*/authgate)")
+    ap.add_argument("--against-redis", action="store_true", help="compare redis-server with a second redis-server")
+    ap.add_argument("--seed", type=int, default=1, help="master seed of the generated scenarios")
+    ap.add_argument("--count", type=int, default=600, help="number of generated scenarios")
+    ap.add_argument("--only-seed", type=int, default=None, help="run only the generated scenario with this seed")
+    ap.add_argument("--no-fixed", action="store_true", help="skip the hand-written scenarios")
+    ap.add_argument("--only-fixed", action="store_true", help="run only the hand-written scenarios")
+    ap.add_argument("--restart-every", type=int, default=100, help="restart the servers every N scenarios")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    ap.add_argument("--trace", action="store_true", help="print every command and reply")
+    args = ap.parse_args()
+
+    redis_bin = shutil.which(REDIS_SERVER) or REDIS_SERVER
+    if args.against_redis:
+        test_kind, test_bin = "redis", redis_bin
+    else:
+        test_kind, test_bin = "authgate", args.authgate_bin or find_authgate_bin()
+        if not test_bin or not os.path.exists(test_bin):
+            print("authgate binary not found: set AUTHGATE_BIN, pass --authgate-bin, build it, "
+                  "or use --against-redis", file=sys.stderr)
+            return 2
+    print(f"reference: {redis_bin}; under test: {test_kind} {test_bin}", flush=True)
+
+    scenarios = []
+    if args.only_seed is not None:
+        kind, profile = kind_for(args.only_seed)
+        scenarios.append({"name": f"random-{kind}", "seed": args.only_seed, "profile": profile,
+                          "steps": generate(args.only_seed, kind)})
+    else:
+        if not args.no_fixed:
+            scenarios.extend(fixed_scenarios())
+        if not args.only_fixed:
+            scenarios.extend(random_scenarios(args.seed, args.count))
+
+    pairs = {}
+    passed = failed = 0
+    mismatches = []
+    runs = {}
+    t0 = time.time()
+    try:
+        for sc in scenarios:
+            prof = sc["profile"]
+            if prof not in pairs:
+                pairs[prof] = Pair("redis", redis_bin, test_kind, test_bin, prof)
+                pairs[prof].start()
+                pairs[prof].trace = args.trace
+                runs[prof] = 0
+            pair = pairs[prof]
+            if runs[prof] and runs[prof] % args.restart_every == 0 or sc.get("restart"):
+                pair.restart()
+            runs[prof] += 1
+            found = pair.run(sc)
+            if sc.get("restart_after"):
+                pair.restart()
+            if found:
+                failed += 1
+                for m in found:
+                    full = len(mismatches) < FULL_MISMATCHES
+                    print(m.describe(full=full), flush=True)
+                    mismatches.append(m)
+            else:
+                passed += 1
+                if args.verbose:
+                    print(f"ok {sc['name']} seed={sc.get('seed')}", flush=True)
+    finally:
+        for p in pairs.values():
+            p.stop()
+    print(f"{len(mismatches)} mismatches in {failed} scenarios; {len(scenarios)} scenarios in "
+          f"{time.time() - t0:.1f}s", flush=True)
+    print(f"{passed} passed, {failed} failed", flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -11,7 +11,7 @@ A scenario is a dict {"name", "seed", "profile", "steps"}; each step is a dict w
   open / close  conn                       open (as the default user) / close a connection.
   pubsub    user, pw, argv                 on a throwaway connection: AUTH, run a (P|S)(UN)SUBSCRIBE
                                             command, read one reply per argument, RESET, close.
-  aclfile   content                        write the aclfile of both servers.
+  aclfile   content                        write (content None: delete) both servers' aclfiles.
   aclfile_compare                          compare both servers' aclfiles (after ACL SAVE).
   sleep     secs
 `expect`, when present, is the normalised reply both servers must give (spec-verified texts).
@@ -84,6 +84,8 @@ class Mismatch:
             head += f" ({self.note})"
         if not full:
             return head
+        if self.note.endswith("spec-verified reply"):
+            return head + f"\n    expected: {fmt_reply(self.ref)}\n    got:      {fmt_reply(self.test)}"
         return head + f"\n    redis:    {fmt_reply(self.ref)}\n    authgate: {fmt_reply(self.test)}"
 
 
@@ -209,7 +211,10 @@ class Pair:
             return self.pubsub(st)
         if op == "aclfile":
             for s in self.servers:
-                s.write_aclfile(st["content"])
+                if st["content"] is None:
+                    s.remove_aclfile()
+                else:
+                    s.write_aclfile(st["content"])
             return []
         if op == "aclfile_compare":
             a, b = (s.read_aclfile() for s in self.servers)

@@ -68,6 +68,12 @@ class Server:
         with open(self.aclfile_path, "wb") as f:
             f.write(text if isinstance(text, bytes) else text.encode())
 
+    def remove_aclfile(self):
+        try:
+            os.unlink(self.aclfile_path)
+        except FileNotFoundError:
+            pass
+
     def read_aclfile(self):
         try:
             with open(self.aclfile_path, "rb") as f:

@@ -363,7 +363,8 @@ impl Acl {
     /// [`AclError::Denied`]. Like Redis, on/off is not considered here (it only matters for
     /// authentication); a missing user is [`AclError::UserNotFound`].
     pub fn check<A: AsRef<[u8]>>(&self, user: &[u8], argv: &[A]) -> Result<(), AclError> {
-        let u = self.user(user).ok_or_else(|| AclError::UserNotFound(user.to_vec()))?;
+        let st = self.state.read();
+        let u = st.users.get(user).ok_or_else(|| AclError::UserNotFound(user.to_vec()))?;
         let cmd = resolve_checked(argv)?;
         u.check(cmd, argv).map_err(|d| AclError::Denied {
             kind: d.kind,

@@ -32,9 +32,24 @@ def _s(b):
     return b.decode("latin-1") if isinstance(b, (bytes, bytearray)) else b
 
 
-def is_pre_exec_error(reply):
-    """True if the reply is an error produced by the checks that run before execution."""
-    return reply[0] == "-" and reply[1].startswith(PRE_EXEC_ERROR_PREFIXES)
+def arity_ok(argv):
+    """Whether argv satisfies the command table's arity (the pre-execution arity check)."""
+    full = resolve(argv)
+    if full is None:
+        return False
+    arity = TABLE[full]["arity"]
+    return len(argv) == arity if arity > 0 else len(argv) >= -arity
+
+
+def is_pre_exec_error(reply, argv=None):
+    """True if the reply is an error produced by the checks that run before execution. An arity
+    error for an argv that satisfies the table's arity comes from the command's own handler
+    (e.g. `RPOP k 1 2`), i.e. after the ACL check."""
+    if reply[0] != "-" or not reply[1].startswith(PRE_EXEC_ERROR_PREFIXES):
+        return False
+    if argv is not None and reply[1].startswith(b"ERR wrong number of arguments") and arity_ok(argv):
+        return False
+    return True
 
 
 # -- command-string normalisation (spec §4) ----------------------------------------------------------
@@ -245,7 +260,7 @@ def replies_equal(argv, ref, test, exec_step):
     if ref[0] in ("closed", "timeout") or test[0] in ("closed", "timeout"):
         return False
     # Both passed every pre-execution check: redis executed it, authgate may answer not-supported.
-    return not is_pre_exec_error(ref) and not is_pre_exec_error(test)
+    return not is_pre_exec_error(ref, argv) and not is_pre_exec_error(test, argv)
 
 
 def aclfile_lines(content):

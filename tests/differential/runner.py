@@ -253,7 +253,7 @@ class Pair:
     @staticmethod
     def _needs_flush(argv, ref):
         full = resolve(argv)
-        if full is None or full in EXACT_EXEC or not isinstance(ref, tuple) or is_pre_exec_error(ref):
+        if full is None or full in EXACT_EXEC or not isinstance(ref, tuple) or is_pre_exec_error(ref, argv):
             return False
         e = TABLE[full]
         return "write" in e["flags"] or "write" in e["categories"] or full in ("swapdb", "move")

@@ -24,7 +24,7 @@ def b(x):
     return x if isinstance(x, bytes) else x.encode()
 
 
-def S(conn, *argv, expect=None, exec_=False):
+def S(conn, *argv, expect=None, exec_=True):
     argv = [b(a) for a in argv]
     st = {"op": "call", "conn": conn, "argv": argv, "exec": exec_}
     if expect is not None:

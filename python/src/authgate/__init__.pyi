@@ -1,0 +1,137 @@
+"""authgate: the Redis 7.0 ACL engine and a Redis-protocol server (type stubs)."""
+
+import os
+from types import TracebackType
+from typing import List, Optional, Type, Union
+
+from ._errors import AclError as AclError
+from ._errors import AuthError as AuthError
+from ._errors import AuthgateError as AuthgateError
+from ._errors import ConfigError as ConfigError
+from ._errors import PermissionDenied as PermissionDenied
+from ._types import LogEntry as LogEntry
+from ._types import SelectorInfo as SelectorInfo
+from ._types import UserInfo as UserInfo
+
+__all__ = [
+    "Acl",
+    "Server",
+    "genpass",
+    "AuthgateError",
+    "AclError",
+    "PermissionDenied",
+    "AuthError",
+    "ConfigError",
+    "UserInfo",
+    "SelectorInfo",
+    "LogEntry",
+    "__version__",
+]
+
+__version__: str
+
+# An argument: str (UTF-8, surrogateescape), bytes, bytearray, or int (its decimal digits).
+_Arg = Union[str, bytes, bytearray, int]
+_Path = Union[str, bytes, "os.PathLike[str]"]
+
+def genpass(bits: int = 256) -> str:
+    """``ACL GENPASS [bits]``: a random password of ``bits`` bits as lowercase hex."""
+
+class Acl:
+    """The Redis 7.0 ACL engine; safe to share between threads and with a :class:`Server`."""
+
+    def __init__(self, *, pubsub_default: str = "resetchannels", log_max_len: int = 128) -> None: ...
+    @classmethod
+    def from_file(
+        cls, path: _Path, *, pubsub_default: str = "resetchannels", log_max_len: int = 128
+    ) -> "Acl":
+        """Creates an engine and loads an aclfile into it; raises :class:`ConfigError`."""
+    def setuser(self, name: _Arg, *rules: _Arg) -> None:
+        """``ACL SETUSER``: all or nothing; raises :class:`AclError` for an invalid rule."""
+    def deluser(self, *names: _Arg) -> int:
+        """``ACL DELUSER``: returns how many users existed."""
+    def getuser(self, name: _Arg) -> Optional[UserInfo]:
+        """``ACL GETUSER``: the user's description, or None."""
+    def users(self) -> List[str]:
+        """``ACL USERS``."""
+    def list(self) -> List[str]:
+        """``ACL LIST``."""
+    def cat(self, category: Optional[_Arg] = None) -> List[str]:
+        """``ACL CAT [category]``."""
+    def authenticate(self, user: _Arg, password: _Arg) -> bool:
+        """True if ``AUTH user password`` would succeed."""
+    def auth(self, user: _Arg, password: _Arg) -> None:
+        """Like :meth:`authenticate`; raises :class:`AuthError` (WRONGPASS) on failure."""
+    def check(self, user: _Arg, *argv: _Arg) -> None:
+        """Raises :class:`PermissionDenied` if ``user`` may not run ``argv``."""
+    def dryrun(self, user: _Arg, *argv: _Arg) -> str:
+        """``ACL DRYRUN``: ``"OK"`` or the denial text."""
+    def log(self, count: int = 10) -> List[LogEntry]:
+        """``ACL LOG [count]``: newest first."""
+    def log_reset(self) -> None:
+        """``ACL LOG RESET``."""
+    def log_event(
+        self,
+        reason: str,
+        object: _Arg,
+        username: _Arg,
+        *,
+        context: str = "toplevel",
+        client_info: Optional[_Arg] = None,
+    ) -> None:
+        """Adds an event to the ACL LOG."""
+    def load(self, path: _Path) -> None:
+        """``ACL LOAD`` from ``path``; raises :class:`ConfigError`."""
+    def save(self, path: _Path) -> None:
+        """``ACL SAVE`` to ``path``; raises :class:`ConfigError`."""
+    def check_aclfile(self, path: _Path) -> None:
+        """Validates an aclfile without applying it; raises :class:`ConfigError`."""
+    def set_requirepass(self, password: _Arg) -> None:
+        """``requirepass``: the ``default`` user's only password (empty: ``nopass``)."""
+    @property
+    def log_max_len(self) -> int:
+        """``acllog-max-len``."""
+    @log_max_len.setter
+    def log_max_len(self, value: int) -> None: ...
+    @property
+    def pubsub_default(self) -> str:
+        """``acl-pubsub-default``: ``"resetchannels"`` or ``"allchannels"``."""
+    @pubsub_default.setter
+    def pubsub_default(self, value: str) -> None: ...
+
+class Server:
+    """A RESP server enforcing an :class:`Acl`; a context manager."""
+
+    def __init__(
+        self,
+        acl: Acl,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        requirepass: Optional[_Arg] = None,
+        aclfile: Optional[_Path] = None,
+        maxclients: int = 10000,
+    ) -> None: ...
+    def start(self) -> "Server":
+        """Binds and starts serving; returns the server."""
+    def stop(self) -> None:
+        """Stops the server (no-op if it is not running)."""
+    @property
+    def running(self) -> bool:
+        """True while the server is running."""
+    @property
+    def port(self) -> int:
+        """The listening port (the bound one for ``port=0``)."""
+    @property
+    def host(self) -> str:
+        """The listening address."""
+    @property
+    def acl(self) -> Acl:
+        """The engine the server enforces."""
+    def __enter__(self) -> "Server": ...
+    def __exit__(
+        self,
+        exc_type: Optional[Type[BaseException]] = None,
+        exc_value: Optional[BaseException] = None,
+        traceback: Optional[TracebackType] = None,
+    ) -> bool: ...

@@ -1,0 +1,191 @@
+//! Arguments that accept a `string` or a `Buffer` (any `Uint8Array`), binary-safe.
+//!
+//! Strings are encoded as UTF-8; Buffers are used byte for byte, so names, passwords, keys and
+//! channels that are not valid UTF-8 go through unchanged.
+
+use std::cell::RefCell;
+use std::ptr;
+
+use napi::bindgen_prelude::{FromNapiValue, TypeName, ValidateNapiValue};
+use napi::{sys, Error, ValueType};
+use smallvec::SmallVec;
+
+use crate::error::invalid_arg_type;
+
+/// How a value of the wrong type is described in the error message (Node's wording).
+fn describe(env: sys::napi_env, v: sys::napi_value) -> String {
+    let mut t = sys::ValueType::napi_undefined;
+    // SAFETY: `v` is a value of the current callback scope of `env`.
+    unsafe { sys::napi_typeof(env, v, &mut t) };
+    match t {
+        sys::ValueType::napi_undefined => "Received undefined".into(),
+        sys::ValueType::napi_null => "Received null".into(),
+        sys::ValueType::napi_boolean => "Received type boolean".into(),
+        sys::ValueType::napi_number => "Received type number".into(),
+        sys::ValueType::napi_symbol => "Received type symbol".into(),
+        sys::ValueType::napi_function => "Received function".into(),
+        sys::ValueType::napi_bigint => "Received type bigint".into(),
+        _ => "Received an instance of a non-Buffer object".into(),
+    }
+}
+
+/// The type error for argument `name`.
+pub(crate) fn wrong_type(env: sys::napi_env, name: &str, v: sys::napi_value) -> Error {
+    invalid_arg_type(
+        env,
+        &format!(
+            "The \"{name}\" argument must be of type string or an instance of Buffer. {}",
+            describe(env, v)
+        ),
+    )
+}
+
+/// Where one argument's bytes are.
+#[derive(Clone, Copy)]
+enum Span {
+    /// `arena[start..end]` (a string, encoded).
+    Arena(usize, usize),
+    /// A Buffer's own memory; valid for the duration of the call (the Buffer is an argument).
+    External(*const u8, usize),
+}
+
+/// Reusable storage for the arguments of one call.
+#[derive(Default)]
+pub(crate) struct ArgBuf {
+    arena: Vec<u8>,
+    spans: SmallVec<[Span; 8]>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<ArgBuf> = RefCell::new(ArgBuf::default());
+}
+
+impl ArgBuf {
+    /// Runs `f` with an empty scratch buffer; the allocation is reused across calls.
+    pub(crate) fn with<R>(f: impl FnOnce(&mut ArgBuf) -> R) -> R {
+        let mut buf = SCRATCH.with(|s| s.try_borrow_mut().map(|mut b| std::mem::take(&mut *b)))
+            .unwrap_or_default();
+        let out = f(&mut buf);
+        buf.arena.clear();
+        buf.spans.clear();
+        if buf.arena.capacity() <= 64 * 1024 {
+            SCRATCH.with(|s| {
+                if let Ok(mut slot) = s.try_borrow_mut() {
+                    *slot = buf;
+                }
+            });
+        }
+        out
+    }
+
+    /// Appends one argument; `name` is used in the type error.
+    pub(crate) fn push(
+        &mut self,
+        env: sys::napi_env,
+        v: sys::napi_value,
+        name: &dyn Fn() -> String,
+    ) -> Result<(), Error> {
+        match read_value(env, v, &mut self.arena) {
+            Some(Read::Arena(start)) => {
+                self.spans.push(Span::Arena(start, self.arena.len()));
+                Ok(())
+            }
+            Some(Read::External(p, n)) => {
+                self.spans.push(Span::External(p, n));
+                Ok(())
+            }
+            None => Err(wrong_type(env, &name(), v)),
+        }
+    }
+
+    /// The arguments pushed so far, in order.
+    pub(crate) fn slices(&self) -> SmallVec<[&[u8]; 8]> {
+        self.spans
+            .iter()
+            .map(|s| match *s {
+                Span::Arena(a, b) => &self.arena[a..b],
+                Span::External(_, 0) => &[][..],
+                // SAFETY: the pointer and length come from napi_get_buffer_info for a Buffer
+                // passed as an argument of the current call, so it is alive and unchanged until
+                // the call returns, and `ArgBuf::with` clears the spans before that.
+                Span::External(p, n) => unsafe { std::slice::from_raw_parts(p, n) },
+            })
+            .collect()
+    }
+}
+
+enum Read {
+    /// Appended to the arena from this offset.
+    Arena(usize),
+    /// A Buffer's memory.
+    External(*const u8, usize),
+}
+
+/// Reads a string (appended to `arena` as UTF-8) or a Buffer (borrowed). None for other types.
+fn read_value(env: sys::napi_env, v: sys::napi_value, arena: &mut Vec<u8>) -> Option<Read> {
+    let mut len = 0usize;
+    // SAFETY: `v` belongs to the current callback scope; a NULL buffer asks for the length.
+    let st = unsafe { sys::napi_get_value_string_utf8(env, v, ptr::null_mut(), 0, &mut len) };
+    if st == sys::Status::napi_ok {
+        let start = arena.len();
+        arena.reserve(len + 1);
+        let mut written = 0usize;
+        // SAFETY: `arena` has room for `len + 1` bytes after `start` (the NUL napi writes);
+        // `written <= len` bytes are initialised, and only those are kept.
+        unsafe {
+            let dst = arena.as_mut_ptr().add(start);
+            sys::napi_get_value_string_utf8(env, v, dst.cast(), len + 1, &mut written);
+            arena.set_len(start + written);
+        }
+        return Some(Read::Arena(start));
+    }
+    let mut is_buffer = false;
+    // SAFETY: as above.
+    let st = unsafe { sys::napi_is_buffer(env, v, &mut is_buffer) };
+    if st != sys::Status::napi_ok || !is_buffer {
+        return None;
+    }
+    let mut data: *mut std::ffi::c_void = ptr::null_mut();
+    let mut n = 0usize;
+    // SAFETY: `v` is a Buffer (checked above).
+    let st = unsafe { sys::napi_get_buffer_info(env, v, &mut data, &mut n) };
+    if st != sys::Status::napi_ok {
+        return None;
+    }
+    Some(Read::External(data as *const u8, if data.is_null() { 0 } else { n }))
+}
+
+/// One `string | Buffer` argument of a generated method, copied.
+pub struct Bytes(pub Vec<u8>);
+
+impl Bytes {
+    /// The bytes.
+    pub fn as_slice(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl TypeName for Bytes {
+    fn type_name() -> &'static str {
+        "string | Buffer"
+    }
+
+    fn value_type() -> ValueType {
+        ValueType::Unknown
+    }
+}
+
+impl ValidateNapiValue for Bytes {}
+
+impl FromNapiValue for Bytes {
+    unsafe fn from_napi_value(env: sys::napi_env, v: sys::napi_value) -> napi::Result<Self> {
+        let mut arena = Vec::new();
+        match read_value(env, v, &mut arena) {
+            Some(Read::Arena(_)) => Ok(Bytes(arena)),
+            Some(Read::External(_, 0)) => Ok(Bytes(Vec::new())),
+            // SAFETY: see `ArgBuf::slices`; the bytes are copied before the call returns.
+            Some(Read::External(p, n)) => Ok(Bytes(unsafe { std::slice::from_raw_parts(p, n) }.to_vec())),
+            None => Err(wrong_type(env, "value", v)),
+        }
+    }
+}

@@ -105,6 +105,35 @@ export declare class Acl {
   saveAsync(path: string): Promise<void>
 }
 
+/**
+ * A RESP2/RESP3 server with Redis 7.0's AUTH/ACL behaviour, enforcing a shared `Acl`.
+ * Clients (node-redis, redis-cli, ...) connect to `host:port` and authenticate as its users.
+ */
+export declare class Server {
+  /** A stopped server; `await start()` binds and serves. */
+  constructor(options: ServerOptions)
+  /**
+   * Binds and starts serving (off the main thread). Resolves with the port; rejects with
+   * `ERR_SERVER_ALREADY_LISTEN` if running, `INVALID_CONFIG`, `ACL` (bad aclfile) or `IO`
+   * (e.g. the port is in use).
+   */
+  start(): Promise<number>
+  /**
+   * Closes the listener and every connection and waits for the server threads (off the
+   * main thread). Does nothing if the server is not running.
+   */
+  stop(): Promise<void>
+  /**
+   * The port the server listens on (the bound one when created with port 0); after `stop()`,
+   * the port it last listened on. Throws `ERR_SERVER_NOT_RUNNING` if it was never started.
+   */
+  get port(): number
+  /** The address the server listens on. */
+  get host(): string
+  /** True while the server is running. */
+  get running(): boolean
+}
+
 /** Engine settings, as Redis keeps them in its config. */
 export interface AclOptions {
   /**
@@ -123,7 +152,7 @@ export interface AclOptions {
 export declare function debugPanic(message?: string | undefined | null): void
 
 /** The stable `code` of every error the package throws (`err.code`). */
-export type ErrorCode = 'NOPERM' | 'ERR' | 'WRONGPASS' | 'NOAUTH' | 'SERVER' | 'ERR_INVALID_ARG_TYPE' | 'ERR_OUT_OF_RANGE' | 'ERR_INVALID_THIS' | 'GenericFailure'
+export type ErrorCode = 'NOPERM' | 'ERR' | 'WRONGPASS' | 'NOAUTH' | 'INVALID_CONFIG' | 'ACL' | 'IO' | 'ERR_SERVER_ALREADY_LISTEN' | 'ERR_SERVER_NOT_RUNNING' | 'ERR_INVALID_ARG_TYPE' | 'ERR_OUT_OF_RANGE' | 'ERR_INVALID_THIS' | 'GenericFailure'
 
 /**
  * `ACL GENPASS [bits]`: a random password of `bits` bits (default 256) as hex. Throws `ERR`
@@ -157,6 +186,22 @@ export interface SelectorInfo {
   keys: string
   /** Channel patterns joined by spaces (`&*` for allchannels, empty if none). */
   channels: string
+}
+
+/** How to run a `Server`. */
+export interface ServerOptions {
+  /** The engine to enforce; the program and the server share it. */
+  acl: Acl
+  /** Address to listen on (default `127.0.0.1`). */
+  host?: string
+  /** TCP port (default 0: a free port, read it from `server.port` after `start()`). */
+  port?: number
+  /** `requirepass`: the default user's password, applied to the shared `Acl` at start. */
+  requirepass?: string
+  /** An aclfile, loaded into the shared `Acl` at start and used by `ACL LOAD` / `ACL SAVE`. */
+  aclfile?: string
+  /** Most simultaneous clients (default 10000). */
+  maxclients?: number
 }
 
 /** What `ACL GETUSER` reports for a user. */

@@ -836,6 +836,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.Acl = nativeBinding.Acl
+module.exports.Server = nativeBinding.Server
 module.exports.debugPanic = nativeBinding.debugPanic
 module.exports.ErrorCode = nativeBinding.ErrorCode
 module.exports.genpass = nativeBinding.genpass

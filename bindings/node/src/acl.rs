@@ -5,12 +5,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use authgate::acl::{self, Acl as CoreAcl, AclOptions as CoreOptions, LogEntry as CoreLogEntry, UserInfo as CoreUserInfo};
-use napi::bindgen_prelude::AsyncTask;
-use napi::{Env, Result};
+use napi::bindgen_prelude::{AsyncTask, TypeTag};
+use napi::{sys, Env, Error, Result};
 use napi_derive::napi;
 
 use crate::args::Bytes;
-use crate::error::{acl_error_env, out_of_range};
+use crate::error::{acl_error_env, coded, out_of_range, Kind};
 use crate::tasks::{FromFileTask, LoadTask, SaveTask};
 
 /// Engine settings, as Redis keeps them in its config.
@@ -137,6 +137,36 @@ pub(crate) fn whole_number(env: &Env, name: &str, v: f64) -> Result<usize> {
             &format!("The value of \"{name}\" is out of range. It must be a non-negative integer. Received {v}"),
         ))
     }
+}
+
+/// The engine of the `Acl` instance `value` (napi-rs' type tag identifies it), borrowed for the
+/// current call; a `TypeError` with `code` (`ERR_INVALID_THIS` for a method's receiver,
+/// `ERR_INVALID_ARG_TYPE` for an argument) if `value` is anything else.
+pub(crate) fn unwrap_acl<'a>(
+    env: sys::napi_env,
+    value: sys::napi_value,
+    what: &str,
+    code: &str,
+) -> std::result::Result<&'a Arc<CoreAcl>, Error> {
+    let not_acl = || coded(env, Kind::TypeError, code, &format!("The \"{what}\" value must be an instance of Acl"));
+    let tag = <Acl as TypeTag>::type_tag();
+    let mut matches = false;
+    // SAFETY: `value` is a value of the current call; a non-object gives a non-ok status.
+    let st = unsafe { sys::napi_check_object_type_tag(env, value, &tag, &mut matches) };
+    if st != sys::Status::napi_ok || !matches {
+        return Err(not_acl());
+    }
+    let mut raw: *mut std::ffi::c_void = std::ptr::null_mut();
+    // SAFETY: the type tag proves that `value` is an `Acl` instance, which napi-rs wrapped with
+    // a `Box<Acl>` pointer.
+    let st = unsafe { sys::napi_unwrap(env, value, &mut raw) };
+    if st != sys::Status::napi_ok || raw.is_null() {
+        return Err(not_acl());
+    }
+    // SAFETY: `raw` points to the `Acl` owned by `value`, which the caller's arguments keep
+    // alive for the whole call; `Acl` has no `&mut self` methods, so a shared borrow is sound.
+    let js: &'a Acl = unsafe { &*(raw as *const Acl) };
+    Ok(&js.inner)
 }
 
 /// The Redis 7.0 ACL engine: users, passwords, selectors, permission checks, ACL LOG and

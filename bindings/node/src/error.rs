@@ -22,8 +22,16 @@ pub enum ErrorCode {
     WRONGPASS,
     /// A connection that has not authenticated (reported by the server to its clients).
     NOAUTH,
-    /// The server could not start or stop (address in use, bad host, already running, ...).
-    SERVER,
+    /// `Server.start()`: the server settings are invalid (e.g. a bad host).
+    INVALID_CONFIG,
+    /// `Server.start()`: the aclfile could not be loaded (Redis' startup message).
+    ACL,
+    /// `Server.start()`: binding failed (e.g. the port is in use).
+    IO,
+    /// `Server.start()` while the server is running.
+    ERR_SERVER_ALREADY_LISTEN,
+    /// `server.port` before the server was ever started.
+    ERR_SERVER_NOT_RUNNING,
     /// An argument of the wrong type (Node's own code for this).
     ERR_INVALID_ARG_TYPE,
     /// An argument with the right type but an unusable value.
@@ -177,7 +185,3 @@ pub(crate) unsafe fn throw_panic(env: sys::napi_env, payload: Box<dyn std::any::
     unsafe { throw(env, e) }
 }
 
-/// An `Error` with code `SERVER` (the server could not start or stop).
-pub(crate) fn server_error(env: sys::napi_env, message: &str) -> Error {
-    coded(env, Kind::Error, "SERVER", message)
-}

@@ -23,6 +23,7 @@ use napi_derive::napi;
 
 pub use acl::{debug_panic, genpass, Acl, AclOptions, LogEntry, SelectorInfo, UserInfo};
 pub use error::ErrorCode;
+pub use server::{Server, ServerOptions};
 
 /// Adds the variadic `Acl` methods once napi-rs has registered the classes.
 #[napi(module_exports)]

@@ -12,12 +12,10 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
 
 use authgate::acl::Acl as CoreAcl;
-use napi::bindgen_prelude::TypeTag;
 use napi::{sys, Error, Status};
 
-use crate::acl::Acl;
 use crate::args::{wrong_type, ArgBuf};
-use crate::error::{acl_error, coded, throw, throw_panic, Kind};
+use crate::error::{acl_error, throw, throw_panic};
 
 /// Arguments read without a heap allocation (more spill to a Vec).
 const INLINE_ARGS: usize = 12;
@@ -30,33 +28,6 @@ fn status(st: sys::napi_status, what: &str) -> Result<(), Error> {
     } else {
         Err(Error::new(Status::from(st), format!("{what} failed")))
     }
-}
-
-/// The `Acl` behind `this`, or `ERR_INVALID_THIS`.
-fn unwrap_this<'a>(env: sys::napi_env, this: sys::napi_value) -> Result<&'a CoreAcl, Error> {
-    let tag = <Acl as TypeTag>::type_tag();
-    let mut matches = false;
-    // SAFETY: `this` is the receiver of the current call; a non-object gives a non-ok status.
-    let st = unsafe { sys::napi_check_object_type_tag(env, this, &tag, &mut matches) };
-    if st != sys::Status::napi_ok || !matches {
-        return Err(coded(
-            env,
-            Kind::TypeError,
-            "ERR_INVALID_THIS",
-            "Value of \"this\" must be of type Acl",
-        ));
-    }
-    let mut raw: *mut std::ffi::c_void = ptr::null_mut();
-    // SAFETY: the type tag proves that `this` is an `Acl` instance, which napi-rs wrapped with a
-    // `Box<Acl>` pointer.
-    status(unsafe { sys::napi_unwrap(env, this, &mut raw) }, "napi_unwrap")?;
-    if raw.is_null() {
-        return Err(coded(env, Kind::TypeError, "ERR_INVALID_THIS", "Acl is not initialised"));
-    }
-    // SAFETY: `raw` points to the `Acl` owned by `this`, which stays alive for the whole call
-    // (it is the receiver); `Acl` has no `&mut self` methods, so a shared borrow is sound.
-    let js: &'a Acl = unsafe { &*(raw as *const Acl) };
-    Ok(&js.inner)
 }
 
 /// Common body of the four callbacks: arguments, `this`, the panic boundary, and throwing.
@@ -90,7 +61,7 @@ unsafe fn dispatch(env: sys::napi_env, info: sys::napi_callback_info, f: Handler
             spilled = v;
             &spilled
         };
-        let acl = unwrap_this(env, this)?;
+        let acl = crate::acl::unwrap_acl(env, this, "this", "ERR_INVALID_THIS")?;
         f(env, acl, args)
     }));
     match outcome {

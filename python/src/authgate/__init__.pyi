@@ -2,7 +2,7 @@
 
 import os
 from types import TracebackType
-from typing import List, Optional, Type, Union
+from typing import List, Optional, Type, Union, final
 
 from ._errors import AclError as AclError
 from ._errors import AuthError as AuthError
@@ -37,10 +37,11 @@ _Path = Union[str, bytes, "os.PathLike[str]"]
 def genpass(bits: int = 256) -> str:
     """``ACL GENPASS [bits]``: a random password of ``bits`` bits as lowercase hex."""
 
+@final
 class Acl:
     """The Redis 7.0 ACL engine; safe to share between threads and with a :class:`Server`."""
 
-    def __init__(self, *, pubsub_default: str = "resetchannels", log_max_len: int = 128) -> None: ...
+    def __new__(cls, *, pubsub_default: str = "resetchannels", log_max_len: int = 128) -> "Acl": ...
     @classmethod
     def from_file(
         cls, path: _Path, *, pubsub_default: str = "resetchannels", log_max_len: int = 128
@@ -99,11 +100,12 @@ class Acl:
     @pubsub_default.setter
     def pubsub_default(self, value: str) -> None: ...
 
+@final
 class Server:
     """A RESP server enforcing an :class:`Acl`; a context manager."""
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         acl: Acl,
         host: str = "127.0.0.1",
         port: int = 0,
@@ -111,7 +113,7 @@ class Server:
         requirepass: Optional[_Arg] = None,
         aclfile: Optional[_Path] = None,
         maxclients: int = 10000,
-    ) -> None: ...
+    ) -> "Server": ...
     def start(self) -> "Server":
         """Binds and starts serving; returns the server."""
     def stop(self) -> None:

@@ -1,0 +1,166 @@
+"""End to end: a Server started from Python, users defined from Python, redis-py as client."""
+
+from __future__ import annotations
+
+import socket
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+import authgate
+
+
+def client(server: authgate.Server, **kw: Any) -> "redis.Redis[bytes]":
+    """A redis-py client that does not retry (recent redis-py retries connection errors,
+    AuthenticationError included, with a backoff of seconds)."""
+    return redis.Redis(host="127.0.0.1", port=server.port, socket_timeout=5, retry=Retry(NoBackoff(), 0), **kw)
+
+
+def test_start_stop_and_properties(acl: authgate.Acl) -> None:
+    s = authgate.Server(acl)
+    assert not s.running
+    with pytest.raises(RuntimeError):
+        s.port
+    assert s.start() is s
+    assert s.running and s.port > 0 and s.host == "127.0.0.1" and s.acl is acl
+    assert repr(s) == f"<authgate.Server 127.0.0.1:{s.port} running>"
+    with pytest.raises(RuntimeError, match="already running"):
+        s.start()
+    port = s.port
+    s.stop()
+    s.stop()  # idempotent
+    assert not s.running and s.port == port
+    with pytest.raises(redis.exceptions.ConnectionError):
+        client(s).ping()
+    # a stopped server can start again
+    with s:
+        assert s.running and client(s).ping()
+    assert not s.running
+
+
+def test_default_user_and_keyspace(server: authgate.Server) -> None:
+    r = client(server)
+    assert r.ping()
+    assert r.set("k", "v") and r.get("k") == b"v"
+    assert r.incr("n") == 1
+
+
+def test_login_with_username_and_password(server: authgate.Server) -> None:
+    r = client(server, username="alice", password="secret")
+    assert r.set("cache:1", "v") and r.get("cache:1") == b"v"
+
+
+def test_wrongpass_surfaces_as_authentication_error(server: authgate.Server) -> None:
+    with pytest.raises(redis.exceptions.AuthenticationError, match="^invalid username-password pair or user is disabled.$"):
+        client(server, username="alice", password="nope").ping()
+    entries = server.acl.log()
+    assert entries[0]["reason"] == "auth" and entries[0]["username"] == "alice"
+
+
+def test_noperm_surfaces_as_no_permission_error(server: authgate.Server, acl: authgate.Acl) -> None:
+    r = client(server, username="alice", password="secret")
+    with pytest.raises(redis.exceptions.NoPermissionError) as e:
+        r.delete("cache:1")
+    assert str(e.value) == "this user has no permissions to run the 'del' command"
+    with pytest.raises(redis.exceptions.NoPermissionError, match="keys used as arguments"):
+        r.get("other")
+    # the denials are in the ACL LOG that Python reads
+    log = acl.log()
+    assert [(e["reason"], e["object"], e["username"]) for e in log[:2]] == [("key", "other", "alice"), ("command", "del", "alice")]
+    assert "id=" in log[0]["client_info"]
+
+
+def test_setuser_from_python_applies_to_live_connection(server: authgate.Server, acl: authgate.Acl) -> None:
+    r = client(server, username="alice", password="secret")
+    assert r.set("cache:1", "v")
+    acl.setuser("alice", "-set")
+    with pytest.raises(redis.exceptions.NoPermissionError):
+        r.set("cache:1", "w")
+    assert r.get("cache:1") == b"v"  # the same connection, still authenticated
+    acl.setuser("alice", "+set", "~other")
+    assert r.set("other", "x")
+
+
+def test_deluser_from_python_disconnects(server: authgate.Server, acl: authgate.Acl) -> None:
+    r = client(server, username="alice", password="secret")
+    assert r.get("cache:1") is None
+    acl.deluser("alice")
+    with pytest.raises((redis.exceptions.ConnectionError, redis.exceptions.AuthenticationError)):
+        for _ in range(50):  # the kill is asynchronous
+            r.get("cache:1")
+            time.sleep(0.02)
+
+
+def test_acl_setuser_from_client_visible_in_python(server: authgate.Server, acl: authgate.Acl) -> None:
+    r = client(server)
+    assert r.acl_setuser("carol", enabled=True, passwords=["+pw"], commands=["+ping"])
+    assert "carol" in acl.users()
+    assert acl.authenticate("carol", "pw")
+    assert acl.dryrun("carol", "GET", "k") == "This user has no permissions to run the 'get' command"
+
+
+def test_requirepass_and_aclfile_options(tmp_path: Path) -> None:
+    path = tmp_path / "users.acl"
+    path.write_text("user dave on >pw ~* +@all\nuser default on nopass ~* &* +@all\n")
+    acl = authgate.Acl()
+    with authgate.Server(acl, aclfile=path) as s:
+        assert acl.users() == ["dave", "default"]
+        r = client(s, username="dave", password="pw")
+        r.acl_setuser("erin", enabled=True, nopass=True)
+        r.acl_save()
+    assert "user erin on nopass" in path.read_text()
+
+    acl2 = authgate.Acl()
+    with authgate.Server(acl2, requirepass="topsecret") as s:
+        with pytest.raises(redis.exceptions.AuthenticationError):
+            client(s).set("k", "v")
+        assert client(s, password="topsecret").ping()
+
+
+def test_bad_aclfile_is_a_config_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.acl"
+    bad.write_text("user x on +nosuch\n")
+    s = authgate.Server(authgate.Acl(), aclfile=bad)
+    with pytest.raises(authgate.ConfigError) as e:
+        s.start()
+    assert e.value.code == "ACL"
+    assert str(e.value).startswith("Aborting Redis startup because of ACL errors:")
+    assert not s.running
+
+
+def test_port_in_use_is_os_error(acl: authgate.Acl) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(1)
+        port = sock.getsockname()[1]
+        with pytest.raises(OSError):
+            authgate.Server(acl, port=port).start()
+
+
+def test_bad_host_is_an_error(acl: authgate.Acl) -> None:
+    with pytest.raises((OSError, authgate.ConfigError)):
+        authgate.Server(acl, host="not an address").start()
+
+
+def test_pubsub_permissions(server: authgate.Server, acl: authgate.Acl) -> None:
+    acl.setuser("sub", "on", ">pw", "+subscribe", "+publish", "&news")
+    r = client(server, username="sub", password="pw")
+    assert r.publish("news", "hi") == 0
+    with pytest.raises(redis.exceptions.NoPermissionError, match="channels used as arguments"):
+        r.publish("sports", "hi")
+
+
+def test_dropped_server_object_stops(acl: authgate.Acl) -> None:
+    s = authgate.Server(acl).start()
+    port = s.port
+    del s
+    import gc
+
+    gc.collect()
+    with pytest.raises(redis.exceptions.ConnectionError):
+        redis.Redis(port=port, socket_timeout=2, retry=Retry(NoBackoff(), 0)).ping()

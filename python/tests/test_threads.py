@@ -1,0 +1,109 @@
+"""One Acl shared by many threads: checks stay consistent while another thread changes users."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import List
+
+import authgate
+
+
+def test_many_checkers_one_writer() -> None:
+    acl = authgate.Acl()
+    acl.setuser("stable", "on", ">pw", "~app:*", "+get")
+    acl.setuser("flip", "on", "nopass", "~*", "+get")
+    stop = threading.Event()
+    errors: List[BaseException] = []
+    counts = [0] * 8
+
+    def checker(i: int) -> None:
+        try:
+            while not stop.is_set():
+                acl.check("stable", "GET", "app:1")
+                assert acl.authenticate("stable", "pw")
+                try:
+                    acl.check("stable", "SET", "app:1", "v")
+                    raise AssertionError("SET must be denied")
+                except authgate.PermissionDenied:
+                    pass
+                # "flip" is either allowed GET, denied GET, or deleted: never anything else
+                try:
+                    acl.check("flip", "GET", "k")
+                except authgate.PermissionDenied as e:
+                    assert e.reason == "command"
+                except authgate.AclError as e:
+                    assert str(e) == "ERR User 'flip' not found"
+                counts[i] += 1
+        except BaseException as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    def writer() -> None:
+        try:
+            for n in range(300):
+                acl.setuser("flip", "-get" if n % 2 else "+get")
+                acl.setuser(f"tmp{n}", "on", "nopass", "+@all")
+                if n % 3 == 0:
+                    acl.deluser("flip")
+                    acl.setuser("flip", "on", "nopass", "~*", "+get")
+                acl.deluser(f"tmp{n}")
+        except BaseException as e:  # pragma: no cover
+            errors.append(e)
+
+    threads = [threading.Thread(target=checker, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    w = threading.Thread(target=writer)
+    w.start()
+    w.join()
+    stop.set()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert all(c > 0 for c in counts)
+    assert acl.users() == ["default", "flip", "stable"]
+
+
+def test_file_io_from_threads(tmp_path: Path) -> None:
+    acl = authgate.Acl()
+    for i in range(50):
+        acl.setuser(f"u{i}", "on", f">p{i}", "+get", "~*")
+    errors: List[BaseException] = []
+
+    def work(i: int) -> None:
+        try:
+            p = tmp_path / f"{i}.acl"
+            for _ in range(10):
+                acl.save(p)
+                other = authgate.Acl.from_file(p)
+                assert other.users() == acl.users()
+        except BaseException as e:  # pragma: no cover
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+
+
+def test_server_start_stop_from_threads() -> None:
+    acl = authgate.Acl()
+    errors: List[BaseException] = []
+
+    def work() -> None:
+        try:
+            for _ in range(5):
+                with authgate.Server(acl) as s:
+                    assert s.running and s.port > 0
+                    acl.check("default", "GET", "k")
+        except BaseException as e:  # pragma: no cover
+            errors.append(e)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []

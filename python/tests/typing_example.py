@@ -1,0 +1,73 @@
+"""Uses the whole public API with precise types; test_stubs.py runs `mypy --strict` on it,
+so the stubs (`__init__.pyi`, `py.typed`) must describe every call here. It also runs."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import authgate
+
+
+def exercise() -> Dict[str, object]:
+    acl: authgate.Acl = authgate.Acl(pubsub_default="resetchannels", log_max_len=64)
+    acl.setuser("alice", "on", ">secret", "~cache:*", "+get", b"+set")
+    deleted: int = acl.deluser("nobody", b"nobody2")
+    ok: bool = acl.authenticate("alice", b"secret")
+    acl.auth("alice", "secret")
+    acl.check("alice", "GET", b"cache:1")
+    verdict: str = acl.dryrun("alice", "EXPIRE", "cache:1", 10)
+    info: Optional[authgate.UserInfo] = acl.getuser("alice")
+    selectors: List[authgate.SelectorInfo] = info["selectors"] if info else []
+    users: List[str] = acl.users()
+    lines: List[str] = acl.list()
+    cats: List[str] = acl.cat()
+    reads: List[str] = acl.cat("read")
+    acl.log_event("key", "secret", "alice", context="toplevel", client_info="id=1")
+    log: List[authgate.LogEntry] = acl.log(5)
+    age: float = log[0]["age_seconds"]
+    acl.log_reset()
+    acl.set_requirepass("")
+    acl.log_max_len = acl.log_max_len + 1
+    acl.pubsub_default = acl.pubsub_default
+    password: str = authgate.genpass(128)
+    try:
+        acl.check("alice", "DEL", "cache:1")
+    except authgate.PermissionDenied as e:
+        reason: str = e.reason
+        obj: str = e.object
+        code: str = e.code
+        assert (reason, obj, code) == ("command", "del", "NOPERM")
+    except authgate.AuthgateError:
+        raise
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "users.acl"
+        acl.save(path)
+        acl.check_aclfile(str(path))
+        loaded: authgate.Acl = authgate.Acl.from_file(path, log_max_len=8)
+        loaded.load(bytes(path))
+    try:
+        acl.load("/nonexistent/file.acl")
+    except authgate.ConfigError as e:
+        detail: Optional[str] = e.detail
+        assert detail is None
+    server: authgate.Server = authgate.Server(acl, "127.0.0.1", 0, requirepass=None, maxclients=100)
+    with server as running:
+        port: int = running.port
+        alive: bool = running.running
+        same: authgate.Acl = running.acl
+        host: str = running.host
+    started: authgate.Server = authgate.Server(acl).start()
+    started.stop()
+    version: str = authgate.__version__
+    return {
+        "deleted": deleted, "ok": ok, "verdict": verdict, "selectors": selectors, "users": users,
+        "lines": lines, "cats": cats, "reads": reads, "age": age, "password": password,
+        "loaded": loaded, "port": port, "alive": alive, "same": same is acl, "host": host,
+        "version": version,
+    }
+
+
+if __name__ == "__main__":
+    print(exercise())

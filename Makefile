@@ -12,9 +12,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 AUTHGATE_BIN := $(CURDIR)/$(OUT)/authgate
 
-.PHONY: test deps apt-deps py-deps build test-rust test-c header test-differential test-clients bench bench-core bench-server release clean
+.PHONY: test deps apt-deps py-deps build test-rust test-c java-native test-java header test-differential test-clients bench bench-core bench-server release clean
 
-test: deps build test-rust test-c test-differential test-clients
+test: deps build test-rust test-c test-differential test-clients test-java
 	@echo "make test: all suites passed"
 
 ## --- dependencies -------------------------------------------------------------------------
@@ -70,6 +70,25 @@ test-c: build apt-deps
 	$(VALGRIND) $(C_OUT)/test_acl
 	$(VALGRIND) $(C_OUT)/test_threads 500
 	$(VALGRIND) $(C_OUT)/test_server
+
+## Java: the JNI library staged for Maven, then the jar (library inside) and its JUnit 5 suite
+## (surefire, -Xcheck:jni, both load paths). Platform dir as NativeLib computes it.
+JAVA_PLATFORM := $(shell uname -s | tr A-Z a-z | sed 's/darwin/osx/')-$(shell uname -m | sed 's/amd64/x86_64/;s/arm64/aarch64/')
+JAVA_NATIVE := target/java-native/native/$(JAVA_PLATFORM)
+
+java-native: build
+	@mkdir -p $(JAVA_NATIVE)
+	cp $(OUT)/libauthgate_jni.so $(JAVA_NATIVE)/libauthgate_jni.so
+
+test-java: java-native
+	@command -v mvn >/dev/null && command -v javac >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jdk-headless maven >/dev/null; }
+	cd java && mvn -B -ntp verify -Dauthgate.native.skip=true -Dauthgate.platform=$(JAVA_PLATFORM) 2>&1 \
+		| tee $(CURDIR)/target/java-mvn.log; test $${PIPESTATUS[0]} -eq 0
+	jar tf java/target/authgate-*.jar | grep -qx 'native/$(JAVA_PLATFORM)/libauthgate_jni.so'
+	@echo "jar contains native/$(JAVA_PLATFORM)/libauthgate_jni.so"
+	@if grep -rlE 'WARNING in native method|JNI local refs' target/java-mvn.log java/target/surefire-reports*; then \
+		echo "-Xcheck:jni reported warnings"; exit 1; fi
 
 header:
 	BLESS=1 cargo test -p authgate-ffi --test header

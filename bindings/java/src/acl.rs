@@ -1,0 +1,322 @@
+//! Native methods of `io.authgate.Acl`.
+//!
+//! The handle is `Box<Arc<Acl>>` as a `jlong` (an `Arc`, so a `Server` can share the engine).
+//! The Java side guarantees that no call is in flight when `nativeFree` runs.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use authgate::acl::{Acl, AclOptions, LogEntry, SelectorInfo};
+use jni::objects::{JByteArray, JClass};
+use jni::sys::{jboolean, jint, jlong};
+use jni::{Env, EnvUnowned};
+
+use crate::error::{Error, Result, ThrowAuthgate};
+use crate::wire::{self, split, Packer};
+
+/// Borrows the engine behind a handle.
+pub(crate) fn acl_ref<'a>(handle: jlong) -> Result<&'a Arc<Acl>> {
+    if handle == 0 {
+        return Err(Error::Closed("Acl"));
+    }
+    // SAFETY: a non-zero handle came from `nativeNew` and is freed only by `nativeFree`, which
+    // the Java side calls once, after every other call on it has returned.
+    Ok(unsafe { &*(handle as *const Arc<Acl>) })
+}
+
+fn path(env: &Env<'_>, array: &JByteArray<'_>) -> Result<PathBuf> {
+    let raw = wire::bytes(env, array)?;
+    String::from_utf8(raw)
+        .map(PathBuf::from)
+        .map_err(|_| Error::Argument("path is not valid UTF-8".into()))
+}
+
+fn first_and_rest<'a>(args: &'a [&'a [u8]]) -> Result<(&'a [u8], &'a [&'a [u8]])> {
+    args.split_first()
+        .map(|(f, r)| (*f, r))
+        .ok_or_else(|| Error::Argument("missing user name".into()))
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_authgate_Acl_nativeNew<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    allchannels: jboolean,
+    log_max_len: jint,
+) -> jlong {
+    env.with_env(|_env| -> Result<jlong> {
+        let options = AclOptions {
+            pubsub_default_allchannels: allchannels,
+            log_max_len: log_max_len.max(0) as usize,
+        };
+        let acl = Box::new(Arc::new(Acl::with_options(options)));
+        Ok(Box::into_raw(acl) as jlong)
+    })
+    .resolve::<ThrowAuthgate>()
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_authgate_Acl_nativeFree<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) {
+    env.with_env(|_env| -> Result<()> {
+        if handle != 0 {
+            // SAFETY: see `acl_ref`; this is the single release of the box.
+            drop(unsafe { Box::from_raw(handle as *mut Arc<Acl>) });
+        }
+        Ok(())
+    })
+    .resolve::<ThrowAuthgate>()
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_authgate_Acl_nativeSetuser<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    packed: JByteArray<'local>,
+) {
+    env.with_env(|env| -> Result<()> {
+        let acl = acl_ref(handle)?;
+        let buf = wire::bytes(env, &packed)?;
+        let args = split(&buf)?;
+        let (name, rules) = first_and_rest(&args)?;
+        Ok(acl.setuser(name, rules)?)
+    })
+    .resolve::<ThrowAuthgate>()
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_authgate_Acl_nativeDeluser<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    packed: JByteArray<'local>,
+) -> jint {
+    env.with_env(|env| -> Result<jint> {
+        let acl = acl_ref(handle)?;
+        let buf = wire::bytes(env, &packed)?;
+        let names = split(&buf)?;
+        Ok(acl.deluser(&names)? as jint)
+    })
+    .resolve::<ThrowAuthgate>()
+}
+
+fn push_selector(p: &mut Packer, s: &SelectorInfo) {
+    p.push(&s.commands).push(&s.keys).push(&s.channels);
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_authgate_Acl_nativeGetuser<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    name: JByteArray<'local>,
+) -> JByteArray<'local> {
+    env.with_env(|env| -> Result<JByteArray<'local>> {
+        let acl = acl_ref(handle)?;
+        let name = wire::bytes(env, &name)?;
+        let Some(info) = acl.getuser(&name) else {
+            return Ok(JByteArray::default());
+        };
+        let mut p = Packer::new();
+        p.list(&info.flags).list(&info.passwords);
+        push_selector(&mut p, &info.root);
+        p.push_num(info.selectors.len());
+        for s in &info.selectors {
+            push_selector(&mut p, s);
+        }
+        p.into_java(env)
+    })
+    .resolve::<ThrowAuthgate>()
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_authgate_Acl_nativeUsers<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) -> JByteArray<'local> {
+    env.with_env(|env| -> Result<JByteArray<'local>> {
+        let mut p = Packer::new();
+        p.extend(acl_ref(handle)?.users());
+        p.into_java(env)
+    })
+    .resolve::<ThrowAuthgate>()
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_authgate_Acl_nativeList<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) -> JByteArray<'local> {
+    env.with_env(|env| -> Result<JByteArray<'local>> {
+        let mut p = Packer::new();
+        p.extend(acl_ref(handle)?.list());
+        p.into_java(env)
+    })
+    .resolve::<ThrowAuthgate>()
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_authgate_Acl_nativeCat<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    category: JByteArray<'local>,
+) -> JByteArray<'local> {
+    env.with_env(|env| -> Result<JByteArray<'local>> {
+        let acl = acl_ref(handle)?;
+        let category = if category.is_null() {
+            None
+        } else {
+            Some(wire::bytes(env, &category)?)
+        };
+        let mut p = Packer::new();
+        p.extend(acl.cat(category.as_deref())?);
+        p.into_java(env)
+    })
+    .resolve::<ThrowAuthgate>()
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_authgate_Acl_nativeAuthenticate<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    packed: JByteArray<'local>,
+    len: jint,
+) -> jboolean {
+    env.with_env(|env| -> Result<jboolean> {
+        let acl = acl_ref(handle)?;
+        wire::with_prefix(env, &packed, len, |buf| match split(buf)?.as_slice() {
+            [user, password] => Ok(acl.authenticate(user, password)),
+            _ => Err(Error::Argument("expected a user and a password".into())),
+        })
+    })
+    .resolve::<ThrowAuthgate>()
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_authgate_Acl_nativeCheck<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    packed: JByteArray<'local>,
+    len: jint,
+) {
+    env.with_env(|env| -> Result<()> {
+        let acl = acl_ref(handle)?;
+        wire::with_prefix(env, &packed, len, |buf| {
+            let args = split(buf)?;
+            let (user, argv) = first_and_rest(&args)?;
+            Ok(acl.check(user, argv)?)
+        })
+    })
+    .resolve::<ThrowAuthgate>()
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_authgate_Acl_nativeDryrun<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    packed: JByteArray<'local>,
+) -> JByteArray<'local> {
+    env.with_env(|env| -> Result<JByteArray<'local>> {
+        let acl = acl_ref(handle)?;
+        let buf = wire::bytes(env, &packed)?;
+        let args = split(&buf)?;
+        let (user, argv) = first_and_rest(&args)?;
+        match acl.dryrun(user, argv)? {
+            None => Ok(env.byte_array_from_slice(b"OK")?),
+            Some(text) => Ok(env.byte_array_from_slice(&text)?),
+        }
+    })
+    .resolve::<ThrowAuthgate>()
+}
+
+fn push_entry(p: &mut Packer, e: &LogEntry) {
+    p.push_num(e.count)
+        .push(e.reason.as_str())
+        .push(e.context.as_str())
+        .push(&e.object)
+        .push(&e.username)
+        .push_num(e.age_seconds)
+        .push(&e.client_info);
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_authgate_Acl_nativeLog<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    count: jint,
+) -> JByteArray<'local> {
+    env.with_env(|env| -> Result<JByteArray<'local>> {
+        let acl = acl_ref(handle)?;
+        let mut p = Packer::new();
+        for e in acl.log(Some(count.max(0) as usize)) {
+            push_entry(&mut p, &e);
+        }
+        p.into_java(env)
+    })
+    .resolve::<ThrowAuthgate>()
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_authgate_Acl_nativeLogReset<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) {
+    env.with_env(|_env| -> Result<()> {
+        acl_ref(handle)?.log_reset();
+        Ok(())
+    })
+    .resolve::<ThrowAuthgate>()
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_authgate_Acl_nativeLoad<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    file: JByteArray<'local>,
+) {
+    env.with_env(|env| -> Result<()> {
+        let acl = acl_ref(handle)?;
+        Ok(acl.load(&path(env, &file)?)?)
+    })
+    .resolve::<ThrowAuthgate>()
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_authgate_Acl_nativeSave<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    file: JByteArray<'local>,
+) {
+    env.with_env(|env| -> Result<()> {
+        let acl = acl_ref(handle)?;
+        Ok(acl.save(&path(env, &file)?)?)
+    })
+    .resolve::<ThrowAuthgate>()
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_authgate_Acl_nativeGenpass<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    bits: jint,
+) -> JByteArray<'local> {
+    env.with_env(|env| -> Result<JByteArray<'local>> {
+        let text = Acl::genpass(Some(bits.to_string().as_bytes()))?;
+        Ok(env.byte_array_from_slice(text.as_bytes())?)
+    })
+    .resolve::<ThrowAuthgate>()
+}

@@ -1,0 +1,48 @@
+//! JNI bindings for authgate: the native half of the `io.authgate` Java package.
+//!
+//! Thin by design: conversions and error mapping only. Every native method runs its body in
+//! `EnvUnowned::with_env` (which catches panics) and resolves the outcome with
+//! [`error::ThrowAuthgate`], so core errors become `AuthgateException` subclasses and a panic
+//! becomes an `AuthgateException` with code `PANIC`; nothing unwinds into the JVM.
+//!
+//! Strings cross as UTF-8 `byte[]`s, argument lists as one packed `byte[]` ([`wire`]).
+
+mod acl;
+mod error;
+mod server;
+mod wire;
+
+use jni::objects::{JClass, JString};
+use jni::{strings::JNIString, EnvUnowned};
+
+use error::{Result, ThrowAuthgate};
+
+/// `NativeLib.nativeVersion()`: the crate version, compared with the jar's.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_authgate_NativeLib_nativeVersion<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+) -> JString<'local> {
+    env.with_env(|env| -> Result<JString<'local>> {
+        Ok(JString::from_jni_str(
+            env,
+            JNIString::from(env!("CARGO_PKG_VERSION")),
+        )?)
+    })
+    .resolve::<ThrowAuthgate>()
+}
+
+/// `NativeLib.nativeDebugPanic(message)`: panics on purpose, so tests can check that a panic
+/// surfaces as `AuthgateException` with code `PANIC` and leaves the JVM running.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_authgate_NativeLib_nativeDebugPanic<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    message: JString<'local>,
+) {
+    env.with_env(|env| -> Result<()> {
+        let text = message.try_to_string(env)?;
+        panic!("{text}");
+    })
+    .resolve::<ThrowAuthgate>()
+}

@@ -1,0 +1,57 @@
+package io.authgate;
+
+import java.util.List;
+
+/**
+ * A user as ACL GETUSER describes it.
+ *
+ * @param flags flag names in Redis' order ({@code on}/{@code off}, {@code nopass},
+ *     {@code skip-sanitize-payload} / {@code sanitize-payload})
+ * @param passwords SHA-256 digests of the passwords, 64 lowercase hex characters each
+ * @param commands the root selector's command rules
+ * @param keys the root selector's key patterns
+ * @param channels the root selector's channel patterns
+ * @param selectors the additional {@code (...)} selectors, in order
+ */
+public record AclUser(
+        List<String> flags,
+        List<String> passwords,
+        String commands,
+        String keys,
+        String channels,
+        List<AclSelector> selectors) {
+
+    /** Immutable copies of the lists. */
+    public AclUser {
+        flags = List.copyOf(flags);
+        passwords = List.copyOf(passwords);
+        selectors = List.copyOf(selectors);
+    }
+
+    /**
+     * True if the user is {@code on}.
+     *
+     * @return whether the user can authenticate
+     */
+    public boolean enabled() {
+        return flags.contains("on");
+    }
+
+    /**
+     * True if the user has {@code nopass}.
+     *
+     * @return whether any password is accepted
+     */
+    public boolean nopass() {
+        return flags.contains("nopass");
+    }
+
+    /**
+     * The root selector.
+     *
+     * @return commands, keys and channels of the root selector
+     */
+    public AclSelector root() {
+        return new AclSelector(commands, keys, channels);
+    }
+}

@@ -1,0 +1,39 @@
+package io.authgate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** A Rust panic becomes AuthgateException(PANIC); the JVM and the library keep working. */
+class PanicTest {
+    @Test
+    void panicBecomesAuthgateException() {
+        AuthgateException e = assertThrows(AuthgateException.class, () -> NativeLib.debugPanic("boom 42"));
+        assertEquals("PANIC", e.code());
+        assertEquals("Rust panic: boom 42", e.getMessage());
+        assertFalse(e instanceof AclException);
+        assertFalse(e instanceof PermissionDeniedException);
+    }
+
+    @Test
+    void manyPanicsInARowAndTheLibraryStillWorks() {
+        for (int i = 0; i < 20; i++) {
+            String msg = "formatted panic " + i;
+            AuthgateException e = assertThrows(AuthgateException.class, () -> NativeLib.debugPanic(msg));
+            assertEquals("Rust panic: " + msg, e.getMessage());
+        }
+        try (Acl acl = new Acl()) {
+            acl.setuser("a", "on", ">p");
+            assertTrue(acl.authenticate("a", "p"));
+        }
+    }
+
+    @Test
+    void unicodePanicMessage() {
+        AuthgateException e = assertThrows(AuthgateException.class, () -> NativeLib.debugPanic("ünïcødé ☃"));
+        assertEquals("Rust panic: ünïcødé ☃", e.getMessage());
+    }
+}

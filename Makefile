@@ -14,7 +14,7 @@ AUTHGATE_BIN := $(CURDIR)/$(OUT)/authgate
 
 .PHONY: test deps apt-deps py-deps build test-rust test-c java-native test-java header test-differential test-clients bench bench-core bench-server release clean
 
-test: deps build test-rust test-c test-differential test-clients test-java
+test: deps build test-rust test-c test-differential test-clients test-java test-python
 	@echo "make test: all suites passed"
 
 ## --- dependencies -------------------------------------------------------------------------
@@ -89,6 +89,19 @@ test-java: java-native
 	@echo "jar contains native/$(JAVA_PLATFORM)/libauthgate_jni.so"
 	@if grep -rlE 'WARNING in native method|JNI local refs' target/java-mvn.log java/target/surefire-reports*; then \
 		echo "-Xcheck:jni reported warnings"; exit 1; fi
+
+## Python: a fresh virtualenv, `pip install ./python` (a real wheel build with maturin as the PEP 517
+## backend; dev profile, in this Makefile's target dir), then pytest: API, shared fixtures, bad input,
+## threads, redis-py end to end, and the stub checks (stubtest, mypy --strict).
+PYVENV := target/venv-python
+
+.PHONY: test-python
+test-python:
+	rm -rf $(PYVENV)
+	python3 -m venv $(PYVENV)
+	MATURIN_PEP517_ARGS="--profile dev" $(PYVENV)/bin/python -m pip install -q ./python
+	$(PYVENV)/bin/python -m pip install -q -r python/tests/requirements.txt
+	cd python && $(CURDIR)/$(PYVENV)/bin/python -m pytest -q tests
 
 header:
 	BLESS=1 cargo test -p authgate-ffi --test header

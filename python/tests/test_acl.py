@@ -305,3 +305,20 @@ def test_docstrings_everywhere() -> None:
             if not name.startswith("_"):
                 assert member.__doc__, f"{cls.__name__}.{name}"
     assert authgate.__version__ == "0.1.0"
+
+
+def test_str_and_bytes_subclasses_and_non_bmp() -> None:
+    class S(str):
+        pass
+
+    class B(bytes):
+        pass
+
+    acl = authgate.Acl()
+    acl.setuser(S("émoji😀"), "on", B(b">pw"), S("~k😀*"), "+get")
+    for _ in range(3):  # CPython caches the UTF-8 form of a non-ASCII str; reuse must agree
+        assert acl.authenticate("émoji😀", "pw")
+        acl.check(B("émoji😀".encode()), "GET", S("k😀1"))
+    with pytest.raises(authgate.PermissionDenied) as e:
+        acl.check("émoji😀", "GET", "x😀")
+    assert e.value.object == "x😀"

@@ -7,7 +7,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple, PyType};
 
-use crate::convert::{arg_bytes, to_path, to_str, to_str_list, Args};
+use crate::convert::{arg, args, to_path, to_str, to_str_list};
 use crate::errors::{wrongpass, IntoPyResult};
 
 /// The Redis 7.0 ACL engine: users, passwords, command/key/channel permissions, selectors,
@@ -149,10 +149,9 @@ impl PyAcl {
     ///         was changed.
     #[pyo3(signature = (name, *rules))]
     fn setuser(&self, py: Python<'_>, name: &Bound<'_, PyAny>, rules: &Bound<'_, PyTuple>) -> PyResult<()> {
-        let name = arg_bytes(name, "name")?;
-        let rules = Args::from_tuple(rules, "rule")?;
-        let rules = rules.slices();
-        self.inner.setuser(name.as_bytes(), &rules).py_err(py)
+        let name = arg(name, "name")?;
+        let rules = args(rules, "rule")?;
+        self.inner.setuser(name.as_bytes(), &rules[..]).py_err(py)
     }
 
     /// ``ACL DELUSER name...``: deletes the users and returns how many existed.
@@ -161,16 +160,15 @@ impl PyAcl {
     ///     AclError: one of the names is ``default`` (nothing is deleted).
     #[pyo3(signature = (*names))]
     fn deluser(&self, py: Python<'_>, names: &Bound<'_, PyTuple>) -> PyResult<usize> {
-        let names = Args::from_tuple(names, "name")?;
-        let names = names.slices();
-        self.inner.deluser(&names).py_err(py)
+        let names = args(names, "name")?;
+        self.inner.deluser(&names[..]).py_err(py)
     }
 
     /// ``ACL GETUSER name``: a dict with ``flags``, ``passwords`` (SHA-256 hex digests),
     /// ``commands``, ``keys``, ``channels`` and ``selectors`` (a list of dicts with
     /// ``commands``, ``keys`` and ``channels``), or ``None`` for an unknown user.
     fn getuser<'py>(&self, py: Python<'py>, name: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyDict>>> {
-        let name = arg_bytes(name, "name")?;
+        let name = arg(name, "name")?;
         self.inner.getuser(name.as_bytes()).map(|info| user_dict(py, &info)).transpose()
     }
 
@@ -190,7 +188,7 @@ impl PyAcl {
     ///     AclError: unknown category (``ERR Unknown category '...'``).
     #[pyo3(signature = (category = None))]
     fn cat<'py>(&self, py: Python<'py>, category: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyList>> {
-        let category = category.map(|c| arg_bytes(c, "category")).transpose()?;
+        let category = category.map(|c| arg(c, "category")).transpose()?;
         let names = self.inner.cat(category.as_ref().map(|c| c.as_bytes())).py_err(py)?;
         to_str_list(py, &names)
     }
@@ -198,8 +196,8 @@ impl PyAcl {
     /// True if the user exists, is ``on``, and the password matches (or the user is
     /// ``nopass``), as ``AUTH user password`` decides. Never raises for a wrong password.
     fn authenticate(&self, user: &Bound<'_, PyAny>, password: &Bound<'_, PyAny>) -> PyResult<bool> {
-        let user = arg_bytes(user, "user")?;
-        let password = arg_bytes(password, "password")?;
+        let user = arg(user, "user")?;
+        let password = arg(password, "password")?;
         Ok(self.inner.authenticate(user.as_bytes(), password.as_bytes()))
     }
 
@@ -225,10 +223,9 @@ impl PyAcl {
     ///     AclError: unknown user, unknown command or subcommand, wrong number of arguments.
     #[pyo3(signature = (user, *argv))]
     fn check(&self, py: Python<'_>, user: &Bound<'_, PyAny>, argv: &Bound<'_, PyTuple>) -> PyResult<()> {
-        let user = arg_bytes(user, "user")?;
-        let argv = Args::from_tuple(argv, "argument")?;
-        let argv = argv.slices();
-        self.inner.check(user.as_bytes(), &argv).py_err(py)
+        let user = arg(user, "user")?;
+        let argv = args(argv, "argument")?;
+        self.inner.check(user.as_bytes(), &argv[..]).py_err(py)
     }
 
     /// ``ACL DRYRUN user command [arg...]``: ``"OK"`` if allowed, else the explanation Redis
@@ -239,10 +236,9 @@ impl PyAcl {
     ///         number of arguments.
     #[pyo3(signature = (user, *argv))]
     fn dryrun<'py>(&self, py: Python<'py>, user: &Bound<'py, PyAny>, argv: &Bound<'py, PyTuple>) -> PyResult<Bound<'py, pyo3::types::PyString>> {
-        let user = arg_bytes(user, "user")?;
-        let argv = Args::from_tuple(argv, "argument")?;
-        let argv = argv.slices();
-        match self.inner.dryrun(user.as_bytes(), &argv).py_err(py)? {
+        let user = arg(user, "user")?;
+        let argv = args(argv, "argument")?;
+        match self.inner.dryrun(user.as_bytes(), &argv[..]).py_err(py)? {
             None => to_str(py, b"OK"),
             Some(text) => to_str(py, &text),
         }
@@ -287,9 +283,9 @@ impl PyAcl {
     ) -> PyResult<()> {
         let reason = log_reason(reason)?;
         let context = log_context(context)?;
-        let object = arg_bytes(object, "object")?;
-        let username = arg_bytes(username, "username")?;
-        let info = client_info.map(|c| arg_bytes(c, "client_info")).transpose()?;
+        let object = arg(object, "object")?;
+        let username = arg(username, "username")?;
+        let info = client_info.map(|c| arg(c, "client_info")).transpose()?;
         let info = info.map(|b| b.as_bytes().to_vec()).unwrap_or_default();
         self.inner.log_event(reason, context, object.as_bytes(), username.as_bytes(), info);
         Ok(())
@@ -330,7 +326,7 @@ impl PyAcl {
     /// ``requirepass``: sets the ``default`` user's only password (an empty one gives
     /// ``nopass``).
     fn set_requirepass(&self, password: &Bound<'_, PyAny>) -> PyResult<()> {
-        let password = arg_bytes(password, "password")?;
+        let password = arg(password, "password")?;
         self.inner.set_requirepass(password.as_bytes());
         Ok(())
     }

@@ -8,6 +8,7 @@
 use std::path::PathBuf;
 
 use pyo3::exceptions::PyTypeError;
+use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyInt, PyList, PyString, PyTuple};
 use smallvec::SmallVec;
@@ -15,8 +16,96 @@ use smallvec::SmallVec;
 /// Up to this many arguments are converted without a heap allocation.
 const INLINE_ARGS: usize = 8;
 
-/// The bytes of one argument, kept alive as a Python `bytes` object.
-pub(crate) fn arg_bytes<'py>(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<Bound<'py, PyBytes>> {
+// `PyUnicode_AsUTF8AndSize` is in the stable ABI from Python 3.10 and exported by every CPython
+// 3 (so by 3.9 too); pyo3-ffi declares it only for abi3 >= 3.10 builds.
+extern "C" {
+    fn PyUnicode_AsUTF8AndSize(
+        unicode: *mut ffi::PyObject,
+        size: *mut ffi::Py_ssize_t,
+    ) -> *const std::os::raw::c_char;
+}
+
+/// The bytes of one argument: borrowed from the Python object when it is `bytes` or a `str`
+/// (CPython caches a str's UTF-8 form inside the object), else a converted copy.
+pub(crate) enum Arg<'a> {
+    /// Borrowed from a live Python object.
+    Borrowed(&'a [u8]),
+    /// Converted (bytearray, int, str with surrogates).
+    Owned(Vec<u8>),
+}
+
+impl Arg<'_> {
+    /// The argument's bytes.
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        match self {
+            Arg::Borrowed(b) => b,
+            Arg::Owned(v) => v,
+        }
+    }
+}
+
+impl AsRef<[u8]> for Arg<'_> {
+    fn as_ref(&self) -> &[u8] {
+        self.as_bytes()
+    }
+}
+
+/// The bytes of a `str` or `bytes` object without copying, or None for any other type (or a
+/// str that is not valid UTF-8, i.e. has lone surrogates).
+fn borrow_bytes<'a>(obj: Borrowed<'a, '_, PyAny>) -> Option<&'a [u8]> {
+    let ptr = obj.as_ptr();
+    // SAFETY: the GIL is held (`Borrowed` carries the `'py` token) and `obj` stays alive for
+    // `'a`. A str's cached UTF-8 buffer and a bytes object's buffer live as long as the object
+    // and are never mutated, so slices of them are valid for `'a`.
+    unsafe {
+        if ffi::PyUnicode_Check(ptr) != 0 {
+            let mut len: ffi::Py_ssize_t = 0;
+            let data = PyUnicode_AsUTF8AndSize(ptr, &mut len);
+            if data.is_null() {
+                ffi::PyErr_Clear();
+                return None;
+            }
+            return Some(std::slice::from_raw_parts(data.cast::<u8>(), len as usize));
+        }
+        if ffi::PyBytes_Check(ptr) != 0 {
+            let data = ffi::PyBytes_AsString(ptr);
+            let len = ffi::PyBytes_Size(ptr);
+            if data.is_null() || len < 0 {
+                ffi::PyErr_Clear();
+                return None;
+            }
+            return Some(std::slice::from_raw_parts(data.cast::<u8>(), len as usize));
+        }
+    }
+    None
+}
+
+/// Converts one argument; `what` names it in a TypeError.
+pub(crate) fn arg<'a>(obj: &'a Bound<'_, PyAny>, what: &str) -> PyResult<Arg<'a>> {
+    borrowed_arg(obj.as_borrowed(), what)
+}
+
+fn borrowed_arg<'a>(obj: Borrowed<'a, '_, PyAny>, what: &str) -> PyResult<Arg<'a>> {
+    match borrow_bytes(obj) {
+        Some(b) => Ok(Arg::Borrowed(b)),
+        None => Ok(Arg::Owned(arg_bytes(&obj, what)?.as_bytes().to_vec())),
+    }
+}
+
+/// Converts every element of `tuple` (a `*args`).
+pub(crate) fn args<'a>(
+    tuple: &'a Bound<'_, PyTuple>,
+    what: &str,
+) -> PyResult<SmallVec<[Arg<'a>; INLINE_ARGS]>> {
+    let mut out = SmallVec::with_capacity(tuple.len());
+    for item in tuple.iter_borrowed() {
+        out.push(borrowed_arg(item, what)?);
+    }
+    Ok(out)
+}
+
+/// The slow path: any accepted type as a Python `bytes` object.
+fn arg_bytes<'py>(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<Bound<'py, PyBytes>> {
     if let Ok(s) = obj.cast::<PyString>() {
         return str_bytes(s);
     }
@@ -41,27 +130,6 @@ fn str_bytes<'py>(s: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyBytes>> {
     match s.encode_utf8() {
         Ok(b) => Ok(b),
         Err(_) => Ok(s.call_method1("encode", ("utf-8", "surrogateescape"))?.cast_into::<PyBytes>()?),
-    }
-}
-
-/// The `*argv` of a call: the Python `bytes` objects that own each argument.
-pub(crate) struct Args<'py> {
-    owners: SmallVec<[Bound<'py, PyBytes>; INLINE_ARGS]>,
-}
-
-impl<'py> Args<'py> {
-    /// Converts every element of `tuple`; `what` names the argument in a TypeError.
-    pub(crate) fn from_tuple(tuple: &Bound<'py, PyTuple>, what: &str) -> PyResult<Args<'py>> {
-        let mut owners = SmallVec::new();
-        for item in tuple.iter() {
-            owners.push(arg_bytes(&item, what)?);
-        }
-        Ok(Args { owners })
-    }
-
-    /// Borrowed slices, in order.
-    pub(crate) fn slices(&self) -> SmallVec<[&[u8]; INLINE_ARGS]> {
-        self.owners.iter().map(|b| b.as_bytes()).collect()
     }
 }
 

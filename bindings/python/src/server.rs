@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyType;
 
 use crate::acl::PyAcl;
-use crate::convert::{arg_bytes, to_path};
+use crate::convert::{arg, to_path};
 use crate::errors::config_error;
 
 /// A Redis-protocol (RESP2/RESP3) server that enforces an :class:`Acl`.
@@ -82,7 +82,7 @@ impl PyServer {
             .ok()
             .filter(|&n| n > 0)
             .ok_or_else(|| PyValueError::new_err("maxclients must be > 0"))?;
-        let requirepass = requirepass.map(|p| arg_bytes(p, "requirepass")).transpose()?;
+        let requirepass = requirepass.map(|p| arg(p, "requirepass")).transpose()?;
         let aclfile = aclfile.map(to_path).transpose()?;
         Ok(PyServer {
             shared: Arc::clone(&acl.get().inner),

@@ -82,7 +82,7 @@ def main():
     servers = {}
     try:
         for kind in ("redis", "authgate"):
-            servers[kind] = start(kind, args.authgate_bin, workdir)
+            servers[kind] = start(kind, os.path.abspath(args.authgate_bin), workdir)
         samples = {}  # (pipeline, test, kind) -> [rps]
         for rnd in range(args.rounds):
             for pipeline in (1, 16):

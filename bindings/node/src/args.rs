@@ -121,17 +121,37 @@ enum Read {
     External(*const u8, usize),
 }
 
+/// Room reserved for a string before the first (usually only) copy attempt.
+const STRING_GUESS: usize = 256;
+
 /// Reads a string (appended to `arena` as UTF-8) or a Buffer (borrowed). None for other types.
+///
+/// Strings take one Node-API call in the common case: copy into the arena's spare room, and
+/// only if the copy may have been cut short ask for the exact length and copy again.
 fn read_value(env: sys::napi_env, v: sys::napi_value, arena: &mut Vec<u8>) -> Option<Read> {
-    let mut len = 0usize;
-    // SAFETY: `v` belongs to the current callback scope; a NULL buffer asks for the length.
-    let st = unsafe { sys::napi_get_value_string_utf8(env, v, ptr::null_mut(), 0, &mut len) };
+    let start = arena.len();
+    arena.reserve(STRING_GUESS);
+    let room = arena.capacity() - start;
+    let mut written = 0usize;
+    // SAFETY: `v` belongs to the current callback scope; the arena has `room` writable bytes
+    // after `start`, and napi writes at most `room - 1` bytes plus a NUL there.
+    let st = unsafe {
+        sys::napi_get_value_string_utf8(env, v, arena.as_mut_ptr().add(start).cast(), room, &mut written)
+    };
     if st == sys::Status::napi_ok {
-        let start = arena.len();
+        // V8 writes whole characters (at most 4 bytes each) into `room - 1` bytes: with 4 or
+        // more bytes to spare, nothing was left out.
+        if room - 1 - written >= 4 {
+            // SAFETY: napi initialised `written` bytes after `start`.
+            unsafe { arena.set_len(start + written) };
+            return Some(Read::Arena(start));
+        }
+        let mut len = 0usize;
+        // SAFETY: a NULL buffer asks for the length.
+        unsafe { sys::napi_get_value_string_utf8(env, v, ptr::null_mut(), 0, &mut len) };
         arena.reserve(len + 1);
-        let mut written = 0usize;
-        // SAFETY: `arena` has room for `len + 1` bytes after `start` (the NUL napi writes);
-        // `written <= len` bytes are initialised, and only those are kept.
+        // SAFETY: the arena now has room for `len + 1` bytes after `start`; `written <= len`
+        // bytes are initialised, and only those are kept.
         unsafe {
             let dst = arena.as_mut_ptr().add(start);
             sys::napi_get_value_string_utf8(env, v, dst.cast(), len + 1, &mut written);

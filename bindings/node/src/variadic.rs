@@ -4,23 +4,55 @@
 //! `#[napi]` methods take a fixed number of arguments, so these four are plain Node-API
 //! callbacks installed on `Acl.prototype` when the module loads (their TypeScript declarations
 //! are in `node/dts-header.d.ts`, merged into the generated `index.d.ts`). Each callback reads
-//! all its arguments without allocating (strings go to a reused arena, Buffers are borrowed),
-//! checks that `this` is an `Acl` via napi-rs' type tag, and runs inside `catch_unwind`, the
-//! same boundary `#[napi(catch_unwind)]` gives the generated methods.
+//! all its arguments without allocating (strings go to a reused arena, Buffers are borrowed)
+//! and runs inside `catch_unwind`, the same boundary `#[napi(catch_unwind)]` gives the
+//! generated methods.
+//!
+//! `check` is the hot path, so finding the engine must be cheap. The prototype methods find
+//! it through `this` (napi-rs' type tag, then `napi_unwrap`: about 100 ns together). The first
+//! such call on a direct `Acl` instance also gives that instance its own copies of the four
+//! methods, whose callback data is the engine itself (an `Arc` freed by the function's
+//! finalizer), so later calls skip both lookups. Instances of subclasses keep the prototype
+//! methods, so overrides still work.
 
+use std::ffi::CStr;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
+use std::sync::Arc;
 
 use authgate::acl::Acl as CoreAcl;
 use napi::{sys, Error, Status};
 
 use crate::args::{wrong_type, ArgBuf};
-use crate::error::{acl_error, throw, throw_panic};
+use crate::error::{acl_error, acl_error_value, throw, throw_panic};
 
 /// Arguments read without a heap allocation (more spill to a Vec).
 const INLINE_ARGS: usize = 12;
 
-type Handler = fn(sys::napi_env, &CoreAcl, &[sys::napi_value]) -> Result<sys::napi_value, Error>;
+/// Tags `Acl.prototype` itself, to recognise direct instances (see the module docs).
+const PROTO_TAG: sys::napi_type_tag = sys::napi_type_tag { lower: 0x6167_6174_655f_6e6f, upper: 0x6163_6c5f_7072_6f74 };
+
+/// What a handler failed with: a napi error, or a JS value to throw as it is.
+enum Throw {
+    Error(Error),
+    Value(sys::napi_value),
+}
+
+impl From<Error> for Throw {
+    fn from(e: Error) -> Throw {
+        Throw::Error(e)
+    }
+}
+
+/// An engine error as the JS error object to throw.
+fn engine_error(env: sys::napi_env, e: &authgate::acl::AclError) -> Throw {
+    match acl_error_value(env, e) {
+        Ok(v) => Throw::Value(v),
+        Err(_) => Throw::Error(acl_error(env, e)),
+    }
+}
+
+type Handler = fn(sys::napi_env, &CoreAcl, &[sys::napi_value]) -> Result<sys::napi_value, Throw>;
 
 fn status(st: sys::napi_status, what: &str) -> Result<(), Error> {
     if st == sys::Status::napi_ok {
@@ -30,20 +62,19 @@ fn status(st: sys::napi_status, what: &str) -> Result<(), Error> {
     }
 }
 
-/// Common body of the four callbacks: arguments, `this`, the panic boundary, and throwing.
+/// Common body of the four callbacks: arguments, the engine, the panic boundary, throwing.
 ///
 /// # Safety
 /// Must be called from a Node-API callback with its `env` and `info`.
 unsafe fn dispatch(env: sys::napi_env, info: sys::napi_callback_info, f: Handler) -> sys::napi_value {
-    let outcome = catch_unwind(AssertUnwindSafe(|| -> Result<sys::napi_value, Error> {
+    let outcome = catch_unwind(AssertUnwindSafe(|| -> Result<sys::napi_value, Throw> {
         let mut inline = [ptr::null_mut(); INLINE_ARGS];
         let mut argc = INLINE_ARGS;
         let mut this = ptr::null_mut();
+        let mut data: *mut std::ffi::c_void = ptr::null_mut();
         // SAFETY: `inline` has room for `argc` values.
         status(
-            unsafe {
-                sys::napi_get_cb_info(env, info, &mut argc, inline.as_mut_ptr(), &mut this, ptr::null_mut())
-            },
+            unsafe { sys::napi_get_cb_info(env, info, &mut argc, inline.as_mut_ptr(), &mut this, &mut data) },
             "napi_get_cb_info",
         )?;
         let spilled: Vec<sys::napi_value>;
@@ -61,12 +92,24 @@ unsafe fn dispatch(env: sys::napi_env, info: sys::napi_callback_info, f: Handler
             spilled = v;
             &spilled
         };
+        if !data.is_null() {
+            // SAFETY: a non-NULL `data` is the `Box<Arc<CoreAcl>>` of an own method made by
+            // `bind_methods`; the function being called owns it until its finalizer runs.
+            let acl: &Arc<CoreAcl> = unsafe { &*(data as *const Arc<CoreAcl>) };
+            return f(env, acl, args);
+        }
         let acl = crate::acl::unwrap_acl(env, this, "this", "ERR_INVALID_THIS")?;
+        bind_methods(env, this, acl);
         f(env, acl, args)
     }));
     match outcome {
         Ok(Ok(v)) => v,
-        Ok(Err(e)) => {
+        Ok(Err(Throw::Value(v))) => {
+            // SAFETY: `v` is an error object created in this call.
+            unsafe { sys::napi_throw(env, v) };
+            ptr::null_mut()
+        }
+        Ok(Err(Throw::Error(e))) => {
             // SAFETY: `env` is the current callback's.
             unsafe { throw(env, e) };
             ptr::null_mut()
@@ -76,6 +119,78 @@ unsafe fn dispatch(env: sys::napi_env, info: sys::napi_callback_info, f: Handler
             unsafe { throw_panic(env, payload) };
             ptr::null_mut()
         }
+    }
+}
+
+unsafe extern "C" fn release_engine(_env: sys::napi_env, data: *mut std::ffi::c_void, _hint: *mut std::ffi::c_void) {
+    // Dropping an Arc cannot unwind in practice; the guard keeps a panic from crossing C.
+    let _ = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: `data` is the `Box<Arc<CoreAcl>>` leaked in `bind_methods` for this function,
+        // and this finalizer runs exactly once.
+        drop(unsafe { Box::from_raw(data as *mut Arc<CoreAcl>) });
+    }));
+}
+
+/// Gives a direct `Acl` instance its own copies of the four methods (see the module docs).
+/// Best effort: on any failure the prototype methods simply keep being used.
+fn bind_methods(env: sys::napi_env, this: sys::napi_value, acl: &Arc<CoreAcl>) {
+    let mut proto = ptr::null_mut();
+    let mut direct = false;
+    // SAFETY: `this` is an object of the current call (unwrap_acl checked it).
+    unsafe {
+        if sys::napi_get_prototype(env, this, &mut proto) != sys::Status::napi_ok
+            || sys::napi_check_object_type_tag(env, proto, &PROTO_TAG, &mut direct) != sys::Status::napi_ok
+            || !direct
+        {
+            return;
+        }
+    }
+    let mut descriptors = Vec::with_capacity(METHODS.len());
+    for (name, cb) in METHODS {
+        let data = Box::into_raw(Box::new(acl.clone()));
+        let mut func = ptr::null_mut();
+        // SAFETY: `name` is a 'static NUL-terminated string; `data` outlives the function
+        // (released by its finalizer, or right here if the finalizer cannot be attached).
+        let ok = unsafe {
+            sys::napi_create_function(env, name.as_ptr(), name.to_bytes().len() as isize, Some(cb), data.cast(), &mut func)
+                == sys::Status::napi_ok
+                && sys::napi_add_finalizer(env, func, data.cast(), Some(release_engine), ptr::null_mut(), ptr::null_mut())
+                    == sys::Status::napi_ok
+        };
+        if !ok {
+            // SAFETY: no finalizer owns `data`, and the function (if any) is dropped unused.
+            drop(unsafe { Box::from_raw(data) });
+            return;
+        }
+        descriptors.push(descriptor(name, None, func));
+    }
+    // SAFETY: the descriptors name 'static strings and functions of the current scope.
+    let st = unsafe { sys::napi_define_properties(env, this, descriptors.len(), descriptors.as_ptr()) };
+    if st != sys::Status::napi_ok {
+        let mut pending = false;
+        // SAFETY: clearing a failure of the best-effort definition (e.g. a frozen object).
+        unsafe {
+            sys::napi_is_exception_pending(env, &mut pending);
+            if pending {
+                let mut ignored = ptr::null_mut();
+                sys::napi_get_and_clear_last_exception(env, &mut ignored);
+            }
+        }
+    }
+}
+
+type Cb = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
+
+fn descriptor(name: &'static CStr, method: Option<Cb>, value: sys::napi_value) -> sys::napi_property_descriptor {
+    sys::napi_property_descriptor {
+        utf8name: name.as_ptr(),
+        name: ptr::null_mut(),
+        method,
+        getter: None,
+        setter: None,
+        value,
+        attributes: sys::PropertyAttributes::writable | sys::PropertyAttributes::configurable,
+        data: ptr::null_mut(),
     }
 }
 
@@ -121,21 +236,21 @@ fn read_all(
     Ok(())
 }
 
-fn setuser(env: sys::napi_env, acl: &CoreAcl, args: &[sys::napi_value]) -> Result<sys::napi_value, Error> {
+fn setuser(env: sys::napi_env, acl: &CoreAcl, args: &[sys::napi_value]) -> Result<sys::napi_value, Throw> {
     ArgBuf::with(|buf| {
         read_all(env, buf, args, "name", "rules")?;
         let all = buf.slices();
-        acl.setuser(all[0], &all[1..]).map_err(|e| acl_error(env, &e))
+        acl.setuser(all[0], &all[1..]).map_err(|e| engine_error(env, &e))
     })?;
-    undefined(env)
+    Ok(undefined(env)?)
 }
 
-fn deluser(env: sys::napi_env, acl: &CoreAcl, args: &[sys::napi_value]) -> Result<sys::napi_value, Error> {
+fn deluser(env: sys::napi_env, acl: &CoreAcl, args: &[sys::napi_value]) -> Result<sys::napi_value, Throw> {
     let n = ArgBuf::with(|buf| {
         for (i, &v) in args.iter().enumerate() {
             buf.push(env, v, &|| format!("names[{i}]"))?;
         }
-        acl.deluser(&buf.slices()).map_err(|e| acl_error(env, &e))
+        acl.deluser(&buf.slices()).map_err(|e| engine_error(env, &e))
     })?;
     let mut v = ptr::null_mut();
     // SAFETY: plain value creation in the current scope.
@@ -143,25 +258,25 @@ fn deluser(env: sys::napi_env, acl: &CoreAcl, args: &[sys::napi_value]) -> Resul
     Ok(v)
 }
 
-fn check(env: sys::napi_env, acl: &CoreAcl, args: &[sys::napi_value]) -> Result<sys::napi_value, Error> {
+fn check(env: sys::napi_env, acl: &CoreAcl, args: &[sys::napi_value]) -> Result<sys::napi_value, Throw> {
     ArgBuf::with(|buf| {
         read_all(env, buf, args, "user", "argv")?;
         let all = buf.slices();
-        acl.check(all[0], &all[1..]).map_err(|e| acl_error(env, &e))
+        acl.check(all[0], &all[1..]).map_err(|e| engine_error(env, &e))
     })?;
-    undefined(env)
+    Ok(undefined(env)?)
 }
 
-fn dryrun(env: sys::napi_env, acl: &CoreAcl, args: &[sys::napi_value]) -> Result<sys::napi_value, Error> {
+fn dryrun(env: sys::napi_env, acl: &CoreAcl, args: &[sys::napi_value]) -> Result<sys::napi_value, Throw> {
     let text = ArgBuf::with(|buf| {
         read_all(env, buf, args, "user", "argv")?;
         let all = buf.slices();
-        acl.dryrun(all[0], &all[1..]).map_err(|e| acl_error(env, &e))
+        acl.dryrun(all[0], &all[1..]).map_err(|e| engine_error(env, &e))
     })?;
-    match text {
-        None => string(env, b"OK"),
-        Some(t) => string(env, &t),
-    }
+    Ok(match text {
+        None => string(env, b"OK")?,
+        Some(t) => string(env, &t)?,
+    })
 }
 
 macro_rules! callback {
@@ -178,7 +293,10 @@ callback!(deluser_cb, deluser);
 callback!(check_cb, check);
 callback!(dryrun_cb, dryrun);
 
-/// Installs the four methods on `Acl.prototype` (called once per module load).
+const METHODS: [(&CStr, Cb); 4] =
+    [(c"setuser", setuser_cb), (c"deluser", deluser_cb), (c"check", check_cb), (c"dryrun", dryrun_cb)];
+
+/// Installs the four methods on `Acl.prototype` and tags it (called once per module load).
 pub(crate) fn install(env: sys::napi_env, exports: sys::napi_value) -> Result<(), Error> {
     let mut ctor = ptr::null_mut();
     // SAFETY: `exports` is the module's exports object, on which napi-rs defined `Acl`.
@@ -189,26 +307,10 @@ pub(crate) fn install(env: sys::napi_env, exports: sys::napi_value) -> Result<()
         unsafe { sys::napi_get_named_property(env, ctor, c"prototype".as_ptr(), &mut proto) },
         "get Acl.prototype",
     )?;
-    type Cb = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
-    let methods: [(&std::ffi::CStr, Cb); 4] = [
-        (c"setuser", setuser_cb),
-        (c"deluser", deluser_cb),
-        (c"check", check_cb),
-        (c"dryrun", dryrun_cb),
-    ];
-    let descriptors: Vec<sys::napi_property_descriptor> = methods
-        .iter()
-        .map(|(name, cb)| sys::napi_property_descriptor {
-            utf8name: name.as_ptr(),
-            name: ptr::null_mut(),
-            method: Some(*cb),
-            getter: None,
-            setter: None,
-            value: ptr::null_mut(),
-            attributes: sys::PropertyAttributes::writable | sys::PropertyAttributes::configurable,
-            data: ptr::null_mut(),
-        })
-        .collect();
+    // SAFETY: `proto` is an object of the current scope, tagged once.
+    status(unsafe { sys::napi_type_tag_object(env, proto, &PROTO_TAG) }, "tag Acl.prototype")?;
+    let descriptors: Vec<sys::napi_property_descriptor> =
+        METHODS.iter().map(|(name, cb)| descriptor(name, Some(*cb), ptr::null_mut())).collect();
     // SAFETY: the descriptors point to 'static names and callbacks.
     status(
         unsafe { sys::napi_define_properties(env, proto, descriptors.len(), descriptors.as_ptr()) },

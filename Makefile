@@ -52,7 +52,7 @@ C_OUT := target/c
 CFLAGS_TEST := -std=c11 -Wall -Wextra -Werror -pthread -Iinclude -Itests/c
 STATIC_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 C_TESTS := test_acl test_threads test_server
-VALGRIND := valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=all -q
+VALGRIND := valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible -q
 
 test-c: build apt-deps
 	@mkdir -p $(C_OUT)

@@ -85,6 +85,12 @@ typedef struct ag_acl ag_acl;
 typedef struct ag_list ag_list;
 
 /**
+ * A running RESP server. It enforces the `ag_acl` it was started with: changes made through
+ * that engine (ag_acl_setuser, ag_acl_deluser, ...) apply to its connections at once.
+ */
+typedef struct ag_server ag_server;
+
+/**
  * A borrowed byte string from C: `data` may be NULL only when `len` is 0.
  */
 typedef struct ag_slice {
@@ -337,6 +343,46 @@ ag_status ag_list_get(const struct ag_list *list, size_t index, const char **out
  * `list` must be NULL or a list from libauthgate that was not freed yet.
  */
 void ag_list_free(struct ag_list *list);
+
+/**
+ * Starts a server on `host` (a NUL-terminated address such as "127.0.0.1"; NULL means
+ * 127.0.0.1) and `port` (0 picks a free port; see ag_server_port), serving on its own
+ * threads. The server keeps its own reference to the engine, so `acl` may be freed before
+ * the server. AG_IO if the address cannot be bound. Release with ag_server_free (which also
+ * stops it).
+ *
+ * # Safety
+ * `acl` live; `host` NULL or a NUL-terminated string; `out` writable.
+ */
+ag_status ag_server_start(const struct ag_acl *acl,
+                          const char *host,
+                          uint16_t port,
+                          struct ag_server **out);
+
+/**
+ * The port the server listens on (0 for NULL).
+ *
+ * # Safety
+ * `server` NULL or live.
+ */
+uint16_t ag_server_port(const struct ag_server *server);
+
+/**
+ * Stops the server: closes the listener and every connection and waits for its threads.
+ * Stopping twice is harmless. The handle stays valid until ag_server_free.
+ *
+ * # Safety
+ * `server` live.
+ */
+ag_status ag_server_stop(struct ag_server *server);
+
+/**
+ * Stops (if needed) and releases a server. NULL is a no-op.
+ *
+ * # Safety
+ * `server` NULL or a server from ag_server_start that was not freed yet.
+ */
+void ag_server_free(struct ag_server *server);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -13,9 +13,10 @@
 mod boundary;
 mod acl;
 mod bytes;
-
+mod server;
 
 pub use acl::*;
 pub use boundary::{ag_debug_panic, ag_last_error_message, ag_status};
 pub use bytes::{ag_list, ag_list_free, ag_list_get, ag_list_len, ag_slice, ag_string_free};
+pub use server::*;
 

@@ -1,0 +1,92 @@
+//! The string keyspace of `authgate serve`: commands, options, errors, databases, expiry.
+
+mod server_util;
+
+use server_util::{start_default, Client, Reply};
+
+#[test]
+fn strings_and_counters() {
+    let (_acl, h) = start_default();
+    let mut c = Client::connect(h.port());
+    assert_eq!(c.cmd(&["SET", "k", "v", "NX"]), Reply::status("OK"));
+    assert_eq!(c.cmd(&["SET", "k", "w", "NX"]), Reply::Null);
+    assert_eq!(c.cmd(&["SET", "k", "w", "XX", "GET"]), Reply::bulk("v"));
+    assert_eq!(c.cmd(&["SET", "k", "v", "EX", "GET"]), Reply::err("ERR value is not an integer or out of range"));
+    assert_eq!(c.cmd(&["SET", "k", "v", "EX", "0"]), Reply::err("ERR invalid expire time in 'set' command"));
+    assert_eq!(c.cmd(&["SET", "k", "v", "NX", "XX"]), Reply::err("ERR syntax error"));
+    assert_eq!(c.cmd(&["APPEND", "k", "xyz"]), Reply::Int(4));
+    assert_eq!(c.cmd(&["STRLEN", "k"]), Reply::Int(4));
+    assert_eq!(c.cmd(&["INCR", "k"]), Reply::err("ERR value is not an integer or out of range"));
+    assert_eq!(c.cmd(&["INCRBY", "n", "10"]), Reply::Int(10));
+    assert_eq!(c.cmd(&["DECR", "n"]), Reply::Int(9));
+    assert_eq!(c.cmd(&["INCRBYFLOAT", "f", "10.5"]), Reply::bulk("10.5"));
+    assert_eq!(c.cmd(&["INCRBYFLOAT", "f", "0.1"]), Reply::bulk("10.6"));
+    assert_eq!(c.cmd(&["MSET", "a", "1", "b", "2"]), Reply::status("OK"));
+    assert_eq!(c.cmd(&["MGET", "a", "b", "zz"]), Reply::Array(vec![Reply::bulk("1"), Reply::bulk("2"), Reply::Null]));
+    assert_eq!(c.cmd(&["MSETNX", "a", "x", "c", "3"]), Reply::Int(0));
+    assert_eq!(c.cmd(&["EXISTS", "a", "a", "c"]), Reply::Int(2));
+    assert_eq!(c.cmd(&["DEL", "a", "b", "c"]), Reply::Int(2));
+    assert_eq!(c.cmd(&["TYPE", "k"]), Reply::status("string"));
+    assert_eq!(c.cmd(&["TYPE", "a"]), Reply::status("none"));
+}
+
+#[test]
+fn databases_keys_scan_and_flush() {
+    let (_acl, h) = start_default();
+    let mut c = Client::connect(h.port());
+    for i in 0..50 {
+        assert_eq!(c.cmd(&["SET", &format!("user:{i}"), "x"]), Reply::status("OK"));
+    }
+    c.cmd(&["SET", "other", "x"]);
+    assert_eq!(c.cmd(&["KEYS", "user:1?"]).items().len(), 10);
+    let mut seen = std::collections::HashSet::new();
+    let mut cursor = "0".to_string();
+    loop {
+        let r = c.cmd(&["SCAN", &cursor, "MATCH", "user:*", "COUNT", "7"]).items();
+        for k in r[1].items() {
+            assert!(seen.insert(k.text()));
+        }
+        cursor = r[0].text();
+        if cursor == "0" {
+            break;
+        }
+    }
+    assert_eq!(seen.len(), 50);
+    assert_eq!(c.cmd(&["SCAN", "0", "TYPE", "list"]).items()[1], Reply::Array(vec![]));
+    assert_eq!(c.cmd(&["SCAN", "x"]), Reply::err("ERR invalid cursor"));
+    assert_eq!(c.cmd(&["SELECT", "16"]), Reply::err("ERR DB index is out of range"));
+    assert_eq!(c.cmd(&["SELECT", "9"]), Reply::status("OK"));
+    assert_eq!(c.cmd(&["DBSIZE"]), Reply::Int(0));
+    assert_eq!(c.cmd(&["SET", "z", "1"]), Reply::status("OK"));
+    assert_eq!(c.cmd(&["FLUSHDB"]), Reply::status("OK"));
+    assert_eq!(c.cmd(&["SELECT", "0"]), Reply::status("OK"));
+    assert_eq!(c.cmd(&["DBSIZE"]), Reply::Int(51));
+    assert_eq!(c.cmd(&["FLUSHALL", "BAD"]), Reply::err("ERR syntax error"));
+    assert_eq!(c.cmd(&["FLUSHALL"]), Reply::status("OK"));
+    assert_eq!(c.cmd(&["DBSIZE"]), Reply::Int(0));
+}
+
+#[test]
+fn expiry() {
+    let (_acl, h) = start_default();
+    let mut c = Client::connect(h.port());
+    assert_eq!(c.cmd(&["SET", "k", "v", "PX", "100"]), Reply::status("OK"));
+    let Reply::Int(ttl) = c.cmd(&["PTTL", "k"]) else { panic!() };
+    assert!(ttl > 0 && ttl <= 100);
+    assert_eq!(c.cmd(&["TTL", "nokey"]), Reply::Int(-2));
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    assert_eq!(c.cmd(&["GET", "k"]), Reply::Null);
+    assert_eq!(c.cmd(&["SET", "k", "v"]), Reply::status("OK"));
+    assert_eq!(c.cmd(&["TTL", "k"]), Reply::Int(-1));
+    assert_eq!(c.cmd(&["EXPIRE", "k", "100", "XX"]), Reply::Int(0));
+    assert_eq!(c.cmd(&["EXPIRE", "k", "100"]), Reply::Int(1));
+    assert_eq!(c.cmd(&["EXPIRE", "k", "50", "GT"]), Reply::Int(0));
+    assert_eq!(c.cmd(&["EXPIRE", "k", "10", "NX", "XX"]), Reply::err("ERR NX and XX, GT or LT options at the same time are not compatible"));
+    assert_eq!(c.cmd(&["TTL", "k"]), Reply::Int(100));
+    assert_eq!(c.cmd(&["SET", "k", "w", "KEEPTTL"]), Reply::status("OK"));
+    assert_eq!(c.cmd(&["TTL", "k"]), Reply::Int(100));
+    assert_eq!(c.cmd(&["PERSIST", "k"]), Reply::Int(1));
+    assert_eq!(c.cmd(&["TTL", "k"]), Reply::Int(-1));
+    assert_eq!(c.cmd(&["PEXPIRE", "k", "-1"]), Reply::Int(1));
+    assert_eq!(c.cmd(&["EXISTS", "k"]), Reply::Int(0));
+}

@@ -1,7 +1,9 @@
-//! Arguments that accept a `string` or a `Buffer` (any `Uint8Array`), binary-safe.
+//! Arguments that accept a `string` or a `Buffer`, binary-safe.
 //!
 //! Strings are encoded as UTF-8; Buffers are used byte for byte, so names, passwords, keys and
-//! channels that are not valid UTF-8 go through unchanged.
+//! channels that are not valid UTF-8 go through unchanged. Like Node's own `Buffer` checks
+//! (`napi_is_buffer`), any `Uint8Array` or other `ArrayBufferView` counts as a Buffer and is
+//! read as its bytes.
 
 use std::cell::RefCell;
 use std::ptr;

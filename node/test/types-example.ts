@@ -1,0 +1,115 @@
+// A typed tour of the package, compiled by test/types.test.js with `tsc --strict --noEmit`.
+// Every `@ts-expect-error` line must be rejected by index.d.ts, so wrong usage is caught too.
+
+import {
+  Acl,
+  AclOptions,
+  Arg,
+  AuthgateError,
+  ErrorCode,
+  LogEntry,
+  PermissionDeniedError,
+  SelectorInfo,
+  Server,
+  ServerOptions,
+  UserInfo,
+  debugPanic,
+  genpass,
+} from '..'
+
+function isPermissionDenied(e: unknown): e is PermissionDeniedError {
+  return e instanceof Error && (e as AuthgateError).code === 'NOPERM'
+}
+
+export async function tour(): Promise<number> {
+  const options: AclOptions = { aclPubsubDefault: 'resetchannels', acllogMaxLen: 64 }
+  const acl: Acl = new Acl(options)
+  const plain = new Acl()
+  plain.setuser('bob')
+
+  acl.setuser('alice', 'on', '>secret', '~cache:*', '+get', '+set')
+  acl.setuser(Buffer.from('bin\xff', 'latin1'), 'on', Buffer.from([0x3e, 0xff]))
+  const removed: number = acl.deluser('bob', Buffer.from('carol'))
+
+  const ok: boolean = acl.authenticate('alice', 'secret') && acl.authenticate(Buffer.from('alice'), 'secret')
+  acl.check('alice', 'GET', 'cache:1')
+  try {
+    acl.check('alice', 'GET', 'other')
+  } catch (e) {
+    if (isPermissionDenied(e)) {
+      const reason: 'command' | 'key' | 'channel' = e.reason
+      const what: string = `${e.code} ${reason} ${e.object} ${e.command}: ${e.message}`
+      void what
+    }
+  }
+  const verdict: string = acl.dryrun('alice', 'SET', 'cache:1', 'v')
+
+  const info: UserInfo | null = acl.getuser('alice')
+  if (info !== null) {
+    const flags: string[] = info.flags
+    const selectors: SelectorInfo[] = info.selectors
+    void [flags, selectors, info.passwords, info.commands, info.keys, info.channels]
+  }
+  const users: string[] = acl.users()
+  const lines: string[] = acl.list()
+  const categories: string[] = acl.cat()
+  const keyspace: string[] = acl.cat('keyspace')
+  const entries: LogEntry[] = acl.log(5)
+  for (const entry of entries) {
+    const r: 'command' | 'key' | 'channel' | 'auth' = entry.reason
+    void [r, entry.count, entry.context, entry.object, entry.username, entry.ageSeconds, entry.clientInfo]
+  }
+  acl.logReset()
+
+  acl.save('/tmp/authgate-types.acl')
+  await acl.saveAsync('/tmp/authgate-types.acl')
+  acl.load('/tmp/authgate-types.acl')
+  await acl.loadAsync('/tmp/authgate-types.acl')
+  const copy: Acl = Acl.fromFile('/tmp/authgate-types.acl', { aclPubsubDefault: 'allchannels' })
+  const copy2: Acl = await Acl.fromFileAsync('/tmp/authgate-types.acl')
+
+  const password: string = genpass() + genpass(128)
+
+  const serverOptions: ServerOptions = { acl, host: '127.0.0.1', port: 0, maxclients: 10 }
+  const server = new Server(serverOptions)
+  const port: number = await server.start()
+  const same: number = server.port
+  const running: boolean = server.running
+  const host: string = server.host
+  await server.stop()
+
+  try {
+    debugPanic('typed')
+  } catch (e) {
+    const code: ErrorCode = (e as AuthgateError).code
+    void code
+  }
+
+  const arg: Arg = Buffer.from('x')
+  void [removed, ok, verdict, users, lines, categories, keyspace, copy, copy2, password, same, running, host, arg]
+  return port
+}
+
+export function misuse(acl: Acl): void {
+  // @ts-expect-error: argv entries are strings or Buffers
+  acl.check('alice', 'GET', 42)
+  // @ts-expect-error: check needs a user
+  acl.check()
+  // @ts-expect-error: setuser returns nothing
+  const n: number = acl.setuser('x')
+  // @ts-expect-error: getuser may return null
+  const flags: string[] = acl.getuser('x').flags
+  // @ts-expect-error: no such option value
+  new Acl({ aclPubsubDefault: 'sometimes' })
+  // @ts-expect-error: a Server needs an Acl
+  new Server({ port: 0 })
+  // @ts-expect-error: start resolves with the port, not a string
+  const p: Promise<string> = new Server({ acl }).start()
+  // @ts-expect-error: port is read-only
+  new Server({ acl }).port = 5
+  // @ts-expect-error: genpass takes a number of bits
+  genpass('256')
+  // @ts-expect-error: not an error code
+  const code: ErrorCode = 'EVERYTHING'
+  void [n, flags, p, code]
+}

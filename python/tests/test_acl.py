@@ -34,6 +34,8 @@ def test_check_denials_carry_reason_and_object(acl: authgate.Acl) -> None:
     assert str(e.value) == "NOPERM this user has no permissions to run the 'del' command"
     assert (e.value.code, e.value.reason, e.value.object, e.value.command) == ("NOPERM", "command", "del", "del")
     assert e.value.message == "this user has no permissions to run the 'del' command"
+    assert e.value.args == ("NOPERM this user has no permissions to run the 'del' command",)
+    assert vars(e.value) == {"reason": "command", "object": "del", "command": "del"}
 
     with pytest.raises(authgate.PermissionDenied) as e:
         acl.check("alice", "GET", "other")

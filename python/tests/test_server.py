@@ -35,6 +35,7 @@ def test_start_stop_and_properties(acl: authgate.Acl) -> None:
     s.stop()
     s.stop()  # idempotent
     assert not s.running and s.port == port
+    assert repr(s) == f"<authgate.Server 127.0.0.1:{port} stopped>"
     with pytest.raises(redis.exceptions.ConnectionError):
         client(s).ping()
     # a stopped server can start again

@@ -6,7 +6,11 @@
 //! the `-`), and every exception carries the stable code as `.code`.
 
 use authgate::acl::{AclError, DenialKind};
+use pyo3::exceptions::PyBaseException;
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::PyString;
+use pyo3::intern;
 
 use crate::convert::to_str;
 
@@ -41,17 +45,36 @@ pub(crate) fn acl_error(py: Python<'_>, e: AclError) -> PyErr {
                 DenialKind::Command => to_str(py, command.as_bytes()),
                 _ => to_str(py, &object),
             };
-            match object {
-                Ok(object) => {
-                    py::PermissionDenied::new_err((text, reason(kind), object.unbind(), command))
-                }
-                Err(err) => err,
-            }
+            object
+                .and_then(|object| permission_denied(py, text, reason(kind), object, command))
+                .unwrap_or_else(|err| err)
         }
         AclError::Save(detail) => py::ConfigError::new_err((text, code, detail)),
         AclError::Load(_) | AclError::NoAclFile => py::ConfigError::new_err((text, code)),
         _ => py::AclError::new_err((text, code)),
     }
+}
+
+static BASE_EXCEPTION_NEW: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// A `PermissionDenied` built without running its Python `__init__` (which costs more than the
+/// whole permission check): `BaseException.__new__` sets `args`, then the attributes are set
+/// directly. The result is identical to `PermissionDenied(text, reason, object, command)`.
+fn permission_denied(
+    py: Python<'_>,
+    text: String,
+    reason: &'static str,
+    object: Bound<'_, PyString>,
+    command: String,
+) -> PyResult<PyErr> {
+    let new = BASE_EXCEPTION_NEW.get_or_try_init(py, || {
+        py.get_type::<PyBaseException>().getattr("__new__").map(Bound::unbind)
+    })?;
+    let exc = new.bind(py).call1((py.get_type::<py::PermissionDenied>(), text))?;
+    exc.setattr(intern!(py, "reason"), reason)?;
+    exc.setattr(intern!(py, "object"), object)?;
+    exc.setattr(intern!(py, "command"), command)?;
+    Ok(PyErr::from_value(exc))
 }
 
 /// `AuthError` with Redis' WRONGPASS text.

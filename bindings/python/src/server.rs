@@ -198,9 +198,8 @@ impl PyServer {
 
     fn __repr__(&self) -> String {
         let state = self.state();
-        match (&state.handle, state.bound_port) {
-            (Some(_), Some(port)) => format!("<authgate.Server {}:{} running>", self.host, port),
-            _ => format!("<authgate.Server {}:{} stopped>", self.host, self.port),
-        }
+        let port = state.bound_port.unwrap_or(self.port);
+        let status = if state.handle.is_some() { "running" } else { "stopped" };
+        format!("<authgate.Server {}:{} {}>", self.host, port, status)
     }
 }

@@ -53,10 +53,13 @@ class PermissionDenied(AclError):
         command: the full name of the command that was checked (e.g. ``"client|kill"``).
     """
 
+    code = "NOPERM"
     reason: str
     object: str
     command: str
 
+    # authgate raises this without calling __init__ (see errors.rs): keep __init__ free of
+    # side effects beyond setting these attributes and args.
     def __init__(self, message: str, reason: str, object: str, command: str) -> None:
         super().__init__(message, "NOPERM")
         self.reason = reason

@@ -21,6 +21,7 @@ def run_mypy(*args: str, cwd: Path = HERE) -> subprocess.CompletedProcess[str]:
 
 def test_package_is_typed() -> None:
     pkg = Path(authgate.__file__).parent
+    assert "site-packages" in pkg.parts, f"tests must run against the installed wheel, not {pkg}"
     assert (pkg / "py.typed").exists()
     assert (pkg / "__init__.pyi").exists()
 

@@ -111,7 +111,9 @@ impl PyAcl {
             pubsub_default_allchannels: pubsub_flag(pubsub_default)?,
             log_max_len: non_negative(log_max_len, "log_max_len")?,
         };
-        Ok(PyAcl { inner: Arc::new(Acl::with_options(options)) })
+        Ok(PyAcl {
+            inner: Arc::new(Acl::with_options(options)),
+        })
     }
 }
 
@@ -148,7 +150,12 @@ impl PyAcl {
     ///     AclError: a rule is invalid (``ERR Error in ACL SETUSER modifier ...``); nothing
     ///         was changed.
     #[pyo3(signature = (name, *rules))]
-    fn setuser(&self, py: Python<'_>, name: &Bound<'_, PyAny>, rules: &Bound<'_, PyTuple>) -> PyResult<()> {
+    fn setuser(
+        &self,
+        py: Python<'_>,
+        name: &Bound<'_, PyAny>,
+        rules: &Bound<'_, PyTuple>,
+    ) -> PyResult<()> {
         let name = arg(name, "name")?;
         let rules = args(rules, "rule")?;
         self.inner.setuser(name.as_bytes(), &rules[..]).py_err(py)
@@ -167,9 +174,16 @@ impl PyAcl {
     /// ``ACL GETUSER name``: a dict with ``flags``, ``passwords`` (SHA-256 hex digests),
     /// ``commands``, ``keys``, ``channels`` and ``selectors`` (a list of dicts with
     /// ``commands``, ``keys`` and ``channels``), or ``None`` for an unknown user.
-    fn getuser<'py>(&self, py: Python<'py>, name: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyDict>>> {
+    fn getuser<'py>(
+        &self,
+        py: Python<'py>,
+        name: &Bound<'py, PyAny>,
+    ) -> PyResult<Option<Bound<'py, PyDict>>> {
         let name = arg(name, "name")?;
-        self.inner.getuser(name.as_bytes()).map(|info| user_dict(py, &info)).transpose()
+        self.inner
+            .getuser(name.as_bytes())
+            .map(|info| user_dict(py, &info))
+            .transpose()
     }
 
     /// ``ACL USERS``: the user names, sorted.
@@ -187,9 +201,16 @@ impl PyAcl {
     /// Raises:
     ///     AclError: unknown category (``ERR Unknown category '...'``).
     #[pyo3(signature = (category = None))]
-    fn cat<'py>(&self, py: Python<'py>, category: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyList>> {
+    fn cat<'py>(
+        &self,
+        py: Python<'py>,
+        category: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyList>> {
         let category = category.map(|c| arg(c, "category")).transpose()?;
-        let names = self.inner.cat(category.as_ref().map(|c| c.as_bytes())).py_err(py)?;
+        let names = self
+            .inner
+            .cat(category.as_ref().map(|c| c.as_bytes()))
+            .py_err(py)?;
         to_str_list(py, &names)
     }
 
@@ -198,7 +219,9 @@ impl PyAcl {
     fn authenticate(&self, user: &Bound<'_, PyAny>, password: &Bound<'_, PyAny>) -> PyResult<bool> {
         let user = arg(user, "user")?;
         let password = arg(password, "password")?;
-        Ok(self.inner.authenticate(user.as_bytes(), password.as_bytes()))
+        Ok(self
+            .inner
+            .authenticate(user.as_bytes(), password.as_bytes()))
     }
 
     /// Like :meth:`authenticate`, but raises instead of returning False.
@@ -222,7 +245,12 @@ impl PyAcl {
     ///         ``"channel"``) and ``.object`` (the command name, key or channel).
     ///     AclError: unknown user, unknown command or subcommand, wrong number of arguments.
     #[pyo3(signature = (user, *argv))]
-    fn check(&self, py: Python<'_>, user: &Bound<'_, PyAny>, argv: &Bound<'_, PyTuple>) -> PyResult<()> {
+    fn check(
+        &self,
+        py: Python<'_>,
+        user: &Bound<'_, PyAny>,
+        argv: &Bound<'_, PyTuple>,
+    ) -> PyResult<()> {
         let user = arg(user, "user")?;
         let argv = args(argv, "argument")?;
         self.inner.check(user.as_bytes(), &argv[..]).py_err(py)
@@ -235,7 +263,12 @@ impl PyAcl {
     ///     AclError: unknown user (``ERR User 'x' not found``), unknown command, or wrong
     ///         number of arguments.
     #[pyo3(signature = (user, *argv))]
-    fn dryrun<'py>(&self, py: Python<'py>, user: &Bound<'py, PyAny>, argv: &Bound<'py, PyTuple>) -> PyResult<Bound<'py, pyo3::types::PyString>> {
+    fn dryrun<'py>(
+        &self,
+        py: Python<'py>,
+        user: &Bound<'py, PyAny>,
+        argv: &Bound<'py, PyTuple>,
+    ) -> PyResult<Bound<'py, pyo3::types::PyString>> {
         let user = arg(user, "user")?;
         let argv = args(argv, "argument")?;
         match self.inner.dryrun(user.as_bytes(), &argv[..]).py_err(py)? {
@@ -287,7 +320,13 @@ impl PyAcl {
         let username = arg(username, "username")?;
         let info = client_info.map(|c| arg(c, "client_info")).transpose()?;
         let info = info.map(|b| b.as_bytes().to_vec()).unwrap_or_default();
-        self.inner.log_event(reason, context, object.as_bytes(), username.as_bytes(), info);
+        self.inner.log_event(
+            reason,
+            context,
+            object.as_bytes(),
+            username.as_bytes(),
+            info,
+        );
         Ok(())
     }
 
@@ -339,7 +378,8 @@ impl PyAcl {
 
     #[setter]
     fn set_log_max_len(&self, value: i64) -> PyResult<()> {
-        self.inner.set_log_max_len(non_negative(value, "log_max_len")?);
+        self.inner
+            .set_log_max_len(non_negative(value, "log_max_len")?);
         Ok(())
     }
 
@@ -356,7 +396,8 @@ impl PyAcl {
 
     #[setter]
     fn set_pubsub_default(&self, value: &str) -> PyResult<()> {
-        self.inner.set_pubsub_default_allchannels(pubsub_flag(value)?);
+        self.inner
+            .set_pubsub_default_allchannels(pubsub_flag(value)?);
         Ok(())
     }
 

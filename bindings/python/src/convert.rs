@@ -129,7 +129,9 @@ fn arg_bytes<'py>(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<Bound<'py, Py
 fn str_bytes<'py>(s: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyBytes>> {
     match s.encode_utf8() {
         Ok(b) => Ok(b),
-        Err(_) => Ok(s.call_method1("encode", ("utf-8", "surrogateescape"))?.cast_into::<PyBytes>()?),
+        Err(_) => Ok(s
+            .call_method1("encode", ("utf-8", "surrogateescape"))?
+            .cast_into::<PyBytes>()?),
     }
 }
 
@@ -171,7 +173,13 @@ pub(crate) fn to_path(obj: &Bound<'_, PyAny>) -> PyResult<PathBuf> {
         }
     }
     obj.extract::<PathBuf>().map_err(|_| {
-        let name = obj.get_type().name().map(|n| n.to_string()).unwrap_or_default();
-        PyTypeError::new_err(format!("path must be str, bytes or os.PathLike, not {name}"))
+        let name = obj
+            .get_type()
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_default();
+        PyTypeError::new_err(format!(
+            "path must be str, bytes or os.PathLike, not {name}"
+        ))
     })
 }

@@ -7,10 +7,10 @@
 
 use authgate::acl::{AclError, DenialKind};
 use pyo3::exceptions::PyBaseException;
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyString;
-use pyo3::intern;
 
 use crate::convert::to_str;
 
@@ -22,8 +22,7 @@ mod py {
 }
 
 /// Redis' reply to a failed AUTH / HELLO AUTH.
-pub(crate) const WRONGPASS: &str =
-    "WRONGPASS invalid username-password pair or user is disabled.";
+pub(crate) const WRONGPASS: &str = "WRONGPASS invalid username-password pair or user is disabled.";
 
 /// The `reason` of a denial, as ACL LOG and `PermissionDenied.reason` name it.
 pub(crate) fn reason(kind: DenialKind) -> &'static str {
@@ -40,7 +39,11 @@ pub(crate) fn acl_error(py: Python<'_>, e: AclError) -> PyErr {
     let code = e.code();
     let text = e.to_string();
     match e {
-        AclError::Denied { kind, command, object } => {
+        AclError::Denied {
+            kind,
+            command,
+            object,
+        } => {
             let object = match kind {
                 DenialKind::Command => to_str(py, command.as_bytes()),
                 _ => to_str(py, &object),
@@ -68,9 +71,13 @@ fn permission_denied(
     command: String,
 ) -> PyResult<PyErr> {
     let new = BASE_EXCEPTION_NEW.get_or_try_init(py, || {
-        py.get_type::<PyBaseException>().getattr("__new__").map(Bound::unbind)
+        py.get_type::<PyBaseException>()
+            .getattr("__new__")
+            .map(Bound::unbind)
     })?;
-    let exc = new.bind(py).call1((py.get_type::<py::PermissionDenied>(), text))?;
+    let exc = new
+        .bind(py)
+        .call1((py.get_type::<py::PermissionDenied>(), text))?;
     exc.setattr(intern!(py, "reason"), reason)?;
     exc.setattr(intern!(py, "object"), object)?;
     exc.setattr(intern!(py, "command"), command)?;

@@ -199,7 +199,11 @@ impl PyServer {
     fn __repr__(&self) -> String {
         let state = self.state();
         let port = state.bound_port.unwrap_or(self.port);
-        let status = if state.handle.is_some() { "running" } else { "stopped" };
+        let status = if state.handle.is_some() {
+            "running"
+        } else {
+            "stopped"
+        };
         format!("<authgate.Server {}:{} {}>", self.host, port, status)
     }
 }

@@ -14,7 +14,7 @@ AUTHGATE_BIN := $(CURDIR)/$(OUT)/authgate
 
 .PHONY: test deps apt-deps py-deps build test-rust test-c java-native test-java header test-differential test-clients bench bench-core bench-server release clean
 
-test: deps build test-rust test-c test-differential test-clients test-java test-python
+test: deps build test-rust test-c test-differential test-clients test-java test-python test-node
 	@echo "make test: all suites passed"
 
 ## --- dependencies -------------------------------------------------------------------------
@@ -102,6 +102,21 @@ test-python:
 	MATURIN_PEP517_ARGS="--profile dev" $(PYVENV)/bin/python -m pip install -q ./python
 	$(PYVENV)/bin/python -m pip install -q -r python/tests/requirements.txt
 	cd python && $(CURDIR)/$(PYVENV)/bin/python -m pytest -q tests
+
+## Node: npm ci (again only when package-lock.json changes), the dev addon built by napi into the
+## shared target dir, a drift check of the generated index.js / index.d.ts, then node --test.
+NODE_DRIFT := target/node-drift
+.PHONY: test-node
+test-node:
+	cd node && if [ ! -f node_modules/.authgate-ci ] || [ package-lock.json -nt node_modules/.authgate-ci ]; then \
+		npm ci --no-audit --no-fund && touch node_modules/.authgate-ci; fi
+	@mkdir -p $(NODE_DRIFT) && cp node/index.js node/index.d.ts $(NODE_DRIFT)/
+	cd node && npx napi build --platform --manifest-path ../bindings/node/Cargo.toml --output-dir .
+	@for f in index.js index.d.ts; do \
+		if ! diff -u $(NODE_DRIFT)/$$f node/$$f; then \
+			echo "node/$$f is stale: napi build regenerated it (above); commit the new file"; exit 1; fi; \
+	done
+	cd node && node --test test/
 
 header:
 	BLESS=1 cargo test -p authgate-ffi --test header

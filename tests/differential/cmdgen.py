@@ -11,13 +11,14 @@ REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), 
 
 # Never executed for real (only DRYRUN): they would change server-wide state that authgate does not
 # model, block, kill our own connections, or leave the connection in a mode the harness does not
-# track. Their ACL behaviour is still compared through ACL DRYRUN.
+# track (MULTI only runs inside generated transaction blocks). Their ACL behaviour is still
+# compared through ACL DRYRUN.
 NO_EXEC = {
     "shutdown", "debug", "monitor", "sync", "psync", "replicaof", "slaveof", "failover",
     "client|pause", "client|unpause", "client|kill", "client|reply", "client|tracking",
     "client|caching", "config|set", "config|rewrite", "config|resetstat", "module|load",
     "module|loadex", "module|unload", "save", "bgsave", "bgrewriteaof", "script|debug", "multi",
-    "exec", "discard", "quit", "migrate", "pfselftest", "pfdebug", "wait", "watch",
+    "quit", "migrate", "pfselftest", "pfdebug", "wait",
     "cluster|failover", "cluster|reset",
 }
 # Subscribe-family commands are executed on a throwaway connection (see runner.py).

@@ -32,6 +32,7 @@ class Conn:
     """One logical connection, open on both servers."""
 
     def __init__(self, servers, timeout):
+        self.queued = None  # commands queued (per the reference) since MULTI
         self.sides = []
         for s in servers:
             try:
@@ -151,6 +152,21 @@ class Pair:
             self.restart()
         return mismatches
 
+    def _check_exec(self, queued, ref, test):
+        """EXEC: element by element, each with its queued command's comparison rule."""
+        if ref[0] == test[0] == "*" and ref[1] is not None and test[1] is not None \
+                and len(ref[1]) == len(test[1]) == len(queued):
+            if self.trace:
+                print(f"  EXEC\n    -> {fmt_reply(ref, 300)}")
+            out = []
+            for q, r, t in zip(queued, ref[1], test[1]):
+                if not replies_equal(q, r, t, True):
+                    out.append((r, t, "EXEC element for " + fmt_argv(q)))
+                if self._needs_flush(q, r, t):
+                    self.flushall()
+            return out
+        return self._check([b"EXEC"], ref, test, True, None)
+
     def _check(self, argv, ref, test, exec_step, expect):
         if self.trace:
             print(f"  {fmt_argv(argv)}\n    -> {fmt_reply(ref, 300)}" +
@@ -170,6 +186,16 @@ class Pair:
             c = self.conn(st["conn"])
             argv = st["argv"]
             ref, test = c.call(0, argv), c.call(1, argv)
+            full = resolve(argv)
+            if full == "exec" and c.queued is not None:
+                queued, c.queued = c.queued, None
+                return self._check_exec(queued, ref, test)
+            if full == "discard":
+                c.queued = None
+            elif full == "multi" and ref == ("+", b"OK"):
+                c.queued = []
+            elif c.queued is not None and ref == ("+", b"QUEUED"):
+                c.queued.append(argv)
             res = self._check(argv, ref, test, st.get("exec", False), st.get("expect"))
             if st.get("exec") and self._needs_flush(argv, ref, test):
                 self.flushall()

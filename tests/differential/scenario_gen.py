@@ -74,6 +74,24 @@ class ScenarioGen:
         elif mode == "pubsub":
             self.add({"op": "pubsub", "user": u, "pw": self.pw(), "argv": argv})
 
+    def transaction(self):
+        """MULTI, queued commands (queue-time NOPERM/arity errors included), maybe a SETUSER from
+        the admin connection before EXEC (EXEC re-check, spec §5), then EXEC or DISCARD."""
+        rng = self.rng
+        u = self.user()
+        conn = self.conn_of(u)
+        if rng.random() < 0.7:
+            self.setuser(u, [b"+@transaction"])
+        self.add(call(conn, rand_case(rng, b"MULTI"), exec_=True))
+        for _ in range(rng.randint(1, 5)):
+            argv, mode = self.cmds.command()
+            if mode != "yes" and rng.random() < 0.8:
+                argv = [b"AUTH", u, self.pw()] if rng.random() < 0.3 else [b"GET", self.cmds.k()]
+            self.add(call(conn, *argv, exec_=True))
+        if rng.random() < 0.4:
+            self.setuser(u, self.rules.rules(rng.randint(1, 3)))
+        self.add(call(conn, rng.choice([b"EXEC", b"EXEC", b"EXEC", b"DISCARD"]), exec_=True))
+
     def misc_acl(self):
         rng = self.rng
         u = self.user()
@@ -120,6 +138,8 @@ class ScenarioGen:
         if rng.random() < 0.05:
             self.users.append(b"")
         self.add({"op": "open", "conn": "admin"})
+        if rng.random() < 0.2:
+            self.add(call("admin", b"HELLO", b"3"))  # RESP3 shapes of every ACL reply
         for u in self.users:
             self.setuser(u, self.rules.useful_rules() if rng.random() < 0.6 else self.rules.rules())
             for _ in range(rng.randint(0, 2)):
@@ -130,7 +150,9 @@ class ScenarioGen:
                 self.auth_attempt(u, self.conn_of(u))
         for _ in range(rng.randint(6, 18)):
             r = rng.random()
-            if r < 0.55:
+            if r < 0.05:
+                self.transaction()
+            elif r < 0.55:
                 self.command()
             elif r < 0.67:
                 self.setuser(self.user(), self.rules.rules(rng.randint(1, 4)))

@@ -108,12 +108,10 @@ impl ClientHandle {
         let _ = self.tx.send(ClientMsg::Message(msg));
     }
 
-    /// Records the command being run (for `cmd=` and `idle=`).
-    pub fn touch(&self, cmd_id: Option<usize>) {
-        if let Some(id) = cmd_id {
-            self.last_cmd.store(id + 1, Ordering::Relaxed);
-        }
-        self.last_active.store(now_ms(), Ordering::Relaxed);
+    /// Records the command being run (for `cmd=` and `idle=`); `now` is Unix ms.
+    pub fn touch(&self, cmd_id: usize, now: i64) {
+        self.last_cmd.store(cmd_id + 1, Ordering::Relaxed);
+        self.last_active.store(now, Ordering::Relaxed);
     }
 
     /// The CLIENT LIST line (without the trailing newline). `argv_mem` is the size of the

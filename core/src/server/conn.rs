@@ -16,7 +16,7 @@ use tokio::sync::mpsc;
 
 use super::clients::{ClientHandle, ClientInfo, ClientMsg};
 use super::dispatch::execute;
-use super::keyspace::now_ms;
+use super::keyspace::{now_ms, set_cached_now};
 use super::pubsub::{encode_message, unsubscribe_all};
 use super::session::Session;
 use super::shared::Shared;
@@ -78,6 +78,8 @@ async fn run(s: &mut Session, stream: &mut TcpStream, rx: &mut mpsc::UnboundedRe
     let mut argv = Argv::new();
     loop {
         // Execute every complete request in the buffer.
+        s.now = now_ms();
+        set_cached_now(s.now);
         loop {
             if s.close || s.handle.is_killed() || s.user.is_removed() {
                 s.close = true;
@@ -146,7 +148,8 @@ async fn run(s: &mut Session, stream: &mut TcpStream, rx: &mut mpsc::UnboundedRe
 fn handle_msg(s: &mut Session, msg: ClientMsg) {
     match msg {
         ClientMsg::Message(m) => {
-            s.handle.pending.fetch_sub(m.cost().min(s.handle.pending.load(Ordering::Acquire)), Ordering::AcqRel);
+            // `deliver` added the cost before queueing, so this cannot underflow.
+            s.handle.pending.fetch_sub(m.cost(), Ordering::AcqRel);
             encode_message(&mut s.out, &m, m.sharded);
         }
         ClientMsg::Kill => s.close = true,

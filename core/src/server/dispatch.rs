@@ -122,6 +122,42 @@ fn handlers() -> &'static [Option<Handler>] {
     })
 }
 
+/// Per-command attributes the dispatcher tests on every call, precomputed by command id.
+const PROTECTED_DEBUG: u8 = 1;
+const PROTECTED_MODULE: u8 = 2;
+const NOT_QUEUED: u8 = 4;
+const PUBSUB_CONTEXT_OK: u8 = 8;
+
+fn attributes() -> &'static [u8] {
+    static A: OnceLock<Vec<u8>> = OnceLock::new();
+    A.get_or_init(|| {
+        table()
+            .all()
+            .iter()
+            .map(|c| {
+                let name = c.fullname.as_str();
+                let mut a = 0;
+                match name {
+                    "debug" => a |= PROTECTED_DEBUG,
+                    "module|load" | "module|loadex" | "module|unload" => a |= PROTECTED_MODULE,
+                    _ => {}
+                }
+                if matches!(name, "exec" | "discard" | "multi" | "watch" | "quit" | "reset") {
+                    a |= NOT_QUEUED;
+                }
+                if matches!(
+                    name,
+                    "ping" | "subscribe" | "ssubscribe" | "unsubscribe" | "sunsubscribe" | "psubscribe"
+                        | "punsubscribe" | "quit" | "reset"
+                ) {
+                    a |= PUBSUB_CONTEXT_OK;
+                }
+                a
+            })
+            .collect()
+    })
+}
+
 /// Runs one command line with all of Redis' checks, writing the reply into `s.out`.
 pub(crate) fn execute(s: &mut Session, argv: &[Vec<u8>]) {
     s.argv_mem = argv.iter().map(|a| a.len()).sum();
@@ -129,11 +165,17 @@ pub(crate) fn execute(s: &mut Session, argv: &[Vec<u8>]) {
         Ok(c) => c,
         Err(e) => return reject(s, &acl::unknown_command_message(argv, e)),
     };
-    s.handle.touch(Some(cmd.id));
+    s.handle.touch(cmd.id, s.now);
     if !cmd.arity_ok(argv.len()) {
         return reject(s, &acl::arity_message(cmd));
     }
-    if let Some((what, option)) = protected(cmd) {
+    let attrs = attributes().get(cmd.id).copied().unwrap_or(0);
+    if attrs & (PROTECTED_DEBUG | PROTECTED_MODULE) != 0 {
+        let (what, option) = if attrs & PROTECTED_DEBUG != 0 {
+            ("DEBUG", "enable-debug-command")
+        } else {
+            ("MODULE", "enable-module-command")
+        };
         let msg = format!("ERR {what} command not allowed. If the {option} option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.");
         return reject(s, msg.as_bytes());
     }
@@ -149,12 +191,12 @@ pub(crate) fn execute(s: &mut Session, argv: &[Vec<u8>]) {
         msg.extend_from_slice(text.as_bytes());
         return reject(s, &msg);
     }
-    if s.in_pubsub() && !s.out.is_resp3() && !pubsub_allowed(cmd) {
+    if attrs & PUBSUB_CONTEXT_OK == 0 && s.in_pubsub() && !s.out.is_resp3() {
         let msg = format!("ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context", cmd.fullname);
         return s.out.error_str(&msg);
     }
     if let Some(m) = s.multi.as_mut() {
-        if !matches!(cmd.fullname.as_str(), "exec" | "discard" | "multi" | "watch" | "quit" | "reset") {
+        if attrs & NOT_QUEUED == 0 {
             m.queue.push((cmd, argv.to_vec()));
             s.out.simple(b"QUEUED");
             s.sync_info();
@@ -198,20 +240,4 @@ fn reject(s: &mut Session, text: &[u8]) {
         m.dirty = true;
     }
     s.out.error(text);
-}
-
-fn protected(cmd: &Command) -> Option<(&'static str, &'static str)> {
-    match cmd.fullname.as_str() {
-        "debug" => Some(("DEBUG", "enable-debug-command")),
-        "module|load" | "module|loadex" | "module|unload" => Some(("MODULE", "enable-module-command")),
-        _ => None,
-    }
-}
-
-fn pubsub_allowed(cmd: &Command) -> bool {
-    matches!(
-        cmd.fullname.as_str(),
-        "ping" | "subscribe" | "ssubscribe" | "unsubscribe" | "sunsubscribe" | "psubscribe"
-            | "punsubscribe" | "quit" | "reset"
-    )
 }

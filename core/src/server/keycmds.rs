@@ -1,7 +1,7 @@
 //! Generic keyspace commands: DEL, UNLINK, EXISTS, TYPE, KEYS, SCAN, the EXPIRE and TTL
 //! families, PERSIST, DBSIZE, FLUSHDB and FLUSHALL, with Redis 7.0's argument rules and texts.
 
-use super::keyspace::{now_ms, Db, Keyspace};
+use super::keyspace::{cached_now, Db, Keyspace};
 use super::strings::{expire_error, NOT_INTEGER, SYNTAX};
 use crate::acl::glob;
 use crate::resp::number::{parse_i64, parse_u64, write_u64};
@@ -9,21 +9,21 @@ use crate::resp::Encoder;
 
 /// DEL/UNLINK key [key ...]
 pub(crate) fn del(db: &Db, argv: &[Vec<u8>], out: &mut Encoder) {
-    let now = now_ms();
+    let now = cached_now();
     let n = argv[1..].iter().filter(|k| db.remove(k, now)).count();
     out.integer(n as i64);
 }
 
 /// EXISTS key [key ...] (a key named twice counts twice)
 pub(crate) fn exists(db: &Db, argv: &[Vec<u8>], out: &mut Encoder) {
-    let now = now_ms();
+    let now = cached_now();
     let n = argv[1..].iter().filter(|k| db.exists(k, now)).count();
     out.integer(n as i64);
 }
 
 /// TYPE key
 pub(crate) fn type_(db: &Db, argv: &[Vec<u8>], out: &mut Encoder) {
-    if db.exists(&argv[1], now_ms()) {
+    if db.exists(&argv[1], cached_now()) {
         out.simple(b"string");
     } else {
         out.simple(b"none");
@@ -37,7 +37,7 @@ fn pattern_matches(pattern: &[u8], key: &[u8]) -> bool {
 /// KEYS pattern
 pub(crate) fn keys(db: &Db, argv: &[Vec<u8>], out: &mut Encoder) {
     let pattern = &argv[1];
-    let found = db.keys(now_ms(), |k| pattern_matches(pattern, k));
+    let found = db.keys(cached_now(), |k| pattern_matches(pattern, k));
     out.array(found.len());
     for k in &found {
         out.bulk(k);
@@ -72,11 +72,11 @@ pub(crate) fn scan(db: &Db, argv: &[Vec<u8>], out: &mut Encoder) {
         }
         j += 2;
     }
-    let page = db.scan(cursor, count, now_ms());
+    let page = db.scan(cursor, count, cached_now());
     let keys: Vec<&Vec<u8>> = page
         .keys
         .iter()
-        .filter(|k| type_ok && pattern.is_none_or(|p| pattern_matches(p, k)))
+        .filter(|k| type_ok && pattern.map_or(true, |p| pattern_matches(p, k)))
         .collect();
     out.array(2);
     let mut c = Vec::with_capacity(20);
@@ -124,9 +124,9 @@ pub(crate) fn expire(db: &Db, argv: &[Vec<u8>], out: &mut Encoder, name: &str, s
     let Some(mut when) = parse_i64(&argv[2]) else {
         return out.error_str(NOT_INTEGER);
     };
-    let now = now_ms();
+    let now = cached_now();
     if seconds {
-        if when > i64::MAX / 1000 || when < i64::MIN / 1000 {
+        if !(i64::MIN / 1000..=i64::MAX / 1000).contains(&when) {
             return expire_error(out, name);
         }
         when *= 1000;
@@ -143,7 +143,7 @@ pub(crate) fn expire(db: &Db, argv: &[Vec<u8>], out: &mut Encoder, name: &str, s
         let current = v.expire_at;
         let refused = (f.nx && current.is_some())
             || (f.xx && current.is_none())
-            || (f.gt && current.is_none_or(|c| when <= c))
+            || (f.gt && current.map_or(true, |c| when <= c))
             || (f.lt && current.is_some_and(|c| when >= c));
         if refused {
             return out.integer(0);
@@ -159,7 +159,7 @@ pub(crate) fn expire(db: &Db, argv: &[Vec<u8>], out: &mut Encoder, name: &str, s
 
 /// TTL/PTTL key (`ms` for PTTL); EXPIRETIME/PEXPIRETIME with `absolute`.
 pub(crate) fn ttl(db: &Db, argv: &[Vec<u8>], out: &mut Encoder, ms: bool, absolute: bool) {
-    let now = now_ms();
+    let now = cached_now();
     let reply = db.read(&argv[1], now, |v| match v {
         None => -2,
         Some(v) => match v.expire_at {
@@ -186,7 +186,7 @@ pub(crate) fn ttl(db: &Db, argv: &[Vec<u8>], out: &mut Encoder, ms: bool, absolu
 
 /// PERSIST key
 pub(crate) fn persist(db: &Db, argv: &[Vec<u8>], out: &mut Encoder) {
-    db.update(&argv[1], now_ms(), |slot| match slot {
+    db.update(&argv[1], cached_now(), |slot| match slot {
         Some(v) if v.expire_at.is_some() => {
             v.expire_at = None;
             out.integer(1);

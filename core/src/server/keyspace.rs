@@ -25,6 +25,24 @@ pub fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
+thread_local! {
+    static CACHED_NOW: std::cell::Cell<i64> = const { std::cell::Cell::new(0) };
+}
+
+/// Sets the time commands of the current batch see (like Redis' per-command time snapshot;
+/// saves a clock read per command). Called by the connection before it executes a batch.
+pub fn set_cached_now(now: i64) {
+    CACHED_NOW.with(|c| c.set(now));
+}
+
+/// The time set by [`set_cached_now`] on this thread, or the current time if none was set.
+pub fn cached_now() -> i64 {
+    match CACHED_NOW.with(|c| c.get()) {
+        0 => now_ms(),
+        t => t,
+    }
+}
+
 /// A stored string value and its absolute expiry time in Unix milliseconds (`None`: no TTL).
 #[derive(Debug, Default, Clone)]
 pub struct Value {

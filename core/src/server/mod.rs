@@ -49,7 +49,7 @@ use tokio::task::JoinHandle;
 
 pub use config::Config;
 
-use crate::acl::Acl;
+use crate::acl::{Acl, AclError, RuleError};
 use shared::{Listener, Shared};
 
 /// Errors starting a server.
@@ -182,11 +182,7 @@ impl ServerBuilder {
         if let Some(pw) = &self.config.requirepass {
             acl.set_requirepass(pw);
         }
-        if !self.config.users.is_empty() {
-            acl.load_user_directives(&self.config.users).map_err(|e| {
-                ServerError::Acl(String::from_utf8_lossy(&e.to_bytes()).into_owned())
-            })?;
-        }
+        load_user_directives(acl, &self.config.users)?;
         if let Some(path) = self.config.aclfile_path() {
             acl.load(&path).map_err(|e| {
                 let text = e.to_bytes();
@@ -199,6 +195,42 @@ impl ServerBuilder {
         }
         Ok(Server { acl: self.acl, config: self.config })
     }
+}
+
+/// Applies `user` directives like Redis does at startup, with its messages.
+fn load_user_directives(acl: &Acl, users: &[Vec<Vec<u8>>]) -> Result<(), ServerError> {
+    let mut seen: Vec<&[u8]> = Vec::new();
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    for d in users {
+        let Some((name, rules)) = d.split_first() else { continue };
+        if seen.contains(&name.as_slice()) {
+            return Err(ServerError::Acl(RuleError::DuplicateUser.message().to_string()));
+        }
+        seen.push(name);
+        let applied = if name.as_slice() == b"default" {
+            acl.setuser(name, &[&b"reset"[..]]).and_then(|()| acl.setuser(name, rules))
+        } else {
+            acl.setuser(name, rules)
+        };
+        applied.map_err(|e| match e {
+            AclError::Rule { rule, error: RuleError::UnknownCommand } => ServerError::Acl(format!(
+                "Error loading ACL rule '{}' for the user named '{}': {}\nCritical error while loading ACLs. Exiting.",
+                text(&rule),
+                text(name),
+                RuleError::UnknownCommand.message()
+            )),
+            AclError::Rule { rule, error } => {
+                // Redis names the token at the failing rule's index in `user <name> <rules>`.
+                let idx = rules.iter().position(|r| *r == rule).unwrap_or(0);
+                let mut argv = vec![b"user".to_vec(), name.clone()];
+                argv.extend(rules.iter().cloned());
+                let tok = argv.get(idx).cloned().unwrap_or_default();
+                ServerError::Acl(format!("Error in user declaration '{}': {}", text(&tok), error.message()))
+            }
+            other => ServerError::Acl(text(&other.to_bytes())),
+        })?;
+    }
+    Ok(())
 }
 
 /// A configured server, ready to [`start`](Server::start) or [`run`](Server::run).

@@ -120,7 +120,7 @@ impl PubSub {
         self.map(kind)
             .read()
             .keys()
-            .filter(|c| pattern.is_none_or(|p| glob::matches(p, c)))
+            .filter(|c| pattern.map_or(true, |p| glob::matches(p, c)))
             .cloned()
             .collect()
     }

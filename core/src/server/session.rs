@@ -35,6 +35,8 @@ pub(crate) struct Session {
     pub close: bool,
     /// Bytes of the command being executed (for `argv-mem=`).
     pub argv_mem: usize,
+    /// Unix ms at the start of the current batch.
+    pub now: i64,
     /// True while EXEC runs the queued commands (ACL LOG context `multi`).
     pub in_exec: bool,
 }
@@ -59,6 +61,7 @@ impl Session {
             close: false,
             argv_mem: 0,
             in_exec: false,
+            now: super::keyspace::now_ms(),
         };
         s.sync_info();
         s

@@ -3,7 +3,7 @@
 //! Error texts and edge cases follow Redis 7.0 (`t_string.c`): option parsing order, the
 //! `invalid expire time in '<cmd>' command` checks, integer and float parsing, overflow errors.
 
-use super::keyspace::{now_ms, Db, Value};
+use super::keyspace::{cached_now, Db, Value};
 use crate::resp::number::{format_incrbyfloat, parse_f64, parse_i64};
 use crate::resp::Encoder;
 
@@ -29,7 +29,7 @@ pub(crate) fn expire_error(out: &mut Encoder, cmd: &str) {
 
 /// GET key
 pub(crate) fn get(db: &Db, argv: &[Vec<u8>], out: &mut Encoder) {
-    db.read(&argv[1], now_ms(), |v| match v {
+    db.read(&argv[1], cached_now(), |v| match v {
         Some(v) => out.bulk(&v.data),
         None => out.null(),
     });
@@ -37,7 +37,7 @@ pub(crate) fn get(db: &Db, argv: &[Vec<u8>], out: &mut Encoder) {
 
 /// GETDEL key
 pub(crate) fn getdel(db: &Db, argv: &[Vec<u8>], out: &mut Encoder) {
-    db.update(&argv[1], now_ms(), |slot| match slot.take() {
+    db.update(&argv[1], cached_now(), |slot| match slot.take() {
         Some(v) => out.bulk(&v.data),
         None => out.null(),
     });
@@ -119,7 +119,7 @@ pub(crate) fn set(db: &Db, argv: &[Vec<u8>], out: &mut Encoder) {
         Ok(f) => f,
         Err(e) => return out.error_str(e),
     };
-    let now = now_ms();
+    let now = cached_now();
     let expire_at = match flags.expire {
         None => None,
         Some((seconds, absolute, idx)) => match expire_ms(&argv[idx], seconds, absolute, now) {
@@ -160,7 +160,7 @@ pub(crate) fn set(db: &Db, argv: &[Vec<u8>], out: &mut Encoder) {
 
 /// SETNX key value
 pub(crate) fn setnx(db: &Db, argv: &[Vec<u8>], out: &mut Encoder) {
-    db.update(&argv[1], now_ms(), |slot| {
+    db.update(&argv[1], cached_now(), |slot| {
         if slot.is_some() {
             out.integer(0);
         } else {
@@ -172,7 +172,7 @@ pub(crate) fn setnx(db: &Db, argv: &[Vec<u8>], out: &mut Encoder) {
 
 /// SETEX key seconds value / PSETEX key ms value
 pub(crate) fn setex(db: &Db, argv: &[Vec<u8>], out: &mut Encoder, seconds: bool) {
-    let now = now_ms();
+    let now = cached_now();
     let name = if seconds { "setex" } else { "psetex" };
     let t = match expire_ms(&argv[2], seconds, false, now) {
         Ok(t) => t,
@@ -185,7 +185,7 @@ pub(crate) fn setex(db: &Db, argv: &[Vec<u8>], out: &mut Encoder, seconds: bool)
 
 /// GETSET key value
 pub(crate) fn getset(db: &Db, argv: &[Vec<u8>], out: &mut Encoder) {
-    db.update(&argv[1], now_ms(), |slot| {
+    db.update(&argv[1], cached_now(), |slot| {
         match slot {
             Some(v) => out.bulk(&v.data),
             None => out.null(),
@@ -196,7 +196,7 @@ pub(crate) fn getset(db: &Db, argv: &[Vec<u8>], out: &mut Encoder) {
 
 /// INCR/DECR/INCRBY/DECRBY: `by` is the increment, already parsed.
 pub(crate) fn incr_by(db: &Db, key: &[u8], by: i64, out: &mut Encoder) {
-    db.update(key, now_ms(), |slot| {
+    db.update(key, cached_now(), |slot| {
         let old = match slot {
             Some(v) => match parse_i64(&v.data) {
                 Some(n) => n,
@@ -233,7 +233,7 @@ pub(crate) fn incrbyfloat(db: &Db, argv: &[Vec<u8>], out: &mut Encoder) {
     let Some(by) = parse_f64(&argv[2]) else {
         return out.error_str(NOT_FLOAT);
     };
-    db.update(&argv[1], now_ms(), |slot| {
+    db.update(&argv[1], cached_now(), |slot| {
         let old = match slot {
             Some(v) => match parse_f64(&v.data) {
                 Some(n) => n,
@@ -256,7 +256,7 @@ pub(crate) fn incrbyfloat(db: &Db, argv: &[Vec<u8>], out: &mut Encoder) {
 
 /// APPEND key value
 pub(crate) fn append(db: &Db, argv: &[Vec<u8>], out: &mut Encoder) {
-    db.update(&argv[1], now_ms(), |slot| {
+    db.update(&argv[1], cached_now(), |slot| {
         let v = slot.get_or_insert_with(Value::default);
         if v.data.len() + argv[2].len() > crate::resp::parse::PROTO_MAX_BULK_LEN as usize {
             return out.error_str("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
@@ -268,13 +268,13 @@ pub(crate) fn append(db: &Db, argv: &[Vec<u8>], out: &mut Encoder) {
 
 /// STRLEN key
 pub(crate) fn strlen(db: &Db, argv: &[Vec<u8>], out: &mut Encoder) {
-    let n = db.read(&argv[1], now_ms(), |v| v.map_or(0, |v| v.data.len()));
+    let n = db.read(&argv[1], cached_now(), |v| v.map_or(0, |v| v.data.len()));
     out.integer(n as i64);
 }
 
 /// MGET key [key ...]
 pub(crate) fn mget(db: &Db, argv: &[Vec<u8>], out: &mut Encoder) {
-    let now = now_ms();
+    let now = cached_now();
     out.array(argv.len() - 1);
     for k in &argv[1..] {
         db.read(k, now, |v| match v {
@@ -291,7 +291,7 @@ pub(crate) fn mset(db: &Db, argv: &[Vec<u8>], out: &mut Encoder, nx: bool) {
         return out.error_str(&format!("ERR wrong number of arguments for '{name}' command"));
     }
     let keys: Vec<&[u8]> = argv[1..].iter().step_by(2).map(|k| &k[..]).collect();
-    let done = db.atomically(&keys, now_ms(), |l| {
+    let done = db.atomically(&keys, cached_now(), |l| {
         if nx && keys.iter().any(|k| l.exists(k)) {
             return false;
         }

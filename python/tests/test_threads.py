@@ -107,3 +107,31 @@ def test_server_start_stop_from_threads() -> None:
     for t in threads:
         t.join()
     assert errors == []
+
+
+def test_file_io_releases_the_gil(tmp_path: Path) -> None:
+    """load() reads a FIFO whose writer is a Python thread: that thread can only run (and the
+    load finish) if the GIL is released during the read. A hang is turned into a failure by
+    faulthandler's watchdog, which needs no GIL."""
+    import faulthandler
+    import os
+
+    fifo = tmp_path / "users.fifo"
+    os.mkfifo(fifo)
+
+    def writer() -> None:
+        with open(fifo, "w") as f:
+            f.write("user fifo on nopass +ping\n")
+
+    acl = authgate.Acl()
+    faulthandler.dump_traceback_later(30, exit=True)
+    try:
+        for load in (acl.load, authgate.Acl.from_file):
+            t = threading.Thread(target=writer)
+            t.start()
+            result = load(fifo)
+            t.join()
+            target = result if isinstance(result, authgate.Acl) else acl
+            assert target.users() == ["default", "fifo"]
+    finally:
+        faulthandler.cancel_dump_traceback_later()

@@ -109,7 +109,7 @@ def test_server_start_stop_from_threads() -> None:
     assert errors == []
 
 
-def test_file_io_releases_the_gil(tmp_path: Path) -> None:
+def test_file_io_and_server_start_release_the_gil(tmp_path: Path) -> None:
     """load() reads a FIFO whose writer is a Python thread: that thread can only run (and the
     load finish) if the GIL is released during the read. A hang is turned into a failure by
     faulthandler's watchdog, which needs no GIL."""
@@ -133,5 +133,12 @@ def test_file_io_releases_the_gil(tmp_path: Path) -> None:
             t.join()
             target = result if isinstance(result, authgate.Acl) else acl
             assert target.users() == ["default", "fifo"]
+        # Server.start loads its aclfile with the GIL released, too
+        t = threading.Thread(target=writer)
+        t.start()
+        other = authgate.Acl()
+        with authgate.Server(other, aclfile=fifo):
+            t.join()
+            assert other.users() == ["default", "fifo"]
     finally:
         faulthandler.cancel_dump_traceback_later()

@@ -12,6 +12,7 @@ use jni::sys::{jboolean, jint, jlong};
 use jni::{Env, EnvUnowned};
 
 use crate::error::{Error, Result, ThrowAuthgate};
+use crate::fast;
 use crate::wire::{self, split, Packer};
 
 /// Borrows the engine behind a handle.
@@ -190,14 +191,13 @@ pub extern "system" fn Java_io_authgate_Acl_nativeAuthenticate<'local>(
     packed: JByteArray<'local>,
     len: jint,
 ) -> jboolean {
-    env.with_env(|env| -> Result<jboolean> {
+    fast::with_bytes(&mut env, &packed, len, |buf| {
         let acl = acl_ref(handle)?;
-        wire::with_prefix(env, &packed, len, |buf| match split(buf)?.as_slice() {
+        match split(buf)?.as_slice() {
             [user, password] => Ok(acl.authenticate(user, password)),
             _ => Err(Error::Argument("expected a user and a password".into())),
-        })
+        }
     })
-    .resolve::<ThrowAuthgate>()
 }
 
 #[unsafe(no_mangle)]
@@ -208,15 +208,12 @@ pub extern "system" fn Java_io_authgate_Acl_nativeCheck<'local>(
     packed: JByteArray<'local>,
     len: jint,
 ) {
-    env.with_env(|env| -> Result<()> {
+    fast::with_bytes(&mut env, &packed, len, |buf| {
         let acl = acl_ref(handle)?;
-        wire::with_prefix(env, &packed, len, |buf| {
-            let args = split(buf)?;
-            let (user, argv) = first_and_rest(&args)?;
-            Ok(acl.check(user, argv)?)
-        })
+        let args = split(buf)?;
+        let (user, argv) = first_and_rest(&args)?;
+        Ok(acl.check(user, argv)?)
     })
-    .resolve::<ThrowAuthgate>()
 }
 
 #[unsafe(no_mangle)]

@@ -9,10 +9,12 @@
 
 mod acl;
 mod error;
+mod fast;
 mod server;
 mod wire;
 
-use jni::objects::{JClass, JString};
+use jni::objects::{JByteArray, JClass, JString};
+use jni::sys::jint;
 use jni::{strings::JNIString, EnvUnowned};
 
 use error::{Result, ThrowAuthgate};
@@ -45,4 +47,38 @@ pub extern "system" fn Java_io_authgate_NativeLib_nativeDebugPanic<'local>(
         panic!("{text}");
     })
     .resolve::<ThrowAuthgate>()
+}
+
+/// `NativeLib.nativeBoundary(packed, len)`: the argument path of `Acl.check` without the
+/// engine (panic boundary, one array copy, split); returns the argument count. Used by the
+/// benchmark to report the cost of crossing the boundary.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_authgate_NativeLib_nativeBoundary<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    packed: JByteArray<'local>,
+    len: jint,
+) -> jint {
+    fast::with_bytes(&mut env, &packed, len, |buf| {
+        Ok(wire::split(buf)?.len() as jint)
+    })
+}
+
+/// `NativeLib.nativeDebugPanicFast(packed, len)`: like `nativeDebugPanic`, but panics inside
+/// the hot-path boundary of `Acl.check` ([`fast::with_bytes`]), so tests cover both roads.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_authgate_NativeLib_nativeDebugPanicFast<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    packed: JByteArray<'local>,
+    len: jint,
+) {
+    fast::with_bytes(&mut env, &packed, len, |buf| -> Result<()> {
+        let args = wire::split(buf)?;
+        let text = args
+            .first()
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .unwrap_or_default();
+        panic!("{text}");
+    })
 }

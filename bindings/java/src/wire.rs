@@ -81,31 +81,6 @@ pub fn bytes(env: &Env<'_>, array: &JByteArray<'_>) -> Result<Vec<u8>> {
     Ok(env.convert_byte_array(array)?)
 }
 
-/// Calls `f` with the first `len` bytes of `array`, copied to the stack when small.
-pub fn with_prefix<T>(
-    env: &Env<'_>,
-    array: &JByteArray<'_>,
-    len: i32,
-    f: impl FnOnce(&[u8]) -> Result<T>,
-) -> Result<T> {
-    if array.is_null() || len < 0 {
-        return Err(Error::Argument("argument must not be null".into()));
-    }
-    let n = len as usize;
-    let mut stack = [0i8; 512];
-    let mut heap;
-    let buf: &mut [i8] = if n <= stack.len() {
-        &mut stack[..n]
-    } else {
-        heap = vec![0i8; n];
-        &mut heap[..]
-    };
-    array.get_region(env, 0, buf)?;
-    // SAFETY: i8 and u8 have the same size and alignment; every bit pattern is valid in both.
-    let bytes: &[u8] = unsafe { std::slice::from_raw_parts(buf.as_ptr().cast::<u8>(), buf.len()) };
-    f(bytes)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

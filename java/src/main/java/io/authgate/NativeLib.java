@@ -167,6 +167,32 @@ public final class NativeLib {
         nativeDebugPanic(message);
     }
 
+    /**
+     * {@link #debugPanic(String)} through the hot-path boundary that {@link Acl#check} uses.
+     *
+     * @param message the panic message
+     */
+    static void debugPanicFast(String message) {
+        Wire.Packer w = Wire.local().add(message);
+        nativeDebugPanicFast(w.buf, w.len);
+    }
+
+    private static native void nativeDebugPanicFast(byte[] packed, int len);
+
+    /**
+     * Crosses into the native library with packed arguments, as {@link Acl#check} does, but
+     * without consulting the engine: the cost of the boundary alone, for benchmarks.
+     *
+     * @param argv the arguments to pack and pass
+     * @return the number of arguments the native side received
+     */
+    public static int boundary(String... argv) {
+        Wire.Packer w = Wire.local().addAll(argv);
+        return nativeBoundary(w.buf, w.len);
+    }
+
+    private static native int nativeBoundary(byte[] packed, int len);
+
     private static native String nativeVersion();
 
     private static native void nativeDebugPanic(String message);

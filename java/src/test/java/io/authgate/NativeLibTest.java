@@ -39,6 +39,13 @@ class NativeLibTest {
     }
 
     @Test
+    void boundaryPassesEveryArgument() {
+        assertEquals(3, NativeLib.boundary("alice", "GET", "cache:1"));
+        assertEquals(0, NativeLib.boundary());
+        assertEquals(2, NativeLib.boundary("", "\u2603"));
+    }
+
+    @Test
     void concurrentFirstUseIsSafe() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {

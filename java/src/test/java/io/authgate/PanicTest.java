@@ -32,6 +32,18 @@ class PanicTest {
     }
 
     @Test
+    void panicOnTheCheckHotPathBecomesAuthgateException() {
+        for (int i = 0; i < 5; i++) {
+            AuthgateException e = assertThrows(AuthgateException.class, () -> NativeLib.debugPanicFast("fast boom"));
+            assertEquals("PANIC", e.code());
+            assertEquals("Rust panic: fast boom", e.getMessage());
+        }
+        try (Acl acl = new Acl()) {
+            acl.check("default", "GET", "k");
+        }
+    }
+
+    @Test
     void unicodePanicMessage() {
         AuthgateException e = assertThrows(AuthgateException.class, () -> NativeLib.debugPanic("ünïcødé ☃"));
         assertEquals("Rust panic: ünïcødé ☃", e.getMessage());

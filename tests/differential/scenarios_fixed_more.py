@@ -279,6 +279,54 @@ def aclfile_scenarios():
     return f.scenario("aclfile", steps, profile="aclfile", restart_after=True)
 
 
+def config_and_clients():
+    """§8 CONFIG SET acl-pubsub-default affects only later users; acllog-max-len; requirepass (§1);
+    CLIENT KILL USER (§13). The servers are restarted afterwards."""
+    f = _h()
+    A, S, OK = f.A, f.S, f.OK
+    steps = [
+        f.setuser("before", "on", ">p", "+@all"),
+        A("CONFIG", "GET", "acl-pubsub-default"), A("CONFIG", "GET", "acllog-max-len"),
+        A("CONFIG", "SET", "acl-pubsub-default", "allchannels", expect=OK),
+        f.setuser("after", "on", ">p", "+@all"), A("ACL", "GETUSER", "before"), A("ACL", "GETUSER", "after"),
+        f.setuser("before", "reset"), A("ACL", "LIST"),
+        A("CONFIG", "SET", "acl-pubsub-default", "bogus"), A("CONFIG", "GET", "acl-pubsub-default"),
+        A("CONFIG", "SET", "acllog-max-len", "2", expect=OK),
+        S("d", "AUTH", "after", "bad"), S("d", "AUTH", "before", "bad"), S("d", "AUTH", "nobody", "bad"),
+        A("ACL", "LOG"), A("CONFIG", "SET", "acllog-max-len", "-1"), A("CONFIG", "SET", "acllog-max-len", "x"),
+        S("k1", "AUTH", "after", "p", expect=OK), S("k2", "AUTH", "after", "p", expect=OK),
+        A("CLIENT", "KILL", "USER", "after", expect=(":", 2)), S("k1", "PING"), S("k2", "PING"),
+        A("CLIENT", "KILL", "USER", "nosuch", expect=f.err("ERR No such user 'nosuch'")),
+        A("CONFIG", "SET", "requirepass", "rp", expect=OK), A("CONFIG", "GET", "requirepass"),
+        A("ACL", "GETUSER", "default"), S("admin", "PING", expect=("+", b"PONG")),
+        S("r1", "PING", expect=f.err("NOAUTH Authentication required.")), S("r1", "AUTH", "rp", expect=OK),
+        A("ACL", "SETUSER", "default", ">another"), A("CONFIG", "GET", "requirepass"),
+        A("CONFIG", "SET", "requirepass", "", expect=OK), A("ACL", "GETUSER", "default"),
+        S("r2", "PING", expect=("+", b"PONG")),
+    ]
+    return f.scenario("config-and-clients", steps, restart_after=True)
+
+
+def transactions():
+    """§5: NOPERM at queue time (EXECABORT), EXEC re-check after SETUSER, AUTH inside MULTI."""
+    f = _h()
+    S, OK = f.S, f.OK
+    steps = [
+        f.setuser("t", "on", ">p", "+@all", "~*", "-flushall"),
+        S("c", "AUTH", "t", "p", expect=OK),
+        S("c", "MULTI", expect=OK), S("c", "SET", "a", "1"), S("c", "FLUSHALL"), S("c", "EXEC"),
+        S("c", "MULTI", expect=OK), S("c", "SET", "a", "1"), S("c", "GET", "a"), S("c", "PUBLISH", "ch", "m"),
+        f.setuser("t", "-get", "resetchannels"), S("c", "EXEC"),
+        S("c", "MULTI", expect=OK), S("c", "AUTH", "t", "bad"), S("c", "AUTH", "t", "p"), S("c", "EXEC"),
+        S("c", "MULTI", expect=OK), S("c", "MULTI"), S("c", "GET"), S("c", "EXEC"),
+        f.setuser("t", "-exec"),
+        S("c", "MULTI", expect=OK), S("c", "SET", "b", "2"), S("c", "EXEC"), S("c", "GET", "b"),
+        S("c", "DISCARD"), S("c", "EXEC"),
+        f.A("ACL", "LOG"),
+    ]
+    return f.scenario("transactions", steps)
+
+
 def more_scenarios():
     return [subcommand_texts(), auth_hello(), default_user_off(), live_changes(), acl_log(), log_max_len(),
-            aclfile_scenarios()]
+            aclfile_scenarios(), config_and_clients(), transactions()]

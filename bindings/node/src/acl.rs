@@ -4,7 +4,10 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use authgate::acl::{self, Acl as CoreAcl, AclOptions as CoreOptions, LogEntry as CoreLogEntry, UserInfo as CoreUserInfo};
+use authgate::acl::{
+    self, Acl as CoreAcl, AclOptions as CoreOptions, LogEntry as CoreLogEntry,
+    UserInfo as CoreUserInfo,
+};
 use napi::bindgen_prelude::{AsyncTask, TypeTag};
 use napi::{sys, Env, Error, Result};
 use napi_derive::napi;
@@ -78,7 +81,11 @@ fn lossy(b: &[u8]) -> String {
 }
 
 fn selector_info(s: &acl::SelectorInfo) -> SelectorInfo {
-    SelectorInfo { commands: lossy(&s.commands), keys: lossy(&s.keys), channels: lossy(&s.channels) }
+    SelectorInfo {
+        commands: lossy(&s.commands),
+        keys: lossy(&s.keys),
+        channels: lossy(&s.channels),
+    }
 }
 
 fn user_info(i: CoreUserInfo) -> UserInfo {
@@ -148,7 +155,14 @@ pub(crate) fn unwrap_acl<'a>(
     what: &str,
     code: &str,
 ) -> std::result::Result<&'a Arc<CoreAcl>, Error> {
-    let not_acl = || coded(env, Kind::TypeError, code, &format!("The \"{what}\" value must be an instance of Acl"));
+    let not_acl = || {
+        coded(
+            env,
+            Kind::TypeError,
+            code,
+            &format!("The \"{what}\" value must be an instance of Acl"),
+        )
+    };
     let tag = <Acl as TypeTag>::type_tag();
     let mut matches = false;
     // SAFETY: `value` is a value of the current call; a non-object gives a non-ok status.
@@ -179,7 +193,9 @@ pub struct Acl {
 
 impl Acl {
     pub(crate) fn wrap(acl: CoreAcl) -> Acl {
-        Acl { inner: Arc::new(acl) }
+        Acl {
+            inner: Arc::new(acl),
+        }
     }
 }
 
@@ -188,7 +204,9 @@ impl Acl {
     /// An engine with only the `default` user (`on nopass ~* &* +@all`), like a fresh Redis.
     #[napi(constructor, catch_unwind)]
     pub fn new(env: Env, options: Option<AclOptions>) -> Result<Self> {
-        Ok(Acl::wrap(CoreAcl::with_options(core_options(&env, options)?)))
+        Ok(Acl::wrap(CoreAcl::with_options(core_options(
+            &env, options,
+        )?)))
     }
 
     /// An engine loaded from an aclfile (`ACL LOAD` semantics); throws `ERR` with Redis' text
@@ -196,7 +214,8 @@ impl Acl {
     #[napi(factory, catch_unwind)]
     pub fn from_file(env: Env, path: String, options: Option<AclOptions>) -> Result<Self> {
         let acl = CoreAcl::with_options(core_options(&env, options)?);
-        acl.load(&PathBuf::from(path)).map_err(|e| acl_error_env(&env, &e))?;
+        acl.load(&PathBuf::from(path))
+            .map_err(|e| acl_error_env(&env, &e))?;
         Ok(Acl::wrap(acl))
     }
 
@@ -208,7 +227,10 @@ impl Acl {
         options: Option<AclOptions>,
     ) -> Result<AsyncTask<FromFileTask>> {
         let options = core_options(&env, options)?;
-        Ok(AsyncTask::new(FromFileTask { path: PathBuf::from(path), options }))
+        Ok(AsyncTask::new(FromFileTask {
+            path: PathBuf::from(path),
+            options,
+        }))
     }
 
     /// True if the user exists, is `on`, and the password matches (or the user has `nopass`).
@@ -218,13 +240,17 @@ impl Acl {
         #[napi(ts_arg_type = "string | Buffer")] user: Bytes,
         #[napi(ts_arg_type = "string | Buffer")] password: Bytes,
     ) -> bool {
-        self.inner.authenticate(user.as_slice(), password.as_slice())
+        self.inner
+            .authenticate(user.as_slice(), password.as_slice())
     }
 
     /// `ACL GETUSER`: the user's flags, password digests and selectors, or null if there is no
     /// such user.
     #[napi(catch_unwind)]
-    pub fn getuser(&self, #[napi(ts_arg_type = "string | Buffer")] name: Bytes) -> Option<UserInfo> {
+    pub fn getuser(
+        &self,
+        #[napi(ts_arg_type = "string | Buffer")] name: Bytes,
+    ) -> Option<UserInfo> {
         self.inner.getuser(name.as_slice()).map(user_info)
     }
 
@@ -248,7 +274,9 @@ impl Acl {
         env: Env,
         #[napi(ts_arg_type = "string | Buffer | null")] category: Option<Bytes>,
     ) -> Result<Vec<String>> {
-        self.inner.cat(category.as_ref().map(|c| c.as_slice())).map_err(|e| acl_error_env(&env, &e))
+        self.inner
+            .cat(category.as_ref().map(|c| c.as_slice()))
+            .map_err(|e| acl_error_env(&env, &e))
     }
 
     /// `ACL LOG [count]`: the newest `count` entries (default 10), newest first.
@@ -268,25 +296,35 @@ impl Acl {
     /// Redis' text on errors. Blocks: see `loadAsync`.
     #[napi(catch_unwind)]
     pub fn load(&self, env: Env, path: String) -> Result<()> {
-        self.inner.load(&PathBuf::from(path)).map_err(|e| acl_error_env(&env, &e))
+        self.inner
+            .load(&PathBuf::from(path))
+            .map_err(|e| acl_error_env(&env, &e))
     }
 
     /// `ACL SAVE`: writes every user to an aclfile atomically. Blocks: see `saveAsync`.
     #[napi(catch_unwind)]
     pub fn save(&self, env: Env, path: String) -> Result<()> {
-        self.inner.save(&PathBuf::from(path)).map_err(|e| acl_error_env(&env, &e))
+        self.inner
+            .save(&PathBuf::from(path))
+            .map_err(|e| acl_error_env(&env, &e))
     }
 
     /// `load` off the main thread.
     #[napi(catch_unwind, ts_return_type = "Promise<void>")]
     pub fn load_async(&self, path: String) -> AsyncTask<LoadTask> {
-        AsyncTask::new(LoadTask { acl: self.inner.clone(), path: PathBuf::from(path) })
+        AsyncTask::new(LoadTask {
+            acl: self.inner.clone(),
+            path: PathBuf::from(path),
+        })
     }
 
     /// `save` off the main thread.
     #[napi(catch_unwind, ts_return_type = "Promise<void>")]
     pub fn save_async(&self, path: String) -> AsyncTask<SaveTask> {
-        AsyncTask::new(SaveTask { acl: self.inner.clone(), path: PathBuf::from(path) })
+        AsyncTask::new(SaveTask {
+            acl: self.inner.clone(),
+            path: PathBuf::from(path),
+        })
     }
 }
 
@@ -294,7 +332,13 @@ impl Acl {
 /// unless `bits` is an integer in 1..=4096.
 #[napi(catch_unwind)]
 pub fn genpass(env: Env, bits: Option<f64>) -> Result<String> {
-    let text = bits.map(|b| if b.fract() == 0.0 && b.abs() < 1e18 { format!("{}", b as i64) } else { format!("{b}") });
+    let text = bits.map(|b| {
+        if b.fract() == 0.0 && b.abs() < 1e18 {
+            format!("{}", b as i64)
+        } else {
+            format!("{b}")
+        }
+    });
     CoreAcl::genpass(text.as_deref().map(str::as_bytes)).map_err(|e| acl_error_env(&env, &e))
 }
 

@@ -31,12 +31,17 @@ fn describe(env: sys::napi_env, v: sys::napi_value) -> String {
     }
 }
 
-/// The type error for argument `name`.
+/// The type error for argument `name` (unnamed if empty).
 pub(crate) fn wrong_type(env: sys::napi_env, name: &str, v: sys::napi_value) -> Error {
+    let subject = if name.is_empty() {
+        "The argument".to_string()
+    } else {
+        format!("The \"{name}\" argument")
+    };
     invalid_arg_type(
         env,
         &format!(
-            "The \"{name}\" argument must be of type string or an instance of Buffer. {}",
+            "{subject} must be of type string or an instance of Buffer. {}",
             describe(env, v)
         ),
     )
@@ -65,7 +70,8 @@ thread_local! {
 impl ArgBuf {
     /// Runs `f` with an empty scratch buffer; the allocation is reused across calls.
     pub(crate) fn with<R>(f: impl FnOnce(&mut ArgBuf) -> R) -> R {
-        let mut buf = SCRATCH.with(|s| s.try_borrow_mut().map(|mut b| std::mem::take(&mut *b)))
+        let mut buf = SCRATCH
+            .with(|s| s.try_borrow_mut().map(|mut b| std::mem::take(&mut *b)))
             .unwrap_or_default();
         let out = f(&mut buf);
         buf.arena.clear();
@@ -138,7 +144,13 @@ fn read_value(env: sys::napi_env, v: sys::napi_value, arena: &mut Vec<u8>) -> Op
     // SAFETY: `v` belongs to the current callback scope; the arena has `room` writable bytes
     // after `start`, and napi writes at most `room - 1` bytes plus a NUL there.
     let st = unsafe {
-        sys::napi_get_value_string_utf8(env, v, arena.as_mut_ptr().add(start).cast(), room, &mut written)
+        sys::napi_get_value_string_utf8(
+            env,
+            v,
+            arena.as_mut_ptr().add(start).cast(),
+            room,
+            &mut written,
+        )
     };
     if st == sys::Status::napi_ok {
         // V8 writes whole characters (at most 4 bytes each) into `room - 1` bytes: with 4 or
@@ -174,7 +186,10 @@ fn read_value(env: sys::napi_env, v: sys::napi_value, arena: &mut Vec<u8>) -> Op
     if st != sys::Status::napi_ok {
         return None;
     }
-    Some(Read::External(data as *const u8, if data.is_null() { 0 } else { n }))
+    Some(Read::External(
+        data as *const u8,
+        if data.is_null() { 0 } else { n },
+    ))
 }
 
 /// One `string | Buffer` argument of a generated method, copied.
@@ -205,9 +220,12 @@ impl FromNapiValue for Bytes {
         match read_value(env, v, &mut arena) {
             Some(Read::Arena(_)) => Ok(Bytes(arena)),
             Some(Read::External(_, 0)) => Ok(Bytes(Vec::new())),
-            // SAFETY: see `ArgBuf::slices`; the bytes are copied before the call returns.
-            Some(Read::External(p, n)) => Ok(Bytes(unsafe { std::slice::from_raw_parts(p, n) }.to_vec())),
-            None => Err(wrong_type(env, "value", v)),
+            Some(Read::External(p, n)) => {
+                // SAFETY: see `ArgBuf::slices`; the bytes are copied before the call returns.
+                let bytes = unsafe { std::slice::from_raw_parts(p, n) };
+                Ok(Bytes(bytes.to_vec()))
+            }
+            None => Err(wrong_type(env, "", v)),
         }
     }
 }

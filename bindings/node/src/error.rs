@@ -59,7 +59,8 @@ fn js_string(env: sys::napi_env, s: &str) -> Result<sys::napi_value, Status> {
     let mut out = ptr::null_mut();
     // SAFETY: `env` is the current callback's environment and `s` is valid UTF-8 of the given
     // length; napi copies it.
-    let st = unsafe { sys::napi_create_string_utf8(env, s.as_ptr().cast(), s.len() as isize, &mut out) };
+    let st =
+        unsafe { sys::napi_create_string_utf8(env, s.as_ptr().cast(), s.len() as isize, &mut out) };
     if st == sys::Status::napi_ok {
         Ok(out)
     } else {
@@ -138,7 +139,11 @@ fn reason_name(kind: DenialKind) -> &'static str {
 pub(crate) fn acl_error_value(env: sys::napi_env, e: &AclError) -> Result<sys::napi_value, Status> {
     let message = e.to_string();
     match e {
-        AclError::Denied { kind, command, object } => {
+        AclError::Denied {
+            kind,
+            command,
+            object,
+        } => {
             let object = if *kind == DenialKind::Command {
                 command.clone()
             } else {
@@ -184,4 +189,3 @@ pub(crate) unsafe fn throw_panic(env: sys::napi_env, payload: Box<dyn std::any::
     // SAFETY: guaranteed by the caller.
     unsafe { throw(env, e) }
 }
-

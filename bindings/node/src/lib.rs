@@ -10,6 +10,8 @@
 //! `...args` methods of `Acl`), `tasks` (Promise forms), `server` (`Server`), `args` (string or
 //! Buffer arguments), `error` (JS errors with stable codes).
 
+#![warn(clippy::undocumented_unsafe_blocks)]
+
 mod acl;
 mod args;
 mod error;

@@ -9,7 +9,9 @@ use std::sync::Arc;
 
 use authgate::acl::Acl as CoreAcl;
 use authgate::server::{Server as CoreServer, ServerError, ServerHandle};
-use napi::bindgen_prelude::{AsyncTask, FromNapiValue, JsValue, Task, TypeName, Unknown, ValidateNapiValue};
+use napi::bindgen_prelude::{
+    AsyncTask, FromNapiValue, JsValue, Task, TypeName, Unknown, ValidateNapiValue,
+};
 use napi::{sys, Env, Error, Result, ValueType};
 use napi_derive::napi;
 use parking_lot::Mutex;
@@ -34,7 +36,8 @@ impl ValidateNapiValue for AclHandle {}
 
 impl FromNapiValue for AclHandle {
     unsafe fn from_napi_value(env: sys::napi_env, v: sys::napi_value) -> Result<Self> {
-        crate::acl::unwrap_acl(env, v, "options.acl", "ERR_INVALID_ARG_TYPE").map(|a| AclHandle(a.clone()))
+        crate::acl::unwrap_acl(env, v, "options.acl", "ERR_INVALID_ARG_TYPE")
+            .map(|a| AclHandle(a.clone()))
     }
 }
 
@@ -86,7 +89,9 @@ pub struct Server {
 fn server_options(env: &Env, options: &Unknown) -> Result<ServerOptions> {
     let type_error = |m: &str| coded(env.raw(), Kind::TypeError, "ERR_INVALID_ARG_TYPE", m);
     if options.get_type()? != ValueType::Object {
-        return Err(type_error("The \"options\" argument must be an object with an \"acl\" property"));
+        return Err(type_error(
+            "The \"options\" argument must be an object with an \"acl\" property",
+        ));
     }
     let mut acl = std::ptr::null_mut();
     // SAFETY: `options` is an object of the current call.
@@ -95,7 +100,9 @@ fn server_options(env: &Env, options: &Unknown) -> Result<ServerOptions> {
     // SAFETY: `acl` is a value of the current call (or NULL, which napi rejects).
     unsafe { sys::napi_typeof(env.raw(), acl, &mut t) };
     if acl.is_null() || t == sys::ValueType::napi_undefined {
-        return Err(type_error("The \"options.acl\" property must be an instance of Acl. Received undefined"));
+        return Err(type_error(
+            "The \"options.acl\" property must be an instance of Acl. Received undefined",
+        ));
     }
     // SAFETY: `options` is a value of the current call.
     unsafe { ServerOptions::from_napi_value(env.raw(), options.raw()) }
@@ -115,7 +122,10 @@ impl Server {
         let port = match options.port {
             None => 0,
             Some(p) => u16::try_from(p).map_err(|_| {
-                out_of_range(env.raw(), &format!("options.port must be in 0..65535, got {p}"))
+                out_of_range(
+                    env.raw(),
+                    &format!("options.port must be in 0..65535, got {p}"),
+                )
             })?,
         };
         let settings = Settings {
@@ -126,7 +136,10 @@ impl Server {
             aclfile: options.aclfile,
             maxclients: options.maxclients,
         };
-        Ok(Server { settings: Arc::new(settings), state: Arc::new(Mutex::new(State::default())) })
+        Ok(Server {
+            settings: Arc::new(settings),
+            state: Arc::new(Mutex::new(State::default())),
+        })
     }
 
     /// Binds and starts serving (off the main thread). Resolves with the port; rejects with
@@ -134,14 +147,19 @@ impl Server {
     /// (e.g. the port is in use).
     #[napi(catch_unwind, ts_return_type = "Promise<number>")]
     pub fn start(&self) -> AsyncTask<StartTask> {
-        AsyncTask::new(StartTask { settings: self.settings.clone(), state: self.state.clone() })
+        AsyncTask::new(StartTask {
+            settings: self.settings.clone(),
+            state: self.state.clone(),
+        })
     }
 
     /// Closes the listener and every connection and waits for the server threads (off the
     /// main thread). Does nothing if the server is not running.
     #[napi(catch_unwind, ts_return_type = "Promise<void>")]
     pub fn stop(&self) -> AsyncTask<StopTask> {
-        AsyncTask::new(StopTask { state: self.state.clone() })
+        AsyncTask::new(StopTask {
+            state: self.state.clone(),
+        })
     }
 
     /// The port the server listens on (the bound one when created with port 0); after `stop()`,
@@ -149,7 +167,12 @@ impl Server {
     #[napi(getter, catch_unwind)]
     pub fn port(&self, env: Env) -> Result<u32> {
         self.state.lock().bound_port.map(u32::from).ok_or_else(|| {
-            coded(env.raw(), Kind::Error, "ERR_SERVER_NOT_RUNNING", "the server has not been started")
+            coded(
+                env.raw(),
+                Kind::Error,
+                "ERR_SERVER_NOT_RUNNING",
+                "the server has not been started",
+            )
         })
     }
 
@@ -189,7 +212,9 @@ impl StartTask {
             st.starting = true;
         }
         let s = &self.settings;
-        let mut b = CoreServer::builder(s.acl.clone()).bind(s.host.clone()).port(s.port);
+        let mut b = CoreServer::builder(s.acl.clone())
+            .bind(s.host.clone())
+            .port(s.port);
         if let Some(pw) = &s.requirepass {
             b = b.requirepass(pw.as_bytes().to_vec());
         }

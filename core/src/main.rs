@@ -94,9 +94,7 @@ fn serve(args: &[String]) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     runtime
         .block_on(server.run_until(
-            async {
-                let _ = tokio::signal::ctrl_c().await;
-            },
+            shutdown_signal(),
             |addrs| {
                 let list: Vec<String> = addrs.iter().map(|a| a.to_string()).collect();
                 println!(
@@ -114,6 +112,22 @@ fn serve(args: &[String]) -> Result<(), String> {
             }
             other => other.to_string(),
         })
+}
+
+/// Completes on Ctrl-C, or on SIGTERM on Unix (Redis shuts down gracefully on both).
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 fn acl(args: &[String]) -> Result<(), String> {

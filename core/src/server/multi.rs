@@ -43,16 +43,20 @@ pub(crate) fn unwatch(s: &mut Session, _c: &'static Command, _argv: &[Vec<u8>]) 
 
 /// EXEC
 pub(crate) fn exec(s: &mut Session, _c: &'static Command, _argv: &[Vec<u8>]) {
-    let Some(m) = s.multi.take() else {
+    let Some(m) = s.multi.as_ref() else {
         return s.out.error_str("ERR EXEC without MULTI");
     };
-    s.sync_info();
     if m.dirty {
+        s.multi = None;
+        s.sync_info();
         return s.out.error_str("EXECABORT Transaction discarded because of previous errors.");
     }
-    s.out.array(m.queue.len());
+    // Like Redis, the client stays flagged as in MULTI (CLIENT LIST `flags=x multi=N`) while
+    // the queued commands run.
+    let queue = m.queue.clone();
+    s.out.array(queue.len());
     s.in_exec = true;
-    for (cmd, argv) in &m.queue {
+    for (cmd, argv) in &queue {
         if let Err(d) = s.user.check(cmd, argv) {
             let (reason, object, why): (LogReason, &[u8], &str) = match d.kind {
                 DenialKind::Command => (
@@ -79,4 +83,6 @@ pub(crate) fn exec(s: &mut Session, _c: &'static Command, _argv: &[Vec<u8>]) {
         call(s, cmd, argv);
     }
     s.in_exec = false;
+    s.multi = None;
+    s.sync_info();
 }

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::aclcmd::{help_reply, subcommand_syntax_error};
+use super::aclcmd::help_reply;
 use super::auth::{valid_client_name, BAD_CLIENT_NAME};
 use super::clients::ClientHandle;
 use super::session::Session;
@@ -243,9 +243,6 @@ pub(crate) fn client(s: &mut Session, cmd: &'static Command, argv: &[Vec<u8>]) {
         "kill" => kill(s, argv),
         "help" => help_reply(&mut s.out, HELP),
         _ => {
-            if argv.len() < 2 {
-                return subcommand_syntax_error(&mut s.out, argv);
-            }
             let msg = format!("ERR command '{}' is not supported by this server", cmd.fullname);
             s.out.error_str(&msg);
         }

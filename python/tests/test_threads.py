@@ -16,10 +16,12 @@ def test_many_checkers_one_writer() -> None:
     stop = threading.Event()
     errors: List[BaseException] = []
     counts = [0] * 8
+    start = threading.Barrier(9)
 
     def checker(i: int) -> None:
         try:
-            while not stop.is_set():
+            start.wait()
+            while counts[i] == 0 or not stop.is_set():
                 acl.check("stable", "GET", "app:1")
                 assert acl.authenticate("stable", "pw")
                 try:
@@ -40,6 +42,7 @@ def test_many_checkers_one_writer() -> None:
 
     def writer() -> None:
         try:
+            start.wait()
             for n in range(300):
                 acl.setuser("flip", "-get" if n % 2 else "+get")
                 acl.setuser(f"tmp{n}", "on", "nopass", "+@all")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from pathlib import Path
 from typing import List
@@ -43,7 +44,7 @@ def test_many_checkers_one_writer() -> None:
     def writer() -> None:
         try:
             start.wait()
-            for n in range(300):
+            for n in range(2000):
                 acl.setuser("flip", "-get" if n % 2 else "+get")
                 acl.setuser(f"tmp{n}", "on", "nopass", "+@all")
                 if n % 3 == 0:
@@ -53,17 +54,22 @@ def test_many_checkers_one_writer() -> None:
         except BaseException as e:  # pragma: no cover
             errors.append(e)
 
-    threads = [threading.Thread(target=checker, args=(i,)) for i in range(8)]
-    for t in threads:
-        t.start()
-    w = threading.Thread(target=writer)
-    w.start()
-    w.join()
-    stop.set()
-    for t in threads:
-        t.join()
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)  # switch threads often, so checks interleave with the writes
+    try:
+        threads = [threading.Thread(target=checker, args=(i,)) for i in range(8)]
+        for t in threads:
+            t.start()
+        w = threading.Thread(target=writer)
+        w.start()
+        w.join()
+        stop.set()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
     assert errors == []
-    assert all(c > 0 for c in counts)
+    assert all(c > 0 for c in counts), counts
     assert acl.users() == ["default", "flip", "stable"]
 
 

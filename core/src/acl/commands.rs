@@ -47,6 +47,8 @@ impl CommandFlags {
     pub const LOADING: u32 = 1 << 11;
     /// `stale`
     pub const STALE: u32 = 1 << 12;
+    /// `no_mandatory_keys`: every key argument may be absent (EVAL, FCALL, ...).
+    pub const NO_MANDATORY_KEYS: u32 = 1 << 13;
 
     fn from_names(names: &[String]) -> CommandFlags {
         let mut bits = 0;
@@ -65,6 +67,7 @@ impl CommandFlags {
                 "denyoom" => Self::DENYOOM,
                 "loading" => Self::LOADING,
                 "stale" => Self::STALE,
+                "no_mandatory_keys" => Self::NO_MANDATORY_KEYS,
                 _ => 0,
             };
         }
@@ -132,6 +135,17 @@ impl Command {
         let argc = argc as i64;
         let arity = self.arity as i64;
         !((arity > 0 && arity != argc) || argc < -arity)
+    }
+
+    /// True if the command declares keys (Redis' `doesCommandHaveKeys`): key rules apply.
+    pub fn has_keys(&self) -> bool {
+        self.has_keys
+    }
+
+    /// The keys of a command line (`argv[0]` is the command), as the ACL check and COMMAND
+    /// GETKEYS see them: key specs, or the command's getkeys function when specs cannot decide.
+    pub fn keys<A: AsRef<[u8]>>(&self, argv: &[A]) -> super::keys::Keys {
+        super::keys::extract(self, argv)
     }
 
     /// Whether the permission check looks at channels for this command.
@@ -287,10 +301,9 @@ impl CommandTable {
     }
 
     /// A top-level command by name, case-insensitively.
+    #[inline]
     pub fn lookup_top(&self, name: &[u8]) -> Option<&Command> {
-        let mut buf = [0u8; 48];
-        let key = lower_into(name, &mut buf)?;
-        self.top_level.get(key).map(|id| &self.commands[id])
+        self.top_level.get(name).map(|id| &self.commands[id])
     }
 
     /// Redis' `ACLLookupCommand`: `name` or `container|sub` (at most one `|`), case-insensitive.
@@ -309,12 +322,7 @@ impl CommandTable {
     }
 
     fn lookup_sub(&self, cmd: &Command, sub: &[u8]) -> Option<&Command> {
-        if cmd.subcommands.is_empty() {
-            return None;
-        }
-        let mut buf = [0u8; 48];
-        let key = lower_into(sub, &mut buf)?;
-        cmd.sub_index.get(key).map(|id| &self.commands[id])
+        cmd.sub_index.get(sub).map(|id| &self.commands[id])
     }
 
     /// Redis' `lookupCommand` for a command line: the subcommand when `argv[0]` is a container
@@ -329,38 +337,74 @@ impl CommandTable {
     }
 }
 
-/// Lowercase name -> id, as a sorted vector searched by bisection. Plain vectors keep the
-/// process-wide table free of interior pointers, so leak checkers (valgrind in the C tests) see
-/// it as reachable rather than "possibly lost".
+/// Lowercase name -> id: open addressing over a power-of-two slot vector with FNV-1a hashing
+/// of the lowercased name, computed in one pass over the input. Command lookup runs for every
+/// request the server handles, so it avoids allocation and SipHash. Plain vectors also keep
+/// the process-wide table free of interior pointers, so leak checkers (valgrind in the C
+/// tests) see it as reachable rather than "possibly lost".
 #[derive(Debug, Default)]
-struct NameIndex(Vec<(Box<[u8]>, usize)>);
+struct NameIndex {
+    names: Vec<(Box<[u8]>, usize)>,
+    /// (hash, index into `names` + 1); 0 marks an empty slot.
+    slots: Vec<(u64, u32)>,
+}
+
+#[inline]
+fn fnv_lower(name: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in name {
+        h ^= b.to_ascii_lowercase() as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
 
 impl NameIndex {
     fn insert(&mut self, name: Vec<u8>, id: usize) {
-        let name = name.into_boxed_slice();
-        match self.0.binary_search_by(|(n, _)| n.as_ref().cmp(&name)) {
-            Ok(i) => self.0[i].1 = id,
-            Err(i) => self.0.insert(i, (name, id)),
+        let name = name.to_ascii_lowercase().into_boxed_slice();
+        match self.names.iter_mut().find(|(n, _)| *n == name) {
+            Some(entry) => entry.1 = id,
+            None => self.names.push((name, id)),
+        }
+        self.rebuild();
+    }
+
+    fn rebuild(&mut self) {
+        let cap = (self.names.len() * 4).next_power_of_two().max(8);
+        self.slots = vec![(0, 0); cap];
+        for (i, (n, _)) in self.names.iter().enumerate() {
+            let h = fnv_lower(n);
+            let mut at = (h as usize) & (cap - 1);
+            while self.slots[at].1 != 0 {
+                at = (at + 1) & (cap - 1);
+            }
+            self.slots[at] = (h, i as u32 + 1);
         }
     }
 
+    /// Case-insensitive lookup of the id stored for `name`.
+    #[inline]
     fn get(&self, name: &[u8]) -> Option<usize> {
-        self.0.binary_search_by(|(n, _)| n.as_ref().cmp(name)).ok().map(|i| self.0[i].1)
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mask = self.slots.len() - 1;
+        let h = fnv_lower(name);
+        let mut at = (h as usize) & mask;
+        loop {
+            let (sh, idx) = self.slots[at];
+            if idx == 0 {
+                return None;
+            }
+            let i = idx as usize - 1;
+            if sh == h && self.names[i].0.eq_ignore_ascii_case(name) {
+                return Some(self.names[i].1);
+            }
+            at = (at + 1) & mask;
+        }
     }
 }
 
-/// ASCII-lowercases `name` into `buf`; None if it cannot be a command name (too long).
-#[inline]
-fn lower_into<'a>(name: &[u8], buf: &'a mut [u8; 48]) -> Option<&'a [u8]> {
-    if name.len() > buf.len() {
-        return None;
-    }
-    let out = &mut buf[..name.len()];
-    for (o, &b) in out.iter_mut().zip(name) {
-        *o = b.to_ascii_lowercase();
-    }
-    Some(out)
-}
 
 #[cfg(test)]
 mod tests {

@@ -143,6 +143,12 @@ pub enum AclEvent {
 pub trait AclListener: Send + Sync {
     /// Called after the change is in effect, outside the engine's locks.
     fn on_event(&self, event: &AclEvent);
+
+    /// False once the listener has nothing left to notify (e.g. its server stopped); the
+    /// engine then drops it.
+    fn is_alive(&self) -> bool {
+        true
+    }
 }
 
 struct State {
@@ -210,12 +216,14 @@ impl Acl {
 
     /// Registers a listener for changes that affect live connections.
     pub fn subscribe(&self, listener: Arc<dyn AclListener>) {
-        self.listeners.write().push(listener);
+        let mut listeners = self.listeners.write();
+        listeners.retain(|l| l.is_alive());
+        listeners.push(listener);
     }
 
     fn emit(&self, event: AclEvent) {
         let listeners = self.listeners.read().clone();
-        for l in listeners {
+        for l in listeners.iter().filter(|l| l.is_alive()) {
             l.on_event(&event);
         }
     }
@@ -431,24 +439,29 @@ impl Acl {
 
     /// Validates an aclfile without applying it; errors are Redis' ACL LOAD texts.
     pub fn check_aclfile(&self, path: &Path) -> Result<(), AclError> {
-        self.parse_aclfile(path).map(|_| ())
+        self.parse_aclfile(path, &path.to_string_lossy()).map(|_| ())
     }
 
-    fn parse_aclfile(&self, path: &Path) -> Result<BTreeMap<Vec<u8>, User>, AclError> {
-        let shown = path.to_string_lossy();
+    fn parse_aclfile(&self, path: &Path, shown: &str) -> Result<BTreeMap<Vec<u8>, User>, AclError> {
         let text = aclfile::read(path).map_err(|e| {
             AclError::Load(
                 format!("Error loading ACLs, opening file '{shown}': {}", strerror(&e)).into_bytes(),
             )
         })?;
-        aclfile::parse(&text, &shown, self.options().pubsub_default_allchannels)
+        aclfile::parse(&text, shown, self.options().pubsub_default_allchannels)
             .map_err(AclError::Load)
     }
 
     /// `ACL LOAD`: replaces every user with the file's, all or nothing. Connections of every
     /// non-default user are dropped (Redis 7.0); default is updated in place.
     pub fn load(&self, path: &Path) -> Result<(), AclError> {
-        let mut users = self.parse_aclfile(path)?;
+        self.load_as(path, &path.to_string_lossy())
+    }
+
+    /// Like [`Acl::load`], naming the file `shown` in error messages: Redis prints the
+    /// `aclfile` setting as written, while it opens it relative to `dir`.
+    pub fn load_as(&self, path: &Path, shown: &str) -> Result<(), AclError> {
+        let mut users = self.parse_aclfile(path, shown)?;
         let new_default = users.remove(&b"default"[..]).unwrap_or_else(User::new_default);
         let removed: Vec<UserRef>;
         {

@@ -29,7 +29,7 @@ pub mod splitargs;
 mod user;
 
 pub use category::Category;
-pub use commands::{table, Command, ResolveError};
+pub use commands::{table, Command, CommandFlags, ResolveError};
 pub use describe::{SelectorInfo, UserInfo};
 pub use engine::{Acl, AclEvent, AclListener, AclOptions, ChannelAllowList, UserRef};
 pub use error::{AclError, RuleError};

@@ -169,10 +169,14 @@ pub(crate) fn acl(s: &mut Session, cmd: &'static Command, argv: &[Vec<u8>]) {
             Err(e) => error(&mut s.out, &e),
         },
         "save" | "load" => {
-            let Some(path) = s.shared.config.read().aclfile_path() else {
+            let (path, shown) = {
+                let config = s.shared.config.read();
+                (config.aclfile_path(), config.aclfile_shown())
+            };
+            let (Some(path), Some(shown)) = (path, shown) else {
                 return error(&mut s.out, &AclError::NoAclFile);
             };
-            let r = if cmd.name == "save" { acl.save(&path) } else { acl.load(&path) };
+            let r = if cmd.name == "save" { acl.save(&path) } else { acl.load_as(&path, &shown) };
             match r {
                 Ok(()) => s.out.ok(),
                 Err(e) => error(&mut s.out, &e),

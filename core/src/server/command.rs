@@ -11,7 +11,7 @@ use serde_json::Value as Json;
 use super::aclcmd::help_reply;
 use super::session::Session;
 use super::strings::SYNTAX;
-use crate::acl::{glob, keys, table, Category, Command};
+use crate::acl::{glob, table, Category, Command, CommandFlags};
 use crate::resp::Encoder;
 
 const HELP: &[&str] = &[
@@ -37,9 +37,6 @@ const HELP: &[&str] = &[
     "HELP",
     "    Prints this help.",
 ];
-
-/// Commands whose key arguments may all be absent (`no_mandatory_keys`).
-const NO_MANDATORY_KEYS: &[&str] = &["eval", "eval_ro", "evalsha", "evalsha_ro", "fcall", "fcall_ro"];
 
 /// A captured reply tree.
 #[derive(Debug)]
@@ -214,15 +211,15 @@ fn getkeys(s: &mut Session, argv: &[Vec<u8>]) {
     let Ok(cmd) = table().resolve(line) else {
         return s.out.error_str("ERR Invalid command specified");
     };
-    if !cmd.has_keys {
+    if !cmd.has_keys() {
         return s.out.error_str("ERR The command has no key arguments");
     }
     if !cmd.arity_ok(line.len()) {
         return s.out.error_str("ERR Invalid number of arguments specified for command");
     }
-    let found = keys::extract(cmd, line);
+    let found = cmd.keys(line);
     if found.is_empty() {
-        if NO_MANDATORY_KEYS.contains(&cmd.fullname.as_str()) {
+        if cmd.flags.has(CommandFlags::NO_MANDATORY_KEYS) {
             return s.out.array(0);
         }
         return s.out.error_str("ERR Invalid arguments specified for command");

@@ -70,6 +70,12 @@ const IGNORED: &[&str] = &[
 
 impl Config {
     /// The aclfile path with `dir` applied to a relative path.
+    /// The `aclfile` setting as written (what Redis prints in ACL LOAD errors).
+    pub fn aclfile_shown(&self) -> Option<String> {
+        self.aclfile.as_ref().map(|f| f.to_string_lossy().into_owned())
+    }
+
+    /// The aclfile's path, relative names resolved against `dir`.
     pub fn aclfile_path(&self) -> Option<PathBuf> {
         let f = self.aclfile.as_ref()?;
         match &self.dir {

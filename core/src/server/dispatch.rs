@@ -18,8 +18,7 @@ use std::sync::OnceLock;
 
 use super::session::Session;
 use super::{aclcmd, auth, clientcmd, command, configcmd, conncmd, keycmds, multi, pubsub, strings};
-use crate::acl::commands::CommandFlags;
-use crate::acl::{self, table, Command, DenialKind, LogContext, LogReason};
+use crate::acl::{self, table, Command, CommandFlags, DenialKind, LogContext, LogReason};
 
 /// A command implementation.
 pub(crate) type Handler = fn(&mut Session, &'static Command, &[Vec<u8>]);

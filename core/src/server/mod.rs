@@ -183,8 +183,8 @@ impl ServerBuilder {
             acl.set_requirepass(pw);
         }
         load_user_directives(acl, &self.config.users)?;
-        if let Some(path) = self.config.aclfile_path() {
-            acl.load(&path).map_err(|e| {
+        if let (Some(path), Some(shown)) = (self.config.aclfile_path(), self.config.aclfile_shown()) {
+            acl.load_as(&path, &shown).map_err(|e| {
                 let text = e.to_bytes();
                 let text = text.strip_prefix(b"ERR ").unwrap_or(&text);
                 ServerError::Acl(format!(

@@ -56,6 +56,10 @@ impl Shared {
 pub(crate) struct Listener(pub std::sync::Weak<Shared>);
 
 impl AclListener for Listener {
+    fn is_alive(&self) -> bool {
+        self.0.strong_count() > 0
+    }
+
     fn on_event(&self, event: &AclEvent) {
         let Some(shared) = self.0.upgrade() else { return };
         for c in shared.clients.all() {

@@ -25,7 +25,6 @@ pub mod keys;
 mod log;
 mod password;
 mod selector;
-pub mod splitargs;
 mod user;
 
 pub use category::Category;

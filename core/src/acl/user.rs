@@ -3,7 +3,7 @@
 use super::error::RuleError;
 use super::password::PasswordHash;
 use super::selector::{Denial, DenialKind, KeyCache, Selector};
-use super::splitargs::split_args;
+use crate::resp::split_args;
 use super::commands::Command;
 
 /// The payload-sanitisation flag a user may carry (at most one).

@@ -209,3 +209,37 @@ test('Server: a bad aclfile fails start with code ACL and Redis startup text', a
   assert.equal(server.running, false)
   fs.rmSync(dir, { recursive: true })
 })
+
+test('Server: a running server keeps Node alive, like net.Server; stop() lets it exit', async () => {
+  const { spawn, spawnSync } = require('node:child_process')
+  const pkg = JSON.stringify(path.join(__dirname, '..'))
+  const script = (body) => `const { Acl, Server } = require(${pkg});(async () => {${body}})()`
+
+  const stops = spawnSync(process.execPath, ['-e', script('const s = new Server({ acl: new Acl() }); await s.start(); await s.stop(); console.log("done")')], {
+    encoding: 'utf8',
+    timeout: 20000,
+  })
+  assert.equal(stops.status, 0, stops.stderr)
+  assert.equal(stops.stdout.trim(), 'done')
+
+  const exits = spawnSync(process.execPath, ['-e', script('await new Server({ acl: new Acl() }).start(); process.exit(3)')], {
+    encoding: 'utf8',
+    timeout: 20000,
+  })
+  assert.equal(exits.status, 3, 'process.exit with a running server exits cleanly')
+
+  const child = spawn(process.execPath, ['-e', script('const acl = new Acl(); acl.setuser("default", "resetpass", ">pw"); console.log(await new Server({ acl }).start())')])
+  try {
+    const port = await new Promise((resolve, reject) => {
+      child.stdout.once('data', (d) => resolve(Number(String(d).trim())))
+      child.once('exit', (code) => reject(new Error(`child exited (${code}) instead of serving`)))
+    })
+    await new Promise((r) => setTimeout(r, 300))
+    assert.equal(child.exitCode, null, 'still running after its script ended')
+    const client = await connect(port, { password: 'pw' })
+    assert.equal(await client.ping(), 'PONG')
+    await closeQuietly(client)
+  } finally {
+    child.kill()
+  }
+})

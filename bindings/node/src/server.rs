@@ -3,7 +3,8 @@
 //!
 //! The server runs on its own threads (a tokio runtime owned by the core); `start` (bind) and
 //! `stop` (close every connection and join the server thread) run on libuv's thread pool as
-//! napi `Task`s, so the event loop never blocks on them.
+//! napi `Task`s, so the event loop never blocks on them. Like a listening `net.Server`, a
+//! running server keeps Node's event loop alive until `stop()` (see [`KeepAlive`]).
 
 use std::sync::Arc;
 
@@ -68,9 +69,28 @@ struct Settings {
     maxclients: Option<u32>,
 }
 
+/// Keeps Node's event loop alive while the server runs: a referenced threadsafe function that
+/// is never called. Dropping it (from any thread) releases the loop; napi-rs handles the case
+/// where the environment is already being torn down.
+struct KeepAlive(#[allow(dead_code)] Box<dyn Send>);
+
+unsafe extern "C" fn never_called(
+    _env: sys::napi_env,
+    _info: sys::napi_callback_info,
+) -> sys::napi_value {
+    std::ptr::null_mut()
+}
+
+fn keep_alive(env: &Env) -> Result<KeepAlive> {
+    let f = env.create_function::<(), ()>("authgateServerKeepAlive", never_called)?;
+    let tsfn = f.build_threadsafe_function::<()>().build()?;
+    Ok(KeepAlive(Box::new(tsfn)))
+}
+
 #[derive(Default)]
 struct State {
     handle: Option<ServerHandle>,
+    keep_alive: Option<KeepAlive>,
     bound_port: Option<u16>,
     /// A start is in flight (bound on the thread pool, not yet recorded).
     starting: bool,
@@ -146,10 +166,12 @@ impl Server {
     /// `ERR_SERVER_ALREADY_LISTEN` if running, `INVALID_CONFIG`, `ACL` (bad aclfile) or `IO`
     /// (e.g. the port is in use).
     #[napi(catch_unwind, ts_return_type = "Promise<number>")]
-    pub fn start(&self) -> AsyncTask<StartTask> {
+    pub fn start(&self, env: Env) -> AsyncTask<StartTask> {
         AsyncTask::new(StartTask {
             settings: self.settings.clone(),
             state: self.state.clone(),
+            // Best effort: without it the server still works, it just does not hold the loop.
+            keep_alive: keep_alive(&env).ok(),
         })
     }
 
@@ -200,10 +222,11 @@ pub enum Started {
 pub struct StartTask {
     settings: Arc<Settings>,
     state: Arc<Mutex<State>>,
+    keep_alive: Option<KeepAlive>,
 }
 
 impl StartTask {
-    fn run(&self) -> Started {
+    fn run(&mut self) -> Started {
         {
             let mut st = self.state.lock();
             if st.handle.is_some() || st.starting {
@@ -232,6 +255,7 @@ impl StartTask {
                 let port = handle.port();
                 st.bound_port = Some(port);
                 st.handle = Some(handle);
+                st.keep_alive = self.keep_alive.take();
                 Started::Port(port)
             }
             Err(e) => Started::Failed(e),
@@ -272,10 +296,14 @@ impl Task for StopTask {
 
     fn compute(&mut self) -> Result<()> {
         guarded(|| {
-            let handle = self.state.lock().handle.take();
+            let (handle, keep_alive) = {
+                let mut st = self.state.lock();
+                (st.handle.take(), st.keep_alive.take())
+            };
             if let Some(h) = handle {
                 h.stop();
             }
+            drop(keep_alive);
         })
     }
 

@@ -165,3 +165,43 @@ def test_dropped_server_object_stops(acl: authgate.Acl) -> None:
     gc.collect()
     with pytest.raises(redis.exceptions.ConnectionError):
         redis.Redis(port=port, socket_timeout=2, retry=Retry(NoBackoff(), 0)).ping()
+
+
+def test_from_config_file(tmp_path: Path) -> None:
+    conf = tmp_path / "redis.conf"
+    conf.write_text(
+        "# a redis.conf\n"
+        "port 0\n"
+        "bind 127.0.0.1\n"
+        "daemonize no\n"
+        "acllog-max-len 7\n"
+        "user default on >adminpw ~* &* +@all\n"
+        "user frank on >pw ~f:* +get +set\n"
+    )
+    acl = authgate.Acl()
+    s = authgate.Server.from_config(acl, conf)
+    assert (s.host, s.running) == ("127.0.0.1", False)
+    with s:
+        assert s.port > 0
+        assert acl.users() == ["default", "frank"] and acl.log_max_len == 7
+        r = client(s, username="frank", password="pw")
+        assert r.set("f:1", "x")
+        with pytest.raises(redis.exceptions.NoPermissionError):
+            r.get("g:1")
+        with pytest.raises(redis.exceptions.AuthenticationError):
+            client(s).ping()
+        assert client(s, password="adminpw").ping()
+
+
+def test_from_config_errors(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.conf"
+    bad.write_text("port 0\nnosuchdirective yes\n")
+    with pytest.raises(authgate.ConfigError) as e:
+        authgate.Server.from_config(authgate.Acl(), bad)
+    assert e.value.code == "INVALID_CONFIG"
+    assert str(e.value) == (
+        "\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, at line 2\n"
+        ">>> 'nosuchdirective yes'\nBad directive or wrong number of arguments"
+    )
+    with pytest.raises(authgate.ConfigError, match="can't open config file"):
+        authgate.Server.from_config(authgate.Acl(), tmp_path / "missing.conf")

@@ -58,6 +58,11 @@ def exercise() -> Dict[str, object]:
         alive: bool = running.running
         same: authgate.Acl = running.acl
         host: str = running.host
+    conf = Path(tempfile.mkdtemp()) / "redis.conf"
+    conf.write_text("port 0\n")
+    configured: authgate.Server = authgate.Server.from_config(acl, conf)
+    with configured:
+        port = configured.port
     started: authgate.Server = authgate.Server(acl).start()
     started.stop()
     version: str = authgate.__version__

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use authgate::server::{Server, ServerError, ServerHandle};
+use authgate::server::{Config, Server, ServerError, ServerHandle};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyType;
@@ -38,6 +38,8 @@ pub(crate) struct PyServer {
     requirepass: Option<Vec<u8>>,
     aclfile: Option<PathBuf>,
     maxclients: usize,
+    /// Settings from a redis.conf (`from_config`): replace every argument above but `acl`.
+    config: Option<Config>,
     state: Mutex<State>,
 }
 
@@ -92,6 +94,43 @@ impl PyServer {
             requirepass: requirepass.map(|b| b.as_bytes().to_vec()),
             aclfile,
             maxclients,
+            config: None,
+            state: Mutex::new(State::default()),
+        })
+    }
+
+    /// A server configured by a redis.conf-style file, as ``authgate serve --config FILE``:
+    /// ``port``, ``bind``, ``requirepass``, ``aclfile``, ``dir``, ``user`` lines,
+    /// ``acl-pubsub-default``, ``acllog-max-len``, ``maxclients`` (Redis' defaults otherwise,
+    /// so port 6379 unless the file says otherwise). The file is read now; the ACL settings
+    /// and users apply to ``acl`` at :meth:`start`.
+    ///
+    /// Raises:
+    ///     ConfigError: the file cannot be read or has an invalid directive (Redis' text,
+    ///         code ``INVALID_CONFIG``).
+    #[classmethod]
+    fn from_config(
+        _cls: &Bound<'_, PyType>,
+        py: Python<'_>,
+        acl: Bound<'_, PyAcl>,
+        path: &Bound<'_, PyAny>,
+    ) -> PyResult<PyServer> {
+        let path = to_path(path)?;
+        let config = py
+            .detach(move || {
+                let mut config = Config::default();
+                config.apply_file(&path).map(|()| config)
+            })
+            .map_err(|m| config_error(m, "INVALID_CONFIG"))?;
+        Ok(PyServer {
+            shared: Arc::clone(&acl.get().inner),
+            acl: acl.unbind(),
+            host: config.bind.join(" "),
+            port: config.port,
+            requirepass: config.requirepass.clone(),
+            aclfile: config.aclfile.clone(),
+            maxclients: config.maxclients,
+            config: Some(config),
             state: Mutex::new(State::default()),
         })
     }
@@ -113,15 +152,20 @@ impl PyServer {
             }
             state.starting = true;
         }
-        let mut builder = Server::builder(Arc::clone(&this.shared))
-            .bind(this.host.clone())
-            .port(this.port)
-            .maxclients(this.maxclients);
-        if let Some(pw) = &this.requirepass {
-            builder = builder.requirepass(pw.clone());
-        }
-        if let Some(path) = &this.aclfile {
-            builder = builder.aclfile(path.clone());
+        let mut builder = Server::builder(Arc::clone(&this.shared));
+        if let Some(config) = &this.config {
+            builder = builder.config(config.clone());
+        } else {
+            builder = builder
+                .bind(this.host.clone())
+                .port(this.port)
+                .maxclients(this.maxclients);
+            if let Some(pw) = &this.requirepass {
+                builder = builder.requirepass(pw.clone());
+            }
+            if let Some(path) = &this.aclfile {
+                builder = builder.aclfile(path.clone());
+            }
         }
         // The lock is not held here: another thread may need it (and the GIL) meanwhile.
         let started = py.detach(move || builder.build()?.start());
@@ -161,7 +205,8 @@ impl PyServer {
             .ok_or_else(|| PyRuntimeError::new_err("the server has not been started"))
     }
 
-    /// The address the server listens on.
+    /// The address the server listens on (several, space-separated, from a config file's
+    /// ``bind``).
     #[getter]
     fn host(&self) -> &str {
         &self.host

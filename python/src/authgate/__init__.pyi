@@ -114,6 +114,9 @@ class Server:
         aclfile: Optional[_Path] = None,
         maxclients: int = 10000,
     ) -> "Server": ...
+    @classmethod
+    def from_config(cls, acl: Acl, path: _Path) -> "Server":
+        """A server configured by a redis.conf-style file; raises :class:`ConfigError`."""
     def start(self) -> "Server":
         """Binds and starts serving; returns the server."""
     def stop(self) -> None:
@@ -126,7 +129,7 @@ class Server:
         """The listening port (the bound one for ``port=0``)."""
     @property
     def host(self) -> str:
-        """The listening address."""
+        """The listening address (several, space-separated, from a config file's ``bind``)."""
     @property
     def acl(self) -> Acl:
         """The engine the server enforces."""

@@ -70,20 +70,19 @@ thread_local! {
 impl ArgBuf {
     /// Runs `f` with an empty scratch buffer; the allocation is reused across calls.
     pub(crate) fn with<R>(f: impl FnOnce(&mut ArgBuf) -> R) -> R {
-        let mut buf = SCRATCH
-            .with(|s| s.try_borrow_mut().map(|mut b| std::mem::take(&mut *b)))
-            .unwrap_or_default();
-        let out = f(&mut buf);
-        buf.arena.clear();
-        buf.spans.clear();
-        if buf.arena.capacity() <= 64 * 1024 {
-            SCRATCH.with(|s| {
-                if let Ok(mut slot) = s.try_borrow_mut() {
-                    *slot = buf;
+        SCRATCH.with(|s| match s.try_borrow_mut() {
+            Ok(mut buf) => {
+                let out = f(&mut buf);
+                buf.spans.clear();
+                buf.arena.clear();
+                if buf.arena.capacity() > 64 * 1024 {
+                    buf.arena = Vec::new();
                 }
-            });
-        }
-        out
+                out
+            }
+            // Only if a call re-entered while the scratch buffer is in use.
+            Err(_) => f(&mut ArgBuf::default()),
+        })
     }
 
     /// Appends one argument; `name` is used in the type error.

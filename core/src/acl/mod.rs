@@ -51,8 +51,10 @@ pub fn noperm_message(kind: DenialKind, _command: &str) -> String {
     }
 }
 
-/// The verbose denial text of ACL DRYRUN (a bulk string, not an error).
+/// The verbose denial text of ACL DRYRUN (a bulk string, not an error). Redis formats the
+/// key or channel with `%s`, so it stops at a NUL byte.
 pub fn dryrun_message(kind: DenialKind, command: &str, object: &[u8]) -> Vec<u8> {
+    let object = error::c_str(object);
     let mut out = Vec::new();
     match kind {
         DenialKind::Command => {

@@ -48,20 +48,43 @@ fn get_value(c: &Config, name: &str) -> Vec<u8> {
     }
 }
 
+/// Every parameter of a default redis-server 7.0.15 with its value
+/// (`core/data/config_defaults.json`, from `scripts/gen_config_defaults.py`), so CONFIG GET of
+/// settings this server does not manage answers like Redis. Settings it manages come from
+/// its live config instead, and persistence is reported off (this server keeps no data files).
+fn defaults() -> &'static [(String, String)] {
+    static D: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
+    D.get_or_init(|| {
+        let map: std::collections::BTreeMap<String, String> =
+            serde_json::from_str(include_str!("../../data/config_defaults.json"))
+                .expect("the committed config defaults are valid JSON");
+        map.into_iter()
+            .map(|(k, v)| match k.as_str() {
+                "save" => (k, String::new()),
+                _ => (k, v),
+            })
+            .collect()
+    })
+}
+
 fn get(s: &mut Session, patterns: &[Vec<u8>]) {
     let mut names: Vec<&str> = Vec::new();
-    for p in patterns {
-        for name in PARAMS {
-            if !names.contains(name) && glob::matches_nocase(p, name.as_bytes()) {
-                names.push(name);
-            }
+    let all = PARAMS.iter().copied().chain(defaults().iter().map(|(k, _)| k.as_str()));
+    for name in all {
+        if !names.contains(&name) && patterns.iter().any(|p| glob::matches_nocase(p, name.as_bytes())) {
+            names.push(name);
         }
     }
     let cfg = s.shared.config.read().clone();
     s.out.map(names.len());
     for n in names {
         s.out.bulk(n.as_bytes());
-        s.out.bulk(&get_value(&cfg, n));
+        if PARAMS.contains(&n) {
+            s.out.bulk(&get_value(&cfg, n));
+        } else {
+            let v = defaults().iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str()).unwrap_or("");
+            s.out.bulk(v.as_bytes());
+        }
     }
 }
 
@@ -98,6 +121,14 @@ fn set(s: &mut Session, argv: &[Vec<u8>]) {
     let mut seen: Vec<&str> = Vec::new();
     for pair in argv[2..].chunks(2) {
         let lower = String::from_utf8_lossy(&pair[0]).to_ascii_lowercase();
+        if !PARAMS.contains(&lower.as_str()) && defaults().iter().any(|(k, _)| *k == lower) {
+            let why = "this setting is not supported by this server";
+            let mut e = b"ERR CONFIG SET failed (possibly related to argument '".to_vec();
+            e.extend_from_slice(cstr(&pair[0]));
+            e.extend_from_slice(b"') - ");
+            e.extend_from_slice(why.as_bytes());
+            return s.out.error(&e);
+        }
         let Some(name) = PARAMS.iter().copied().find(|p| *p == lower) else {
             let mut e = b"ERR Unknown option or number of arguments for CONFIG SET - '".to_vec();
             e.extend_from_slice(cstr(&pair[0]));

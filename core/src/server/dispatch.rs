@@ -166,7 +166,7 @@ pub(crate) fn execute(s: &mut Session, argv: &[Vec<u8>]) {
     };
     s.handle.touch(cmd.id, s.now);
     if !cmd.arity_ok(argv.len()) {
-        return reject(s, &acl::arity_message(cmd));
+        return reject_cmd(s, cmd, &acl::arity_message(cmd));
     }
     let attrs = attributes().get(cmd.id).copied().unwrap_or(0);
     if attrs & (PROTECTED_DEBUG | PROTECTED_MODULE) != 0 {
@@ -176,19 +176,19 @@ pub(crate) fn execute(s: &mut Session, argv: &[Vec<u8>]) {
             ("MODULE", "enable-module-command")
         };
         let msg = format!("ERR {what} command not allowed. If the {option} option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.");
-        return reject(s, msg.as_bytes());
+        return reject_cmd(s, cmd, msg.as_bytes());
     }
     if !s.authenticated && !cmd.is_no_auth() && s.auth_required() {
-        return reject(s, b"NOAUTH Authentication required.");
+        return reject_cmd(s, cmd, b"NOAUTH Authentication required.");
     }
     if s.multi.is_some() && cmd.flags.has(CommandFlags::NO_MULTI) {
-        return reject(s, b"ERR Command not allowed inside a transaction");
+        return reject_cmd(s, cmd, b"ERR Command not allowed inside a transaction");
     }
     let context = if s.multi.is_some() { LogContext::Multi } else { LogContext::Toplevel };
     if let Err(text) = acl_check(s, cmd, argv, context) {
         let mut msg = b"NOPERM ".to_vec();
         msg.extend_from_slice(text.as_bytes());
-        return reject(s, &msg);
+        return reject_cmd(s, cmd, &msg);
     }
     if attrs & PUBSUB_CONTEXT_OK == 0 && s.in_pubsub() && !s.out.is_resp3() {
         let msg = format!("ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context", cmd.fullname);
@@ -239,4 +239,19 @@ fn reject(s: &mut Session, text: &[u8]) {
         m.dirty = true;
     }
     s.out.error(text);
+}
+
+/// Rejects a resolved command. A rejected EXEC also discards the transaction and says why,
+/// as Redis' `execCommandAbort` does (even outside MULTI): `EXECABORT Transaction discarded
+/// because of: <error>`, with a plain `ERR ` prefix dropped from the reason.
+fn reject_cmd(s: &mut Session, cmd: &Command, text: &[u8]) {
+    if cmd.fullname != "exec" {
+        return reject(s, text);
+    }
+    s.multi = None;
+    s.sync_info();
+    let reason = text.strip_prefix(b"ERR ").unwrap_or(text);
+    let mut msg = b"EXECABORT Transaction discarded because of: ".to_vec();
+    msg.extend_from_slice(reason);
+    s.out.error(&msg);
 }

@@ -163,6 +163,11 @@ fn reply(out: &mut Encoder, word: &[u8], name: Option<&[u8]>, count: i64) {
 
 /// SUBSCRIBE / PSUBSCRIBE / SSUBSCRIBE channel [channel ...]
 pub(crate) fn subscribe(s: &mut Session, argv: &[Vec<u8>], kind: Kind) {
+    // Inside EXEC a client must get one reply per command; Redis refuses SSUBSCRIBE there
+    // (SUBSCRIBE and PSUBSCRIBE are let through and reply once per channel).
+    if s.in_exec && kind == Kind::Shard {
+        return s.out.error_str("ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client");
+    }
     for name in &argv[1..] {
         if set_of(s, kind).insert(name.clone()) {
             s.shared.pubsub.add(kind, name, &s.handle);

@@ -270,3 +270,24 @@ test('methods can be detached, and subclasses can override them', () => {
   assert.equal(thrown(() => a.check('u', 'GET', 'x')).code, 'NOPERM')
   assert.ok(a instanceof Acl)
 })
+
+test('the addon works in worker threads too (one engine per thread here)', async () => {
+  const { Worker } = require('node:worker_threads')
+  const pkg = JSON.stringify(path.join(__dirname, '..'))
+  const code = `const { parentPort } = require('node:worker_threads'); const { Acl } = require(${pkg});
+    const acl = new Acl(); acl.setuser('w', 'on', 'nopass', '+get', '~k');
+    let denied = ''; try { acl.check('w', 'GET', 'x') } catch (e) { denied = e.code }
+    acl.check('w', 'GET', 'k'); parentPort.postMessage(denied)`
+  const results = await Promise.all(
+    [1, 2].map(
+      () =>
+        new Promise((resolve, reject) => {
+          const w = new Worker(code, { eval: true })
+          w.once('message', resolve)
+          w.once('error', reject)
+        }),
+    ),
+  )
+  assert.deepEqual(results, ['NOPERM', 'NOPERM'])
+  new Acl().check('default', 'GET', 'k')
+})

@@ -44,9 +44,32 @@ pub(crate) fn keys(db: &Db, argv: &[Vec<u8>], out: &mut Encoder) {
     }
 }
 
+/// Redis' `parseScanCursorOrReply`: C `strtoul` on the argument as a C string, refusing a
+/// leading space, trailing garbage and overflow. So `""` is cursor 0 and `-1` wraps around.
+fn parse_scan_cursor(arg: &[u8]) -> Option<u64> {
+    let s = match arg.iter().position(|&b| b == 0) {
+        Some(n) => &arg[..n],
+        None => arg,
+    };
+    if s.first().is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)) {
+        return None;
+    }
+    let (neg, digits) = match s.first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    if digits.is_empty() {
+        // No digits: strtoul consumes nothing, so only the empty string ends cleanly.
+        return if s.is_empty() { Some(0) } else { None };
+    }
+    let v = parse_u64(digits)?;
+    Some(if neg { v.wrapping_neg() } else { v })
+}
+
 /// SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
 pub(crate) fn scan(db: &Db, argv: &[Vec<u8>], out: &mut Encoder) {
-    let Some(cursor) = parse_u64(&argv[1]) else {
+    let Some(cursor) = parse_scan_cursor(&argv[1]) else {
         return out.error_str("ERR invalid cursor");
     };
     let mut count = 10usize;
@@ -225,5 +248,24 @@ pub(crate) fn flushall(ks: &Keyspace, argv: &[Vec<u8>], out: &mut Encoder) {
     if flush_args_ok(argv, out) {
         ks.flush_all();
         out.ok();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_scan_cursor;
+
+    #[test]
+    fn scan_cursor_is_strtoul() {
+        assert_eq!(parse_scan_cursor(b""), Some(0));
+        assert_eq!(parse_scan_cursor(b"17"), Some(17));
+        assert_eq!(parse_scan_cursor(b"+17"), Some(17));
+        assert_eq!(parse_scan_cursor(b"-1"), Some(u64::MAX));
+        assert_eq!(parse_scan_cursor(b"5\0junk"), Some(5));
+        assert_eq!(parse_scan_cursor(b" 1"), None);
+        assert_eq!(parse_scan_cursor(b"1 "), None);
+        assert_eq!(parse_scan_cursor(b"-"), None);
+        assert_eq!(parse_scan_cursor(b"abc"), None);
+        assert_eq!(parse_scan_cursor(b"18446744073709551616"), None);
     }
 }

@@ -423,37 +423,7 @@ fn from_function<A: AsRef<[u8]>>(gk: GetKeys, argv: &[A], out: &mut Keys) {
     }
 }
 
-/// Redis' `string2ll`: strict decimal, no spaces, no `+`, no leading zeros, no overflow.
-pub fn parse_i64(s: &[u8]) -> Option<i64> {
-    if s.is_empty() || s.len() > 20 {
-        return None;
-    }
-    if s == b"0" {
-        return Some(0);
-    }
-    let (neg, digits) = match s[0] {
-        b'-' => (true, &s[1..]),
-        _ => (false, s),
-    };
-    if digits.is_empty() || !(b'1'..=b'9').contains(&digits[0]) {
-        return None;
-    }
-    let mut v: u64 = 0;
-    for &d in digits {
-        if !d.is_ascii_digit() {
-            return None;
-        }
-        v = v.checked_mul(10)?.checked_add((d - b'0') as u64)?;
-    }
-    if neg {
-        if v > i64::MAX as u64 + 1 {
-            return None;
-        }
-        Some((v as i64).wrapping_neg())
-    } else {
-        i64::try_from(v).ok()
-    }
-}
+pub use crate::resp::number::parse_i64;
 
 /// C `atoi` as glibc does it (`(int)strtol(s, NULL, 10)`): leading whitespace, optional sign,
 /// digits up to the first non-digit, saturating at the `long` range, then truncated to `int`.

@@ -5,8 +5,10 @@
 //! - [`split`]: `sdssplitargs`, used by inline commands and config files.
 //! - [`encode`]: replies for RESP2 and RESP3.
 //! - [`number`]: Redis' integer parsing and `%.17g` double formatting.
+//! - [`long_double`]: Redis' `long double` arithmetic for INCRBYFLOAT.
 
 pub mod encode;
+pub mod long_double;
 pub mod number;
 pub mod parse;
 pub mod split;

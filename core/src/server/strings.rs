@@ -4,7 +4,8 @@
 //! `invalid expire time in '<cmd>' command` checks, integer and float parsing, overflow errors.
 
 use super::keyspace::{cached_now, Db, Value};
-use crate::resp::number::{format_incrbyfloat, parse_f64, parse_i64};
+use crate::resp::long_double::incr_by_float;
+use crate::resp::number::parse_i64;
 use crate::resp::Encoder;
 
 pub(crate) const NOT_INTEGER: &str = "ERR value is not an integer or out of range";
@@ -230,22 +231,12 @@ pub(crate) fn incr_by_arg(db: &Db, argv: &[Vec<u8>], out: &mut Encoder, negate: 
 
 /// INCRBYFLOAT key increment
 pub(crate) fn incrbyfloat(db: &Db, argv: &[Vec<u8>], out: &mut Encoder) {
-    let Some(by) = parse_f64(&argv[2]) else {
-        return out.error_str(NOT_FLOAT);
-    };
     db.update(&argv[1], cached_now(), |slot| {
-        let old = match slot {
-            Some(v) => match parse_f64(&v.data) {
-                Some(n) => n,
-                None => return out.error_str(NOT_FLOAT),
-            },
-            None => 0.0,
+        let text = match incr_by_float(slot.as_ref().map(|v| v.data.as_slice()), &argv[2]) {
+            Ok(t) => t.into_bytes(),
+            Err(None) => return out.error_str(NOT_FLOAT),
+            Err(Some(())) => return out.error_str("ERR increment would produce NaN or Infinity"),
         };
-        let new = old + by;
-        if !new.is_finite() {
-            return out.error_str("ERR increment would produce NaN or Infinity");
-        }
-        let text = format_incrbyfloat(new).into_bytes();
         out.bulk(&text);
         match slot {
             Some(v) => v.data = text,

@@ -58,36 +58,6 @@ pub fn parse_u64(s: &[u8]) -> Option<u64> {
     Some(v)
 }
 
-/// Parses a floating point number like Redis' `string2ld`/`getLongDoubleFromObject`: the whole
-/// string must be a number (no spaces), `inf`/`-inf` are accepted, NaN is rejected.
-pub fn parse_f64(s: &[u8]) -> Option<f64> {
-    if s.is_empty() || s.len() > 5000 {
-        return None;
-    }
-    if s[0].is_ascii_whitespace() || s[s.len() - 1].is_ascii_whitespace() {
-        return None;
-    }
-    let text = std::str::from_utf8(s).ok()?;
-    let lower = text.to_ascii_lowercase();
-    let v = match lower.as_str() {
-        "inf" | "+inf" | "infinity" | "+infinity" => f64::INFINITY,
-        "-inf" | "-infinity" => f64::NEG_INFINITY,
-        _ => {
-            // Rust accepts "infinity"/"nan" spellings handled above; reject any other letters
-            // except an exponent marker, as strtold would for plain decimal input.
-            if lower.bytes().any(|b| b.is_ascii_alphabetic() && b != b'e') {
-                return None;
-            }
-            lower.parse::<f64>().ok()?
-        }
-    };
-    if v.is_nan() {
-        None
-    } else {
-        Some(v)
-    }
-}
-
 /// Appends the decimal representation of `v` to `out` without allocating.
 pub fn write_i64(out: &mut Vec<u8>, v: i64) {
     let mut buf = [0u8; 20];
@@ -169,21 +139,6 @@ fn strip_fraction_zeros(s: &str) -> String {
     }
 }
 
-/// Formats the result of INCRBYFLOAT: the shortest decimal text that reads back as the same
-/// `f64`, without exponent (Redis prints a `long double` with `%.17Lf` and strips zeros; for
-/// values representable in an `f64` this gives the same text in the common cases).
-pub fn format_incrbyfloat(v: f64) -> String {
-    if v == 0.0 {
-        return "0".into();
-    }
-    let s = format!("{v}");
-    if s.contains('e') || s.contains('E') {
-        strip_fraction_zeros(&format!("{v:.17}"))
-    } else {
-        s
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,7 +172,7 @@ mod tests {
     }
 
     #[test]
-    fn integers_and_floats() {
+    fn integers() {
         let mut v = Vec::new();
         write_i64(&mut v, i64::MIN);
         v.push(b' ');
@@ -225,12 +180,6 @@ mod tests {
         v.push(b' ');
         write_u64(&mut v, u64::MAX);
         assert_eq!(v, b"-9223372036854775808 0 18446744073709551615");
-        assert_eq!(parse_f64(b"1.5"), Some(1.5));
-        assert_eq!(parse_f64(b" 1.5"), None);
-        assert_eq!(parse_f64(b"nan"), None);
-        assert_eq!(parse_f64(b"abc"), None);
-        assert_eq!(format_incrbyfloat(10.5 + 0.1), "10.6");
-        assert_eq!(format_incrbyfloat(3.0), "3");
         assert_eq!(parse_u64(b"18446744073709551615"), Some(u64::MAX));
         assert_eq!(parse_u64(b"-1"), None);
     }

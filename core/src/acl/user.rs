@@ -199,8 +199,10 @@ pub(crate) fn merge_selector_args<A: AsRef<[u8]>>(args: &[A]) -> Result<Vec<Vec<
             continue;
         }
         if let Some((_, sel)) = open.as_mut() {
+            // Redis appends with `%s`, so a NUL ends what is appended, while the `)` test
+            // still looks at the argument's real last byte.
             sel.push(b' ');
-            sel.extend_from_slice(op);
+            sel.extend_from_slice(super::error::c_str(op));
             if op.last() == Some(&b')') {
                 out.push(open.take().map(|(_, s)| s).unwrap_or_default());
             }
@@ -227,6 +229,8 @@ mod tests {
         assert_eq!(m, vec![b"(+DEL )".to_vec()]);
         let m = merge_selector_args(&["(+get", "(~x)"]).unwrap();
         assert_eq!(m, vec![b"(+get (~x)".to_vec()]);
+        let m = merge_selector_args(&[&b"(+get"[..], b"&k\0)"]).unwrap();
+        assert_eq!(m, vec![b"(+get &k".to_vec()]);
     }
 
     #[test]

@@ -51,9 +51,12 @@ pub(crate) fn reset(s: &mut Session, _c: &'static Command, _argv: &[Vec<u8>]) {
 
 /// SELECT index
 pub(crate) fn select(s: &mut Session, _c: &'static Command, argv: &[Vec<u8>]) {
-    let Some(n) = parse_i64(&argv[1]).filter(|n| i32::try_from(*n).is_ok()) else {
+    let Some(n) = parse_i64(&argv[1]) else {
         return s.out.error_str(NOT_INTEGER);
     };
+    if i32::try_from(n).is_err() {
+        return s.out.error_str("ERR value is out of range, value must between -2147483648 and 2147483647");
+    }
     if n < 0 || n >= DATABASES as i64 {
         return s.out.error_str("ERR DB index is out of range");
     }

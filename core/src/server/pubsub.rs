@@ -246,7 +246,8 @@ pub(crate) fn pubsub_command(s: &mut Session, sub: &str, argv: &[Vec<u8>]) {
         }
         "numsub" | "shardnumsub" => {
             let kind = if sub == "numsub" { Kind::Channel } else { Kind::Shard };
-            s.out.map(argv.len() - 2);
+            // Redis 7.0 answers a flat array here even in RESP3.
+            s.out.array(2 * (argv.len() - 2));
             for c in &argv[2..] {
                 s.out.bulk(c);
                 s.out.integer(ps.numsub(kind, c) as i64);

@@ -10,6 +10,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+use arc_swap::ArcSwap;
 use parking_lot::{Mutex, RwLock};
 
 use super::aclfile;
@@ -42,7 +43,9 @@ impl Default for AclOptions {
 struct UserCell {
     name: Vec<u8>,
     removed: AtomicBool,
-    user: RwLock<User>,
+    /// Replaced whole on every change, so the per-command check reads it without a lock
+    /// (no shared counter bouncing between cores); writers are serialised by the state lock.
+    user: ArcSwap<User>,
 }
 
 /// A handle on one user, as a connection holds it. Cheap to clone.
@@ -60,7 +63,7 @@ impl UserRef {
         UserRef(Arc::new(UserCell {
             name: user.name.clone(),
             removed: AtomicBool::new(false),
-            user: RwLock::new(user),
+            user: ArcSwap::from_pointee(user),
         }))
     }
 
@@ -83,23 +86,23 @@ impl UserRef {
     /// The permission check for a resolved command line (Redis' `ACLCheckAllUserCommandPerm`).
     /// It does not look at on/off: a disabled user's existing connections keep working.
     pub fn check<A: AsRef<[u8]>>(&self, cmd: &Command, argv: &[A]) -> Result<(), Denial> {
-        self.0.user.read().check(cmd, argv)
+        self.0.user.load().check(cmd, argv)
     }
 
     /// True if the user is `on`.
     pub fn is_enabled(&self) -> bool {
-        self.0.user.read().enabled
+        self.0.user.load().enabled
     }
 
     /// True if the user has `nopass`.
     pub fn has_nopass(&self) -> bool {
-        self.0.user.read().nopass
+        self.0.user.load().nopass
     }
 
     /// True if some selector may run SORT's BY/GET options (allkeys or a literal `*` pattern
     /// with read permission) and allows the SORT call itself.
     pub fn sort_unrestricted_read<A: AsRef<[u8]>>(&self, cmd: &Command, argv: &[A]) -> bool {
-        let u = self.0.user.read();
+        let u = self.0.user.load();
         u.selectors.iter().any(|s| {
             s.has_unrestricted_read()
                 && s.check(cmd, argv, &mut super::selector::KeyCache::new()).is_ok()
@@ -242,7 +245,7 @@ impl Acl {
     /// is `on` and `nopass`.
     pub fn default_requires_auth(&self) -> bool {
         let d = self.default_user();
-        let u = d.0.user.read();
+        let u = d.0.user.load();
         !(u.nopass && u.enabled)
     }
 
@@ -260,7 +263,7 @@ impl Acl {
             let allchannels = st.options.pubsub_default_allchannels;
             let existing = st.users.get(name).cloned();
             let mut user = match &existing {
-                Some(cell) => cell.0.user.read().clone(),
+                Some(cell) => User::clone(&cell.0.user.load()),
                 None => User::new(name, allchannels),
             };
             for rule in &merged {
@@ -269,10 +272,10 @@ impl Acl {
             }
             match existing {
                 Some(cell) => {
-                    event = revoked_channels(&cell.0.user.read(), &user).map(|allowed| {
+                    event = revoked_channels(&cell.0.user.load(), &user).map(|allowed| {
                         AclEvent::ChannelsRevoked { user: cell.clone(), allowed }
                     });
-                    *cell.0.user.write() = user;
+                    cell.0.user.store(Arc::new(user));
                 }
                 None => {
                     event = None;
@@ -312,7 +315,7 @@ impl Acl {
     /// `ACL GETUSER`: None for an unknown user.
     pub fn getuser(&self, name: &[u8]) -> Option<UserInfo> {
         let u = self.user(name)?;
-        let info = describe::user_info(&u.0.user.read());
+        let info = describe::user_info(&u.0.user.load());
         Some(info)
     }
 
@@ -324,7 +327,7 @@ impl Acl {
     /// `ACL LIST`: `user <name> <rules>` lines in name order.
     pub fn list(&self) -> Vec<Vec<u8>> {
         let st = self.state.read();
-        st.users.values().map(|u| describe::user_line(&u.0.user.read())).collect()
+        st.users.values().map(|u| describe::user_line(&u.0.user.load())).collect()
     }
 
     /// `ACL CAT [category]`: the category names, or the commands of one category (full names,
@@ -362,7 +365,7 @@ impl Acl {
     /// Like [`Acl::authenticate`], returning the user handle on success.
     pub fn authenticate_user(&self, user: &[u8], password: &[u8]) -> Option<UserRef> {
         let u = self.user(user)?;
-        let ok = u.0.user.read().password_ok(password);
+        let ok = u.0.user.load().password_ok(password);
         ok.then_some(u)
     }
 
@@ -467,7 +470,7 @@ impl Acl {
         {
             let mut st = self.state.write();
             let default = st.default.clone();
-            *default.0.user.write() = new_default;
+            default.0.user.store(Arc::new(new_default));
             let mut table: BTreeMap<Vec<u8>, UserRef> =
                 users.into_iter().map(|(n, u)| (n, UserRef::new(u))).collect();
             table.insert(b"default".to_vec(), default);
@@ -487,7 +490,7 @@ impl Acl {
     pub fn save(&self, path: &Path) -> Result<(), AclError> {
         let users: Vec<User> = {
             let st = self.state.read();
-            st.users.values().map(|u| u.0.user.read().clone()).collect()
+            st.users.values().map(|u| User::clone(&u.0.user.load())).collect()
         };
         aclfile::save(path, users.iter()).map_err(|e| AclError::Save(e.to_string()))
     }

@@ -343,6 +343,18 @@ fn inline(buf: &[u8], pos: &mut usize, argv: &mut Argv) -> Result<Header, Protoc
     if let Some((b'\r', head)) = line.split_last() {
         line = head;
     }
+    // Without quotes or the rarer separators, sdssplitargs is a plain split on spaces, tabs
+    // and CR/LF: do that straight into the reused argument buffers (inline PING and friends).
+    let plain = !line.iter().any(|&b| matches!(b, b'"' | b'\'' | 0 | 0x0b | 0x0c));
+    if plain {
+        *pos += nl + 1;
+        for word in line.split(|&b| matches!(b, b' ' | b'\t' | b'\r' | b'\n')) {
+            if !word.is_empty() {
+                argv.push(word);
+            }
+        }
+        return Ok(if argv.is_empty() { Header::Empty } else { Header::Started });
+    }
     let args = split_args(line).map_err(|_| ProtocolError::UnbalancedQuotes)?;
     *pos += nl + 1;
     if args.is_empty() {
@@ -435,5 +447,25 @@ mod tests {
         let (cmds, err, _) = all(b"*1\r\n$4\r\nPINGxx", false);
         assert_eq!(err, None);
         assert_eq!(cmds, vec![vec![b"PING".to_vec()]]);
+    }
+}
+
+#[cfg(test)]
+mod inline_fast_path_tests {
+    use super::*;
+
+    /// The allocation-free inline split must agree with sdssplitargs wherever it is used.
+    #[test]
+    fn plain_lines_split_like_sdssplitargs() {
+        for line in [&b"PING"[..], b"  SET  k   v ", b"GET\tk", b"a\rb", b"", b"   ", b"x*y ?[a]"] {
+            let mut buf = line.to_vec();
+            buf.extend_from_slice(b"\r\n");
+            let (mut pos, mut argv) = (0, Argv::new());
+            let header = inline(&buf, &mut pos, &mut argv).unwrap();
+            let expected = split_args(line).unwrap();
+            assert_eq!(pos, buf.len());
+            assert_eq!(matches!(header, Header::Empty), expected.is_empty());
+            assert_eq!(argv.to_vecs(), expected, "{line:?}");
+        }
     }
 }

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
@@ -43,9 +43,29 @@ impl Default for AclOptions {
 struct UserCell {
     name: Vec<u8>,
     removed: AtomicBool,
+    /// Bumped after every change, so a connection's [`UserView`] knows when to reload.
+    version: AtomicU64,
     /// Replaced whole on every change, so the per-command check reads it without a lock
     /// (no shared counter bouncing between cores); writers are serialised by the state lock.
     user: ArcSwap<User>,
+}
+
+impl UserCell {
+    fn store(&self, user: User) {
+        self.user.store(Arc::new(user));
+        self.version.fetch_add(1, Ordering::Release);
+    }
+}
+
+/// A connection's cached snapshot of its user, for [`UserRef::check_cached`]: while the user
+/// is unchanged a check costs one atomic load instead of a shared-pointer acquisition.
+#[derive(Default)]
+pub struct UserView(Option<(Arc<UserCell>, u64, Arc<User>)>);
+
+impl std::fmt::Debug for UserView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("UserView")
+    }
 }
 
 /// A handle on one user, as a connection holds it. Cheap to clone.
@@ -63,6 +83,7 @@ impl UserRef {
         UserRef(Arc::new(UserCell {
             name: user.name.clone(),
             removed: AtomicBool::new(false),
+            version: AtomicU64::new(0),
             user: ArcSwap::from_pointee(user),
         }))
     }
@@ -87,6 +108,25 @@ impl UserRef {
     /// It does not look at on/off: a disabled user's existing connections keep working.
     pub fn check<A: AsRef<[u8]>>(&self, cmd: &Command, argv: &[A]) -> Result<(), Denial> {
         self.0.user.load().check(cmd, argv)
+    }
+
+    /// Like [`UserRef::check`], reusing `view` (the caller's snapshot of this user) until the
+    /// user changes. Same result as `check`; changes apply from the next call on.
+    pub fn check_cached<A: AsRef<[u8]>>(
+        &self,
+        view: &mut UserView,
+        cmd: &Command,
+        argv: &[A],
+    ) -> Result<(), Denial> {
+        let version = self.0.version.load(Ordering::Acquire);
+        let fresh = matches!(&view.0, Some((cell, v, _)) if Arc::ptr_eq(cell, &self.0) && *v == version);
+        if !fresh {
+            view.0 = Some((self.0.clone(), version, self.0.user.load_full()));
+        }
+        match &view.0 {
+            Some((_, _, user)) => user.check(cmd, argv),
+            None => self.check(cmd, argv),
+        }
     }
 
     /// True if the user is `on`.
@@ -275,7 +315,7 @@ impl Acl {
                     event = revoked_channels(&cell.0.user.load(), &user).map(|allowed| {
                         AclEvent::ChannelsRevoked { user: cell.clone(), allowed }
                     });
-                    cell.0.user.store(Arc::new(user));
+                    cell.0.store(user);
                 }
                 None => {
                     event = None;
@@ -470,7 +510,7 @@ impl Acl {
         {
             let mut st = self.state.write();
             let default = st.default.clone();
-            default.0.user.store(Arc::new(new_default));
+            default.0.store(new_default);
             let mut table: BTreeMap<Vec<u8>, UserRef> =
                 users.into_iter().map(|(n, u)| (n, UserRef::new(u))).collect();
             table.insert(b"default".to_vec(), default);

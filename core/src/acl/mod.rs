@@ -30,7 +30,7 @@ mod user;
 pub use category::Category;
 pub use commands::{table, Command, CommandFlags, ResolveError};
 pub use describe::{SelectorInfo, UserInfo};
-pub use engine::{Acl, AclEvent, AclListener, AclOptions, ChannelAllowList, UserRef};
+pub use engine::{Acl, AclEvent, AclListener, AclOptions, ChannelAllowList, UserRef, UserView};
 pub use error::{AclError, RuleError};
 pub use log::{LogContext, LogEntry, LogReason};
 pub use selector::{Denial, DenialKind};

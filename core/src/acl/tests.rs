@@ -129,3 +129,18 @@ fn genpass() {
     assert_eq!(Acl::genpass(Some(b"0")).unwrap_err(), AclError::GenpassRange);
     assert_eq!(Acl::genpass(Some(b"x")).unwrap_err(), AclError::NotAnInteger);
 }
+
+#[test]
+fn cached_view_follows_user_changes() {
+    let acl = Acl::new();
+    setuser(&acl, "u", "on nopass +get ~k").unwrap();
+    let user = acl.user(b"u").unwrap();
+    let get = argv("GET k");
+    let cmd = table().resolve(&get).unwrap();
+    let mut view = UserView::default();
+    assert!(user.check_cached(&mut view, cmd, &get).is_ok());
+    setuser(&acl, "u", "-get").unwrap();
+    assert!(user.check_cached(&mut view, cmd, &get).is_err(), "a change applies to the next check");
+    let other = acl.default_user();
+    assert!(other.check_cached(&mut view, cmd, &get).is_ok(), "a view never answers for another user");
+}

@@ -160,9 +160,18 @@ fn attributes() -> &'static [u8] {
 /// Runs one command line with all of Redis' checks, writing the reply into `s.out`.
 pub(crate) fn execute(s: &mut Session, argv: &[Vec<u8>]) {
     s.argv_mem = argv.iter().map(|a| a.len()).sum();
-    let cmd = match table().resolve(argv) {
-        Ok(c) => c,
-        Err(e) => return reject(s, &acl::unknown_command_message(argv, e)),
+    let cmd = match &s.last_command {
+        // Clients repeat commands; an exact repeat of a plain command skips the lookup.
+        Some((name, c)) if argv.first().is_some_and(|a| a == name) => c,
+        _ => match table().resolve(argv) {
+            Ok(c) => {
+                if !c.is_container() && c.parent.is_none() {
+                    s.last_command = Some((argv[0].clone(), c));
+                }
+                c
+            }
+            Err(e) => return reject(s, &acl::unknown_command_message(argv, e)),
+        },
     };
     s.handle.touch(cmd.id, s.now);
     if !cmd.arity_ok(argv.len()) {
@@ -218,12 +227,12 @@ pub(crate) fn call(s: &mut Session, cmd: &'static Command, argv: &[Vec<u8>]) {
 
 /// The permission check; on denial adds the ACL LOG entry and returns the NOPERM text.
 pub(crate) fn acl_check(
-    s: &Session,
+    s: &mut Session,
     cmd: &'static Command,
     argv: &[Vec<u8>],
     context: LogContext,
 ) -> Result<(), String> {
-    let Err(d) = s.user.check(cmd, argv) else { return Ok(()) };
+    let Err(d) = s.user.check_cached(&mut s.user_view, cmd, argv) else { return Ok(()) };
     let (reason, object) = match d.kind {
         DenialKind::Command => (LogReason::Command, cmd.fullname.as_bytes()),
         DenialKind::Key => (LogReason::Key, argv.get(d.pos).map_or(&b""[..], |a| a)),

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::clients::ClientHandle;
 use super::shared::Shared;
-use crate::acl::{Command, UserRef};
+use crate::acl::{Command, UserRef, UserView};
 use crate::resp::{Encoder, Protocol};
 
 /// A queued MULTI transaction.
@@ -24,6 +24,10 @@ pub(crate) struct Session {
     /// Replies not yet written.
     pub out: Encoder,
     pub user: UserRef,
+    /// The last plain (non-container) command name as typed and its table entry.
+    pub last_command: Option<(Vec<u8>, &'static Command)>,
+    /// Cached snapshot of `user` for the per-command permission check.
+    pub user_view: UserView,
     pub authenticated: bool,
     pub db: usize,
     pub name: Vec<u8>,
@@ -51,6 +55,8 @@ impl Session {
             handle,
             out: Encoder::new(Protocol::Resp2),
             user,
+            user_view: UserView::default(),
+            last_command: None,
             authenticated,
             db: 0,
             name: Vec::new(),

@@ -312,6 +312,44 @@ ag_status ag_acl_save(const struct ag_acl *acl, const char *path, size_t path_le
 ag_status ag_acl_genpass(uint32_t bits, char **out, size_t *out_len);
 
 /**
+ * `CONFIG SET requirepass`: `resetpass` then `>password` on the `default` user; an empty
+ * password gives `nopass` (Redis' compatibility layer). Existing connections stay
+ * authenticated.
+ *
+ * # Safety
+ * `acl` live; `password` readable for `password_len` bytes.
+ */
+ag_status ag_acl_set_requirepass(const struct ag_acl *acl,
+                                 const char *password,
+                                 size_t password_len);
+
+/**
+ * `CONFIG SET acl-pubsub-default`: true for `allchannels`, false for `resetchannels`. Affects
+ * users and selectors created (or `reset`) afterwards, as in Redis.
+ *
+ * # Safety
+ * `acl` live.
+ */
+ag_status ag_acl_set_pubsub_default(const struct ag_acl *acl, bool allchannels);
+
+/**
+ * `CONFIG SET acllog-max-len`: the ACL LOG keeps at most `max_len` entries (trimmed at once).
+ *
+ * # Safety
+ * `acl` live.
+ */
+ag_status ag_acl_set_log_max_len(const struct ag_acl *acl, size_t max_len);
+
+/**
+ * Validates the aclfile at `path` without loading it (`authgate acl check`): AG_OK, or AG_ERR
+ * with the message ACL LOAD would give.
+ *
+ * # Safety
+ * `acl` live; `path` readable for `path_len` bytes.
+ */
+ag_status ag_acl_check_aclfile(const struct ag_acl *acl, const char *path, size_t path_len);
+
+/**
  * Frees a string returned by libauthgate (any `char **out` result). NULL is a no-op.
  *
  * # Safety
@@ -358,6 +396,21 @@ ag_status ag_server_start(const struct ag_acl *acl,
                           const char *host,
                           uint16_t port,
                           struct ag_server **out);
+
+/**
+ * Starts a server configured by a redis.conf-style file at `config_path` (`port`, `bind`,
+ * `requirepass`, `aclfile`, `dir`, `user ...`, `acl-pubsub-default`, `acllog-max-len`,
+ * `maxclients`), exactly as `authgate serve --config` does, sharing `acl`. The file's users or
+ * aclfile are loaded into `acl`. AG_INVALID_PARAMETER with Redis' message for a bad file
+ * (file, line, directive), AG_IO if the address cannot be bound.
+ *
+ * # Safety
+ * `acl` live; `config_path` readable for `config_path_len` bytes; `out` writable.
+ */
+ag_status ag_server_start_config(const struct ag_acl *acl,
+                                 const char *config_path,
+                                 size_t config_path_len,
+                                 struct ag_server **out);
 
 /**
  * The port the server listens on (0 for NULL).

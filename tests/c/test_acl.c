@@ -1,5 +1,6 @@
 /* The whole ACL part of libauthgate from C: every function, ownership, and bad input. */
 #define _POSIX_C_SOURCE 200809L
+#include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -206,6 +207,48 @@ static void test_aclfiles(ag_acl *acl) {
   rmdir(dir);
 }
 
+static void test_settings(void) {
+  ag_acl *acl = NULL;
+  CHECK(ag_acl_new(&acl) == AG_OK);
+  bool ok = false;
+  CHECK(ag_acl_set_requirepass(acl, "pw", 2) == AG_OK);
+  CHECK(ag_acl_authenticate(acl, "default", 7, "pw", 2, &ok) == AG_OK && ok);
+  CHECK(ag_acl_authenticate(acl, "default", 7, "other", 5, &ok) == AG_OK && !ok);
+  CHECK(ag_acl_set_requirepass(acl, "", 0) == AG_OK);
+  CHECK(ag_acl_authenticate(acl, "default", 7, "anything", 8, &ok) == AG_OK && ok);
+
+  /* acl-pubsub-default applies to users created afterwards. */
+  ag_slice on[] = {S("on")};
+  CHECK(ag_acl_setuser(acl, "before", 6, on, 1) == AG_OK);
+  CHECK(ag_acl_set_pubsub_default(acl, true) == AG_OK);
+  CHECK(ag_acl_setuser(acl, "after", 5, on, 1) == AG_OK);
+  char *json = NULL;
+  size_t len = 0;
+  CHECK(ag_acl_getuser(acl, "after", 5, &json, &len) == AG_OK && strstr(json, "\"channels\":\"&*\"") != NULL);
+  ag_string_free(json);
+  CHECK(ag_acl_getuser(acl, "before", 6, &json, &len) == AG_OK && strstr(json, "\"channels\":\"\"") != NULL);
+  ag_string_free(json);
+
+  /* acllog-max-len trims the log. */
+  CHECK(ag_acl_set_log_max_len(acl, 0) == AG_OK);
+  CHECK(ag_acl_log(acl, 10, &json, &len) == AG_OK && strcmp(json, "[]") == 0);
+  ag_string_free(json);
+
+  char path[] = "/tmp/authgate-c-check-XXXXXX";
+  int fd = mkstemp(path);
+  CHECK(fd >= 0);
+  CHECK(write(fd, "user a on +get\n", 15) == 15);
+  close(fd);
+  CHECK(ag_acl_check_aclfile(acl, path, strlen(path)) == AG_OK);
+  fd = open(path, O_WRONLY | O_TRUNC);
+  CHECK(write(fd, "usr a on\n", 9) == 9);
+  close(fd);
+  CHECK(ag_acl_check_aclfile(acl, path, strlen(path)) == AG_ERR);
+  CHECK(strstr(err(), ":1 should start with user keyword followed by the username.") != NULL);
+  unlink(path);
+  ag_acl_free(acl);
+}
+
 int main(void) {
   ag_acl *acl = NULL;
   CHECK(ag_acl_new(&acl) == AG_OK && acl != NULL);
@@ -215,6 +258,7 @@ int main(void) {
   test_describe_and_dryrun(acl);
   test_cat_log_genpass(acl);
   test_aclfiles(acl);
+  test_settings();
   CHECK(ag_debug_panic() == AG_PANIC);
   CHECK(strstr(err(), "deliberate panic") != NULL);
   ag_acl_free(acl);

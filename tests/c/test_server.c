@@ -3,6 +3,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -114,5 +115,28 @@ int main(void) {
   CHECK(strstr(cli(port, "PING"), "Could not connect") != NULL);
   ag_server_free(server);
   ag_server_free(NULL);
+
+  /* A server configured by a redis.conf-style file, users included. */
+  ag_acl *conf_acl = NULL;
+  CHECK(ag_acl_new(&conf_acl) == AG_OK);
+  char conf[] = "/tmp/authgate-c-conf-XXXXXX";
+  int cfd = mkstemp(conf);
+  const char *text = "port 0\nbind 127.0.0.1\nuser ops on >opspw ~ops:* +get\n";
+  CHECK(cfd >= 0 && write(cfd, text, strlen(text)) == (ssize_t)strlen(text));
+  close(cfd);
+  ag_server *configured = NULL;
+  CHECK(ag_server_start_config(conf_acl, conf, strlen(conf), &configured) == AG_OK);
+  bool ok = false;
+  CHECK(ag_acl_authenticate(conf_acl, "ops", 3, "opspw", 5, &ok) == AG_OK && ok);
+  char args[128];
+  snprintf(args, sizeof args, "--user ops --pass opspw GET ops:1");
+  CHECK(strcmp(cli(ag_server_port(configured), args), "") == 0);
+  ag_server_free(configured);
+  cfd = open(conf, O_WRONLY | O_TRUNC);
+  CHECK(write(cfd, "nosuchdirective 1\n", 18) == 18);
+  close(cfd);
+  CHECK(ag_server_start_config(conf_acl, conf, strlen(conf), &configured) == AG_INVALID_PARAMETER);
+  unlink(conf);
+  ag_acl_free(conf_acl);
   return DONE();
 }

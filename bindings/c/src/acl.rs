@@ -424,3 +424,69 @@ pub unsafe extern "C" fn ag_acl_genpass(bits: u32, out: *mut *mut c_char, out_le
         Ok(())
     })
 }
+
+/// `CONFIG SET requirepass`: `resetpass` then `>password` on the `default` user; an empty
+/// password gives `nopass` (Redis' compatibility layer). Existing connections stay
+/// authenticated.
+///
+/// # Safety
+/// `acl` live; `password` readable for `password_len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn ag_acl_set_requirepass(
+    acl: *const ag_acl,
+    password: *const c_char,
+    password_len: usize,
+) -> ag_status {
+    ffi_boundary!({
+        // SAFETY: forwarded contracts.
+        let (acl, password) = unsafe { (acl_ref(acl)?, borrow(password, password_len, "password")?) };
+        acl.inner.set_requirepass(password);
+        Ok(())
+    })
+}
+
+/// `CONFIG SET acl-pubsub-default`: true for `allchannels`, false for `resetchannels`. Affects
+/// users and selectors created (or `reset`) afterwards, as in Redis.
+///
+/// # Safety
+/// `acl` live.
+#[no_mangle]
+pub unsafe extern "C" fn ag_acl_set_pubsub_default(acl: *const ag_acl, allchannels: bool) -> ag_status {
+    ffi_boundary!({
+        // SAFETY: forwarded contract.
+        unsafe { acl_ref(acl)? }.inner.set_pubsub_default_allchannels(allchannels);
+        Ok(())
+    })
+}
+
+/// `CONFIG SET acllog-max-len`: the ACL LOG keeps at most `max_len` entries (trimmed at once).
+///
+/// # Safety
+/// `acl` live.
+#[no_mangle]
+pub unsafe extern "C" fn ag_acl_set_log_max_len(acl: *const ag_acl, max_len: usize) -> ag_status {
+    ffi_boundary!({
+        // SAFETY: forwarded contract.
+        unsafe { acl_ref(acl)? }.inner.set_log_max_len(max_len);
+        Ok(())
+    })
+}
+
+/// Validates the aclfile at `path` without loading it (`authgate acl check`): AG_OK, or AG_ERR
+/// with the message ACL LOAD would give.
+///
+/// # Safety
+/// `acl` live; `path` readable for `path_len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn ag_acl_check_aclfile(
+    acl: *const ag_acl,
+    path: *const c_char,
+    path_len: usize,
+) -> ag_status {
+    ffi_boundary!({
+        // SAFETY: forwarded contracts.
+        let (acl, path) = unsafe { (acl_ref(acl)?, borrow(path, path_len, "path")?) };
+        acl.inner.check_aclfile(path_of(path))?;
+        Ok(())
+    })
+}

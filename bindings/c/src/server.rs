@@ -61,6 +61,45 @@ pub unsafe extern "C" fn ag_server_start(
     })
 }
 
+/// Starts a server configured by a redis.conf-style file at `config_path` (`port`, `bind`,
+/// `requirepass`, `aclfile`, `dir`, `user ...`, `acl-pubsub-default`, `acllog-max-len`,
+/// `maxclients`), exactly as `authgate serve --config` does, sharing `acl`. The file's users or
+/// aclfile are loaded into `acl`. AG_INVALID_PARAMETER with Redis' message for a bad file
+/// (file, line, directive), AG_IO if the address cannot be bound.
+///
+/// # Safety
+/// `acl` live; `config_path` readable for `config_path_len` bytes; `out` writable.
+#[no_mangle]
+pub unsafe extern "C" fn ag_server_start_config(
+    acl: *const ag_acl,
+    config_path: *const c_char,
+    config_path_len: usize,
+    out: *mut *mut ag_server,
+) -> ag_status {
+    ffi_boundary!({
+        if out.is_null() {
+            return Err(FfiError::null("out"));
+        }
+        // SAFETY: forwarded contracts.
+        let (acl, path) = unsafe {
+            (acl_ref(acl)?, crate::bytes::borrow(config_path, config_path_len, "config_path")?)
+        };
+        use std::os::unix::ffi::OsStrExt;
+        let path = std::path::Path::new(std::ffi::OsStr::from_bytes(path));
+        let mut config = authgate::server::Config::default();
+        config.apply_file(path).map_err(|e| FfiError::new(ag_status::AG_INVALID_PARAMETER, e))?;
+        let started = Server::builder(acl.inner.clone()).config(config).build().and_then(Server::start);
+        let handle = started.map_err(|e| {
+            let status = if e.code() == "IO" { ag_status::AG_IO } else { ag_status::AG_INVALID_PARAMETER };
+            FfiError::new(status, e.to_string())
+        })?;
+        let server = Box::new(ag_server { port: handle.port(), handle: Some(handle) });
+        // SAFETY: checked non-NULL.
+        unsafe { *out = Box::into_raw(server) };
+        Ok(())
+    })
+}
+
 /// The port the server listens on (0 for NULL).
 ///
 /// # Safety

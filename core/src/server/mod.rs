@@ -35,6 +35,7 @@ mod multi;
 mod pubsub;
 mod session;
 mod shared;
+mod sortcmd;
 mod strings;
 
 use std::future::Future;

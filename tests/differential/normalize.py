@@ -207,10 +207,17 @@ def norm_set(reply):
     return reply
 
 
+# Settings that name the instance rather than describe behaviour: each server runs on its own
+# port and working directory, and authgate's default bind is 127.0.0.1 (DESIGN.md) where a
+# bare redis-server binds every interface.
+INSTANCE_SETTINGS = (b"port", b"dir", b"bind")
+
+
 def norm_config_get(reply):
     pairs, kind = _pairs(reply)
     if pairs is None:
         return reply
+    pairs = [(k, (v[0], "<instance>") if k[1] in INSTANCE_SETTINGS else v) for k, v in pairs]
     return (kind, tuple(sorted(pairs, key=repr)))
 
 

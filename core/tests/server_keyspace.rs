@@ -90,3 +90,41 @@ fn expiry() {
     assert_eq!(c.cmd(&["PEXPIRE", "k", "-1"]), Reply::Int(1));
     assert_eq!(c.cmd(&["EXISTS", "k"]), Reply::Int(0));
 }
+
+#[test]
+fn sort_on_a_string_keyspace_and_info() {
+    let (acl, h) = start_default();
+    let mut c = Client::connect(h.port());
+    assert_eq!(c.cmd(&["SET", "s", "v"]), Reply::status("OK"));
+    assert_eq!(
+        c.cmd(&["SORT", "s"]),
+        Reply::err("WRONGTYPE Operation against a key holding the wrong kind of value")
+    );
+    assert_eq!(c.cmd(&["SORT", "missing", "LIMIT", "0", "x"]), Reply::err("ERR value is not an integer or out of range"));
+    assert_eq!(c.cmd(&["SORT", "missing", "ALPHA", "DESC"]), Reply::Array(vec![]));
+    assert_eq!(c.cmd(&["SORT", "missing", "STORE", "s"]), Reply::Int(0));
+    assert_eq!(c.cmd(&["EXISTS", "s"]), Reply::Int(0), "STORE of an empty result deletes the destination");
+    assert_eq!(c.cmd(&["SORT_RO", "missing", "STORE", "s"]), Reply::err("ERR syntax error"));
+
+    // BY with a pattern and GET need unrestricted read access (spec §5).
+    acl.setuser(b"limited", &["on", ">p", "+@all", "~v*", "%W~*"]).unwrap();
+    let mut l = Client::connect(h.port());
+    assert_eq!(l.cmd(&["AUTH", "limited", "p"]), Reply::status("OK"));
+    assert_eq!(
+        l.cmd(&["SORT", "vlist", "BY", "v*"]),
+        Reply::err("ERR BY option of SORT denied due to insufficient ACL permissions.")
+    );
+    assert_eq!(
+        l.cmd(&["SORT", "vlist", "GET", "#"]),
+        Reply::err("ERR GET option of SORT denied due to insufficient ACL permissions.")
+    );
+    assert_eq!(l.cmd(&["SORT", "vlist", "BY", "nosort"]), Reply::Array(vec![]));
+
+    c.cmd(&["SET", "k", "v", "EX", "100"]);
+    let info = c.cmd(&["INFO"]).text();
+    assert!(info.starts_with("# Server\r\nredis_version:7.0.15\r\n"), "{info}");
+    assert!(info.contains("\r\nloading:0\r\n") && info.contains("\r\nrole:master\r\n"));
+    assert!(info.contains("\r\ndb0:keys=1,expires=1,avg_ttl=0\r\n"), "{info}");
+    let keyspace = c.cmd(&["INFO", "keyspace"]).text();
+    assert!(keyspace.starts_with("# Keyspace\r\n") && !keyspace.contains("# Server"));
+}

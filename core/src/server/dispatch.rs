@@ -17,7 +17,7 @@
 use std::sync::OnceLock;
 
 use super::session::Session;
-use super::{aclcmd, auth, clientcmd, command, configcmd, conncmd, keycmds, multi, pubsub, sortcmd, strings};
+use super::{aclcmd, auth, clientcmd, command, configcmd, conncmd, infocmd, keycmds, multi, pubsub, sortcmd, strings};
 use crate::acl::{self, table, Command, CommandFlags, DenialKind, LogContext, LogReason};
 
 /// A command implementation.
@@ -93,6 +93,7 @@ fn handlers() -> &'static [Option<Handler>] {
             ("pubsub|shardchannels", |s, _c, a| pubsub::pubsub_command(s, "shardchannels", a)),
             ("pubsub|shardnumsub", |s, _c, a| pubsub::pubsub_command(s, "shardnumsub", a)),
             ("sort", sortcmd::sort),
+            ("info", infocmd::info),
             ("sort_ro", sortcmd::sort),
             ("multi", multi::multi),
             ("exec", multi::exec),

@@ -224,6 +224,11 @@ impl Db {
         self.shards.iter().map(|s| s.lock().map.len()).sum()
     }
 
+    /// Number of keys with a TTL (INFO keyspace's `expires`).
+    pub fn volatile_len(&self) -> usize {
+        self.shards.iter().map(|s| s.lock().volatile).sum()
+    }
+
     /// True if the database has no keys.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
@@ -351,6 +356,11 @@ impl Keyspace {
     pub fn new() -> Keyspace {
         let hasher = RandomState::new();
         Keyspace { dbs: (0..DATABASES).map(|_| Db::new(hasher.clone())).collect() }
+    }
+
+    /// Every database, in index order.
+    pub fn dbs(&self) -> &[Db] {
+        &self.dbs
     }
 
     /// Database `i` (callers validate `i < DATABASES`; out of range gives database 0).

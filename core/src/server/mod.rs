@@ -29,6 +29,7 @@ mod configcmd;
 mod conn;
 mod conncmd;
 mod dispatch;
+mod infocmd;
 mod keycmds;
 pub mod keyspace;
 mod multi;

@@ -130,6 +130,11 @@ impl PubSub {
         self.map(kind).read().get(channel).map_or(0, |s| s.len())
     }
 
+    /// Number of channels with at least one subscriber.
+    pub fn channel_count(&self) -> usize {
+        self.channels.read().len()
+    }
+
     /// Number of distinct patterns.
     pub fn numpat(&self) -> usize {
         self.patterns.read().len()

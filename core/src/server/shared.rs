@@ -24,6 +24,8 @@ pub(crate) struct Shared {
     pub shutdown: Notify,
     /// New listeners from CONFIG SET port/bind, handed to the accept loop.
     pub rebind: mpsc::UnboundedSender<Vec<std::net::TcpListener>>,
+    /// When the server started (INFO's uptime).
+    pub started: std::time::Instant,
 }
 
 impl Shared {
@@ -42,12 +44,18 @@ impl Shared {
             next_id: AtomicU64::new(1),
             shutdown: Notify::new(),
             rebind,
+            started: std::time::Instant::now(),
         }
     }
 
     /// The next client id.
     pub fn next_client_id(&self) -> u64 {
         self.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// The id the next client will get (INFO's connection count is one less).
+    pub fn next_client_id_peek(&self) -> u64 {
+        self.next_id.load(Ordering::Relaxed)
     }
 }
 

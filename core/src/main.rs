@@ -29,7 +29,8 @@ const USAGE: &str = "usage:
   authgate genpass [BITS]";
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    // Everything after the program name.
+    let args: Vec<String> = std::env::args().collect::<Vec<_>>().split_off(1);
     let result = match args.first().map(String::as_str) {
         Some("serve") => serve(&args[1..]),
         Some("acl") => acl(&args[1..]),

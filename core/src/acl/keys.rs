@@ -283,7 +283,8 @@ fn from_function<A: AsRef<[u8]>>(gk: GetKeys, argv: &[A], out: &mut Keys) {
     let argc = argv.len();
     match gk {
         GetKeys::Set => {
-            let get = argv.iter().skip(3).any(|a| cstr(a.as_ref()).eq_ignore_ascii_case(b"get"));
+            let options = argv.get(3..).unwrap_or_default();
+            let get = options.iter().any(|a| cstr(a.as_ref()).eq_ignore_ascii_case(b"get"));
             let flags = if get { KEY_ACCESS | KEY_UPDATE } else { KEY_UPDATE };
             out.push(KeyRef { pos: 1, flags });
         }

@@ -95,7 +95,7 @@ pub fn unknown_command_message<A: AsRef<[u8]>>(argv: &[A], err: ResolveError) ->
             out.extend_from_slice(&name[..name.len().min(128)]);
             out.extend_from_slice(b"', with args beginning with: ");
             let mut args: Vec<u8> = Vec::new();
-            for a in argv.iter().skip(1) {
+            for a in argv.get(1..).unwrap_or_default() {
                 if args.len() >= 128 {
                     break;
                 }

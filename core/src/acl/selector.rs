@@ -283,8 +283,8 @@ impl Selector {
             if let Some(kind) = cmd.channels {
                 let end = if kind == ChannelArgs::Publish { 2.min(argv.len()) } else { argv.len() };
                 let literal = kind == ChannelArgs::PatternSubscribe;
-                for (pos, ch) in argv.iter().enumerate().take(end).skip(1) {
-                    if !channel_in_list(&self.channels, ch.as_ref(), literal) {
+                for (pos, ch) in argv.iter().enumerate().take(end) {
+                    if pos > 0 && !channel_in_list(&self.channels, ch.as_ref(), literal) {
                         return Err(Denial { kind: DenialKind::Channel, pos });
                     }
                 }

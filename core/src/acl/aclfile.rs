@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::Path;
 
 use super::describe::user_line;
-use super::error::{c_str, RuleError};
+use super::error::{c_str, has_spaces, RuleError};
 use super::user::{merge_selector_args, User};
 
 /// Reads an aclfile the way Redis does (`fgets` chunks of at most 1023 bytes concatenated with
@@ -29,9 +29,6 @@ fn trim(s: &[u8], set: &[u8]) -> Vec<u8> {
     s[start..end.max(start)].to_vec()
 }
 
-fn has_spaces(s: &[u8]) -> bool {
-    s.iter().any(|&b| b == 0 || matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'))
-}
 
 /// Parses aclfile `text` into a fresh user table. `shown_path` is the path as configured: Redis
 /// puts it into every message. On error returns Redis' concatenated messages (without the

@@ -17,7 +17,7 @@ use super::aclfile;
 use super::category::Category;
 use super::commands::{table, Command};
 use super::describe::{self, UserInfo};
-use super::error::{c_str, AclError};
+use super::error::{c_str, has_spaces, AclError};
 use super::keys::parse_i64;
 use super::log::{AclLog, LogContext, LogEntry, LogReason};
 use super::password;
@@ -219,9 +219,6 @@ impl std::fmt::Debug for Acl {
     }
 }
 
-fn has_spaces(s: &[u8]) -> bool {
-    s.iter().any(|&b| b == 0 || matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'))
-}
 
 impl Acl {
     /// An engine with only the `default` user (`on nopass ~* &* +@all`).
@@ -533,27 +530,6 @@ impl Acl {
             st.users.values().map(|u| User::clone(&u.0.user.load())).collect()
         };
         aclfile::save(path, users.iter()).map_err(|e| AclError::Save(e.to_string()))
-    }
-
-    /// Loads `user` directives from a redis.conf (each entry: name then rules), as Redis does at
-    /// startup: `default` is `reset` first; a duplicate name is an error.
-    pub fn load_user_directives(&self, directives: &[Vec<Vec<u8>>]) -> Result<(), AclError> {
-        let mut seen: Vec<&[u8]> = Vec::new();
-        for d in directives {
-            let Some((name, rules)) = d.split_first() else { continue };
-            if seen.contains(&name.as_slice()) {
-                return Err(AclError::Rule {
-                    rule: name.clone(),
-                    error: super::RuleError::DuplicateUser,
-                });
-            }
-            seen.push(name);
-            if name == b"default" {
-                self.setuser(b"default", &[&b"reset"[..]])?;
-            }
-            self.setuser(name, rules)?;
-        }
-        Ok(())
     }
 }
 

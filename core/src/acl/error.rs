@@ -94,8 +94,9 @@ pub enum AclError {
     UnknownCommand(Vec<u8>),
 }
 
-/// Bytes as C's `%s` prints them: up to the first NUL.
-pub(crate) fn c_str(b: &[u8]) -> &[u8] {
+/// Bytes as C's `%s` prints them and `strcmp` compares them: up to the first NUL. Redis
+/// treats many arguments as C strings, and its replies show it.
+pub fn c_str(b: &[u8]) -> &[u8] {
     match b.iter().position(|&c| c == 0) {
         Some(n) => &b[..n],
         None => b,
@@ -106,6 +107,12 @@ pub(crate) fn c_str(b: &[u8]) -> &[u8] {
 fn truncated(b: &[u8], n: usize) -> &[u8] {
     let b = c_str(b);
     &b[..b.len().min(n)]
+}
+
+/// Redis' `ACLStringHasSpaces`: whitespace (C `isspace`) or NUL, refused in user names and
+/// patterns.
+pub(crate) fn has_spaces(s: &[u8]) -> bool {
+    s.iter().any(|&b| b == 0 || matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'))
 }
 
 impl AclError {

@@ -7,6 +7,8 @@
 //! here (SET ... GET, BITFIELD, SORT ... STORE, MIGRATE ... KEYS, numkeys commands, ...).
 
 use serde::Deserialize;
+
+use super::error::c_str as cstr;
 use smallvec::SmallVec;
 
 /// Key-spec flag: the value is read (ACL needs R).
@@ -271,13 +273,6 @@ fn eq_nocase<A: AsRef<[u8]>>(arg: &A, word: &[u8]) -> bool {
     arg.as_ref().eq_ignore_ascii_case(word)
 }
 
-/// C string view: Redis compares these arguments with `strcasecmp`, which stops at NUL.
-fn cstr(b: &[u8]) -> &[u8] {
-    match b.iter().position(|&c| c == 0) {
-        Some(n) => &b[..n],
-        None => b,
-    }
-}
 
 fn from_function<A: AsRef<[u8]>>(gk: GetKeys, argv: &[A], out: &mut Keys) {
     let argc = argv.len();

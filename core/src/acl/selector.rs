@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use super::category::Category;
 use super::commands::{table, ChannelArgs, Command, CommandTable};
-use super::error::RuleError;
+use super::error::{c_str as cstr, has_spaces, RuleError};
 use super::glob;
 use super::keys::{self, Keys, KEY_ACCESS, KEY_DELETE, KEY_INSERT, KEY_UPDATE};
 
@@ -76,9 +76,6 @@ impl KeyCache {
     }
 }
 
-fn has_spaces(s: &[u8]) -> bool {
-    s.iter().any(|&b| b == 0 || matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'))
-}
 
 impl Selector {
     /// A selector with no permissions; `allchannels` per `acl-pubsub-default`.
@@ -313,13 +310,6 @@ impl Selector {
     }
 }
 
-/// C string view: Redis compares first-args and pattern channels with `strcmp`/`strcasecmp`.
-fn cstr(b: &[u8]) -> &[u8] {
-    match b.iter().position(|&c| c == 0) {
-        Some(n) => &b[..n],
-        None => b,
-    }
-}
 
 /// Redis' `ACLCheckChannelAgainstList`: patterns (PSUBSCRIBE) are compared literally, channels
 /// glob-matched.

@@ -4,6 +4,7 @@
 //! `invalid expire time in '<cmd>' command` checks, integer and float parsing, overflow errors.
 
 use super::keyspace::{cached_now, Db, Value};
+pub(crate) use crate::acl::error::c_str as cstr;
 use crate::resp::long_double::incr_by_float;
 use crate::resp::number::parse_i64;
 use crate::resp::Encoder;
@@ -12,13 +13,6 @@ pub(crate) const NOT_INTEGER: &str = "ERR value is not an integer or out of rang
 pub(crate) const SYNTAX: &str = "ERR syntax error";
 const NOT_FLOAT: &str = "ERR value is not a valid float";
 
-/// Bytes as C's `%s` prints them: up to the first NUL.
-pub(crate) fn cstr(b: &[u8]) -> &[u8] {
-    match b.iter().position(|&c| c == 0) {
-        Some(n) => &b[..n],
-        None => b,
-    }
-}
 
 fn eq(a: &[u8], b: &str) -> bool {
     a.eq_ignore_ascii_case(b.as_bytes())

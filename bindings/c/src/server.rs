@@ -3,7 +3,7 @@
 use std::ffi::CStr;
 use std::os::raw::c_char;
 
-use authgate::server::{Server, ServerHandle};
+use authgate::server::{Server, ServerBuilder, ServerHandle};
 
 use crate::acl::{acl_ref, ag_acl};
 use crate::boundary::{ag_status, FfiError};
@@ -13,6 +13,21 @@ use crate::boundary::{ag_status, FfiError};
 pub struct ag_server {
     handle: Option<ServerHandle>,
     port: u16,
+}
+
+/// Builds and starts the server, mapping failures to statuses, and writes the handle to `out`.
+///
+/// # Safety
+/// `out` must be non-NULL and writable.
+unsafe fn start_into(builder: ServerBuilder, out: *mut *mut ag_server) -> Result<(), FfiError> {
+    let handle = builder.build().and_then(Server::start).map_err(|e| {
+        let status = if e.code() == "IO" { ag_status::AG_IO } else { ag_status::AG_INVALID_PARAMETER };
+        FfiError::new(status, e.to_string())
+    })?;
+    let server = Box::new(ag_server { port: handle.port(), handle: Some(handle) });
+    // SAFETY: the caller guarantees `out` is non-NULL and writable.
+    unsafe { *out = Box::into_raw(server) };
+    Ok(())
 }
 
 /// Starts a server on `host` (a NUL-terminated address such as "127.0.0.1"; NULL means
@@ -45,19 +60,9 @@ pub unsafe extern "C" fn ag_server_start(
                 .map_err(|_| FfiError::new(ag_status::AG_INVALID_PARAMETER, "host is not valid UTF-8"))?
                 .to_string()
         };
-        let started = Server::builder(acl.inner.clone())
-            .bind(host)
-            .port(port)
-            .build()
-            .and_then(Server::start);
-        let handle = started.map_err(|e| {
-            let status = if e.code() == "IO" { ag_status::AG_IO } else { ag_status::AG_INVALID_PARAMETER };
-            FfiError::new(status, e.to_string())
-        })?;
-        let server = Box::new(ag_server { port: handle.port(), handle: Some(handle) });
-        // SAFETY: checked non-NULL.
-        unsafe { *out = Box::into_raw(server) };
-        Ok(())
+        let builder = Server::builder(acl.inner.clone()).bind(host).port(port);
+        // SAFETY: `out` checked non-NULL; writable per the contract.
+        unsafe { start_into(builder, out) }
     })
 }
 
@@ -88,15 +93,9 @@ pub unsafe extern "C" fn ag_server_start_config(
         let path = std::path::Path::new(std::ffi::OsStr::from_bytes(path));
         let mut config = authgate::server::Config::default();
         config.apply_file(path).map_err(|e| FfiError::new(ag_status::AG_INVALID_PARAMETER, e))?;
-        let started = Server::builder(acl.inner.clone()).config(config).build().and_then(Server::start);
-        let handle = started.map_err(|e| {
-            let status = if e.code() == "IO" { ag_status::AG_IO } else { ag_status::AG_INVALID_PARAMETER };
-            FfiError::new(status, e.to_string())
-        })?;
-        let server = Box::new(ag_server { port: handle.port(), handle: Some(handle) });
-        // SAFETY: checked non-NULL.
-        unsafe { *out = Box::into_raw(server) };
-        Ok(())
+        let builder = Server::builder(acl.inner.clone()).config(config);
+        // SAFETY: `out` checked non-NULL; writable per the contract.
+        unsafe { start_into(builder, out) }
     })
 }
 

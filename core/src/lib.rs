@@ -1,13 +1,20 @@
 //! authgate: an authentication and authorization engine that other servers embed.
 //!
-//! - [`acl`]: the Redis 7.0 AUTH/ACL rule engine (users, passwords, selectors, commands,
-//!   categories, key and channel permissions, ACL LIST/GETUSER/LOG/DRYRUN, aclfiles), exactly as
-//!   Redis 7.0.15 behaves.
-//! - [`resp`]: the RESP2/RESP3 wire codec.
-//! - [`server`]: `authgate serve`, a small RESP server that enforces the ACL engine.
+//! - [`redis`]: the Redis 7.0 AUTH/ACL rule engine ([`acl`]: users, passwords, selectors,
+//!   commands, categories, key and channel permissions, ACL LIST/GETUSER/LOG/DRYRUN, aclfiles,
+//!   exactly as Redis 7.0.15 behaves), the RESP2/RESP3 codec ([`resp`]) and, with the `server`
+//!   feature, `authgate serve` ([`server`]).
+//! - [`Error`] and [`ErrorKind`]: the one error contract every binding maps.
+//!
+//! [`acl`], [`resp`] and [`server`] are re-exported at the crate root, so the vocabulary reads
+//! `authgate::acl::Acl` and `authgate::server::Server` in Rust as in every other language.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-pub mod acl;
-pub mod resp;
-pub mod server;
+mod error;
+pub mod redis;
+
+pub use error::{Denied, Error, ErrorKind, Result};
+pub use redis::{acl, resp};
+#[cfg(feature = "server")]
+pub use redis::server;

@@ -158,11 +158,11 @@ fn acl(args: &[String]) -> Result<(), String> {
             acl.load(Path::new(file)).map_err(|e| String::from_utf8_lossy(&e.to_bytes()).into_owned())?;
             let argv: Vec<&[u8]> = cmd.iter().map(|a| a.as_bytes()).collect();
             match acl.dryrun(user.as_bytes(), &argv) {
-                Ok(None) => {
+                Ok(authgate::acl::DryRun::Allowed) => {
                     println!("OK");
                     Ok(())
                 }
-                Ok(Some(text)) => Err(String::from_utf8_lossy(&text).into_owned()),
+                Ok(denied) => Err(String::from_utf8_lossy(denied.text()).into_owned()),
                 Err(e) => Err(String::from_utf8_lossy(&e.to_bytes()).into_owned()),
             }
         }
@@ -174,7 +174,10 @@ fn genpass(args: &[String]) -> Result<(), String> {
     if args.len() > 1 {
         return Err(USAGE.to_string());
     }
-    let bits = args.first().map(|b| b.as_bytes());
+    let bits = match args.first() {
+        None => authgate::acl::DEFAULT_GENPASS_BITS,
+        Some(b) => b.parse().map_err(|_| format!("invalid number of bits '{b}'"))?,
+    };
     let p = Acl::genpass(bits).map_err(|e| String::from_utf8_lossy(&e.to_bytes()).into_owned())?;
     println!("{p}");
     Ok(())

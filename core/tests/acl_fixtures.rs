@@ -93,8 +93,7 @@ fn run(acl: &Acl, op: &str, args: &Value) -> Value {
         }
         "auth" => json!(acl.authenticate(arg(&args[0]), arg(&args[1]))),
         "dryrun" => match acl.dryrun(arg(&args[0]), &strings(&args[1])) {
-            Ok(None) => json!("OK"),
-            Ok(Some(t)) => json!(String::from_utf8_lossy(&t)),
+            Ok(verdict) => json!(String::from_utf8_lossy(verdict.text())),
             Err(e) => err_text(e),
         },
         "check" => match acl.check(arg(&args[0]), &strings(&args[1])) {

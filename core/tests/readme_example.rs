@@ -16,7 +16,7 @@ fn readme_rust_example() {
         other => panic!("{other:?}"),
     }
     assert_eq!(
-        acl.dryrun(b"alice", &["DEL", "x"]).unwrap().unwrap(),
+        acl.dryrun(b"alice", &["DEL", "x"]).unwrap().text(),
         b"This user has no permissions to run the 'del' command"
     );
 

@@ -1,0 +1,573 @@
+//! [`Acl`]: the user table, the ACL LOG, and the operations of the ACL subcommands.
+//!
+//! Thread safety: an `Acl` is `Send + Sync` and meant to be shared (`Arc<Acl>`) between the
+//! embedding program and the server's connections. Each user lives in its own cell that
+//! connections hold on to ([`UserRef`]), so `setuser` changes apply to live connections at
+//! once, as `ACL SETUSER` does in Redis, and a deleted user is visible as removed.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use parking_lot::{Mutex, RwLock};
+
+use super::aclfile;
+use super::category::Category;
+use super::commands::{table, Command};
+use super::describe::{self, UserInfo};
+use super::error::AclError;
+use crate::redis::cstr::{c_str, has_spaces};
+use super::options::{AclOptions, PubsubDefault};
+use super::log::{AclLog, LogContext, LogEntry, LogReason};
+use super::password;
+use super::selector::{channel_in_list, Denial, DenialKind};
+use super::user::{merge_selector_args, User};
+use super::{dryrun_message, DryRun, ResolveError};
+
+struct UserCell {
+    name: Vec<u8>,
+    removed: AtomicBool,
+    /// Bumped after every change, so a connection's [`UserView`] knows when to reload.
+    version: AtomicU64,
+    /// Replaced whole on every change, so the per-command check reads it without a lock
+    /// (no shared counter bouncing between cores); writers are serialised by the state lock.
+    user: ArcSwap<User>,
+}
+
+impl UserCell {
+    fn store(&self, user: User) {
+        self.user.store(Arc::new(user));
+        self.version.fetch_add(1, Ordering::Release);
+    }
+}
+
+/// A connection's cached snapshot of its user, for [`UserRef::check_cached`]: while the user
+/// is unchanged a check costs one atomic load instead of a shared-pointer acquisition.
+#[derive(Default)]
+pub struct UserView(Option<(Arc<UserCell>, u64, Arc<User>)>);
+
+impl std::fmt::Debug for UserView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("UserView")
+    }
+}
+
+/// A handle on one user, as a connection holds it. Cheap to clone.
+#[derive(Clone)]
+pub struct UserRef(Arc<UserCell>);
+
+impl std::fmt::Debug for UserRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "UserRef({:?})", String::from_utf8_lossy(&self.0.name))
+    }
+}
+
+impl UserRef {
+    fn new(user: User) -> UserRef {
+        UserRef(Arc::new(UserCell {
+            name: user.name.clone(),
+            removed: AtomicBool::new(false),
+            version: AtomicU64::new(0),
+            user: ArcSwap::from_pointee(user),
+        }))
+    }
+
+    /// The user name.
+    pub fn name(&self) -> &[u8] {
+        &self.0.name
+    }
+
+    /// True once the user was deleted (ACL DELUSER) or replaced (ACL LOAD): connections
+    /// authenticated as it must be closed.
+    pub fn is_removed(&self) -> bool {
+        self.0.removed.load(Ordering::Acquire)
+    }
+
+    /// True if both handles refer to the same user object.
+    pub fn same_user(&self, other: &UserRef) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+
+    /// The permission check for a resolved command line (Redis' `ACLCheckAllUserCommandPerm`).
+    /// It does not look at on/off: a disabled user's existing connections keep working.
+    pub fn check<A: AsRef<[u8]>>(&self, cmd: &Command, argv: &[A]) -> Result<(), Denial> {
+        self.0.user.load().check(cmd, argv)
+    }
+
+    /// Like [`UserRef::check`], reusing `view` (the caller's snapshot of this user) until the
+    /// user changes. Same result as `check`; changes apply from the next call on.
+    pub fn check_cached<A: AsRef<[u8]>>(
+        &self,
+        view: &mut UserView,
+        cmd: &Command,
+        argv: &[A],
+    ) -> Result<(), Denial> {
+        let version = self.0.version.load(Ordering::Acquire);
+        let fresh = matches!(&view.0, Some((cell, v, _)) if Arc::ptr_eq(cell, &self.0) && *v == version);
+        if !fresh {
+            view.0 = Some((self.0.clone(), version, self.0.user.load_full()));
+        }
+        match &view.0 {
+            Some((_, _, user)) => user.check(cmd, argv),
+            None => self.check(cmd, argv),
+        }
+    }
+
+    /// True if the user is `on`.
+    pub fn is_enabled(&self) -> bool {
+        self.0.user.load().enabled
+    }
+
+    /// True if the user has `nopass`.
+    pub fn has_nopass(&self) -> bool {
+        self.0.user.load().nopass
+    }
+
+    /// True if some selector may run SORT's BY/GET options (allkeys or a literal `*` pattern
+    /// with read permission) and allows the SORT call itself.
+    pub fn sort_unrestricted_read<A: AsRef<[u8]>>(&self, cmd: &Command, argv: &[A]) -> bool {
+        let u = self.0.user.load();
+        u.selectors.iter().any(|s| {
+            s.has_unrestricted_read()
+                && s.check(cmd, argv, &mut super::selector::KeyCache::new()).is_ok()
+        })
+    }
+}
+
+/// The channel patterns a user keeps after a change that revoked some: used to decide which
+/// of its subscribers survive (Redis' `ACLKillPubsubClientsIfNeeded`).
+#[derive(Clone, Debug)]
+pub struct ChannelAllowList(Vec<Vec<u8>>);
+
+impl ChannelAllowList {
+    /// May a client stay subscribed to `channel` (SUBSCRIBE/SSUBSCRIBE)? Glob match.
+    pub fn allows_channel(&self, channel: &[u8]) -> bool {
+        channel_in_list(&self.0, channel, false)
+    }
+
+    /// May a client stay subscribed to `pattern` (PSUBSCRIBE)? Literal match.
+    pub fn allows_pattern(&self, pattern: &[u8]) -> bool {
+        channel_in_list(&self.0, pattern, true)
+    }
+}
+
+/// A change that live connections must react to.
+#[derive(Clone, Debug)]
+pub enum AclEvent {
+    /// These users were deleted or replaced: close their connections.
+    UsersRemoved(Vec<UserRef>),
+    /// The user lost channel permissions: close its Pub/Sub connections whose subscriptions
+    /// the allow-list no longer covers.
+    ChannelsRevoked {
+        /// The user.
+        user: UserRef,
+        /// What is still allowed.
+        allowed: ChannelAllowList,
+    },
+}
+
+/// Receives [`AclEvent`]s (the server registers one).
+pub trait AclListener: Send + Sync {
+    /// Called after the change is in effect, outside the engine's locks.
+    fn on_event(&self, event: &AclEvent);
+
+    /// False once the listener has nothing left to notify (e.g. its server stopped); the
+    /// engine then drops it.
+    fn is_alive(&self) -> bool {
+        true
+    }
+}
+
+struct State {
+    users: BTreeMap<Vec<u8>, UserRef>,
+    default: UserRef,
+    options: AclOptions,
+}
+
+/// The ACL engine. See the module docs.
+pub struct Acl {
+    state: RwLock<State>,
+    log: Mutex<AclLog>,
+    listeners: RwLock<Vec<Arc<dyn AclListener>>>,
+}
+
+impl Default for Acl {
+    fn default() -> Self {
+        Acl::new()
+    }
+}
+
+impl std::fmt::Debug for Acl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Acl").field("users", &self.users().len()).finish()
+    }
+}
+
+
+impl Acl {
+    /// An engine with only the `default` user (`on nopass ~* &* +@all`).
+    pub fn new() -> Acl {
+        Acl::with_options(AclOptions::default())
+    }
+
+    /// An engine with the given options.
+    pub fn with_options(options: AclOptions) -> Acl {
+        let default = UserRef::new(User::new_default());
+        let mut users = BTreeMap::new();
+        users.insert(b"default".to_vec(), default.clone());
+        Acl {
+            state: RwLock::new(State { users, default, options }),
+            log: Mutex::new(AclLog::new(options.log_max_len)),
+            listeners: RwLock::new(Vec::new()),
+        }
+    }
+
+    /// The current options.
+    pub fn options(&self) -> AclOptions {
+        self.state.read().options
+    }
+
+    /// Replaces the options (both `CONFIG SET`s below at once).
+    pub fn set_options(&self, options: AclOptions) {
+        self.set_pubsub_default(options.pubsub_default);
+        self.set_log_max_len(options.log_max_len);
+    }
+
+    /// `CONFIG SET acl-pubsub-default`: affects users and selectors created (or `reset`) later.
+    pub fn set_pubsub_default(&self, value: PubsubDefault) {
+        self.state.write().options.pubsub_default = value;
+    }
+
+    /// The current `acl-pubsub-default`.
+    pub fn pubsub_default(&self) -> PubsubDefault {
+        self.state.read().options.pubsub_default
+    }
+
+    /// `CONFIG SET acllog-max-len`.
+    pub fn set_log_max_len(&self, n: usize) {
+        self.state.write().options.log_max_len = n;
+        self.log.lock().set_max_len(n);
+    }
+
+    /// Registers a listener for changes that affect live connections.
+    pub fn subscribe(&self, listener: Arc<dyn AclListener>) {
+        let mut listeners = self.listeners.write();
+        listeners.retain(|l| l.is_alive());
+        listeners.push(listener);
+    }
+
+    fn emit(&self, event: AclEvent) {
+        let listeners = self.listeners.read().clone();
+        for l in listeners.iter().filter(|l| l.is_alive()) {
+            l.on_event(&event);
+        }
+    }
+
+    /// A user by name (case-sensitive).
+    pub fn user(&self, name: &[u8]) -> Option<UserRef> {
+        self.state.read().users.get(name).cloned()
+    }
+
+    /// The `default` user, which always exists.
+    pub fn default_user(&self) -> UserRef {
+        self.state.read().default.clone()
+    }
+
+    /// Redis' `authRequired` for a connection that is not authenticated: true unless default
+    /// is `on` and `nopass`.
+    pub fn default_requires_auth(&self) -> bool {
+        let d = self.default_user();
+        let u = d.0.user.load();
+        !(u.nopass && u.enabled)
+    }
+
+    /// `ACL SETUSER`: creates the user if needed and applies `rules` left to right, all or
+    /// nothing.
+    pub fn setuser<A: AsRef<[u8]>>(&self, name: &[u8], rules: &[A]) -> Result<(), AclError> {
+        if has_spaces(name) {
+            return Err(AclError::InvalidUsername);
+        }
+        let merged = merge_selector_args(rules)
+            .map_err(|i| AclError::UnmatchedParenthesis(rules[i].as_ref().to_vec()))?;
+        let event;
+        {
+            let mut st = self.state.write();
+            let allchannels = st.options.pubsub_default == PubsubDefault::AllChannels;
+            let existing = st.users.get(name).cloned();
+            let mut user = match &existing {
+                Some(cell) => User::clone(&cell.0.user.load()),
+                None => User::new(name, allchannels),
+            };
+            for rule in &merged {
+                user.apply(rule, allchannels)
+                    .map_err(|error| AclError::Rule { rule: rule.clone(), error })?;
+            }
+            match existing {
+                Some(cell) => {
+                    event = revoked_channels(&cell.0.user.load(), &user).map(|allowed| {
+                        AclEvent::ChannelsRevoked { user: cell.clone(), allowed }
+                    });
+                    cell.0.store(user);
+                }
+                None => {
+                    event = None;
+                    st.users.insert(name.to_vec(), UserRef::new(user));
+                }
+            }
+        }
+        if let Some(e) = event {
+            self.emit(e);
+        }
+        Ok(())
+    }
+
+    /// `ACL DELUSER`: deletes the named users and returns how many existed. Refuses (deleting
+    /// nothing) if any name is `default`.
+    pub fn deluser<A: AsRef<[u8]>>(&self, names: &[A]) -> Result<usize, AclError> {
+        if names.iter().any(|n| c_str(n.as_ref()) == b"default") {
+            return Err(AclError::DeleteDefault);
+        }
+        let mut removed = Vec::new();
+        {
+            let mut st = self.state.write();
+            for n in names {
+                if let Some(u) = st.users.remove(n.as_ref()) {
+                    u.0.removed.store(true, Ordering::Release);
+                    removed.push(u);
+                }
+            }
+        }
+        let count = removed.len();
+        if count > 0 {
+            self.emit(AclEvent::UsersRemoved(removed));
+        }
+        Ok(count)
+    }
+
+    /// `ACL GETUSER`: None for an unknown user.
+    pub fn getuser(&self, name: &[u8]) -> Option<UserInfo> {
+        let u = self.user(name)?;
+        let info = describe::user_info(&u.0.user.load());
+        Some(info)
+    }
+
+    /// `ACL USERS`: names in byte order.
+    pub fn users(&self) -> Vec<Vec<u8>> {
+        self.state.read().users.keys().cloned().collect()
+    }
+
+    /// `ACL LIST`: `user <name> <rules>` lines in name order.
+    pub fn list(&self) -> Vec<Vec<u8>> {
+        let st = self.state.read();
+        st.users.values().map(|u| describe::user_line(&u.0.user.load())).collect()
+    }
+
+    /// `ACL CAT [category]`: the category names, or the commands of one category (full names,
+    /// in command-table order).
+    pub fn cat(&self, category: Option<&[u8]>) -> Result<Vec<String>, AclError> {
+        match category {
+            None => Ok(Category::ALL.iter().map(|c| c.name().to_string()).collect()),
+            Some(name) => {
+                let cat = Category::from_name(name)
+                    .ok_or_else(|| AclError::UnknownCategory(name.to_vec()))?;
+                let t = table();
+                Ok(t.members(cat).iter().map(|&id| t.get(id).fullname.clone()).collect())
+            }
+        }
+    }
+
+    /// `ACL GENPASS bits`: a random password of `bits` bits (rounded up to whole hex digits)
+    /// from the OS' secure generator; bits must be 1..=4096 ([`DEFAULT_GENPASS_BITS`] is
+    /// Redis' default when the argument is left out).
+    pub fn genpass(bits: u32) -> Result<String, AclError> {
+        if bits == 0 || bits > 4096 {
+            return Err(AclError::GenpassRange);
+        }
+        Ok(password::random_hex(bits))
+    }
+
+    /// Checks a password without touching any connection state: true if the user exists, is
+    /// on, and the password matches (or the user has nopass).
+    pub fn authenticate(&self, user: &[u8], password: &[u8]) -> bool {
+        self.authenticate_user(user, password).is_some()
+    }
+
+    /// Like [`Acl::authenticate`], returning the user handle on success.
+    pub fn authenticate_user(&self, user: &[u8], password: &[u8]) -> Option<UserRef> {
+        let u = self.user(user)?;
+        let ok = u.0.user.load().password_ok(password);
+        ok.then_some(u)
+    }
+
+    /// Resolves, arity-checks and permission-checks `argv` for `user`, the way Redis decides a
+    /// command from an authenticated connection. Errors carry Redis' texts; denials are
+    /// [`AclError::Denied`]. Like Redis, on/off is not considered here (it only matters for
+    /// authentication); a missing user is [`AclError::UserNotFound`].
+    pub fn check<A: AsRef<[u8]>>(&self, user: &[u8], argv: &[A]) -> Result<(), AclError> {
+        let st = self.state.read();
+        let u = st.users.get(user).ok_or_else(|| AclError::UserNotFound(user.to_vec()))?;
+        let cmd = resolve_checked(argv)?;
+        u.check(cmd, argv).map_err(|d| AclError::Denied {
+            kind: d.kind,
+            command: cmd.fullname.clone(),
+            object: if d.kind == DenialKind::Command {
+                cmd.fullname.as_bytes().to_vec()
+            } else {
+                argv[d.pos].as_ref().to_vec()
+            },
+        })
+    }
+
+    /// `ACL DRYRUN user cmd [args]`: [`DryRun::Allowed`], or [`DryRun::Denied`] with the
+    /// verbose denial text; an error for an unknown user/command or a wrong arity.
+    pub fn dryrun<A: AsRef<[u8]>>(&self, user: &[u8], argv: &[A]) -> Result<DryRun, AclError> {
+        let u = self.user(user).ok_or_else(|| AclError::UserNotFound(user.to_vec()))?;
+        let cmd = table().resolve(argv).map_err(|_| {
+            AclError::CommandNotFound(argv.first().map(|a| a.as_ref().to_vec()).unwrap_or_default())
+        })?;
+        if !cmd.arity_ok(argv.len()) {
+            return Err(AclError::WrongArity(cmd.fullname.clone()));
+        }
+        Ok(match u.check(cmd, argv) {
+            Ok(()) => DryRun::Allowed,
+            Err(d) => DryRun::Denied {
+                kind: d.kind,
+                message: dryrun_message(d.kind, &cmd.fullname, argv[d.pos].as_ref()),
+            },
+        })
+    }
+
+    /// `ACL LOG [count]`: the newest `count` entries (default 10), newest first.
+    pub fn log(&self, count: Option<usize>) -> Vec<LogEntry> {
+        self.log.lock().entries(count.unwrap_or(10))
+    }
+
+    /// `ACL LOG RESET`.
+    pub fn log_reset(&self) {
+        self.log.lock().reset();
+    }
+
+    /// Adds an ACL LOG event (the server calls this for denials and failed AUTHs).
+    pub fn log_event(
+        &self,
+        reason: LogReason,
+        context: LogContext,
+        object: &[u8],
+        username: &[u8],
+        client_info: Vec<u8>,
+    ) {
+        self.log.lock().add(reason, context, object, username, client_info);
+    }
+
+    /// The configured `acllog-max-len`.
+    pub fn log_max_len(&self) -> usize {
+        self.log.lock().max_len()
+    }
+
+    /// `requirepass`: `resetpass` then `>pw` on default; an empty value gives `nopass`.
+    pub fn set_requirepass(&self, password: &[u8]) {
+        let mut rule = b">".to_vec();
+        rule.extend_from_slice(password);
+        let rules: Vec<&[u8]> =
+            if password.is_empty() { vec![b"nopass"] } else { vec![b"resetpass", &rule] };
+        // Password rules cannot fail.
+        let _ = self.setuser(b"default", &rules);
+    }
+
+    /// Validates an aclfile without applying it; errors are Redis' ACL LOAD texts.
+    pub fn check_aclfile(&self, path: &Path) -> Result<(), AclError> {
+        self.parse_aclfile(path, &path.to_string_lossy()).map(|_| ())
+    }
+
+    fn parse_aclfile(&self, path: &Path, shown: &str) -> Result<BTreeMap<Vec<u8>, User>, AclError> {
+        let text = aclfile::read(path).map_err(|e| {
+            AclError::Load(
+                format!("Error loading ACLs, opening file '{shown}': {}", strerror(&e)).into_bytes(),
+            )
+        })?;
+        aclfile::parse(&text, shown, self.pubsub_default() == PubsubDefault::AllChannels)
+            .map_err(AclError::Load)
+    }
+
+    /// `ACL LOAD`: replaces every user with the file's, all or nothing. Connections of every
+    /// non-default user are dropped (Redis 7.0); default is updated in place.
+    pub fn load(&self, path: &Path) -> Result<(), AclError> {
+        self.load_as(path, &path.to_string_lossy())
+    }
+
+    /// Like [`Acl::load`], naming the file `shown` in error messages: Redis prints the
+    /// `aclfile` setting as written, while it opens it relative to `dir`.
+    pub fn load_as(&self, path: &Path, shown: &str) -> Result<(), AclError> {
+        let mut users = self.parse_aclfile(path, shown)?;
+        let new_default = users.remove(&b"default"[..]).unwrap_or_else(User::new_default);
+        let removed: Vec<UserRef>;
+        {
+            let mut st = self.state.write();
+            let default = st.default.clone();
+            default.0.store(new_default);
+            let mut table: BTreeMap<Vec<u8>, UserRef> =
+                users.into_iter().map(|(n, u)| (n, UserRef::new(u))).collect();
+            table.insert(b"default".to_vec(), default);
+            let old = std::mem::replace(&mut st.users, table);
+            removed = old.into_iter().filter(|(n, _)| n != b"default").map(|(_, u)| u).collect();
+            for u in &removed {
+                u.0.removed.store(true, Ordering::Release);
+            }
+        }
+        if !removed.is_empty() {
+            self.emit(AclEvent::UsersRemoved(removed));
+        }
+        Ok(())
+    }
+
+    /// `ACL SAVE`: writes every user atomically (temp file, fsync, rename).
+    pub fn save(&self, path: &Path) -> Result<(), AclError> {
+        let users: Vec<User> = {
+            let st = self.state.read();
+            st.users.values().map(|u| User::clone(&u.0.user.load())).collect()
+        };
+        aclfile::save(path, users.iter()).map_err(|e| AclError::Save(e.to_string()))
+    }
+}
+
+/// Resolves a command line and checks its arity, with Redis' error texts.
+pub(crate) fn resolve_checked<A: AsRef<[u8]>>(argv: &[A]) -> Result<&'static Command, AclError> {
+    let cmd = table()
+        .resolve(argv)
+        .map_err(|e: ResolveError| AclError::UnknownCommand(super::unknown_command_message(argv, e)))?;
+    if !cmd.arity_ok(argv.len()) {
+        return Err(AclError::WrongArity(cmd.fullname.clone()));
+    }
+    Ok(cmd)
+}
+
+/// C's `strerror` text for the common cases (Redis prints it in ACL LOAD errors).
+fn strerror(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "No such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "Permission denied".into(),
+        _ => match e.raw_os_error() {
+            Some(21) => "Is a directory".into(),
+            _ => e.to_string(),
+        },
+    }
+}
+
+/// Redis' `ACLKillPubsubClientsIfNeeded` decision: None if no subscriber can lose access,
+/// else the patterns the new user still has.
+fn revoked_channels(old: &User, new: &User) -> Option<ChannelAllowList> {
+    if new.any_allchannels() {
+        return None;
+    }
+    let upcoming = new.all_channel_patterns();
+    let superset = old.selectors.iter().all(|s| {
+        !s.allchannels && s.channels.iter().all(|c| upcoming.iter().any(|u| u == c))
+    });
+    if superset {
+        None
+    } else {
+        Some(ChannelAllowList(upcoming))
+    }
+}

@@ -1,0 +1,152 @@
+//! API-level tests of the engine, with expectations taken from redis-server 7.0.15.
+
+use super::*;
+
+fn argv(s: &str) -> Vec<Vec<u8>> {
+    s.split(' ').map(|a| a.as_bytes().to_vec()).collect()
+}
+
+fn setuser(acl: &Acl, name: &str, rules: &str) -> Result<(), String> {
+    let rules: Vec<Vec<u8>> = if rules.is_empty() { vec![] } else { argv(rules) };
+    acl.setuser(name.as_bytes(), &rules).map_err(|e| e.to_string())
+}
+
+#[test]
+fn setuser_is_all_or_nothing() {
+    let acl = Acl::new();
+    assert_eq!(
+        setuser(&acl, "u1", "on >p1 +get ~x badrule"),
+        Err("ERR Error in ACL SETUSER modifier 'badrule': Syntax error".into())
+    );
+    assert!(acl.getuser(b"u1").is_none(), "a failed SETUSER must not create the user");
+    setuser(&acl, "u1", "on +get").unwrap();
+    assert!(setuser(&acl, "u1", "+set +nosuch").is_err());
+    assert_eq!(acl.list()[1], b"user u1 on resetchannels -@all +get".to_vec());
+}
+
+#[test]
+fn error_texts() {
+    let acl = Acl::new();
+    assert_eq!(
+        setuser(&acl, "a b", "on"),
+        Err("ERR Usernames can't contain spaces or null characters".into())
+    );
+    assert_eq!(
+        setuser(&acl, "u", "(+get ~x"),
+        Err("ERR Unmatched parenthesis in acl selector starting at '(+get'.".into())
+    );
+    assert_eq!(
+        setuser(&acl, "u", "(&* &fail)"),
+        Err("ERR Error in ACL SETUSER modifier '(&* &fail)': Adding a pattern after the * pattern (or the 'allchannels' flag) is not valid and does not have any effect. Try 'resetchannels' to start with an empty list of channels".into())
+    );
+    assert_eq!(
+        setuser(&acl, "u", "<notthere"),
+        Err("ERR Error in ACL SETUSER modifier '<notthere': The password you are trying to remove from the user does not exist".into())
+    );
+    assert_eq!(acl.deluser(&[b"u".as_slice(), b"default"]).unwrap_err().to_string(), "ERR The 'default' user cannot be removed");
+    assert_eq!(acl.cat(Some(b"nosuch")).unwrap_err().to_string(), "ERR Unknown category 'nosuch'");
+}
+
+#[test]
+fn nested_selector_restart_quirk() {
+    let acl = Acl::new();
+    setuser(&acl, "test1", "(+PING (+SELECT (+DEL )").unwrap();
+    let info = acl.getuser(b"test1").unwrap();
+    assert_eq!(info.selectors.len(), 1);
+    assert_eq!(info.selectors[0].commands, b"-@all +del".to_vec());
+}
+
+#[test]
+fn dryrun_texts() {
+    let acl = Acl::new();
+    setuser(&acl, "u", "on +@all %R~r* %W~w* &chan").unwrap();
+    let d = |s: &str| {
+        acl.dryrun(b"u", &argv(s)).map(|o| match o {
+            DryRun::Allowed => None,
+            DryRun::Denied { message, .. } => Some(String::from_utf8(message).unwrap()),
+        })
+    };
+    assert_eq!(d("GET w1").unwrap().unwrap(), "This user has no permissions to access the 'w1' key");
+    assert_eq!(d("SET w1 v").unwrap(), None);
+    assert_eq!(d("publish other m").unwrap().unwrap(), "This user has no permissions to access the 'other' channel");
+    assert_eq!(d("RENAME r1 w1").unwrap().unwrap(), "This user has no permissions to access the 'r1' key");
+    setuser(&acl, "v", "on").unwrap();
+    assert_eq!(
+        acl.dryrun(b"v", &argv("client kill x")).unwrap().text(),
+        b"This user has no permissions to run the 'client|kill' command"
+    );
+    assert_eq!(acl.dryrun(b"v", &argv("auth a b")).unwrap(), DryRun::Allowed);
+    assert_eq!(acl.dryrun(b"nouser", &argv("get a")).unwrap_err().to_string(), "ERR User 'nouser' not found");
+    assert_eq!(acl.dryrun(b"u", &argv("CONFIG nosuch")).unwrap_err().to_string(), "ERR Command 'CONFIG' not found");
+    assert_eq!(acl.dryrun(b"u", &argv("CONFIG")).unwrap_err().to_string(), "ERR wrong number of arguments for 'config' command");
+}
+
+#[test]
+fn selectors_are_not_additive() {
+    let acl = Acl::new();
+    setuser(&acl, "u", "on (%R~read* +@all) (%W~write* +@all)").unwrap();
+    assert!(acl.check(b"u", &argv("COPY read write")).is_err());
+    setuser(&acl, "m", "on +mget ~key (+mget ~key ~otherkey)").unwrap();
+    match acl.check(b"m", &argv("MGET key otherkey someotherkey")) {
+        Err(AclError::Denied { kind: DenialKind::Key, object, .. }) => assert_eq!(object, b"someotherkey"),
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[test]
+fn deluser_marks_handles_removed() {
+    let acl = Acl::new();
+    setuser(&acl, "u", "on nopass").unwrap();
+    let h = acl.authenticate_user(b"u", b"anything").unwrap();
+    assert_eq!(acl.deluser(&[b"u".as_slice(), b"nope"]).unwrap(), 1);
+    assert!(h.is_removed());
+    assert!(!acl.authenticate(b"u", b"anything"));
+}
+
+#[test]
+fn aclfile_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("users.acl");
+    let acl = Acl::new();
+    setuser(&acl, "alice", "on >a ~cached:* &* +@all -flushall").unwrap();
+    setuser(&acl, "bob", "on >b +get (~x +set)").unwrap();
+    acl.save(&path).unwrap();
+    let saved = std::fs::read_to_string(&path).unwrap();
+    assert!(saved.starts_with("user alice on #"), "{saved}");
+    let other = Acl::new();
+    other.load(&path).unwrap();
+    assert_eq!(other.list(), acl.list());
+    std::fs::write(&path, "user x on +nosuch\n").unwrap();
+    let before = other.list();
+    assert!(other.load(&path).is_err());
+    assert_eq!(other.list(), before, "a bad aclfile loads nothing");
+    let missing = dir.path().join("missing.acl");
+    assert_eq!(
+        other.load(&missing).unwrap_err().to_string(),
+        format!("ERR Error loading ACLs, opening file '{}': No such file or directory", missing.display())
+    );
+}
+
+#[test]
+fn genpass() {
+    assert_eq!(Acl::genpass(DEFAULT_GENPASS_BITS).unwrap().len(), 64);
+    assert_eq!(Acl::genpass(5).unwrap().len(), 2);
+    assert_eq!(Acl::genpass(4096).unwrap().len(), 1024);
+    assert_eq!(Acl::genpass(0).unwrap_err(), AclError::GenpassRange);
+    assert_eq!(Acl::genpass(4097).unwrap_err(), AclError::GenpassRange);
+}
+
+#[test]
+fn cached_view_follows_user_changes() {
+    let acl = Acl::new();
+    setuser(&acl, "u", "on nopass +get ~k").unwrap();
+    let user = acl.user(b"u").unwrap();
+    let get = argv("GET k");
+    let cmd = table().resolve(&get).unwrap();
+    let mut view = UserView::default();
+    assert!(user.check_cached(&mut view, cmd, &get).is_ok());
+    setuser(&acl, "u", "-get").unwrap();
+    assert!(user.check_cached(&mut view, cmd, &get).is_err(), "a change applies to the next check");
+    let other = acl.default_user();
+    assert!(other.check_cached(&mut view, cmd, &get).is_ok(), "a view never answers for another user");
+}

@@ -1,0 +1,7 @@
+//! Everything Redis: the ACL engine, the RESP codec and (feature `server`) the RESP server.
+
+pub mod acl;
+pub mod cstr;
+pub mod resp;
+#[cfg(feature = "server")]
+pub mod server;

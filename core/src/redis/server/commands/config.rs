@@ -1,0 +1,181 @@
+//! CONFIG GET / SET / RESETSTAT / REWRITE / HELP for the settings this server has.
+//!
+//! `requirepass` follows Redis' compatibility layer: SET does `resetpass` + `>pw` on the
+//! default user (empty: `nopass`) and GET returns the remembered value. `port` and `bind`
+//! re-listen at once. `aclfile` and `dir` are read-only here (`aclfile` is immutable in Redis).
+
+use super::acl::help_reply;
+use crate::redis::server::listen::bind_all;
+use crate::redis::server::config::{parse_port, parse_pubsub_default, parse_range, Config};
+use crate::redis::server::session::Session;
+use super::strings::cstr;
+use crate::redis::acl::{glob, Command};
+
+const HELP: &[&str] = &[
+    "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "GET <pattern>",
+    "    Return parameters matching the glob-like <pattern> and their values.",
+    "SET <directive> <value>",
+    "    Set the configuration <directive> to <value>.",
+    "RESETSTAT",
+    "    Reset statistics reported by the INFO command.",
+    "REWRITE",
+    "    Rewrite the configuration file.",
+    "HELP",
+    "    Prints this help.",
+];
+
+const PARAMS: &[&str] =
+    &["requirepass", "acl-pubsub-default", "acllog-max-len", "maxclients", "port", "bind", "aclfile", "dir"];
+
+fn get_value(c: &Config, name: &str) -> Vec<u8> {
+    match name {
+        "requirepass" => c.requirepass.clone().unwrap_or_default(),
+        "acl-pubsub-default" => {
+            c.acl_pubsub_default.as_str().as_bytes().to_vec()
+        }
+        "acllog-max-len" => c.acllog_max_len.to_string().into_bytes(),
+        "maxclients" => c.maxclients.to_string().into_bytes(),
+        "port" => c.port.to_string().into_bytes(),
+        "bind" => c.bind.join(" ").into_bytes(),
+        "aclfile" => c.aclfile.as_ref().map(|p| p.to_string_lossy().into_owned().into_bytes()).unwrap_or_default(),
+        "dir" => c
+            .dir
+            .clone()
+            .or_else(|| std::env::current_dir().ok())
+            .map(|p| p.to_string_lossy().into_owned().into_bytes())
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+/// Every parameter of a default redis-server 7.0.15 with its value
+/// (`core/data/config_defaults.json`, from `scripts/gen_config_defaults.py`), so CONFIG GET of
+/// settings this server does not manage answers like Redis. Settings it manages come from
+/// its live config instead, and persistence is reported off (this server keeps no data files).
+fn defaults() -> &'static [(String, String)] {
+    static D: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
+    D.get_or_init(|| {
+        let map: std::collections::BTreeMap<String, String> =
+            serde_json::from_str(include_str!("../../../../data/config_defaults.json"))
+                .expect("the committed config defaults are valid JSON");
+        map.into_iter()
+            .map(|(k, v)| match k.as_str() {
+                "save" => (k, String::new()),
+                _ => (k, v),
+            })
+            .collect()
+    })
+}
+
+fn get(s: &mut Session, patterns: &[Vec<u8>]) {
+    let mut names: Vec<&str> = Vec::new();
+    let all = PARAMS.iter().copied().chain(defaults().iter().map(|(k, _)| k.as_str()));
+    for name in all {
+        if !names.contains(&name) && patterns.iter().any(|p| glob::matches_nocase(p, name.as_bytes())) {
+            names.push(name);
+        }
+    }
+    let cfg = s.shared.config.read().clone();
+    s.out.map(names.len());
+    for n in names {
+        s.out.bulk(n.as_bytes());
+        if PARAMS.contains(&n) {
+            s.out.bulk(&get_value(&cfg, n));
+        } else {
+            let v = defaults().iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str()).unwrap_or("");
+            s.out.bulk(v.as_bytes());
+        }
+    }
+}
+
+fn set(s: &mut Session, argv: &[Vec<u8>]) {
+    if argv.len() % 2 != 0 {
+        return s.out.error_str("ERR wrong number of arguments for 'config|set' command");
+    }
+    let fail = |name: &str, why: &str| format!("ERR CONFIG SET failed (possibly related to argument '{name}') - {why}");
+    let mut next = s.shared.config.read().clone();
+    let mut seen: Vec<&str> = Vec::new();
+    for pair in argv[2..].chunks(2) {
+        let lower = String::from_utf8_lossy(&pair[0]).to_ascii_lowercase();
+        if !PARAMS.contains(&lower.as_str()) && defaults().iter().any(|(k, _)| *k == lower) {
+            let why = "this setting is not supported by this server";
+            let mut e = b"ERR CONFIG SET failed (possibly related to argument '".to_vec();
+            e.extend_from_slice(cstr(&pair[0]));
+            e.extend_from_slice(b"') - ");
+            e.extend_from_slice(why.as_bytes());
+            return s.out.error(&e);
+        }
+        let Some(name) = PARAMS.iter().copied().find(|p| *p == lower) else {
+            let mut e = b"ERR Unknown option or number of arguments for CONFIG SET - '".to_vec();
+            e.extend_from_slice(cstr(&pair[0]));
+            e.push(b'\'');
+            return s.out.error(&e);
+        };
+        if seen.contains(&name) {
+            return s.out.error_str(&fail(name, "duplicate parameter"));
+        }
+        seen.push(name);
+        let v = &pair[1];
+        let r: Result<(), String> = match name {
+            "requirepass" => {
+                next.requirepass = Some(v.clone());
+                Ok(())
+            }
+            "acl-pubsub-default" => parse_pubsub_default(v).map(|b| next.acl_pubsub_default = b),
+            "acllog-max-len" => parse_range(v, 0, i64::MAX).map(|n| next.acllog_max_len = n as usize),
+            "maxclients" => parse_range(v, 1, u32::MAX as i64).map(|n| next.maxclients = n as usize),
+            "port" => parse_port(v).map(|p| next.port = p),
+            "bind" => {
+                let text = String::from_utf8_lossy(v).into_owned();
+                next.bind = text.split_whitespace().map(str::to_string).collect();
+                Ok(())
+            }
+            _ => Err("can't set immutable config".to_string()),
+        };
+        if let Err(why) = r {
+            return s.out.error_str(&fail(name, &why));
+        }
+    }
+    let old = s.shared.config.read().clone();
+    if next.port != old.port || next.bind != old.bind {
+        match bind_all(&next.bind, next.port) {
+            Ok(listeners) => {
+                let _ = s.shared.rebind.send(listeners);
+            }
+            Err(_) => {
+                let (name, why) = if next.port != old.port {
+                    ("port", "Unable to listen on this port")
+                } else {
+                    ("bind", "Failed to bind to specified addresses.")
+                };
+                return s.out.error_str(&fail(name, why));
+            }
+        }
+    }
+    let acl = &s.shared.acl;
+    if seen.contains(&"requirepass") {
+        acl.set_requirepass(next.requirepass.as_deref().unwrap_or_default());
+    }
+    acl.set_pubsub_default(next.acl_pubsub_default);
+    if next.acllog_max_len != old.acllog_max_len {
+        acl.set_log_max_len(next.acllog_max_len);
+    }
+    *s.shared.config.write() = next;
+    s.out.ok();
+}
+
+/// CONFIG <subcommand> ...
+pub(crate) fn config(s: &mut Session, cmd: &'static Command, argv: &[Vec<u8>]) {
+    match cmd.name.as_str() {
+        "get" => get(s, &argv[2..]),
+        "set" => set(s, argv),
+        "resetstat" => s.out.ok(),
+        "rewrite" => s.out.error_str("ERR The server is running without a config file"),
+        "help" => help_reply(&mut s.out, HELP),
+        _ => {
+            let msg = format!("ERR command '{}' is not supported by this server", cmd.fullname);
+            s.out.error_str(&msg);
+        }
+    }
+}

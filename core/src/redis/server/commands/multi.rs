@@ -1,0 +1,88 @@
+//! MULTI / EXEC / DISCARD (WATCH is not supported: there is no key versioning).
+//!
+//! EXEC re-checks every queued command against the user's current ACL rules, as Redis does:
+//! a command that is no longer allowed gets the "ACLs rules changed" NOPERM error in its slot
+//! and an ACL LOG entry with context `multi`.
+
+use crate::redis::server::dispatch::call;
+use crate::redis::server::session::{Multi, Session};
+use crate::redis::acl::{Command, DenialKind, LogContext, LogReason};
+
+/// MULTI
+pub(crate) fn multi(s: &mut Session, _c: &'static Command, _argv: &[Vec<u8>]) {
+    if s.multi.is_some() {
+        return s.out.error_str("ERR MULTI calls can not be nested");
+    }
+    s.multi = Some(Multi::default());
+    s.sync_info();
+    s.out.ok();
+}
+
+/// DISCARD
+pub(crate) fn discard(s: &mut Session, _c: &'static Command, _argv: &[Vec<u8>]) {
+    if s.multi.take().is_none() {
+        return s.out.error_str("ERR DISCARD without MULTI");
+    }
+    s.sync_info();
+    s.out.ok();
+}
+
+/// WATCH: refused inside MULTI like Redis; otherwise not supported by this server.
+pub(crate) fn watch(s: &mut Session, c: &'static Command, _argv: &[Vec<u8>]) {
+    if s.multi.is_some() {
+        return s.out.error_str("ERR WATCH inside MULTI is not allowed");
+    }
+    let msg = format!("ERR command '{}' is not supported by this server", c.fullname);
+    s.out.error_str(&msg);
+}
+
+/// UNWATCH: nothing is ever watched.
+pub(crate) fn unwatch(s: &mut Session, _c: &'static Command, _argv: &[Vec<u8>]) {
+    s.out.ok();
+}
+
+/// EXEC
+pub(crate) fn exec(s: &mut Session, _c: &'static Command, _argv: &[Vec<u8>]) {
+    let Some(m) = s.multi.as_ref() else {
+        return s.out.error_str("ERR EXEC without MULTI");
+    };
+    if m.dirty {
+        s.multi = None;
+        s.sync_info();
+        return s.out.error_str("EXECABORT Transaction discarded because of previous errors.");
+    }
+    // Like Redis, the client stays flagged as in MULTI (CLIENT LIST `flags=x multi=N`) while
+    // the queued commands run.
+    let queue = m.queue.clone();
+    s.out.array(queue.len());
+    s.in_exec = true;
+    for (cmd, argv) in &queue {
+        if let Err(d) = s.user.check(cmd, argv) {
+            let (reason, object, why): (LogReason, &[u8], &str) = match d.kind {
+                DenialKind::Command => (
+                    LogReason::Command,
+                    cmd.fullname.as_bytes(),
+                    "no permission to execute the command or subcommand",
+                ),
+                DenialKind::Key => (
+                    LogReason::Key,
+                    argv.get(d.pos).map_or(&b""[..], |a| a),
+                    "no permission to touch the specified keys",
+                ),
+                DenialKind::Channel => (
+                    LogReason::Channel,
+                    argv.get(d.pos).map_or(&b""[..], |a| a),
+                    "no permission to access one of the channels used as arguments",
+                ),
+            };
+            s.shared.acl.log_event(reason, LogContext::Multi, object, s.user.name(), s.client_line());
+            let msg = format!("NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: {why}");
+            s.out.error_str(&msg);
+            continue;
+        }
+        call(s, cmd, argv);
+    }
+    s.in_exec = false;
+    s.multi = None;
+    s.sync_info();
+}

@@ -1,0 +1,227 @@
+//! Server settings and redis.conf-style configuration files.
+//!
+//! File syntax follows Redis: each line is trimmed, blank lines and lines starting with `#`
+//! are skipped, the rest is split with `sdssplitargs` rules and the directive name is
+//! case-insensitive. Supported directives: `port`, `bind`, `requirepass`, `aclfile`, `dir`,
+//! `user` (repeatable), `acl-pubsub-default`, `acllog-max-len`, `maxclients`. A handful of
+//! common Redis directives that have no meaning for this server (persistence, logging,
+//! daemonizing) are accepted and ignored so that existing redis.conf files load; any other
+//! directive is a fatal error reported like Redis does.
+
+use std::path::{Path, PathBuf};
+
+use crate::redis::acl::{PubsubDefault, DEFAULT_LOG_MAX_LEN};
+use crate::redis::resp::number::parse_i64;
+use crate::redis::resp::split_args;
+
+/// Default `maxclients`.
+pub use super::options::DEFAULT_MAXCLIENTS;
+
+/// The server settings (command-line options, config file, CONFIG SET).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Addresses to listen on (`bind`, default `127.0.0.1`).
+    pub bind: Vec<String>,
+    /// TCP port (`port`, default 6379; 0 picks a free port).
+    pub port: u16,
+    /// Most simultaneous clients (`maxclients`).
+    pub maxclients: usize,
+    /// `requirepass` as configured (CONFIG GET returns it verbatim).
+    pub requirepass: Option<Vec<u8>>,
+    /// `aclfile`, as written (relative paths resolve against `dir`).
+    pub aclfile: Option<PathBuf>,
+    /// `dir`: the working directory for relative paths.
+    pub dir: Option<PathBuf>,
+    /// `acl-pubsub-default`.
+    pub acl_pubsub_default: PubsubDefault,
+    /// `acllog-max-len`.
+    pub acllog_max_len: usize,
+    /// `user` directives: each is the name followed by its rules.
+    pub users: Vec<Vec<Vec<u8>>>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            bind: vec![super::options::DEFAULT_HOST.to_string()],
+            port: super::options::REDIS_PORT,
+            maxclients: DEFAULT_MAXCLIENTS,
+            requirepass: None,
+            aclfile: None,
+            dir: None,
+            acl_pubsub_default: PubsubDefault::ResetChannels,
+            acllog_max_len: DEFAULT_LOG_MAX_LEN,
+            users: Vec::new(),
+        }
+    }
+}
+
+/// Redis' refusal to combine `user` directives with an aclfile.
+pub const USERS_AND_ACLFILE: &str = "Configuring Redis with users defined in redis.conf and at the same setting an ACL file path is invalid. This setup is very likely to lead to configuration errors and security holes, please define either an ACL file or declare users directly in your redis.conf, but not both.";
+
+/// Redis directives accepted and ignored (they concern features this server does not have).
+const IGNORED: &[&str] = &[
+    "daemonize", "supervised", "pidfile", "loglevel", "logfile", "syslog-enabled", "databases",
+    "always-show-logo", "save", "appendonly", "appendfsync", "appendfilename", "dbfilename",
+    "protected-mode", "timeout", "tcp-keepalive", "tcp-backlog", "enable-debug-command",
+    "enable-module-command", "enable-protected-configs", "notify-keyspace-events",
+    "lazyfree-lazy-user-del", "io-threads", "latency-monitor-threshold", "slowlog-log-slower-than",
+    "activerehashing", "set-proc-title", "locale-collate", "hz", "unixsocket", "unixsocketperm",
+];
+
+impl Config {
+    /// The aclfile path with `dir` applied to a relative path.
+    /// The `aclfile` setting as written (what Redis prints in ACL LOAD errors).
+    pub fn aclfile_shown(&self) -> Option<String> {
+        self.aclfile.as_ref().map(|f| f.to_string_lossy().into_owned())
+    }
+
+    /// The aclfile's path, relative names resolved against `dir`.
+    pub fn aclfile_path(&self) -> Option<PathBuf> {
+        let f = self.aclfile.as_ref()?;
+        match &self.dir {
+            Some(d) if f.is_relative() => Some(d.join(f)),
+            _ => Some(f.clone()),
+        }
+    }
+
+    /// Applies one directive (`argv[0]` is the name). Errors are Redis' per-line messages.
+    pub fn apply_directive(&mut self, argv: &[Vec<u8>]) -> Result<(), String> {
+        let Some(name) = argv.first() else { return Ok(()) };
+        let name = String::from_utf8_lossy(name).to_ascii_lowercase();
+        let args = &argv[1..];
+        let one = || -> Result<&Vec<u8>, String> {
+            match args {
+                [a] => Ok(a),
+                _ => Err("wrong number of arguments".to_string()),
+            }
+        };
+        match name.as_str() {
+            "port" => self.port = parse_port(one()?)?,
+            "bind" => {
+                if args.is_empty() {
+                    return Err("wrong number of arguments".into());
+                }
+                self.bind = args.iter().map(|a| String::from_utf8_lossy(a).into_owned()).collect();
+            }
+            "requirepass" => self.requirepass = Some(one()?.clone()),
+            "aclfile" => self.aclfile = Some(PathBuf::from(String::from_utf8_lossy(one()?).as_ref())),
+            "dir" => self.dir = Some(PathBuf::from(String::from_utf8_lossy(one()?).as_ref())),
+            "maxclients" => self.maxclients = parse_range(one()?, 1, u32::MAX as i64)? as usize,
+            "acllog-max-len" => self.acllog_max_len = parse_range(one()?, 0, i64::MAX)? as usize,
+            "acl-pubsub-default" => self.acl_pubsub_default = parse_pubsub_default(one()?)?,
+            "user" => {
+                if args.is_empty() {
+                    return Err("wrong number of arguments".into());
+                }
+                self.users.push(args.to_vec());
+            }
+            n if IGNORED.contains(&n) => {}
+            _ => return Err("Bad directive or wrong number of arguments".into()),
+        }
+        Ok(())
+    }
+
+    /// Reads directives from config text (`file` names the source in errors).
+    pub fn apply_text(&mut self, text: &[u8]) -> Result<(), String> {
+        for (i, raw) in text.split(|&b| b == b'\n').enumerate() {
+            let line = trim(raw);
+            if line.is_empty() || line[0] == b'#' {
+                continue;
+            }
+            let fail = |msg: &str| {
+                format!(
+                    "\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, at line {}\n>>> '{}'\n{}",
+                    i + 1,
+                    String::from_utf8_lossy(line),
+                    msg
+                )
+            };
+            let argv = split_args(line).map_err(|_| fail("Unbalanced quotes in configuration line"))?;
+            self.apply_directive(&argv).map_err(|m| fail(&m))?;
+        }
+        Ok(())
+    }
+
+    /// Reads a config file.
+    pub fn apply_file(&mut self, path: &Path) -> Result<(), String> {
+        let text = std::fs::read(path).map_err(|e| {
+            format!("Fatal error, can't open config file '{}': {}", path.display(), e)
+        })?;
+        self.apply_text(&text)
+    }
+
+    /// Checks combinations Redis refuses at startup.
+    pub fn validate(&self) -> Result<(), String> {
+        if !self.users.is_empty() && self.aclfile.is_some() {
+            return Err(USERS_AND_ACLFILE.to_string());
+        }
+        Ok(())
+    }
+}
+
+fn trim(mut s: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t' | b'\r' | b'\n', rest @ ..] = s {
+        s = rest;
+    }
+    while let [rest @ .., b' ' | b'\t' | b'\r' | b'\n'] = s {
+        s = rest;
+    }
+    s
+}
+
+/// Parses an integer config value within `min..=max` with Redis' messages.
+pub(crate) fn parse_range(v: &[u8], min: i64, max: i64) -> Result<i64, String> {
+    let n = parse_i64(v).ok_or("argument couldn't be parsed into an integer")?;
+    if n < min || n > max {
+        return Err(format!("argument must be between {min} and {max} inclusive"));
+    }
+    Ok(n)
+}
+
+/// Parses `port`.
+pub(crate) fn parse_port(v: &[u8]) -> Result<u16, String> {
+    Ok(parse_range(v, 0, 65535)? as u16)
+}
+
+/// Parses `acl-pubsub-default` (with Redis' CONFIG error text).
+pub(crate) fn parse_pubsub_default(v: &[u8]) -> Result<PubsubDefault, String> {
+    PubsubDefault::from_bytes(v).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_directives() {
+        let mut c = Config::default();
+        c.apply_text(b"# comment\n port 7000 \nbind 0.0.0.0 ::1\nrequirepass \"a b\"\nuser alice on >x ~*\nuser bob on\nacl-pubsub-default allchannels\nacllog-max-len 5\nmaxclients 10\nsave \"\"\n").unwrap();
+        assert_eq!(c.port, 7000);
+        assert_eq!(c.bind, vec!["0.0.0.0", "::1"]);
+        assert_eq!(c.requirepass.as_deref(), Some(&b"a b"[..]));
+        assert_eq!(c.users.len(), 2);
+        assert_eq!(c.acl_pubsub_default, PubsubDefault::AllChannels);
+        assert_eq!((c.acllog_max_len, c.maxclients), (5, 10));
+        c.aclfile = Some("users.acl".into());
+        assert_eq!(c.validate().unwrap_err(), USERS_AND_ACLFILE);
+    }
+
+    #[test]
+    fn errors_like_redis() {
+        let mut c = Config::default();
+        let e = c.apply_text(b"port 6402\nfoo bar\n").unwrap_err();
+        assert!(e.contains("at line 2\n>>> 'foo bar'\nBad directive or wrong number of arguments"), "{e}");
+        let e = c.apply_text(b"maxclients x\n").unwrap_err();
+        assert!(e.ends_with("argument couldn't be parsed into an integer"));
+        let e = c.apply_text(b"\"port\n").unwrap_err();
+        assert!(e.ends_with("Unbalanced quotes in configuration line"));
+    }
+
+    #[test]
+    fn aclfile_relative_to_dir() {
+        let mut c = Config::default();
+        c.apply_text(b"dir /tmp/x\naclfile users.acl\n").unwrap();
+        assert_eq!(c.aclfile_path().unwrap(), PathBuf::from("/tmp/x/users.acl"));
+    }
+}

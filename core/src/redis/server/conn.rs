@@ -1,0 +1,166 @@
+//! One connection: read, parse every complete request, execute, write all replies at once.
+//!
+//! Pipelining is natural here: each read appends to the query buffer, every complete request
+//! in it is executed, and the replies of the whole batch go out with one write. Out-of-band
+//! work (Pub/Sub messages, kills, channel revocations) arrives on the client's channel.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use parking_lot::Mutex;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::mpsc;
+
+use super::clients::{ClientHandle, ClientInfo, ClientMsg};
+use super::dispatch::execute;
+use super::keyspace::{now_ms, set_cached_now};
+use super::commands::pubsub::{encode_message, unsubscribe_all};
+use super::session::Session;
+use super::shared::Shared;
+use crate::redis::resp::parse::CLIENT_QUERY_BUFFER_LIMIT;
+use crate::redis::resp::{Argv, RequestParser};
+
+/// Output an unauthenticated client may accumulate before it is dropped: Redis' 16 KiB reply
+/// buffer, past which the CVE-2025-21605 rule (reply list over 1024 bytes) closes the client
+/// without sending anything.
+const UNAUTH_OUTPUT_LIMIT: usize = 16 * 1024;
+/// Read granularity.
+const READ_CHUNK: usize = 16 * 1024;
+
+#[cfg(unix)]
+fn raw_fd(s: &TcpStream) -> i64 {
+    use std::os::fd::AsRawFd;
+    i64::from(s.as_raw_fd())
+}
+
+#[cfg(not(unix))]
+fn raw_fd(_s: &TcpStream) -> i64 {
+    -1
+}
+
+/// Serves one accepted connection until it closes.
+pub(crate) async fn serve(shared: Arc<Shared>, mut stream: TcpStream, addr: SocketAddr) {
+    let _ = stream.set_nodelay(true);
+    let maxclients = shared.config.read().maxclients;
+    if shared.clients.len() >= maxclients {
+        let _ = stream.write_all(b"-ERR max number of clients reached\r\n").await;
+        return;
+    }
+    let laddr = stream.local_addr().unwrap_or(addr);
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let handle = Arc::new(ClientHandle {
+        id: shared.next_client_id(),
+        addr,
+        laddr,
+        fd: raw_fd(&stream),
+        created: Instant::now(),
+        tx,
+        info: Mutex::new(ClientInfo { multi: -1, resp: 2, ..ClientInfo::default() }),
+        last_cmd: AtomicUsize::new(0),
+        last_active: AtomicI64::new(now_ms()),
+        killed: AtomicBool::new(false),
+        pending: AtomicUsize::new(0),
+    });
+    shared.clients.add(handle.clone());
+    let mut session = Session::new(shared.clone(), handle.clone());
+    run(&mut session, &mut stream, &mut rx).await;
+    unsubscribe_all(&mut session);
+    shared.clients.remove(handle.id);
+}
+
+async fn run(s: &mut Session, stream: &mut TcpStream, rx: &mut mpsc::UnboundedReceiver<ClientMsg>) {
+    let mut rbuf: Vec<u8> = Vec::with_capacity(READ_CHUNK);
+    let mut pos = 0usize;
+    let mut parser = RequestParser::new();
+    let mut argv = Argv::new();
+    loop {
+        // Execute every complete request in the buffer.
+        s.now = now_ms();
+        set_cached_now(s.now);
+        loop {
+            if s.close || s.handle.is_killed() || s.user.is_removed() {
+                s.close = true;
+                break;
+            }
+            match parser.parse(&rbuf, &mut pos, &mut argv, s.auth_required()) {
+                Ok(true) => {
+                    execute(s, argv.as_slice());
+                    if s.out.buf.len() > UNAUTH_OUTPUT_LIMIT && s.auth_required() {
+                        return;
+                    }
+                }
+                Ok(false) => break,
+                Err(e) => {
+                    s.out.error(&e.reply_text());
+                    s.close = true;
+                    break;
+                }
+            }
+        }
+        if pos == rbuf.len() {
+            rbuf.clear();
+            pos = 0;
+        } else if pos > 0 {
+            rbuf.drain(..pos);
+            pos = 0;
+        }
+        if !s.out.buf.is_empty() {
+            if stream.write_all(&s.out.buf).await.is_err() {
+                return;
+            }
+            s.out.buf.clear();
+            if s.out.buf.capacity() > 1024 * 1024 {
+                s.out.buf.shrink_to(READ_CHUNK);
+            }
+        }
+        if s.close {
+            return;
+        }
+        if rbuf.len() > CLIENT_QUERY_BUFFER_LIMIT {
+            return;
+        }
+        let want = parser.pending_bulk_len().map_or(READ_CHUNK, |n| (n + 2).clamp(READ_CHUNK, 64 * 1024 * 1024));
+        if rbuf.capacity() - rbuf.len() < want.min(READ_CHUNK) {
+            rbuf.reserve(want);
+        }
+        if rbuf.capacity() > 4 * 1024 * 1024 && rbuf.is_empty() {
+            rbuf.shrink_to(READ_CHUNK);
+        }
+        tokio::select! {
+            r = stream.read_buf(&mut rbuf) => match r {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            },
+            msg = rx.recv() => {
+                let Some(msg) = msg else { return };
+                handle_msg(s, msg);
+                while let Ok(msg) = rx.try_recv() {
+                    handle_msg(s, msg);
+                }
+            }
+        }
+    }
+}
+
+fn handle_msg(s: &mut Session, msg: ClientMsg) {
+    match msg {
+        ClientMsg::Message(m) => {
+            // `deliver` added the cost before queueing, so this cannot underflow.
+            s.handle.pending.fetch_sub(m.cost(), Ordering::AcqRel);
+            encode_message(&mut s.out, &m, m.sharded);
+        }
+        ClientMsg::Kill => s.close = true,
+        ClientMsg::ChannelsRevoked(allowed) => {
+            let lost = s.psubs.iter().any(|p| !allowed.allows_pattern(p))
+                || s.subs.iter().chain(s.ssubs.iter()).any(|c| !allowed.allows_channel(c));
+            if lost {
+                // Redis frees the client without a reply.
+                s.out.buf.clear();
+                s.close = true;
+            }
+        }
+    }
+}

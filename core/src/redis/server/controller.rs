@@ -1,0 +1,164 @@
+//! [`ServerController`]: one server that can be started, stopped and started again, the shape
+//! every language binding exposes (`Server` in Python, Node and Java, `ag_server_*` in C).
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use super::{Config, Server, ServerError, ServerHandle, ServerOptions};
+use crate::redis::acl::Acl;
+use crate::Error;
+
+/// A restartable server sharing an [`Acl`] with the program. The settings are fixed at
+/// construction (a config file is read then); [`start`](Self::start) binds and serves on the
+/// server's own threads, [`stop`](Self::stop) closes the listeners and every connection.
+/// All methods take `&self` and may be called from any thread.
+pub struct ServerController {
+    acl: Arc<Acl>,
+    config: Config,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    handle: Option<ServerHandle>,
+    /// The port of the latest start, kept after a stop.
+    last_port: Option<u16>,
+}
+
+impl std::fmt::Debug for ServerController {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerController")
+            .field("host", &self.host())
+            .field("port", &self.port())
+            .field("running", &self.running())
+            .finish()
+    }
+}
+
+impl ServerController {
+    /// A stopped server with these options (see [`ServerOptions`] for the defaults).
+    pub fn new(acl: Arc<Acl>, options: &ServerOptions) -> Result<ServerController, Error> {
+        Ok(ServerController::with_config(acl, options.to_config()?))
+    }
+
+    /// A stopped server with these exact settings.
+    pub fn with_config(acl: Arc<Acl>, config: Config) -> ServerController {
+        ServerController { acl, config, state: Mutex::new(State::default()) }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // The state is two Options that every path leaves consistent, so a panic elsewhere
+        // while the lock was held does not make it unusable.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Applies the startup ACL settings to the shared `Acl` (options, `requirepass`, `user`
+    /// directives or the aclfile, as Redis does at startup), binds, and serves; returns the
+    /// bound port. Fails with `INVALID_ARGUMENT` if it is running, `CONFIG` for a bad aclfile
+    /// or setting, `IO` if an address cannot be bound.
+    pub fn start(&self) -> Result<u16, Error> {
+        let mut state = self.state();
+        if state.handle.is_some() {
+            return Err(ServerError::AlreadyRunning.into());
+        }
+        let handle = Server::builder(self.acl.clone()).config(self.config.clone()).build()?.start()?;
+        let port = handle.port();
+        state.handle = Some(handle);
+        state.last_port = Some(port);
+        Ok(port)
+    }
+
+    /// Stops the server and waits for its threads; returns false if it was not running.
+    pub fn stop(&self) -> bool {
+        // Taken out under the lock, stopped outside it, so `running()` and `port()` from
+        // other threads are not blocked while connections close.
+        let handle = self.state().handle.take();
+        match handle {
+            Some(h) => {
+                h.stop();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Stops the server if it runs, then starts it again (with the same settings, so port 0
+    /// picks a new free port); returns the bound port.
+    pub fn restart(&self) -> Result<u16, Error> {
+        self.stop();
+        self.start()
+    }
+
+    /// True while the server runs.
+    pub fn running(&self) -> bool {
+        self.state().handle.is_some()
+    }
+
+    /// The bound port while running, the last bound port after a stop, `None` before the
+    /// first start.
+    pub fn port(&self) -> Option<u16> {
+        self.state().last_port
+    }
+
+    /// The configured address(es), space-separated as in redis.conf's `bind`.
+    pub fn host(&self) -> String {
+        self.config.bind.join(" ")
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The engine the server enforces.
+    pub fn acl(&self) -> &Arc<Acl> {
+        &self.acl
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Write};
+
+    fn ping(port: u16) -> Vec<u8> {
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        s.write_all(b"PING\r\n").unwrap();
+        let mut buf = [0u8; 7];
+        s.read_exact(&mut buf).unwrap();
+        buf.to_vec()
+    }
+
+    #[test]
+    fn start_stop_restart() {
+        let server = ServerController::new(Arc::new(Acl::new()), &ServerOptions::default()).unwrap();
+        assert_eq!((server.running(), server.port(), server.host()), (false, None, "127.0.0.1".to_string()));
+        let port = server.start().unwrap();
+        assert!(server.running());
+        assert_eq!(server.port(), Some(port));
+        assert_eq!(ping(port), b"+PONG\r\n");
+        let again = server.start().unwrap_err();
+        assert_eq!((again.code(), again.message()), ("INVALID_ARGUMENT", "the server is already running".into()));
+        assert!(server.stop());
+        assert!(!server.stop());
+        assert!(!server.running());
+        assert_eq!(server.port(), Some(port));
+        assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err());
+        let port2 = server.restart().unwrap();
+        assert_eq!(ping(port2), b"+PONG\r\n");
+        let port3 = server.restart().unwrap();
+        assert_eq!(ping(port3), b"+PONG\r\n");
+        server.stop();
+    }
+
+    #[test]
+    fn a_busy_port_is_an_io_error_and_leaves_it_stopped() {
+        let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = taken.local_addr().unwrap().port();
+        let opts = ServerOptions { port: Some(port), ..Default::default() };
+        let server = ServerController::new(Arc::new(Acl::new()), &opts).unwrap();
+        let e = server.start().unwrap_err();
+        assert_eq!(e.code(), "IO");
+        assert!(e.os_error().is_some());
+        assert!(!server.running());
+    }
+}

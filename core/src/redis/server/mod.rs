@@ -1,0 +1,50 @@
+//! `authgate serve`: a RESP2/RESP3 server that enforces the ACL engine.
+//!
+//! The server shares an [`Acl`](crate::acl::Acl) with the embedding program: a `setuser` made
+//! by the program applies to live connections at once, exactly like `ACL SETUSER` from a
+//! client.
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use authgate::acl::Acl;
+//! use authgate::server::{ServerController, ServerOptions};
+//!
+//! let acl = Arc::new(Acl::new());
+//! let server = ServerController::new(acl.clone(), &ServerOptions::default())?;
+//! let port = server.start()?; // 127.0.0.1, a free port
+//! println!("listening on {port}");
+//! server.stop();
+//! # Ok::<(), authgate::Error>(())
+//! ```
+//!
+//! - [`ServerController`]: one restartable server (start, stop, restart, `running`, `port`),
+//!   what every language binding wraps; built from [`ServerOptions`].
+//! - [`Server`] / [`ServerBuilder`] / [`ServerHandle`]: the lower-level pieces, for a program
+//!   that runs the server on its own tokio runtime ([`Server::run_until`]).
+//! - [`config`]: settings and redis.conf files; [`keyspace`]: the sharded string store.
+//!
+//! The connection loop, command dispatch (Redis' order of checks) and the command
+//! implementations (`commands/`, one file per command family) are private.
+
+mod builder;
+mod clients;
+mod commands;
+pub mod config;
+mod conn;
+mod controller;
+mod dispatch;
+mod error;
+pub mod keyspace;
+mod listen;
+mod options;
+mod pubsub;
+mod runtime;
+mod session;
+mod shared;
+
+pub use builder::ServerBuilder;
+pub use config::Config;
+pub use controller::ServerController;
+pub use error::ServerError;
+pub use options::{ServerOptions, DEFAULT_HOST, DEFAULT_MAXCLIENTS, EMBEDDED_PORT, REDIS_PORT};
+pub use runtime::{Server, ServerHandle};

@@ -1,0 +1,198 @@
+//! [`Server`] and [`ServerHandle`]: binding the listeners and serving, on a dedicated thread
+//! with its own runtime or on the caller's tokio runtime.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use super::shared::{Listener, Shared};
+use super::{conn, listen, Config, ServerBuilder, ServerError};
+use crate::redis::acl::Acl;
+
+/// A configured server, ready to [`start`](Server::start) or [`run`](Server::run).
+pub struct Server {
+    acl: Arc<Acl>,
+    config: Config,
+}
+
+/// A running server started with [`Server::start`]. Stopping (or dropping) it closes the
+/// listeners and every connection and waits for the server thread.
+pub struct ServerHandle {
+    addrs: Vec<SocketAddr>,
+    shared: Arc<Shared>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl ServerHandle {
+    /// The first listening address.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addrs[0]
+    }
+
+    /// Every listening address.
+    pub fn local_addrs(&self) -> &[SocketAddr] {
+        &self.addrs
+    }
+
+    /// The listening port (useful after binding port 0).
+    pub fn port(&self) -> u16 {
+        self.addrs[0].port()
+    }
+
+    /// Stops the server and waits for it.
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        self.shared.shutdown.notify_one();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for ServerHandle {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+impl Server {
+    /// A builder for a server sharing `acl`.
+    pub fn builder(acl: Arc<Acl>) -> ServerBuilder {
+        ServerBuilder::new(acl)
+    }
+
+    pub(crate) fn new(acl: Arc<Acl>, config: Config) -> Server {
+        Server { acl, config }
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    fn bind(&mut self) -> Result<Vec<std::net::TcpListener>, ServerError> {
+        let listeners = listen::bind_all(&self.config.bind, self.config.port)?;
+        if let Some(l) = listeners.first() {
+            self.config.port = l.local_addr()?.port();
+        }
+        if listeners.is_empty() {
+            return Err(ServerError::Config("no address to bind".into()));
+        }
+        Ok(listeners)
+    }
+
+    /// Binds, then serves on a dedicated thread with its own multi-threaded tokio runtime.
+    /// Usable from synchronous code (and from inside another runtime).
+    pub fn start(mut self) -> Result<ServerHandle, ServerError> {
+        let listeners = self.bind()?;
+        let addrs = listeners.iter().map(|l| l.local_addr()).collect::<Result<Vec<_>, _>>()?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .thread_name("authgate-server")
+            .build()?;
+        let (rebind_tx, rebind_rx) = mpsc::unbounded_channel();
+        let shared = Arc::new(Shared::new(self.acl.clone(), self.config.clone(), rebind_tx));
+        self.acl.subscribe(Arc::new(Listener(Arc::downgrade(&shared))));
+        let s2 = shared.clone();
+        let thread = std::thread::Builder::new().name("authgate-server".into()).spawn(move || {
+            runtime.block_on(async move {
+                let _ = serve(s2.clone(), listeners, rebind_rx, std::future::pending::<()>()).await;
+            });
+            runtime.shutdown_timeout(Duration::from_secs(1));
+        })?;
+        Ok(ServerHandle { addrs, shared, thread: Some(thread) })
+    }
+
+    /// Serves on the current tokio runtime until `shutdown` completes. `on_ready` is called
+    /// with the listening addresses once bound.
+    pub async fn run_until<F: Future<Output = ()>>(
+        mut self,
+        shutdown: F,
+        on_ready: impl FnOnce(&[SocketAddr]),
+    ) -> Result<(), ServerError> {
+        let listeners = self.bind()?;
+        let addrs = listeners.iter().map(|l| l.local_addr()).collect::<Result<Vec<_>, _>>()?;
+        let (rebind_tx, rebind_rx) = mpsc::unbounded_channel();
+        let shared = Arc::new(Shared::new(self.acl.clone(), self.config.clone(), rebind_tx));
+        self.acl.subscribe(Arc::new(Listener(Arc::downgrade(&shared))));
+        on_ready(&addrs);
+        serve(shared, listeners, rebind_rx, shutdown).await
+    }
+
+    /// Serves on the current tokio runtime until Ctrl-C.
+    pub async fn run(self) -> Result<(), ServerError> {
+        self.run_until(
+            async {
+                let _ = tokio::signal::ctrl_c().await;
+            },
+            |_| {},
+        )
+        .await
+    }
+}
+
+fn spawn_accept_loops(shared: &Arc<Shared>, listeners: Vec<std::net::TcpListener>) -> Vec<JoinHandle<()>> {
+    let mut tasks = Vec::new();
+    for l in listeners {
+        let Ok(listener) = TcpListener::from_std(l) else { continue };
+        let shared = shared.clone();
+        tasks.push(tokio::spawn(async move {
+            loop {
+                match listener.accept().await {
+                    Ok((stream, addr)) => {
+                        tokio::spawn(conn::serve(shared.clone(), stream, addr));
+                    }
+                    Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
+                }
+            }
+        }));
+    }
+    tasks
+}
+
+async fn serve<F: Future<Output = ()>>(
+    shared: Arc<Shared>,
+    listeners: Vec<std::net::TcpListener>,
+    mut rebind: mpsc::UnboundedReceiver<Vec<std::net::TcpListener>>,
+    shutdown: F,
+) -> Result<(), ServerError> {
+    let mut accept = spawn_accept_loops(&shared, listeners);
+    let sweeper = {
+        let shared = shared.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_millis(500));
+            loop {
+                tick.tick().await;
+                shared.keyspace.sweep_expired();
+            }
+        })
+    };
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => break,
+            _ = shared.shutdown.notified() => break,
+            new = rebind.recv() => {
+                let Some(new) = new else { break };
+                for t in accept.drain(..) {
+                    t.abort();
+                }
+                accept = spawn_accept_loops(&shared, new);
+            }
+        }
+    }
+    for t in accept {
+        t.abort();
+    }
+    sweeper.abort();
+    shared.clients.kill_all();
+    Ok(())
+}

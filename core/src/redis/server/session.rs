@@ -1,0 +1,116 @@
+//! The state of one connection, owned by its task.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use super::clients::ClientHandle;
+use super::shared::Shared;
+use crate::redis::acl::{Command, UserRef, UserView};
+use crate::redis::resp::{Encoder, Protocol};
+
+/// A queued MULTI transaction.
+#[derive(Default)]
+pub(crate) struct Multi {
+    /// Queued command lines with their resolved commands.
+    pub queue: Vec<(&'static Command, Vec<Vec<u8>>)>,
+    /// A command was rejected while queueing: EXEC must abort.
+    pub dirty: bool,
+}
+
+/// Per-connection state.
+pub(crate) struct Session {
+    pub shared: Arc<Shared>,
+    pub handle: Arc<ClientHandle>,
+    /// Replies not yet written.
+    pub out: Encoder,
+    pub user: UserRef,
+    /// The last plain (non-container) command name as typed and its table entry.
+    pub last_command: Option<(Vec<u8>, &'static Command)>,
+    /// Cached snapshot of `user` for the per-command permission check.
+    pub user_view: UserView,
+    pub authenticated: bool,
+    pub db: usize,
+    pub name: Vec<u8>,
+    pub subs: HashSet<Vec<u8>>,
+    pub psubs: HashSet<Vec<u8>>,
+    pub ssubs: HashSet<Vec<u8>>,
+    pub multi: Option<Multi>,
+    /// Close the connection once the pending replies are written.
+    pub close: bool,
+    /// Bytes of the command being executed (for `argv-mem=`).
+    pub argv_mem: usize,
+    /// Unix ms at the start of the current batch.
+    pub now: i64,
+    /// True while EXEC runs the queued commands (ACL LOG context `multi`).
+    pub in_exec: bool,
+}
+
+impl Session {
+    /// A new connection: user default, authenticated iff default is `on` and `nopass`.
+    pub fn new(shared: Arc<Shared>, handle: Arc<ClientHandle>) -> Session {
+        let user = shared.acl.default_user();
+        let authenticated = !shared.acl.default_requires_auth();
+        let s = Session {
+            shared,
+            handle,
+            out: Encoder::new(Protocol::Resp2),
+            user,
+            user_view: UserView::default(),
+            last_command: None,
+            authenticated,
+            db: 0,
+            name: Vec::new(),
+            subs: HashSet::new(),
+            psubs: HashSet::new(),
+            ssubs: HashSet::new(),
+            multi: None,
+            close: false,
+            argv_mem: 0,
+            in_exec: false,
+            now: super::keyspace::now_ms(),
+        };
+        s.sync_info();
+        s
+    }
+
+    /// Redis' `authRequired`.
+    pub fn auth_required(&self) -> bool {
+        !self.authenticated && self.shared.acl.default_requires_auth()
+    }
+
+    /// Publishes the CLIENT LIST fields to the shared handle.
+    pub fn sync_info(&self) {
+        let mut info = self.handle.info.lock();
+        info.name.clone_from(&self.name);
+        info.db = self.db;
+        info.user = Some(self.user.clone());
+        info.sub = self.subs.len();
+        info.psub = self.psubs.len();
+        info.ssub = self.ssubs.len();
+        info.multi = self.multi.as_ref().map_or(-1, |m| m.queue.len() as i64);
+        info.resp = self.out.proto.number();
+    }
+
+    /// This client's CLIENT LIST line.
+    pub fn client_line(&self) -> Vec<u8> {
+        self.sync_info();
+        self.handle.line(self.argv_mem)
+    }
+
+    /// Channel + pattern subscriptions (what (un)subscribe replies count).
+    pub fn sub_count(&self) -> usize {
+        self.subs.len() + self.psubs.len()
+    }
+
+    /// True in Pub/Sub mode (any subscription, shard channels included).
+    pub fn in_pubsub(&self) -> bool {
+        self.sub_count() + self.ssubs.len() > 0
+    }
+
+    /// Switches to `user` after a successful AUTH/HELLO AUTH.
+    pub fn login(&mut self, user: UserRef) {
+        self.user = user;
+        self.authenticated = true;
+        self.sync_info();
+    }
+}

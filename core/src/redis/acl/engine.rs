@@ -476,6 +476,14 @@ impl Acl {
         let _ = self.setuser(b"default", &rules);
     }
 
+    /// A new engine (with `options`) holding the users of the aclfile at `path`, as
+    /// `redis-server` starts with `aclfile`; errors are Redis' ACL LOAD texts.
+    pub fn from_file(path: &Path, options: AclOptions) -> Result<Acl, AclError> {
+        let acl = Acl::with_options(options);
+        acl.load(path)?;
+        Ok(acl)
+    }
+
     /// Validates an aclfile without applying it; errors are Redis' ACL LOAD texts.
     pub fn check_aclfile(&self, path: &Path) -> Result<(), AclError> {
         self.parse_aclfile(path, &path.to_string_lossy()).map(|_| ())

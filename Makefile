@@ -12,7 +12,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 AUTHGATE_BIN := $(CURDIR)/$(OUT)/authgate
 
-.PHONY: test deps apt-deps py-deps build test-rust test-c java-native test-java header test-differential test-clients bench bench-core bench-server release clean
+.PHONY: test deps apt-deps py-deps build test-rust test-lean test-c java-native test-java header test-differential test-clients bench bench-core bench-server release clean
 
 test: deps build test-rust test-c test-differential test-clients test-java test-python test-node
 	@echo "make test: all suites passed"
@@ -46,8 +46,15 @@ py-deps: $(VENV)/.ok
 build:
 	cargo build --workspace --exclude authgate-python --all-targets
 
-test-rust: build
+test-rust: build test-lean
 	cargo test --workspace --exclude authgate-python
+
+## The engine alone: `--no-default-features` builds without tokio (or the CLI's crates).
+test-lean:
+	cargo build -p authgate --no-default-features --lib
+	@if cargo tree -p authgate --no-default-features -e normal | grep -E '\b(tokio|clap|tracing-subscriber) v'; then \
+		echo "the engine build (--no-default-features) pulls the crates above"; exit 1; fi
+	@echo "engine build without default features: no tokio, no CLI crates"
 
 ## C: libauthgate.so / libauthgate.a, the tests linked both ways, valgrind on the shared build.
 C_OUT := target/c

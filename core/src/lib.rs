@@ -18,3 +18,8 @@ pub use error::{Denied, Error, ErrorKind, Result};
 pub use redis::{acl, resp};
 #[cfg(feature = "server")]
 pub use redis::server;
+
+/// The README's Rust examples, compiled and run as doctests so they cannot go stale.
+#[cfg(all(doctest, feature = "server"))]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

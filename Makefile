@@ -81,23 +81,41 @@ test-c: build apt-deps
 	$(VALGRIND) $(C_OUT)/test_server
 
 ## Java: the JNI library staged for Maven, then the jar (library inside) and its JUnit 5 suite
-## (surefire, -Xcheck:jni, both load paths). Platform dir as NativeLib computes it.
+## (surefire, -Xcheck:jni, both load paths). Platform dir as NativeLib computes it. java-native
+## builds only the JNI crate: `mvn -f java install` runs it, and needs nothing else.
 JAVA_PLATFORM := $(shell uname -s | tr A-Z a-z | sed 's/darwin/osx/')-$(shell uname -m | sed 's/amd64/x86_64/;s/arm64/aarch64/')
 JAVA_NATIVE := target/java-native/native/$(JAVA_PLATFORM)
+JAVA_TOOLS = @command -v mvn >/dev/null && command -v javac >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jdk-headless maven >/dev/null; }
 
-java-native: build
+java-native:
+	cargo build -p authgate-jni
 	@mkdir -p $(JAVA_NATIVE)
 	cp $(OUT)/libauthgate_jni.so $(JAVA_NATIVE)/libauthgate_jni.so
 
 test-java: java-native
-	@command -v mvn >/dev/null && command -v javac >/dev/null || { apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jdk-headless maven >/dev/null; }
+	$(JAVA_TOOLS)
 	cd java && mvn -B -ntp verify -Dauthgate.native.skip=true -Dauthgate.platform=$(JAVA_PLATFORM) 2>&1 \
 		| tee $(CURDIR)/target/java-mvn.log; test $${PIPESTATUS[0]} -eq 0
 	jar tf java/target/authgate-*.jar | grep -qx 'native/$(JAVA_PLATFORM)/libauthgate_jni.so'
 	@echo "jar contains native/$(JAVA_PLATFORM)/libauthgate_jni.so"
 	@if grep -rlE 'WARNING in native method|JNI local refs' target/java-mvn.log java/target/surefire-reports*; then \
 		echo "-Xcheck:jni reported warnings"; exit 1; fi
+
+## Java as a user installs it: `mvn -f java install` (which builds the native library itself)
+## into a local Maven repository of its own (kept between runs for the plugins; our artifact is
+## removed first), then java/examples/consumer, whose pom has the README's dependency, builds
+## against it and runs: an Acl from the installed jar, the library extracted from the jar.
+JAVA_M2 := $(CURDIR)/target/java-m2
+
+.PHONY: test-java-install
+test-java-install:
+	$(JAVA_TOOLS)
+	rm -rf $(JAVA_M2)/io/authgate java/examples/consumer/target
+	mvn -f java -B -ntp install -DskipTests -Dmaven.repo.local=$(JAVA_M2)
+	jar tf $(JAVA_M2)/io/authgate/authgate/*/authgate-*.jar | grep -qx 'native/$(JAVA_PLATFORM)/libauthgate_jni.so'
+	@echo "installed jar contains native/$(JAVA_PLATFORM)/libauthgate_jni.so"
+	mvn -f java/examples/consumer -B -ntp verify -Dmaven.repo.local=$(JAVA_M2)
 
 ## Python: a fresh virtualenv, `pip install ./python` (a real wheel build with maturin as the PEP 517
 ## backend; dev profile, in this Makefile's target dir), then pytest: API, shared fixtures, bad input,

@@ -3,55 +3,52 @@
 //! The handle is `Box<Arc<Acl>>` as a `jlong` (an `Arc`, so a `Server` can share the engine).
 //! The Java side guarantees that no call is in flight when `nativeFree` runs.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
-use authgate::acl::{Acl, AclOptions, LogEntry, SelectorInfo};
+use authgate::acl::{Acl, LogEntry, SelectorInfo, DEFAULT_GENPASS_BITS};
 use jni::objects::{JByteArray, JClass};
 use jni::sys::{jboolean, jint, jlong};
-use jni::{Env, EnvUnowned};
+use jni::EnvUnowned;
 
-use crate::error::{Error, Result, ThrowAuthgate};
+use crate::convert;
+use crate::error::{invalid, Result, ThrowAuthgate};
 use crate::fast;
 use crate::wire::{self, split, Packer};
 
 /// Borrows the engine behind a handle.
 pub(crate) fn acl_ref<'a>(handle: jlong) -> Result<&'a Arc<Acl>> {
     if handle == 0 {
-        return Err(Error::Closed("Acl"));
+        return Err(invalid("Acl is closed"));
     }
-    // SAFETY: a non-zero handle came from `nativeNew` and is freed only by `nativeFree`, which
-    // the Java side calls once, after every other call on it has returned.
+    // SAFETY: a non-zero handle came from `into_handle` and is freed only by `nativeFree`,
+    // which the Java side calls once, after every other call on it has returned.
     Ok(unsafe { &*(handle as *const Arc<Acl>) })
 }
 
-fn path(env: &Env<'_>, array: &JByteArray<'_>) -> Result<PathBuf> {
-    let raw = wire::bytes(env, array)?;
-    String::from_utf8(raw)
-        .map(PathBuf::from)
-        .map_err(|_| Error::Argument("path is not valid UTF-8".into()))
+/// Boxes an engine into the handle the Java `Acl` keeps.
+pub(crate) fn into_handle(acl: Acl) -> jlong {
+    Box::into_raw(Box::new(Arc::new(acl))) as jlong
 }
 
 fn first_and_rest<'a>(args: &'a [&'a [u8]]) -> Result<(&'a [u8], &'a [&'a [u8]])> {
-    args.split_first()
-        .map(|(f, r)| (*f, r))
-        .ok_or_else(|| Error::Argument("missing user name".into()))
+    args.split_first().map(|(f, r)| (*f, r)).ok_or_else(|| invalid("missing user name"))
 }
 
+/// `new Acl()` (pubsub null: core's defaults) and `new Acl(AclOptions)`.
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_io_authgate_Acl_nativeNew<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
-    allchannels: jboolean,
+    pubsub: JByteArray<'local>,
     log_max_len: jint,
 ) -> jlong {
-    env.with_env(|_env| -> Result<jlong> {
-        let options = AclOptions {
-            pubsub_default_allchannels: allchannels,
-            log_max_len: log_max_len.max(0) as usize,
+    env.with_env(|env| -> Result<jlong> {
+        let acl = if pubsub.is_null() {
+            Acl::new()
+        } else {
+            Acl::with_options(convert::acl_options(env, &pubsub, log_max_len)?)
         };
-        let acl = Box::new(Arc::new(Acl::with_options(options)));
-        Ok(Box::into_raw(acl) as jlong)
+        Ok(into_handle(acl))
     })
     .resolve::<ThrowAuthgate>()
 }
@@ -195,7 +192,7 @@ pub extern "system" fn Java_io_authgate_Acl_nativeAuthenticate<'local>(
         let acl = acl_ref(handle)?;
         match split(buf)?.as_slice() {
             [user, password] => Ok(acl.authenticate(user, password)),
-            _ => Err(Error::Argument("expected a user and a password".into())),
+            _ => Err(invalid("expected a user and a password")),
         }
     })
 }
@@ -228,10 +225,7 @@ pub extern "system" fn Java_io_authgate_Acl_nativeDryrun<'local>(
         let buf = wire::bytes(env, &packed)?;
         let args = split(&buf)?;
         let (user, argv) = first_and_rest(&args)?;
-        match acl.dryrun(user, argv)? {
-            None => Ok(env.byte_array_from_slice(b"OK")?),
-            Some(text) => Ok(env.byte_array_from_slice(&text)?),
-        }
+        Ok(env.byte_array_from_slice(acl.dryrun(user, argv)?.text())?)
     })
     .resolve::<ThrowAuthgate>()
 }
@@ -251,12 +245,15 @@ pub extern "system" fn Java_io_authgate_Acl_nativeLog<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
     handle: jlong,
+    has_count: jboolean,
     count: jint,
 ) -> JByteArray<'local> {
     env.with_env(|env| -> Result<JByteArray<'local>> {
         let acl = acl_ref(handle)?;
+        // No count: core's default, as `ACL LOG` without an argument.
+        let count = if has_count { Some(convert::unsigned("count", count)?) } else { None };
         let mut p = Packer::new();
-        for e in acl.log(Some(count.max(0) as usize)) {
+        for e in acl.log(count) {
             push_entry(&mut p, &e);
         }
         p.into_java(env)
@@ -277,34 +274,7 @@ pub extern "system" fn Java_io_authgate_Acl_nativeLogReset<'local>(
     .resolve::<ThrowAuthgate>()
 }
 
-#[unsafe(no_mangle)]
-pub extern "system" fn Java_io_authgate_Acl_nativeLoad<'local>(
-    mut env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-    handle: jlong,
-    file: JByteArray<'local>,
-) {
-    env.with_env(|env| -> Result<()> {
-        let acl = acl_ref(handle)?;
-        Ok(acl.load(&path(env, &file)?)?)
-    })
-    .resolve::<ThrowAuthgate>()
-}
-
-#[unsafe(no_mangle)]
-pub extern "system" fn Java_io_authgate_Acl_nativeSave<'local>(
-    mut env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-    handle: jlong,
-    file: JByteArray<'local>,
-) {
-    env.with_env(|env| -> Result<()> {
-        let acl = acl_ref(handle)?;
-        Ok(acl.save(&path(env, &file)?)?)
-    })
-    .resolve::<ThrowAuthgate>()
-}
-
+/// `Acl.genpass(bits)`.
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_io_authgate_Acl_nativeGenpass<'local>(
     mut env: EnvUnowned<'local>,
@@ -312,8 +282,19 @@ pub extern "system" fn Java_io_authgate_Acl_nativeGenpass<'local>(
     bits: jint,
 ) -> JByteArray<'local> {
     env.with_env(|env| -> Result<JByteArray<'local>> {
-        let text = Acl::genpass(Some(bits.to_string().as_bytes()))?;
+        // A negative count is out of range like 0, as Redis' ACL GENPASS -1 is: core's
+        // range error, with Redis' text.
+        let text = Acl::genpass(u32::try_from(bits).unwrap_or(0))?;
         Ok(env.byte_array_from_slice(text.as_bytes())?)
     })
     .resolve::<ThrowAuthgate>()
+}
+
+/// `Acl.DEFAULT_GENPASS_BITS`: what `genpass()` uses.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_authgate_Acl_nativeDefaultGenpassBits<'local>(
+    _env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+) -> jint {
+    DEFAULT_GENPASS_BITS as jint
 }

@@ -1,37 +1,39 @@
-//! Errors of the JNI layer and the [`ErrorPolicy`] that turns them (and panics) into Java
-//! exceptions.
+//! The error contract of the JNI layer: every native body returns [`Result`], and the one
+//! [`ErrorPolicy`] ([`ThrowAuthgate`]) turns an error, or a caught panic, into a pending Java
+//! exception through the one mapper, [`exception`].
 //!
-//! Mapping:
-//! - [`AclError::Denied`] -> `io.authgate.PermissionDeniedException` (code `NOPERM`, reason,
-//!   command, object);
-//! - any other [`AclError`] -> `io.authgate.AclException` (its `code()`, Redis' full text);
-//! - a server start failure -> `io.authgate.AuthgateException` with the server error's code;
-//! - a closed or null handle -> `java.lang.IllegalStateException`;
-//! - malformed arguments from the Java side -> `java.lang.IllegalArgumentException`;
-//! - a panic -> `io.authgate.AuthgateException` with code `PANIC`;
-//! - a JNI error with a Java exception already pending: that exception is left in place.
+//! Panics never unwind into the JVM: jni-rs catches them in `with_env`, the policy turns the
+//! payload into core's [`authgate::Error::from_panic`] (code `PANIC`) and maps it like any other
+//! error.
 
 use std::any::Any;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use authgate::acl::{AclError, DenialKind};
+use authgate::ErrorKind;
 use jni::errors::ErrorPolicy;
 use jni::objects::{JObject, JThrowable};
+use jni::strings::JNIStr;
 use jni::{jni_sig, jni_str, Env, JValue};
 
-/// The crate's error type; every native body returns `Result<T, Error>`.
+/// What a native body can fail with.
 #[derive(Debug)]
 pub enum Error {
-    /// An error of the ACL engine.
-    Acl(AclError),
-    /// Starting a server failed: its stable code and message.
-    Server(&'static str, String),
-    /// The handle was closed (or is null).
-    Closed(&'static str),
-    /// The Java side passed something malformed.
-    Argument(String),
-    /// A JNI call failed (possibly with a Java exception pending).
+    /// An authgate error (from core, or an argument the binding could not convert).
+    Core(authgate::Error),
+    /// A JNI call failed; when it left a Java exception pending, that exception is thrown as is.
     Jni(jni::errors::Error),
+}
+
+impl From<authgate::Error> for Error {
+    fn from(e: authgate::Error) -> Self {
+        Error::Core(e)
+    }
+}
+
+impl From<authgate::acl::AclError> for Error {
+    fn from(e: authgate::acl::AclError) -> Self {
+        Error::Core(e.into())
+    }
 }
 
 impl From<jni::errors::Error> for Error {
@@ -40,25 +42,10 @@ impl From<jni::errors::Error> for Error {
     }
 }
 
-impl From<AclError> for Error {
-    fn from(e: AclError) -> Self {
-        Error::Acl(e)
-    }
+/// An `INVALID_ARGUMENT` error: a value from Java that does not fit the core's type.
+pub fn invalid(text: impl Into<String>) -> Error {
+    Error::Core(authgate::Error::invalid_argument(text.into()))
 }
-
-impl std::fmt::Display for Error {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Error::Acl(e) => write!(f, "{e}"),
-            Error::Server(_, m) => f.write_str(m),
-            Error::Closed(what) => write!(f, "{what} is closed"),
-            Error::Argument(m) => f.write_str(m),
-            Error::Jni(e) => write!(f, "JNI error: {e}"),
-        }
-    }
-}
-
-impl std::error::Error for Error {}
 
 /// The crate's result type.
 pub type Result<T> = std::result::Result<T, Error>;
@@ -66,117 +53,96 @@ pub type Result<T> = std::result::Result<T, Error>;
 /// The policy every native method resolves with.
 pub struct ThrowAuthgate;
 
-fn reason(kind: DenialKind) -> &'static str {
-    match kind {
-        DenialKind::Command => "command",
-        DenialKind::Key => "key",
-        DenialKind::Channel => "channel",
-    }
+/// Builds a `(String code, String message)` exception of `class`.
+fn plain<'l>(
+    env: &mut Env<'l>,
+    class: &JNIStr,
+    code: &JObject<'_>,
+    msg: &JObject<'_>,
+) -> jni::errors::Result<JObject<'l>> {
+    env.new_object(
+        class,
+        jni_sig!("(Ljava/lang/String;Ljava/lang/String;)V"),
+        &[JValue::from(code), JValue::from(msg)],
+    )
 }
 
-/// Builds and throws the Java exception for `err`.
-fn throw(env: &mut Env<'_>, err: Error) -> jni::errors::Result<()> {
-    let exc: JObject = match err {
-        Error::Jni(jni::errors::Error::JavaException) if env.exception_check() => return Ok(()),
-        Error::Jni(e) => {
-            if env.exception_check() {
-                return Ok(());
-            }
-            return throw_code(env, "JNI", &format!("JNI error: {e}"));
-        }
-        Error::Acl(AclError::Denied {
-            kind,
-            command,
-            object,
-        }) => {
-            let text = AclError::Denied {
-                kind,
-                command: command.clone(),
-                object: object.clone(),
-            }
-            .to_string();
-            let msg = env.new_string(text)?;
-            let why = env.new_string(reason(kind))?;
-            let cmd = env.new_string(&command)?;
-            let obj: JObject = if kind == DenialKind::Command {
-                JObject::null()
-            } else {
-                env.byte_array_from_slice(&object)?.into()
+/// THE mapping from [`ErrorKind`] to a Java exception; every error of every native method
+/// goes through here. The class tells kinds apart where callers need it, `code()` is always
+/// core's stable code string and the message core's text.
+fn exception<'l>(env: &mut Env<'l>, err: &authgate::Error) -> jni::errors::Result<JThrowable<'l>> {
+    let code: JObject = env.new_string(err.code())?.into();
+    let msg: JObject = env.new_string(err.message())?.into();
+    let exc = match err.kind() {
+        ErrorKind::NoPerm => {
+            // A NOPERM without denial fields (none comes from core today) keeps nulls.
+            let (reason, command, object): (JObject, JObject, JObject) = match err.denial() {
+                Some(d) => (
+                    env.new_string(d.kind.as_str())?.into(),
+                    env.new_string(&d.command)?.into(),
+                    env.byte_array_from_slice(&d.object)?.into(),
+                ),
+                None => (JObject::null(), JObject::null(), JObject::null()),
             };
             env.new_object(
                 jni_str!("io/authgate/PermissionDeniedException"),
-                jni_sig!("(Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;[B)V"),
+                jni_sig!("(Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;[B)V"),
                 &[
+                    JValue::from(&code),
                     JValue::from(&msg),
-                    JValue::from(&why),
-                    JValue::from(&cmd),
-                    JValue::from(&obj),
+                    JValue::from(&reason),
+                    JValue::from(&command),
+                    JValue::from(&object),
                 ],
             )?
         }
-        Error::Acl(e) => {
-            let code = env.new_string(e.code())?;
-            let msg = env.new_string(e.to_string())?;
-            env.new_object(
-                jni_str!("io/authgate/AclException"),
-                jni_sig!("(Ljava/lang/String;Ljava/lang/String;)V"),
-                &[JValue::from(&code), JValue::from(&msg)],
-            )?
+        ErrorKind::Err | ErrorKind::NotFound => {
+            plain(env, jni_str!("io/authgate/AclException"), &code, &msg)?
         }
-        Error::Server(code, msg) => return throw_code(env, code, &msg),
-        Error::Closed(what) => {
-            return throw_class(
-                env,
-                jni_str!("java/lang/IllegalStateException"),
-                &format!("{what} is closed"),
-            )
+        ErrorKind::WrongPass | ErrorKind::NoAuth | ErrorKind::Auth => {
+            plain(env, jni_str!("io/authgate/AuthException"), &code, &msg)?
         }
-        Error::Argument(m) => {
-            return throw_class(env, jni_str!("java/lang/IllegalArgumentException"), &m)
+        ErrorKind::Config => plain(env, jni_str!("io/authgate/ConfigException"), &code, &msg)?,
+        ErrorKind::Certificate => {
+            plain(env, jni_str!("io/authgate/CertificateException"), &code, &msg)?
         }
-    };
-    let exc = JThrowable::cast_local(env, exc)?;
-    let _ = env.throw(exc);
-    Ok(())
-}
-
-fn throw_class(
-    env: &mut Env<'_>,
-    class: &jni::strings::JNIStr,
-    msg: &str,
-) -> jni::errors::Result<()> {
-    let _ = env.throw_new(class, jni::strings::JNIString::from(msg));
-    Ok(())
-}
-
-/// Throws `io.authgate.AuthgateException(code, msg)`.
-pub fn throw_code(env: &mut Env<'_>, code: &str, msg: &str) -> jni::errors::Result<()> {
-    let code = env.new_string(code)?;
-    let msg = env.new_string(msg)?;
-    let exc = env.new_object(
-        jni_str!("io/authgate/AuthgateException"),
-        jni_sig!("(Ljava/lang/String;Ljava/lang/String;)V"),
-        &[JValue::from(&code), JValue::from(&msg)],
-    )?;
-    let exc = JThrowable::cast_local(env, exc)?;
-    let _ = env.throw(exc);
-    Ok(())
-}
-
-/// The text of a panic payload (`&str` and `String` payloads; others get a fixed text).
-fn panic_text(payload: Box<dyn Any + Send + 'static>) -> String {
-    match payload.downcast::<&'static str>() {
-        Ok(s) => (*s).to_string(),
-        Err(payload) => match payload.downcast::<String>() {
-            Ok(s) => *s,
-            Err(payload) => {
-                // Dropping a payload may itself panic: never let that escape.
-                if let Err(p) = catch_unwind(AssertUnwindSafe(|| drop(payload))) {
-                    std::mem::forget(p);
-                }
-                "non-string panic payload".to_string()
-            }
+        ErrorKind::Credential => match err.milvus_code() {
+            Some(milvus) => env.new_object(
+                jni_str!("io/authgate/CredentialException"),
+                jni_sig!("(Ljava/lang/String;Ljava/lang/String;J)V"),
+                &[JValue::from(&code), JValue::from(&msg), JValue::Long(milvus)],
+            )?,
+            None => plain(env, jni_str!("io/authgate/CredentialException"), &code, &msg)?,
         },
+        // IO, INVALID_ARGUMENT, PANIC, and kinds core adds later: the base class, whose code()
+        // still tells them apart.
+        _ => plain(env, jni_str!("io/authgate/AuthgateException"), &code, &msg)?,
+    };
+    JThrowable::cast_local(env, exc)
+}
+
+/// Throws the Java exception for `err` (or leaves a pending JNI exception in place).
+fn throw(env: &mut Env<'_>, err: Error) -> jni::errors::Result<()> {
+    let err = match err {
+        Error::Core(e) => e,
+        // The JVM already has the exception to report (out of memory, a bad array index).
+        Error::Jni(_) if env.exception_check() => return Ok(()),
+        // Without a pending exception a JNI failure is a value Java handed over that JNI
+        // refused (a null where an object is required).
+        Error::Jni(e) => authgate::Error::invalid_argument(format!("JNI: {e}")),
+    };
+    let exc = exception(env, &err)?;
+    match env.throw(exc) {
+        // `throw` reports success as "a Java exception is now pending".
+        Ok(()) | Err(jni::errors::Error::JavaException) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Drops a panic payload; dropping one may itself panic, which must not escape either.
+fn drop_payload(payload: Box<dyn Any + Send + 'static>) {
+    if let Err(p) = catch_unwind(AssertUnwindSafe(|| drop(payload))) {
+        std::mem::forget(p);
     }
 }
 
@@ -197,12 +163,13 @@ impl<T: Default> ErrorPolicy<T, Error> for ThrowAuthgate {
         _cap: &mut (),
         payload: Box<dyn Any + Send + 'static>,
     ) -> jni::errors::Result<T> {
-        let text = panic_text(payload);
+        let err = authgate::Error::from_panic(payload.as_ref());
+        drop_payload(payload);
         if env.exception_check() {
             // A Java exception raised before the panic would hide ours: replace it.
             env.exception_clear();
         }
-        throw_code(env, "PANIC", &format!("Rust panic: {text}"))?;
+        throw(env, Error::Core(err))?;
         Ok(T::default())
     }
 }

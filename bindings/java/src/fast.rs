@@ -15,7 +15,7 @@ use jni::objects::JByteArray;
 use jni::sys::jint;
 use jni::EnvUnowned;
 
-use crate::error::{Error, Result, ThrowAuthgate};
+use crate::error::{invalid, Error, Result, ThrowAuthgate};
 
 /// Runs `f` with the first `len` bytes of `array`; errors and panics become Java exceptions
 /// through [`ThrowAuthgate`].
@@ -29,7 +29,7 @@ pub fn with_bytes<'local, T: Default>(
     let arr = array.as_raw();
     let outcome = catch_unwind(AssertUnwindSafe(|| -> Result<T> {
         if arr.is_null() || len < 0 {
-            return Err(Error::Argument("argument must not be null".into()));
+            return Err(invalid("argument must not be null"));
         }
         let n = len as usize;
         let mut stack = [0u8; 512];

@@ -2,22 +2,27 @@
 //!
 //! Thin by design: conversions and error mapping only. Every native method runs its body in
 //! `EnvUnowned::with_env` (which catches panics) and resolves the outcome with
-//! [`error::ThrowAuthgate`], so core errors become `AuthgateException` subclasses and a panic
-//! becomes an `AuthgateException` with code `PANIC`; nothing unwinds into the JVM.
+//! [`error::ThrowAuthgate`], so every `authgate::Error` becomes its Java exception through one
+//! mapper (by `ErrorKind`) and a panic becomes an `AuthgateException` with code `PANIC`;
+//! nothing unwinds into the JVM.
 //!
 //! Strings cross as UTF-8 `byte[]`s, argument lists as one packed `byte[]` ([`wire`]).
 
 mod acl;
+mod aclfile;
+mod convert;
 mod error;
 mod fast;
 mod server;
+mod settings;
 mod wire;
 
+use authgate::ErrorKind;
 use jni::objects::{JByteArray, JClass, JString};
-use jni::sys::jint;
+use jni::sys::{jboolean, jint, jlong};
 use jni::{strings::JNIString, EnvUnowned};
 
-use error::{Result, ThrowAuthgate};
+use error::{invalid, Result, ThrowAuthgate};
 
 /// `NativeLib.nativeVersion()`: the crate version, compared with the jar's.
 #[unsafe(no_mangle)]
@@ -81,4 +86,28 @@ pub extern "system" fn Java_io_authgate_NativeLib_nativeDebugPanicFast<'local>(
             .unwrap_or_default();
         panic!("{text}");
     })
+}
+
+/// `NativeLib.nativeDebugError(code, message, hasMilvusCode, milvusCode)`: fails with an
+/// `authgate::Error` of the kind whose code is `code`, so tests can check the exception every
+/// kind maps to, including kinds no ACL operation produces yet.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_authgate_NativeLib_nativeDebugError<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    code: JString<'local>,
+    message: JString<'local>,
+    has_milvus_code: jboolean,
+    milvus_code: jlong,
+) {
+    env.with_env(|env| -> Result<()> {
+        let code = code.try_to_string(env)?;
+        let kind = ErrorKind::from_code(&code).ok_or_else(|| invalid(format!("unknown code {code}")))?;
+        let mut err = authgate::Error::new(kind, message.try_to_string(env)?);
+        if has_milvus_code {
+            err = err.with_milvus_code(milvus_code);
+        }
+        Err(err.into())
+    })
+    .resolve::<ThrowAuthgate>()
 }

@@ -1,66 +1,77 @@
-//! Native methods of `io.authgate.Server`: the RESP server, sharing the `Acl` of the program.
+//! Native methods of `io.authgate.Server`: core's restartable [`ServerController`], sharing
+//! the program's `Acl`.
 //!
-//! The handle is `Box<ServerHandle>` as a `jlong`; freeing it stops the server and waits for
-//! its thread. The server holds its own reference to the engine, so closing the Java `Acl`
-//! while a server runs is safe.
+//! The handle is `Box<ServerController>` as a `jlong`; freeing it stops the server and waits
+//! for its threads. The controller holds its own reference to the engine, so closing the Java
+//! `Acl` while a server runs is safe.
 
-use authgate::server::{Server, ServerHandle};
-use jni::objects::{JByteArray, JClass};
-use jni::sys::{jint, jlong};
+use authgate::server::{ServerController, ServerOptions};
+use jni::objects::{JByteArray, JClass, JString};
+use jni::sys::{jboolean, jint, jlong};
 use jni::EnvUnowned;
 
 use crate::acl::acl_ref;
-use crate::error::{Error, Result, ThrowAuthgate};
+use crate::convert;
+use crate::error::{invalid, Result, ThrowAuthgate};
 use crate::wire;
 
-fn server_ref<'a>(handle: jlong) -> Result<&'a ServerHandle> {
+fn server_ref<'a>(handle: jlong) -> Result<&'a ServerController> {
     if handle == 0 {
-        return Err(Error::Closed("Server"));
+        return Err(invalid("Server is closed"));
     }
-    // SAFETY: a non-zero handle came from `nativeStart` and is freed only by `nativeStop`, which
+    // SAFETY: a non-zero handle came from `nativeNew` and is freed only by `nativeFree`, which
     // the Java side calls once, after every other call on it has returned.
-    Ok(unsafe { &*(handle as *const ServerHandle) })
+    Ok(unsafe { &*(handle as *const ServerController) })
 }
 
+/// A port from Java's `int`.
+fn port(n: jint) -> Result<u16> {
+    u16::try_from(n).map_err(|_| invalid(format!("port out of range: {n}")))
+}
+
+/// `Server.Builder.build()`: a stopped server. Null arrays and false `has*` flags leave an
+/// option unset, so core's default (or the config file's value) applies.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_io_authgate_Server_nativeStart<'local>(
+#[allow(clippy::too_many_arguments)]
+pub extern "system" fn Java_io_authgate_Server_nativeNew<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
     acl: jlong,
     host: JByteArray<'local>,
-    port: jint,
+    has_port: jboolean,
+    port_value: jint,
+    requirepass: JByteArray<'local>,
+    aclfile: JByteArray<'local>,
+    has_maxclients: jboolean,
+    maxclients: jint,
+    config: JByteArray<'local>,
 ) -> jlong {
     env.with_env(|env| -> Result<jlong> {
         let acl = acl_ref(acl)?.clone();
-        let host = String::from_utf8(wire::bytes(env, &host)?)
-            .map_err(|_| Error::Argument("host is not valid UTF-8".into()))?;
-        let port = u16::try_from(port)
-            .map_err(|_| Error::Argument(format!("port out of range: {port}")))?;
-        let err = |e: authgate::server::ServerError| Error::Server(e.code(), e.to_string());
-        let handle = Server::builder(acl)
-            .bind(host)
-            .port(port)
-            .build()
-            .map_err(err)?
-            .start()
-            .map_err(err)?;
-        Ok(Box::into_raw(Box::new(handle)) as jlong)
+        let host = wire::optional_bytes(env, &host)?
+            .map(|h| String::from_utf8(h).map_err(|_| invalid("host is not valid UTF-8")))
+            .transpose()?;
+        let options = ServerOptions {
+            host,
+            port: if has_port { Some(port(port_value)?) } else { None },
+            requirepass: wire::optional_bytes(env, &requirepass)?,
+            aclfile: convert::optional_path(env, &aclfile)?,
+            maxclients: if has_maxclients {
+                Some(convert::unsigned("maxclients", maxclients)?)
+            } else {
+                None
+            },
+            config_file: convert::optional_path(env, &config)?,
+        };
+        let controller = ServerController::new(acl, &options)?;
+        Ok(Box::into_raw(Box::new(controller)) as jlong)
     })
     .resolve::<ThrowAuthgate>()
 }
 
+/// `Server.close()`: stops the server (waiting for its threads) and frees it.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_io_authgate_Server_nativePort<'local>(
-    mut env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-    handle: jlong,
-) -> jint {
-    env.with_env(|_env| -> Result<jint> { Ok(server_ref(handle)?.port() as jint) })
-        .resolve::<ThrowAuthgate>()
-}
-
-#[unsafe(no_mangle)]
-pub extern "system" fn Java_io_authgate_Server_nativeStop<'local>(
+pub extern "system" fn Java_io_authgate_Server_nativeFree<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
     handle: jlong,
@@ -68,10 +79,96 @@ pub extern "system" fn Java_io_authgate_Server_nativeStop<'local>(
     env.with_env(|_env| -> Result<()> {
         if handle != 0 {
             // SAFETY: see `server_ref`; this is the single release of the box.
-            let server = unsafe { Box::from_raw(handle as *mut ServerHandle) };
+            let server = unsafe { Box::from_raw(handle as *mut ServerController) };
             server.stop();
         }
         Ok(())
+    })
+    .resolve::<ThrowAuthgate>()
+}
+
+/// `Server.start()`: binds and serves; returns the bound port.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_authgate_Server_nativeStart<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) -> jint {
+    env.with_env(|_env| -> Result<jint> { Ok(jint::from(server_ref(handle)?.start()?)) })
+        .resolve::<ThrowAuthgate>()
+}
+
+/// `Server.stop()`: false if it was not running.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_authgate_Server_nativeStop<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) -> jboolean {
+    env.with_env(|_env| -> Result<jboolean> { Ok(server_ref(handle)?.stop()) })
+        .resolve::<ThrowAuthgate>()
+}
+
+/// `Server.restart()`: returns the new bound port.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_authgate_Server_nativeRestart<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) -> jint {
+    env.with_env(|_env| -> Result<jint> { Ok(jint::from(server_ref(handle)?.restart()?)) })
+        .resolve::<ThrowAuthgate>()
+}
+
+/// `Server.running()`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_authgate_Server_nativeRunning<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) -> jboolean {
+    env.with_env(|_env| -> Result<jboolean> { Ok(server_ref(handle)?.running()) })
+        .resolve::<ThrowAuthgate>()
+}
+
+/// `Server.port()`: the bound port (the last one after a stop); before the first start, the
+/// configured port (0: a free one is picked at start).
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_authgate_Server_nativePort<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) -> jint {
+    env.with_env(|_env| -> Result<jint> {
+        let server = server_ref(handle)?;
+        Ok(jint::from(server.port().unwrap_or(server.config().port)))
+    })
+    .resolve::<ThrowAuthgate>()
+}
+
+/// `Server.host()`: the configured address(es), space-separated as in redis.conf's `bind`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_authgate_Server_nativeHost<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) -> JString<'local> {
+    env.with_env(|env| -> Result<JString<'local>> {
+        let host = server_ref(handle)?.host();
+        Ok(env.new_string(host)?)
+    })
+    .resolve::<ThrowAuthgate>()
+}
+
+/// `Server.maxclients()`: the configured limit.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_authgate_Server_nativeMaxclients<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) -> jint {
+    env.with_env(|_env| -> Result<jint> {
+        Ok(convert::to_jint(server_ref(handle)?.config().maxclients))
     })
     .resolve::<ThrowAuthgate>()
 }

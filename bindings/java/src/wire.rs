@@ -6,7 +6,7 @@ use jni::objects::JByteArray;
 use jni::Env;
 use smallvec::SmallVec;
 
-use crate::error::{Error, Result};
+use crate::error::{invalid, Result};
 
 /// Arguments parsed from a packed buffer, borrowing it.
 pub type Args<'a> = SmallVec<[&'a [u8]; 8]>;
@@ -17,12 +17,12 @@ pub fn split(buf: &[u8]) -> Result<Args<'_>> {
     let mut rest = buf;
     while !rest.is_empty() {
         if rest.len() < 4 {
-            return Err(Error::Argument("truncated argument buffer".into()));
+            return Err(invalid("truncated argument buffer"));
         }
         let n = u32::from_be_bytes([rest[0], rest[1], rest[2], rest[3]]) as usize;
         rest = &rest[4..];
         if rest.len() < n {
-            return Err(Error::Argument("truncated argument buffer".into()));
+            return Err(invalid("truncated argument buffer"));
         }
         out.push(&rest[..n]);
         rest = &rest[n..];
@@ -76,9 +76,18 @@ impl Packer {
 /// Reads a whole Java `byte[]` (null is an argument error).
 pub fn bytes(env: &Env<'_>, array: &JByteArray<'_>) -> Result<Vec<u8>> {
     if array.is_null() {
-        return Err(Error::Argument("argument must not be null".into()));
+        return Err(invalid("argument must not be null"));
     }
     Ok(env.convert_byte_array(array)?)
+}
+
+/// Reads a Java `byte[]` that may be null (an option left unset).
+pub fn optional_bytes(env: &Env<'_>, array: &JByteArray<'_>) -> Result<Option<Vec<u8>>> {
+    if array.is_null() {
+        Ok(None)
+    } else {
+        Ok(Some(env.convert_byte_array(array)?))
+    }
 }
 
 #[cfg(test)]

@@ -1,16 +1,19 @@
 package io.authgate;
 
 import java.lang.ref.Cleaner;
-import java.lang.ref.Reference;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.LongConsumer;
+import java.util.function.LongFunction;
 
 /**
  * The Redis 7.0 ACL engine: users, passwords, selectors, command/key/channel permissions,
  * ACL LIST/GETUSER/LOG/DRYRUN and aclfiles, with Redis 7.0.15's exact behaviour and texts.
- * Method names mirror the ACL subcommands.
+ * Method names mirror the ACL subcommands. Every method taking a {@code String} also takes
+ * the raw bytes ({@code String}s are sent as UTF-8).
  *
  * <pre>{@code
  * try (Acl acl = new Acl()) {
@@ -31,56 +34,118 @@ public final class Acl implements AutoCloseable {
         NativeLib.ensureLoaded();
     }
 
+    /** The bits {@link #genpass()} uses: core's default, as Redis' ACL GENPASS. */
+    public static final int DEFAULT_GENPASS_BITS = nativeDefaultGenpassBits();
+
     final Handle handle;
     private final Cleaner.Cleanable cleanable;
 
-    /** An engine with only the {@code default} user ({@code on nopass ~* &* +@all}). */
-    public Acl() {
-        this(false, 128);
-    }
-
-    /**
-     * An engine with Redis' config options.
-     *
-     * @param pubsubDefaultAllchannels {@code acl-pubsub-default allchannels} (true) or
-     *     {@code resetchannels} (false, the 7.0 default)
-     * @param logMaxLen {@code acllog-max-len} (128 by default)
-     */
-    public Acl(boolean pubsubDefaultAllchannels, int logMaxLen) {
-        if (logMaxLen < 0) {
-            throw new IllegalArgumentException("logMaxLen must not be negative");
-        }
-        long ptr = nativeNew(pubsubDefaultAllchannels, logMaxLen);
+    private Acl(long ptr) {
         this.handle = new Handle("Acl", ptr, Acl::nativeFree);
         this.cleanable = Handle.CLEANER.register(this, handle);
     }
 
+    /** An engine with core's default options and only the {@code default} user ({@code on nopass ~* &* +@all}). */
+    public Acl() {
+        this(nativeNew(null, 0));
+    }
+
     /**
-     * An engine loaded from an aclfile.
+     * An engine with these options ({@code acl-pubsub-default}, {@code acllog-max-len}).
+     *
+     * @param options the settings, e.g. {@code AclOptions.defaults().withLogMaxLen(16)}
+     */
+    public Acl(AclOptions options) {
+        this(nativeNew(Wire.utf8(options.pubsubDefault()), options.logMaxLen()));
+    }
+
+    /**
+     * An engine (with core's default options) holding the users of an aclfile, as
+     * {@code redis-server} starts with {@code aclfile}.
      *
      * @param path the aclfile
-     * @return a new engine holding the file's users
-     * @throws AclException with Redis' ACL LOAD text if the file does not load
+     * @return a new engine
+     * @throws ConfigException with Redis' ACL LOAD text if the file does not load
      */
     public static Acl fromFile(Path path) {
-        Acl acl = new Acl();
-        try {
-            acl.load(path);
-            return acl;
-        } catch (RuntimeException e) {
-            acl.close();
-            throw e;
-        }
+        return new Acl(nativeFromFile(pathBytes(path), null, 0));
+    }
+
+    /**
+     * {@link #fromFile(Path)} with options.
+     *
+     * @param path the aclfile
+     * @param options the engine settings
+     * @return a new engine
+     */
+    public static Acl fromFile(Path path, AclOptions options) {
+        return fromFile(pathBytes(path), options);
     }
 
     /**
      * {@link #fromFile(Path)} with a path string.
      *
      * @param path the aclfile
-     * @return a new engine holding the file's users
+     * @return a new engine
      */
     public static Acl fromFile(String path) {
         return fromFile(Path.of(path));
+    }
+
+    /**
+     * {@link #fromFile(Path, AclOptions)} with a path string.
+     *
+     * @param path the aclfile
+     * @param options the engine settings
+     * @return a new engine
+     */
+    public static Acl fromFile(String path, AclOptions options) {
+        return fromFile(Path.of(path), options);
+    }
+
+    /**
+     * {@link #fromFile(Path)} with the path's bytes (as the OS sees them).
+     *
+     * @param path the aclfile
+     * @return a new engine
+     */
+    public static Acl fromFile(byte[] path) {
+        return new Acl(nativeFromFile(Objects.requireNonNull(path, "path"), null, 0));
+    }
+
+    /**
+     * {@link #fromFile(Path, AclOptions)} with the path's bytes.
+     *
+     * @param path the aclfile
+     * @param options the engine settings
+     * @return a new engine
+     */
+    public static Acl fromFile(byte[] path, AclOptions options) {
+        return new Acl(nativeFromFile(Objects.requireNonNull(path, "path"),
+                Wire.utf8(options.pubsubDefault()), options.logMaxLen()));
+    }
+
+    private static byte[] pathBytes(Path path) {
+        return Wire.utf8(Objects.requireNonNull(path, "path").toString());
+    }
+
+    /** Runs a native call with the engine pointer, bracketed by the handle's acquire/release. */
+    <T> T with(LongFunction<T> body) {
+        long p = handle.acquire();
+        try {
+            return body.apply(p);
+        } finally {
+            handle.release();
+        }
+    }
+
+    private void run(LongConsumer body) {
+        long p = handle.acquire();
+        try {
+            body.accept(p);
+        } finally {
+            handle.release();
+        }
     }
 
     /**
@@ -94,13 +159,18 @@ public final class Acl implements AutoCloseable {
      */
     public void setuser(String name, String... rules) {
         byte[] packed = Wire.packer().add(name).addAll(rules).toArray();
-        long p = handle.acquire();
-        try {
-            nativeSetuser(p, packed);
-        } finally {
-            handle.release();
-            Reference.reachabilityFence(this);
-        }
+        run(p -> nativeSetuser(p, packed));
+    }
+
+    /**
+     * {@link #setuser(String, String...)} with raw bytes.
+     *
+     * @param name the user name
+     * @param rules the rules
+     */
+    public void setuser(byte[] name, byte[]... rules) {
+        byte[] packed = Wire.packer().add(name).addAll(rules).toArray();
+        run(p -> nativeSetuser(p, packed));
     }
 
     /**
@@ -112,13 +182,18 @@ public final class Acl implements AutoCloseable {
      */
     public int deluser(String... names) {
         byte[] packed = Wire.packer().addAll(names).toArray();
-        long p = handle.acquire();
-        try {
-            return nativeDeluser(p, packed);
-        } finally {
-            handle.release();
-            Reference.reachabilityFence(this);
-        }
+        return with(p -> nativeDeluser(p, packed));
+    }
+
+    /**
+     * {@link #deluser(String...)} with raw bytes.
+     *
+     * @param names users to delete
+     * @return how many of them existed
+     */
+    public int deluser(byte[]... names) {
+        byte[] packed = Wire.packer().addAll(names).toArray();
+        return with(p -> nativeDeluser(p, packed));
     }
 
     /**
@@ -128,30 +203,19 @@ public final class Acl implements AutoCloseable {
      * @return the user's description, or null if there is no such user
      */
     public AclUser getuser(String name) {
-        byte[] n = Wire.utf8(name);
-        byte[] data;
-        long p = handle.acquire();
-        try {
-            data = nativeGetuser(p, n);
-        } finally {
-            handle.release();
-            Reference.reachabilityFence(this);
-        }
-        if (data == null) {
-            return null;
-        }
-        Wire.Reader r = new Wire.Reader(data);
-        List<String> flags = r.list();
-        List<String> passwords = r.list();
-        String commands = r.next();
-        String keys = r.next();
-        String channels = r.next();
-        int count = r.nextInt();
-        List<AclSelector> selectors = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            selectors.add(new AclSelector(r.next(), r.next(), r.next()));
-        }
-        return new AclUser(flags, passwords, commands, keys, channels, selectors);
+        return getuser(Wire.utf8(name));
+    }
+
+    /**
+     * {@link #getuser(String)} with the name as bytes.
+     *
+     * @param name the user name
+     * @return the user's description, or null if there is no such user
+     */
+    public AclUser getuser(byte[] name) {
+        Objects.requireNonNull(name, "name");
+        byte[] data = with(p -> nativeGetuser(p, name));
+        return data == null ? null : AclUser.fromPacked(data);
     }
 
     /**
@@ -160,13 +224,7 @@ public final class Acl implements AutoCloseable {
      * @return user names in byte order
      */
     public List<String> users() {
-        long p = handle.acquire();
-        try {
-            return Wire.strings(nativeUsers(p));
-        } finally {
-            handle.release();
-            Reference.reachabilityFence(this);
-        }
+        return Wire.strings(with(Acl::nativeUsers));
     }
 
     /**
@@ -175,13 +233,7 @@ public final class Acl implements AutoCloseable {
      * @return {@code user <name> <rules>} lines in name order
      */
     public List<String> list() {
-        long p = handle.acquire();
-        try {
-            return Wire.strings(nativeList(p));
-        } finally {
-            handle.release();
-            Reference.reachabilityFence(this);
-        }
+        return Wire.strings(with(Acl::nativeList));
     }
 
     /**
@@ -190,7 +242,7 @@ public final class Acl implements AutoCloseable {
      * @return the category names
      */
     public List<String> cat() {
-        return catImpl(null);
+        return Wire.strings(with(p -> nativeCat(p, null)));
     }
 
     /**
@@ -201,17 +253,18 @@ public final class Acl implements AutoCloseable {
      * @throws AclException for an unknown category
      */
     public List<String> cat(String category) {
-        return catImpl(Wire.utf8(category));
+        return cat(Wire.utf8(category));
     }
 
-    private List<String> catImpl(byte[] category) {
-        long p = handle.acquire();
-        try {
-            return Wire.strings(nativeCat(p, category));
-        } finally {
-            handle.release();
-            Reference.reachabilityFence(this);
-        }
+    /**
+     * {@link #cat(String)} with the category as bytes.
+     *
+     * @param category a category name
+     * @return the full names of its commands
+     */
+    public List<String> cat(byte[] category) {
+        Objects.requireNonNull(category, "category");
+        return Wire.strings(with(p -> nativeCat(p, category)));
     }
 
     /**
@@ -229,7 +282,6 @@ public final class Acl implements AutoCloseable {
             return nativeAuthenticate(p, w.buf, w.len);
         } finally {
             handle.release();
-            Reference.reachabilityFence(this);
         }
     }
 
@@ -247,7 +299,6 @@ public final class Acl implements AutoCloseable {
             return nativeAuthenticate(p, w.buf, w.len);
         } finally {
             handle.release();
-            Reference.reachabilityFence(this);
         }
     }
 
@@ -259,16 +310,17 @@ public final class Acl implements AutoCloseable {
      * @param user the user name
      * @param argv the command and its arguments, e.g. {@code "GET", "key"}
      * @throws PermissionDeniedException (code {@code NOPERM}) if denied
-     * @throws AclException for an unknown user, an unknown command or a wrong arity
+     * @throws AclException for an unknown user ({@code NOT_FOUND}), an unknown command or a
+     *     wrong arity ({@code ERR})
      */
     public void check(String user, String... argv) {
+        // The hot path: a thread-local buffer and no lambda, so a check allocates nothing.
         Wire.Packer w = Wire.local().add(user).addAll(argv);
         long p = handle.acquire();
         try {
             nativeCheck(p, w.buf, w.len);
         } finally {
             handle.release();
-            Reference.reachabilityFence(this);
         }
     }
 
@@ -285,7 +337,22 @@ public final class Acl implements AutoCloseable {
             nativeCheck(p, w.buf, w.len);
         } finally {
             handle.release();
-            Reference.reachabilityFence(this);
+        }
+    }
+
+    /**
+     * {@link #check(String, String...)} with the user name and arguments as bytes.
+     *
+     * @param user the user name
+     * @param argv the command and its arguments
+     */
+    public void check(byte[] user, byte[]... argv) {
+        Wire.Packer w = Wire.local().add(user).addAll(argv);
+        long p = handle.acquire();
+        try {
+            nativeCheck(p, w.buf, w.len);
+        } finally {
+            handle.release();
         }
     }
 
@@ -294,19 +361,38 @@ public final class Acl implements AutoCloseable {
      *
      * @param user the user name
      * @param argv the command and its arguments
-     * @return {@code OK} if allowed, else the verbose denial text (e.g. {@code This user has no
-     *     permissions to access the 'k' key})
+     * @return what ACL DRYRUN replies: {@code OK} if allowed, else the verbose denial text
+     *     (e.g. {@code This user has no permissions to access the 'k' key})
      * @throws AclException for an unknown user or command, or a wrong arity
      */
     public String dryrun(String user, String... argv) {
-        byte[] packed = Wire.packer().add(user).addAll(argv).toArray();
-        long p = handle.acquire();
-        try {
-            return new String(nativeDryrun(p, packed), java.nio.charset.StandardCharsets.UTF_8);
-        } finally {
-            handle.release();
-            Reference.reachabilityFence(this);
-        }
+        return dryrunPacked(Wire.packer().add(user).addAll(argv).toArray());
+    }
+
+    /**
+     * {@link #dryrun(String, String...)} with binary arguments.
+     *
+     * @param user the user name
+     * @param argv the command and its arguments
+     * @return {@code OK} or the denial text
+     */
+    public String dryrun(String user, byte[]... argv) {
+        return dryrunPacked(Wire.packer().add(user).addAll(argv).toArray());
+    }
+
+    /**
+     * {@link #dryrun(String, String...)} with the user name and arguments as bytes.
+     *
+     * @param user the user name
+     * @param argv the command and its arguments
+     * @return {@code OK} or the denial text
+     */
+    public String dryrun(byte[] user, byte[]... argv) {
+        return dryrunPacked(Wire.packer().add(user).addAll(argv).toArray());
+    }
+
+    private String dryrunPacked(byte[] packed) {
+        return new String(with(p -> nativeDryrun(p, packed)), StandardCharsets.UTF_8);
     }
 
     /**
@@ -314,63 +400,54 @@ public final class Acl implements AutoCloseable {
      *
      * @param count how many entries at most
      * @return the entries
+     * @throws AuthgateException code {@code INVALID_ARGUMENT} for a negative count
      */
     public List<AclLogEntry> log(int count) {
-        if (count < 0) {
-            throw new IllegalArgumentException("count must not be negative");
-        }
-        byte[] data;
-        long p = handle.acquire();
-        try {
-            data = nativeLog(p, count);
-        } finally {
-            handle.release();
-            Reference.reachabilityFence(this);
-        }
-        Wire.Reader r = new Wire.Reader(data);
-        List<AclLogEntry> out = new ArrayList<>();
-        while (r.hasMore()) {
-            out.add(new AclLogEntry(Long.parseLong(r.next()), r.next(), r.next(), r.next(),
-                    r.next(), Double.parseDouble(r.next()), r.next()));
-        }
-        return List.copyOf(out);
+        return AclLogEntry.listFromPacked(with(p -> nativeLog(p, true, count)));
     }
 
     /**
-     * ACL LOG (the newest 10 entries).
+     * ACL LOG: the newest entries (as many as ACL LOG without a count shows), newest first.
      *
-     * @return the entries, newest first
+     * @return the entries
      */
     public List<AclLogEntry> log() {
-        return log(10);
+        return AclLogEntry.listFromPacked(with(p -> nativeLog(p, false, 0)));
     }
 
     /** ACL LOG RESET. */
     public void logReset() {
-        long p = handle.acquire();
-        try {
-            nativeLogReset(p);
-        } finally {
-            handle.release();
-            Reference.reachabilityFence(this);
-        }
+        run(Acl::nativeLogReset);
+    }
+
+    /**
+     * ACL GENPASS: {@link #DEFAULT_GENPASS_BITS} random bits as hex characters.
+     *
+     * @return a random password
+     */
+    public static String genpass() {
+        return genpass(DEFAULT_GENPASS_BITS);
+    }
+
+    /**
+     * ACL GENPASS bits.
+     *
+     * @param bits 1 to 4096
+     * @return ceil(bits / 4) random hex characters
+     * @throws AclException with Redis' text for a bit count out of range
+     */
+    public static String genpass(int bits) {
+        return new String(nativeGenpass(bits), StandardCharsets.US_ASCII);
     }
 
     /**
      * ACL LOAD: replaces every user with the aclfile's, all or nothing.
      *
      * @param path the aclfile
-     * @throws AclException with Redis' ACL LOAD text
+     * @throws ConfigException with Redis' ACL LOAD text
      */
     public void load(Path path) {
-        byte[] file = Wire.utf8(Objects.requireNonNull(path, "path").toString());
-        long p = handle.acquire();
-        try {
-            nativeLoad(p, file);
-        } finally {
-            handle.release();
-            Reference.reachabilityFence(this);
-        }
+        load(pathBytes(path));
     }
 
     /**
@@ -383,20 +460,23 @@ public final class Acl implements AutoCloseable {
     }
 
     /**
+     * {@link #load(Path)} with the path's bytes.
+     *
+     * @param path the aclfile
+     */
+    public void load(byte[] path) {
+        Objects.requireNonNull(path, "path");
+        run(p -> nativeLoad(p, path));
+    }
+
+    /**
      * ACL SAVE: writes every user to the aclfile atomically.
      *
      * @param path the aclfile
-     * @throws AclException with Redis' ACL SAVE text
+     * @throws AuthgateException code {@code IO} with Redis' ACL SAVE text
      */
     public void save(Path path) {
-        byte[] file = Wire.utf8(Objects.requireNonNull(path, "path").toString());
-        long p = handle.acquire();
-        try {
-            nativeSave(p, file);
-        } finally {
-            handle.release();
-            Reference.reachabilityFence(this);
-        }
+        save(pathBytes(path));
     }
 
     /**
@@ -409,23 +489,132 @@ public final class Acl implements AutoCloseable {
     }
 
     /**
-     * ACL GENPASS: 256 random bits as 64 hex characters.
+     * {@link #save(Path)} with the path's bytes.
      *
-     * @return a random password
+     * @param path the aclfile
      */
-    public static String genpass() {
-        return genpass(256);
+    public void save(byte[] path) {
+        Objects.requireNonNull(path, "path");
+        run(p -> nativeSave(p, path));
     }
 
     /**
-     * ACL GENPASS bits.
+     * Validates an aclfile without applying it (read with this engine's
+     * {@code acl-pubsub-default}).
      *
-     * @param bits 1 to 4096
-     * @return ceil(bits / 4) random hex characters
-     * @throws AclException with Redis' text for a bit count out of range
+     * @param path the aclfile
+     * @throws ConfigException with Redis' ACL LOAD text if it would not load
      */
-    public static String genpass(int bits) {
-        return new String(nativeGenpass(bits), java.nio.charset.StandardCharsets.US_ASCII);
+    public void checkAclfile(Path path) {
+        checkAclfile(pathBytes(path));
+    }
+
+    /**
+     * {@link #checkAclfile(Path)} with a path string.
+     *
+     * @param path the aclfile
+     */
+    public void checkAclfile(String path) {
+        checkAclfile(Path.of(path));
+    }
+
+    /**
+     * {@link #checkAclfile(Path)} with the path's bytes.
+     *
+     * @param path the aclfile
+     */
+    public void checkAclfile(byte[] path) {
+        Objects.requireNonNull(path, "path");
+        run(p -> nativeCheckAclfile(p, path));
+    }
+
+    /**
+     * {@code requirepass}: the {@code default} user's only password ({@code resetpass} then
+     * {@code >password}); an empty password gives {@code nopass}.
+     *
+     * @param password the password
+     */
+    public void setRequirepass(String password) {
+        setRequirepass(Wire.utf8(password));
+    }
+
+    /**
+     * {@link #setRequirepass(String)} with the password as bytes.
+     *
+     * @param password the password
+     */
+    public void setRequirepass(byte[] password) {
+        Objects.requireNonNull(password, "password");
+        run(p -> nativeSetRequirepass(p, password));
+    }
+
+    /**
+     * The current settings.
+     *
+     * @return {@code acl-pubsub-default} and {@code acllog-max-len}
+     */
+    public AclOptions options() {
+        return AclOptions.fromPacked(with(Acl::nativeOptions));
+    }
+
+    /**
+     * Replaces both settings, as two CONFIG SETs.
+     *
+     * @param options the new settings
+     */
+    public void setOptions(AclOptions options) {
+        byte[] pubsub = Wire.utf8(options.pubsubDefault());
+        int n = options.logMaxLen();
+        run(p -> nativeSetOptions(p, pubsub, n));
+    }
+
+    /**
+     * {@code acl-pubsub-default}.
+     *
+     * @return {@code allchannels} or {@code resetchannels}
+     */
+    public String pubsubDefault() {
+        return with(Acl::nativePubsubDefault);
+    }
+
+    /**
+     * CONFIG SET {@code acl-pubsub-default}: applies to users and selectors created (or
+     * {@code reset}) afterwards.
+     *
+     * @param value {@code allchannels} or {@code resetchannels}, any ASCII case
+     * @throws AuthgateException code {@code INVALID_ARGUMENT} with Redis' text for another value
+     */
+    public void setPubsubDefault(String value) {
+        setPubsubDefault(Wire.utf8(value));
+    }
+
+    /**
+     * {@link #setPubsubDefault(String)} with the value as bytes.
+     *
+     * @param value {@code allchannels} or {@code resetchannels}, any ASCII case
+     */
+    public void setPubsubDefault(byte[] value) {
+        Objects.requireNonNull(value, "value");
+        run(p -> nativeSetPubsubDefault(p, value));
+    }
+
+    /**
+     * {@code acllog-max-len}.
+     *
+     * @return the most ACL LOG entries kept
+     */
+    public int logMaxLen() {
+        return with(Acl::nativeLogMaxLen);
+    }
+
+    /**
+     * CONFIG SET {@code acllog-max-len}.
+     *
+     * @param n the most ACL LOG entries kept, at least 0
+     * @throws AuthgateException code {@code INVALID_ARGUMENT} for a negative value
+     */
+    public void setLogMaxLen(int n) {
+        run(p -> nativeSetLogMaxLen(p, n));
     }
 
     /**
@@ -443,7 +632,9 @@ public final class Acl implements AutoCloseable {
         cleanable.clean();
     }
 
-    private static native long nativeNew(boolean allchannels, int logMaxLen);
+    private static native long nativeNew(byte[] pubsubDefault, int logMaxLen);
+
+    private static native long nativeFromFile(byte[] path, byte[] pubsubDefault, int logMaxLen);
 
     private static native void nativeFree(long handle);
 
@@ -465,7 +656,7 @@ public final class Acl implements AutoCloseable {
 
     private static native byte[] nativeDryrun(long handle, byte[] packed);
 
-    private static native byte[] nativeLog(long handle, int count);
+    private static native byte[] nativeLog(long handle, boolean hasCount, int count);
 
     private static native void nativeLogReset(long handle);
 
@@ -473,5 +664,29 @@ public final class Acl implements AutoCloseable {
 
     private static native void nativeSave(long handle, byte[] path);
 
+    private static native void nativeCheckAclfile(long handle, byte[] path);
+
+    private static native void nativeSetRequirepass(long handle, byte[] password);
+
+    private static native byte[] nativeOptions(long handle);
+
+    private static native void nativeSetOptions(long handle, byte[] pubsubDefault, int logMaxLen);
+
+    private static native String nativePubsubDefault(long handle);
+
+    private static native void nativeSetPubsubDefault(long handle, byte[] value);
+
+    private static native int nativeLogMaxLen(long handle);
+
+    private static native void nativeSetLogMaxLen(long handle, int n);
+
     private static native byte[] nativeGenpass(int bits);
+
+    private static native int nativeDefaultGenpassBits();
+
+    /** For {@link AclOptions#defaults()} (a record cannot declare native methods). */
+    static native byte[] nativeDefaultOptions();
+
+    /** For the {@link AclOptions} constructor: checks both values, returns core's spelling. */
+    static native String nativeNormalizeOptions(byte[] pubsubDefault, int logMaxLen);
 }

@@ -1,5 +1,8 @@
 package io.authgate;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * One ACL LOG entry (denials and failed authentications recorded by a {@link Server}).
  *
@@ -19,4 +22,15 @@ public record AclLogEntry(
         String username,
         double ageSeconds,
         String clientInfo) {
+
+    /** Entries from the native layout: seven fields each, numbers as decimal text. */
+    static List<AclLogEntry> listFromPacked(byte[] data) {
+        Wire.Reader r = new Wire.Reader(data);
+        List<AclLogEntry> out = new ArrayList<>();
+        while (r.hasMore()) {
+            out.add(new AclLogEntry(Long.parseLong(r.next()), r.next(), r.next(), r.next(),
+                    r.next(), Double.parseDouble(r.next()), r.next()));
+        }
+        return List.copyOf(out);
+    }
 }

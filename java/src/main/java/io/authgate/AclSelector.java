@@ -8,4 +8,8 @@ package io.authgate;
  * @param channels channel patterns joined by spaces ({@code &*} for allchannels, empty if none)
  */
 public record AclSelector(String commands, String keys, String channels) {
+    /** Reads commands, keys and channels from the native layout. */
+    static AclSelector read(Wire.Reader r) {
+        return new AclSelector(r.next(), r.next(), r.next());
+    }
 }

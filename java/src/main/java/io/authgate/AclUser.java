@@ -1,5 +1,6 @@
 package io.authgate;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -44,6 +45,20 @@ public record AclUser(
      */
     public boolean nopass() {
         return flags.contains("nopass");
+    }
+
+    /** A user from the native layout: flags, passwords, root selector, then the selectors. */
+    static AclUser fromPacked(byte[] data) {
+        Wire.Reader r = new Wire.Reader(data);
+        List<String> flags = r.list();
+        List<String> passwords = r.list();
+        AclSelector root = AclSelector.read(r);
+        int count = r.nextInt();
+        List<AclSelector> selectors = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            selectors.add(AclSelector.read(r));
+        }
+        return new AclUser(flags, passwords, root.commands(), root.keys(), root.channels(), selectors);
     }
 
     /**

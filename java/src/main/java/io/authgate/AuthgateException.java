@@ -1,12 +1,19 @@
 package io.authgate;
 
 /**
- * The base of every error the authgate engine reports. Unchecked.
+ * The base of every error authgate reports. Unchecked.
  *
- * <p>{@link #code()} is a stable code ({@code ERR}, {@code NOPERM}, {@code PANIC}, a server
- * start failure's {@code INVALID_CONFIG} / {@code ACL} / {@code IO}); {@link #getMessage()} is
- * the text Redis would send, code included (for example
+ * <p>{@link #code()} is core's stable code string, the same in every language ({@code NOPERM},
+ * {@code WRONGPASS}, {@code NOAUTH}, {@code ERR}, {@code NOT_FOUND}, {@code IO},
+ * {@code INVALID_ARGUMENT}, {@code PANIC}, {@code CONFIG}, {@code AUTH}, {@code CERTIFICATE},
+ * {@code CREDENTIAL}); {@link #getMessage()} is core's text, which is Redis' full error reply
+ * where Redis has one (for example
  * {@code NOPERM this user has no permissions to run the 'del' command}).
+ *
+ * <p>Subclasses tell apart what callers act on: {@link PermissionDeniedException},
+ * {@link AclException}, {@link AuthException}, {@link ConfigException},
+ * {@link CertificateException}, {@link CredentialException}. The rest ({@code IO},
+ * {@code INVALID_ARGUMENT}, {@code PANIC}, a bug caught at the native boundary) are this class.
  */
 public class AuthgateException extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -14,7 +21,7 @@ public class AuthgateException extends RuntimeException {
     private final String code;
 
     /**
-     * An exception with a stable code and Redis' message text.
+     * An exception with a stable code and a message.
      *
      * @param code the stable code
      * @param message the full message

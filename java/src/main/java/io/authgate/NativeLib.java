@@ -180,6 +180,31 @@ public final class NativeLib {
     private static native void nativeDebugPanicFast(byte[] packed, int len);
 
     /**
+     * Fails inside the native library with an error of the kind whose code is {@code code},
+     * through the same mapper as every other error. For tests of the exception each kind
+     * becomes, including kinds no ACL operation produces.
+     *
+     * @param code a stable code such as {@code CONFIG}
+     * @param message the error's text
+     */
+    static void debugError(String code, String message) {
+        nativeDebugError(code, message, false, 0);
+    }
+
+    /**
+     * {@link #debugError(String, String)} with Milvus' numeric code attached.
+     *
+     * @param code a stable code such as {@code CREDENTIAL}
+     * @param message the error's text
+     * @param milvusCode Milvus' error code
+     */
+    static void debugError(String code, String message, long milvusCode) {
+        nativeDebugError(code, message, true, milvusCode);
+    }
+
+    private static native void nativeDebugError(String code, String message, boolean hasMilvusCode, long milvusCode);
+
+    /**
      * Crosses into the native library with packed arguments, as {@link Acl#check} does, but
      * without consulting the engine: the cost of the boundary alone, for benchmarks.
      *

@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * {@link Acl#check} denied a command: code {@code NOPERM}, message as Redis sends it (for
  * example {@code NOPERM this user has no permissions to access one of the keys used as
- * arguments}).
+ * arguments}), and what was refused.
  */
 public class PermissionDeniedException extends AuthgateException {
     private static final long serialVersionUID = 1L;
@@ -17,20 +17,22 @@ public class PermissionDeniedException extends AuthgateException {
     /**
      * A denial.
      *
+     * @param code the stable code ({@code NOPERM})
      * @param message Redis' NOPERM text
      * @param reason {@code command}, {@code key} or {@code channel}
      * @param command the command's full name ({@code get}, {@code client|kill})
-     * @param object the denied key or channel, or null for a command denial
+     * @param object what was refused: the command's full name for a command denial, else the
+     *     key or channel
      */
-    public PermissionDeniedException(String message, String reason, String command, byte[] object) {
-        super("NOPERM", message);
+    public PermissionDeniedException(String code, String message, String reason, String command, byte[] object) {
+        super(code, message);
         this.reason = reason;
         this.command = command;
         this.object = object == null ? null : object.clone();
     }
 
     /**
-     * What was denied.
+     * What was denied, as ACL LOG's {@code reason}.
      *
      * @return {@code command}, {@code key} or {@code channel}
      */
@@ -48,18 +50,19 @@ public class PermissionDeniedException extends AuthgateException {
     }
 
     /**
-     * The denied key or channel, decoded as UTF-8; for a command denial, the command name.
+     * What was refused, as ACL LOG's {@code object}, decoded as UTF-8: the command's full name
+     * for a command denial, else the key or channel.
      *
      * @return the object of the denial
      */
     public String object() {
-        return object == null ? command : new String(object, StandardCharsets.UTF_8);
+        return object == null ? null : new String(object, StandardCharsets.UTF_8);
     }
 
     /**
-     * The denied key or channel as raw bytes, or null for a command denial.
+     * {@link #object()} as the exact bytes (a binary key stays intact).
      *
-     * @return a copy of the bytes, or null
+     * @return a copy of the bytes
      */
     public byte[] objectBytes() {
         return object == null ? null : object.clone();

@@ -59,7 +59,7 @@ class AclTest {
                 assertThrows(PermissionDeniedException.class, () -> acl.check("alice", "CLIENT", "KILL", "x"));
         assertEquals("command", cmd.reason());
         assertEquals("client|kill", cmd.command());
-        assertNull(cmd.objectBytes());
+        assertEquals("client|kill", cmd.object(), "a command denial's object is the command");
         assertEquals("NOPERM this user has no permissions to run the 'client|kill' command", cmd.getMessage());
     }
 
@@ -83,6 +83,32 @@ class AclTest {
                 () -> acl.check("bin", "GET".getBytes(StandardCharsets.US_ASCII), bad));
         assertArrayEquals(bad, e.objectBytes());
         assertTrue(acl.authenticate("bin".getBytes(StandardCharsets.US_ASCII), new byte[] {1, 2}));
+        byte[] user = "bin".getBytes(StandardCharsets.US_ASCII);
+        acl.check(user, "GET".getBytes(StandardCharsets.US_ASCII), key);
+        assertThrows(PermissionDeniedException.class,
+                () -> acl.check(user, "GET".getBytes(StandardCharsets.US_ASCII), bad));
+    }
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void everyStringOperationTakesBytes() {
+        byte[] name = {'b', 'y', (byte) 0xC3, (byte) 0xA9};
+        acl.setuser(name, b("on"), new byte[] {'>', 0, (byte) 0xFF}, b("~k*"), b("+get"));
+        assertTrue(acl.authenticate(name, new byte[] {0, (byte) 0xFF}));
+        assertFalse(acl.authenticate(name, new byte[] {0}));
+        assertEquals(List.of("on"), acl.getuser(name).flags());
+        assertEquals(acl.getuser("by\u00e9"), acl.getuser(name));
+        assertEquals("OK", acl.dryrun(name, b("GET"), b("k1")));
+        assertEquals("This user has no permissions to access the 'x' key", acl.dryrun("by\u00e9", b("GET"), b("x")));
+        assertEquals(acl.cat("transaction"), acl.cat(b("transaction")));
+        assertEquals(1, acl.deluser(name, b("nobody")));
+        acl.setRequirepass(new byte[] {'p', 0});
+        assertTrue(acl.authenticate("default", "p\0"));
+        acl.setPubsubDefault(b("ALLCHANNELS"));
+        assertEquals("allchannels", acl.pubsubDefault());
     }
 
     @Test
@@ -102,9 +128,12 @@ class AclTest {
         assertNull(acl.getuser("x"), "setuser is all or nothing");
 
         AclException unknown = assertThrows(AclException.class, () -> acl.check("nobody", "GET", "k"));
+        assertEquals("NOT_FOUND", unknown.code());
         assertEquals("ERR User 'nobody' not found", unknown.getMessage());
+        assertEquals("NOT_FOUND", assertThrows(AclException.class, () -> acl.dryrun("nobody", "GET", "k")).code());
 
         AclException cmd = assertThrows(AclException.class, () -> acl.check("default", "NOSUCH", "a"));
+        assertEquals("ERR", cmd.code());
         assertEquals("ERR unknown command 'NOSUCH', with args beginning with: 'a' ", cmd.getMessage());
 
         AclException arity = assertThrows(AclException.class, () -> acl.check("default", "GET"));
@@ -160,12 +189,16 @@ class AclTest {
 
     @Test
     void genpass() {
+        assertEquals(256, Acl.DEFAULT_GENPASS_BITS);
         assertTrue(Acl.genpass().matches("[0-9a-f]{64}"));
         assertEquals(2, Acl.genpass(5).length());
         assertTrue(Acl.genpass(4096).matches("[0-9a-f]{1024}"));
         assertThrows(AclException.class, () -> Acl.genpass(0));
         AclException e = assertThrows(AclException.class, () -> Acl.genpass(4097));
-        assertTrue(e.getMessage().startsWith("ERR ACL GENPASS argument must be the number of bits"));
+        assertEquals("ERR ACL GENPASS argument must be the number of bits for the output password, "
+                + "a positive number up to 4096", e.getMessage());
+        assertEquals(e.getMessage(), assertThrows(AclException.class, () -> Acl.genpass(-1)).getMessage(),
+                "a negative count is out of range, as in Redis");
     }
 
     @Test
@@ -173,7 +206,8 @@ class AclTest {
         assertEquals(List.of(), acl.log());
         assertEquals(List.of(), acl.log(5));
         acl.logReset();
-        assertThrows(IllegalArgumentException.class, () -> acl.log(-1));
+        AuthgateException e = assertThrows(AuthgateException.class, () -> acl.log(-1));
+        assertEquals("INVALID_ARGUMENT", e.code());
     }
 
     @Test
@@ -194,27 +228,91 @@ class AclTest {
             assertEquals(List.of("alice", "default"), other.users());
         }
         Path missing = dir.resolve("missing.acl");
-        AclException e = assertThrows(AclException.class, () -> Acl.fromFile(missing));
+        ConfigException e = assertThrows(ConfigException.class, () -> Acl.fromFile(missing));
+        assertEquals("CONFIG", e.code());
         assertEquals("ERR Error loading ACLs, opening file '" + missing + "': No such file or directory",
                 e.getMessage());
 
         Path bad = dir.resolve("bad.acl");
         Files.writeString(bad, "user x on badrule\n");
-        AclException parse = assertThrows(AclException.class, () -> acl.load(bad));
+        ConfigException parse = assertThrows(ConfigException.class, () -> acl.load(bad));
         assertTrue(parse.getMessage().startsWith("ERR " + bad + ":1: "), parse.getMessage());
         assertEquals(List.of("alice", "default"), acl.users(), "a failed load changes nothing");
+        ConfigException check = assertThrows(ConfigException.class, () -> acl.checkAclfile(bad));
+        assertEquals(parse.getMessage(), check.getMessage());
+        acl.checkAclfile(file);
+        acl.checkAclfile(file.toString());
 
-        AclException save = assertThrows(AclException.class, () -> acl.save(dir.resolve("no/such/dir.acl")));
+        AuthgateException save = assertThrows(AuthgateException.class, () -> acl.save(dir.resolve("no/such/dir.acl")));
+        assertEquals("IO", save.code());
+        assertFalse(save instanceof AclException);
         assertEquals("ERR There was an error trying to save the ACLs. Please check the server logs for more information",
                 save.getMessage());
     }
 
     @Test
-    void optionsConstructor() {
-        try (Acl all = new Acl(true, 16)) {
+    void fromFileWithOptionsAndBytes(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("users.acl");
+        Files.writeString(file, "user p on nopass +publish\n");
+        AclOptions all = AclOptions.defaults().withPubsubDefault("allchannels");
+        try (Acl loaded = Acl.fromFile(file, all)) {
+            assertEquals(all, loaded.options());
+            loaded.check("p", "PUBLISH", "any", "msg");
+        }
+        try (Acl loaded = Acl.fromFile(file.toString(), all)) {
+            loaded.check("p", "PUBLISH", "any", "msg");
+        }
+        try (Acl loaded = Acl.fromFile(b(file.toString()))) {
+            assertThrows(PermissionDeniedException.class, () -> loaded.check("p", "PUBLISH", "any", "msg"));
+        }
+        try (Acl loaded = Acl.fromFile(b(file.toString()), all.withLogMaxLen(3))) {
+            assertEquals(3, loaded.logMaxLen());
+        }
+        Acl other = new Acl();
+        other.load(b(file.toString()));
+        other.save(b(dir.resolve("copy.acl").toString()));
+        other.checkAclfile(b(dir.resolve("copy.acl").toString()));
+        other.close();
+    }
+
+    @Test
+    void optionsConstructorAndSettings() {
+        AclOptions defaults = AclOptions.defaults();
+        assertEquals(new AclOptions("resetchannels", 128), defaults);
+        assertEquals(defaults, acl.options());
+        try (Acl all = new Acl(defaults.withPubsubDefault("AllChannels").withLogMaxLen(16))) {
+            assertEquals(new AclOptions("allchannels", 16), all.options());
             all.setuser("p", "on", "nopass", "+publish");
             all.check("p", "PUBLISH", "any", "msg");
         }
-        assertThrows(IllegalArgumentException.class, () -> new Acl(false, -1));
+        AuthgateException negative = assertThrows(AuthgateException.class, () -> defaults.withLogMaxLen(-1));
+        assertEquals("INVALID_ARGUMENT", negative.code());
+        AuthgateException bad = assertThrows(AuthgateException.class, () -> new AclOptions("all", 1));
+        assertEquals("INVALID_ARGUMENT", bad.code());
+        assertEquals("argument(s) must be one of the following: allchannels, resetchannels", bad.getMessage());
+
+        acl.setPubsubDefault("ALLCHANNELS");
+        assertEquals("allchannels", acl.pubsubDefault());
+        acl.setuser("later", "on", "nopass", "+publish");
+        acl.check("later", "PUBLISH", "c", "m");
+        AuthgateException e = assertThrows(AuthgateException.class, () -> acl.setPubsubDefault("sometimes"));
+        assertEquals(bad.getMessage(), e.getMessage());
+        assertEquals("allchannels", acl.pubsubDefault(), "a bad value changes nothing");
+
+        acl.setLogMaxLen(5);
+        assertEquals(5, acl.logMaxLen());
+        assertEquals("INVALID_ARGUMENT", assertThrows(AuthgateException.class, () -> acl.setLogMaxLen(-2)).code());
+        acl.setOptions(defaults);
+        assertEquals(defaults, acl.options());
+    }
+
+    @Test
+    void setRequirepass() {
+        acl.setRequirepass("hunter2");
+        assertFalse(acl.authenticate("default", "other"));
+        assertTrue(acl.authenticate("default", "hunter2"));
+        assertEquals(1, acl.getuser("default").passwords().size());
+        acl.setRequirepass("");
+        assertTrue(acl.getuser("default").nopass());
     }
 }

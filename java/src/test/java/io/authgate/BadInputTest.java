@@ -2,6 +2,7 @@ package io.authgate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,16 +27,23 @@ class BadInputTest {
 
     @Test
     void nullsAreNullPointerExceptions() {
-        assertThrows(NullPointerException.class, () -> acl.setuser(null));
+        assertThrows(NullPointerException.class, () -> acl.setuser((String) null));
+        assertThrows(NullPointerException.class, () -> acl.setuser((byte[]) null));
+        assertThrows(NullPointerException.class, () -> acl.setuser(new byte[] {1}, (byte[]) null));
         assertThrows(NullPointerException.class, () -> acl.setuser("a", (String) null));
         assertThrows(NullPointerException.class, () -> acl.setuser("a", (String[]) null));
         assertThrows(NullPointerException.class, () -> acl.check(null, "GET", "k"));
+        assertThrows(NullPointerException.class, () -> acl.check((byte[]) null, new byte[] {1}));
+        assertThrows(NullPointerException.class, () -> acl.deluser((String) null));
+        assertThrows(NullPointerException.class, () -> acl.deluser((byte[]) null));
         assertThrows(NullPointerException.class, () -> acl.check("default", "GET", null));
         assertThrows(NullPointerException.class, () -> acl.check("default", (String[]) null));
         assertThrows(NullPointerException.class, () -> acl.check("default", new byte[][] {null}));
         assertThrows(NullPointerException.class, () -> acl.authenticate(null, "x"));
-        assertThrows(NullPointerException.class, () -> acl.getuser(null));
-        assertThrows(NullPointerException.class, () -> acl.cat(null));
+        assertThrows(NullPointerException.class, () -> acl.getuser((String) null));
+        assertThrows(NullPointerException.class, () -> acl.getuser((byte[]) null));
+        assertThrows(NullPointerException.class, () -> acl.cat((String) null));
+        assertThrows(NullPointerException.class, () -> acl.cat((byte[]) null));
         assertThrows(NullPointerException.class, () -> acl.dryrun("default", (String) null));
         assertThrows(NullPointerException.class, () -> acl.load((Path) null));
         assertThrows(NullPointerException.class, () -> Server.start(null, "127.0.0.1", 0));
@@ -48,7 +56,8 @@ class BadInputTest {
         AclException e = assertThrows(AclException.class, () -> acl.check("default", new String[0]));
         assertEquals("ERR", e.code());
         assertThrows(AclException.class, () -> acl.check("default", ""));
-        assertThrows(AclException.class, () -> acl.dryrun("default"));
+        assertThrows(AclException.class, () -> acl.dryrun("default", new String[0]));
+        assertThrows(AclException.class, () -> acl.dryrun(new byte[0], new byte[0][]));
     }
 
     @Test
@@ -83,9 +92,32 @@ class BadInputTest {
 
     @Test
     void badServerArguments() {
-        assertThrows(IllegalArgumentException.class, () -> Server.start(acl, "127.0.0.1", 70000));
-        assertThrows(IllegalArgumentException.class, () -> Server.start(acl, "127.0.0.1", -1));
+        for (int port : new int[] {70000, -1}) {
+            AuthgateException e = assertThrows(AuthgateException.class, () -> Server.start(acl, "127.0.0.1", port));
+            assertEquals("INVALID_ARGUMENT", e.code());
+            assertEquals("port out of range: " + port, e.getMessage());
+        }
+        AuthgateException zero = assertThrows(AuthgateException.class, () -> Server.builder(acl).maxclients(0).build());
+        assertEquals("INVALID_ARGUMENT", zero.code());
+        assertEquals("INVALID_ARGUMENT",
+                assertThrows(AuthgateException.class, () -> Server.builder(acl).maxclients(-3).build()).code());
+        assertEquals("INVALID_ARGUMENT",
+                assertThrows(AuthgateException.class, () -> Server.builder(acl).host(" ").build()).code());
         AuthgateException e = assertThrows(AuthgateException.class, () -> Server.start(acl, "256.0.0.1", 0));
         assertFalse(e instanceof AclException);
+        assertNotEquals("PANIC", e.code());
+        assertThrows(NullPointerException.class, () -> Server.builder(acl).host(null));
+        assertThrows(NullPointerException.class, () -> Server.builder(acl).requirepass((byte[]) null));
+        assertThrows(NullPointerException.class, () -> Server.builder(null));
+    }
+
+    @Test
+    void nullSettings() {
+        assertThrows(NullPointerException.class, () -> acl.setPubsubDefault((String) null));
+        assertThrows(NullPointerException.class, () -> acl.setRequirepass((byte[]) null));
+        assertThrows(NullPointerException.class, () -> acl.setOptions(null));
+        assertThrows(NullPointerException.class, () -> new AclOptions(null, 1));
+        assertThrows(NullPointerException.class, () -> Acl.fromFile((Path) null));
+        assertThrows(NullPointerException.class, () -> acl.checkAclfile((byte[]) null));
     }
 }

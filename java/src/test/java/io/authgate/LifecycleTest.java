@@ -41,10 +41,36 @@ class LifecycleTest {
                 () -> acl.logReset(),
                 () -> acl.load(Path.of("x.acl")),
                 () -> acl.save(Path.of("x.acl")),
-                () -> Server.start(acl, "127.0.0.1", 0));
+                () -> acl.checkAclfile(Path.of("x.acl")),
+                () -> acl.setRequirepass("pw"),
+                () -> acl.options(),
+                () -> acl.setOptions(AclOptions.defaults()),
+                () -> acl.pubsubDefault(),
+                () -> acl.setPubsubDefault("allchannels"),
+                () -> acl.logMaxLen(),
+                () -> acl.setLogMaxLen(3),
+                () -> Server.start(acl, "127.0.0.1", 0),
+                () -> Server.builder(acl).build());
         for (Executable call : calls) {
             IllegalStateException e = assertThrows(IllegalStateException.class, call);
             assertEquals("Acl is closed", e.getMessage());
+        }
+    }
+
+    @Test
+    void everyServerMethodThrowsIllegalStateAfterClose() {
+        try (Acl acl = new Acl()) {
+            Server server = Server.builder(acl).build();
+            server.close();
+            assertTrue(server.isClosed());
+            server.close(); // idempotent
+            List<Executable> calls = List.of(
+                    server::start, server::stop, server::restart, server::running,
+                    server::port, server::host, server::maxclients);
+            for (Executable call : calls) {
+                IllegalStateException e = assertThrows(IllegalStateException.class, call);
+                assertEquals("Server is closed", e.getMessage());
+            }
         }
     }
 

@@ -7,13 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** A Rust panic becomes AuthgateException(PANIC); the JVM and the library keep working. */
+/**
+ * A Rust panic becomes AuthgateException(PANIC) with core's text, on both native roads (the
+ * regular one and the check hot path); the JVM and the library keep working.
+ */
 class PanicTest {
     @Test
     void panicBecomesAuthgateException() {
         AuthgateException e = assertThrows(AuthgateException.class, () -> NativeLib.debugPanic("boom 42"));
         assertEquals("PANIC", e.code());
-        assertEquals("Rust panic: boom 42", e.getMessage());
+        assertEquals("panic in authgate: boom 42", e.getMessage());
         assertFalse(e instanceof AclException);
         assertFalse(e instanceof PermissionDeniedException);
     }
@@ -23,7 +26,7 @@ class PanicTest {
         for (int i = 0; i < 20; i++) {
             String msg = "formatted panic " + i;
             AuthgateException e = assertThrows(AuthgateException.class, () -> NativeLib.debugPanic(msg));
-            assertEquals("Rust panic: " + msg, e.getMessage());
+            assertEquals("panic in authgate: " + msg, e.getMessage());
         }
         try (Acl acl = new Acl()) {
             acl.setuser("a", "on", ">p");
@@ -36,7 +39,7 @@ class PanicTest {
         for (int i = 0; i < 5; i++) {
             AuthgateException e = assertThrows(AuthgateException.class, () -> NativeLib.debugPanicFast("fast boom"));
             assertEquals("PANIC", e.code());
-            assertEquals("Rust panic: fast boom", e.getMessage());
+            assertEquals("panic in authgate: fast boom", e.getMessage());
         }
         try (Acl acl = new Acl()) {
             acl.check("default", "GET", "k");
@@ -46,6 +49,6 @@ class PanicTest {
     @Test
     void unicodePanicMessage() {
         AuthgateException e = assertThrows(AuthgateException.class, () -> NativeLib.debugPanic("ünïcødé ☃"));
-        assertEquals("Rust panic: ünïcødé ☃", e.getMessage());
+        assertEquals("panic in authgate: ünïcødé ☃", e.getMessage());
     }
 }

@@ -1,0 +1,297 @@
+package io.authgate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.RecordComponent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.ClientSetInfoConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisDataException;
+
+/**
+ * API parity with tests/fixtures/vocabulary.json, the operations every language exports: each
+ * entry exists under its camelCase name and is called here, and core's defaults are what Java
+ * sees. A new vocabulary entry fails this test until Java has it.
+ */
+class ParityTest {
+    static final Path VOCABULARY = Path.of("..", "tests", "fixtures", "vocabulary.json");
+    static JsonObject vocab;
+
+    @BeforeAll
+    static void read() throws IOException {
+        vocab = JsonParser.parseString(Files.readString(VOCABULARY)).getAsJsonObject();
+    }
+
+    /** snake_case to camelCase, as the vocabulary says Java spells it. */
+    static String camel(String snake) {
+        StringBuilder out = new StringBuilder();
+        boolean up = false;
+        for (char c : snake.toCharArray()) {
+            if (c == '_') {
+                up = true;
+            } else {
+                out.append(up ? Character.toUpperCase(c) : c);
+                up = false;
+            }
+        }
+        return out.toString();
+    }
+
+    static List<String> names(JsonElement array) {
+        return array.getAsJsonArray().asList().stream().map(JsonElement::getAsString).toList();
+    }
+
+    static Set<String> publicMethods(Class<?> c) {
+        return Arrays.stream(c.getMethods()).filter(m -> Modifier.isPublic(m.getModifiers()))
+                .map(Method::getName).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    static Set<String> components(Class<?> record) {
+        return Arrays.stream(record.getRecordComponents()).map(RecordComponent::getName)
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    /** One call per vocabulary operation of the engine, each checking its result. */
+    static Map<String, Runnable> aclCalls(Path dir) {
+        Map<String, Runnable> calls = new LinkedHashMap<>();
+        Path file = dir.resolve("users.acl");
+        calls.put("new", () -> {
+            try (Acl acl = new Acl()) {
+                assertEquals(List.of("default"), acl.users());
+            }
+        });
+        calls.put("from_file", () -> {
+            try (Acl src = new Acl()) {
+                src.setuser("f", "on", ">p");
+                src.save(file);
+            }
+            try (Acl acl = Acl.fromFile(file)) {
+                assertTrue(acl.authenticate("f", "p"));
+            }
+        });
+        calls.put("setuser", () -> withAcl(acl -> assertEquals("on", acl.getuser("alice").flags().get(0))));
+        calls.put("deluser", () -> withAcl(acl -> assertEquals(1, acl.deluser("alice"))));
+        calls.put("getuser", () -> withAcl(acl -> assertEquals("~cache:*", acl.getuser("alice").keys())));
+        calls.put("users", () -> withAcl(acl -> assertEquals(List.of("alice", "default"), acl.users())));
+        calls.put("list", () -> withAcl(acl -> assertTrue(acl.list().get(0).startsWith("user alice on #"))));
+        calls.put("cat", () -> withAcl(acl -> {
+            assertTrue(acl.cat().contains("read"));
+            assertTrue(acl.cat("read").contains("get"));
+        }));
+        calls.put("check", () -> withAcl(acl -> {
+            acl.check("alice", "GET", "cache:1");
+            assertThrows(PermissionDeniedException.class, () -> acl.check("alice", "SET", "cache:1", "v"));
+        }));
+        calls.put("dryrun", () -> withAcl(acl -> {
+            assertEquals("OK", acl.dryrun("alice", "GET", "cache:1"));
+            assertEquals("This user has no permissions to access the 'x' key", acl.dryrun("alice", "GET", "x"));
+        }));
+        calls.put("authenticate", () -> withAcl(acl -> {
+            assertTrue(acl.authenticate("alice", "secret"));
+            assertFalse(acl.authenticate("alice", "nope"));
+        }));
+        calls.put("log", ParityTest::logThroughAServer);
+        calls.put("log_reset", () -> withAcl(acl -> {
+            acl.logReset();
+            assertEquals(List.of(), acl.log());
+        }));
+        calls.put("genpass", () -> {
+            assertEquals(64, Acl.genpass().length());
+            assertEquals(3, Acl.genpass(9).length());
+        });
+        calls.put("load", () -> withAcl(acl -> {
+            acl.save(file);
+            acl.deluser("alice");
+            acl.load(file);
+            assertTrue(acl.authenticate("alice", "secret"));
+        }));
+        calls.put("save", () -> withAcl(acl -> {
+            acl.save(file);
+            assertTrue(file.toFile().length() > 0);
+        }));
+        calls.put("check_aclfile", () -> withAcl(acl -> {
+            acl.save(file);
+            acl.checkAclfile(file);
+        }));
+        calls.put("set_requirepass", () -> withAcl(acl -> {
+            acl.setRequirepass("pw");
+            assertTrue(acl.authenticate("default", "pw"));
+            assertFalse(acl.authenticate("default", "x"));
+        }));
+        calls.put("options", () -> withAcl(acl -> assertEquals(AclOptions.defaults(), acl.options())));
+        calls.put("set_options", () -> withAcl(acl -> {
+            AclOptions o = new AclOptions("allchannels", 3);
+            acl.setOptions(o);
+            assertEquals(o, acl.options());
+        }));
+        return calls;
+    }
+
+    static void withAcl(java.util.function.Consumer<Acl> body) {
+        try (Acl acl = new Acl()) {
+            acl.setuser("alice", "on", ">secret", "~cache:*", "+get");
+            body.accept(acl);
+        }
+    }
+
+    /** ACL LOG entries come from a server's denials: one denial, then every field. */
+    static void logThroughAServer() {
+        withAcl(acl -> {
+            try (Server server = Server.start(acl)) {
+                DefaultJedisClientConfig config = DefaultJedisClientConfig.builder().user("alice")
+                        .password("secret").clientSetInfoConfig(ClientSetInfoConfig.DISABLED).build();
+                try (Jedis j = new Jedis(new HostAndPort("127.0.0.1", server.port()), config)) {
+                    assertThrows(JedisDataException.class, () -> j.get("private"));
+                }
+            }
+            AclLogEntry e = acl.log().get(0);
+            assertEquals(1, e.count());
+            assertEquals("key", e.reason());
+            assertEquals("toplevel", e.context());
+            assertEquals("private", e.object());
+            assertEquals("alice", e.username());
+            assertTrue(e.ageSeconds() >= 0);
+            assertTrue(e.clientInfo().contains("user=alice"), e.clientInfo());
+            assertEquals(List.of(e), acl.log(1));
+        });
+    }
+
+    @Test
+    void everyAclOperationExistsAndIsCalled(@TempDir Path dir) {
+        JsonObject acl = vocab.getAsJsonObject("acl");
+        Map<String, Runnable> calls = aclCalls(dir);
+        List<String> wanted = new java.util.ArrayList<>(names(acl.get("constructors")));
+        wanted.addAll(names(acl.get("methods")));
+        assertEquals(new TreeSet<>(wanted), new TreeSet<>(calls.keySet()), "every vocabulary operation has a call");
+        Set<String> methods = publicMethods(Acl.class);
+        for (String op : wanted) {
+            if (op.equals("new")) {
+                assertEquals(2, Acl.class.getConstructors().length, "new Acl() and new Acl(AclOptions)");
+            } else {
+                assertTrue(methods.contains(camel(op)), "Acl." + camel(op));
+            }
+            calls.get(op).run();
+        }
+    }
+
+    @Test
+    void settingsHaveGettersAndSetters() {
+        Set<String> methods = publicMethods(Acl.class);
+        for (String s : names(vocab.getAsJsonObject("acl").get("settings"))) {
+            String getter = camel(s);
+            String setter = "set" + Character.toUpperCase(getter.charAt(0)) + getter.substring(1);
+            assertTrue(methods.contains(getter), getter);
+            assertTrue(methods.contains(setter), setter);
+            assertTrue(components(AclOptions.class).contains(getter), "AclOptions." + getter);
+        }
+        try (Acl acl = new Acl()) {
+            for (String v : names(vocab.get("pubsub_default_values"))) {
+                acl.setPubsubDefault(v.toUpperCase(Locale.ROOT));
+                assertEquals(v, acl.pubsubDefault());
+                assertEquals(v, acl.options().pubsubDefault());
+            }
+            acl.setLogMaxLen(7);
+            assertEquals(7, acl.logMaxLen());
+        }
+    }
+
+    @Test
+    void serverOptionsMethodsAndProperties(@TempDir Path dir) throws Exception {
+        JsonObject server = vocab.getAsJsonObject("server");
+        Set<String> builder = publicMethods(Server.Builder.class);
+        for (String o : names(server.get("options"))) {
+            assertTrue(builder.contains(camel(o)), "Server.Builder." + camel(o));
+        }
+        Set<String> methods = publicMethods(Server.class);
+        for (String m : names(server.get("methods"))) {
+            assertTrue(methods.contains(camel(m)), "Server." + camel(m));
+        }
+        for (String p : names(server.get("properties"))) {
+            assertTrue(methods.contains(camel(p)), "Server." + camel(p));
+        }
+        Path conf = dir.resolve("redis.conf");
+        Files.writeString(conf, "maxclients 50\n");
+        Path aclfile = dir.resolve("users.acl");
+        Files.writeString(aclfile, "user admin on >pw ~* +@all\n");
+        try (Acl acl = new Acl();
+                Server s = Server.builder(acl).config(conf).host("127.0.0.1").port(0).requirepass("rp")
+                        .aclfile(aclfile).maxclients(20).build()) {
+            assertEquals(20, s.maxclients());
+            assertFalse(s.running());
+            int port = s.start();
+            assertTrue(s.running());
+            assertEquals(port, s.port());
+            assertEquals("127.0.0.1", s.host());
+            assertTrue(acl.authenticate("default", "rp"));
+            assertTrue(acl.authenticate("admin", "pw"));
+            int again = s.restart();
+            assertEquals(again, s.port());
+            assertTrue(s.stop());
+            assertFalse(s.running());
+        }
+    }
+
+    @Test
+    void recordsHaveTheVocabularyFields() {
+        assertEquals(new TreeSet<>(names(vocab.get("user_info"))), components(AclUser.class));
+        assertEquals(new TreeSet<>(names(vocab.get("log_entry")).stream().map(ParityTest::camel).toList()),
+                components(AclLogEntry.class));
+    }
+
+    @Test
+    void errorCodes() {
+        List<String> codes = names(vocab.get("error_codes"));
+        assertEquals(new TreeSet<>(codes), new TreeSet<>(ErrorTest.CLASSES.keySet()));
+        for (String code : codes) {
+            assertEquals(code, ErrorTest.raised(code).code());
+        }
+    }
+
+    @Test
+    void defaultsComeFromCore() {
+        JsonObject d = vocab.getAsJsonObject("defaults");
+        AclOptions defaults = AclOptions.defaults();
+        assertEquals(d.get("log_max_len").getAsInt(), defaults.logMaxLen());
+        assertEquals(d.get("pubsub_default").getAsString(), defaults.pubsubDefault());
+        assertEquals(d.get("genpass_bits").getAsInt(), Acl.DEFAULT_GENPASS_BITS);
+        assertEquals(d.get("genpass_bits").getAsInt() / 4, Acl.genpass().length());
+        try (Acl acl = new Acl(); Server server = Server.builder(acl).build()) {
+            assertEquals(defaults, acl.options());
+            assertEquals(d.get("log_max_len").getAsInt(), acl.logMaxLen());
+            assertEquals(d.get("pubsub_default").getAsString(), acl.pubsubDefault());
+            assertEquals(d.get("host").getAsString(), server.host());
+            assertEquals(d.get("port").getAsInt(), server.port());
+            assertEquals(d.get("maxclients").getAsInt(), server.maxclients());
+        }
+        JsonArray keys = new JsonArray();
+        d.keySet().forEach(keys::add);
+        assertEquals(Set.of("log_max_len", "pubsub_default", "host", "port", "maxclients", "genpass_bits"),
+                new TreeSet<>(names(keys)), "a new default needs a check here");
+        assertNotNull(defaults.toString());
+    }
+}

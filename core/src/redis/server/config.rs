@@ -3,10 +3,10 @@
 //! File syntax follows Redis: each line is trimmed, blank lines and lines starting with `#`
 //! are skipped, the rest is split with `sdssplitargs` rules and the directive name is
 //! case-insensitive. Supported directives: `port`, `bind`, `requirepass`, `aclfile`, `dir`,
-//! `user` (repeatable), `acl-pubsub-default`, `acllog-max-len`, `maxclients`. A handful of
-//! common Redis directives that have no meaning for this server (persistence, logging,
-//! daemonizing) are accepted and ignored so that existing redis.conf files load; any other
-//! directive is a fatal error reported like Redis does.
+//! `user` (repeatable), `acl-pubsub-default`, `acllog-max-len`, `maxclients`, `loglevel`,
+//! `logfile`. A handful of common Redis directives that have no meaning for this server
+//! (persistence, daemonizing) are accepted and ignored so that existing redis.conf files load;
+//! any other directive is a fatal error reported like Redis does.
 
 use std::path::{Path, PathBuf};
 
@@ -38,6 +38,57 @@ pub struct Config {
     pub acllog_max_len: usize,
     /// `user` directives: each is the name followed by its rules.
     pub users: Vec<Vec<Vec<u8>>>,
+    /// `loglevel`: the least important log events the program writes.
+    pub loglevel: LogLevel,
+    /// `logfile`: where the program appends its log lines; `None` (`logfile ""`, the
+    /// default) is standard output.
+    pub logfile: Option<PathBuf>,
+}
+
+/// `loglevel`: Redis' four levels, least important first (so `a < b` means `a` is chattier).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum LogLevel {
+    /// `debug`: everything, including periodic state.
+    Debug,
+    /// `verbose`: also per-connection events (accepted, closed).
+    Verbose,
+    /// `notice` (the default): startup, readiness, shutdown.
+    #[default]
+    Notice,
+    /// `warning`: only what needs attention (refused logins, ACL denials, fatal errors).
+    Warning,
+}
+
+impl LogLevel {
+    /// Every level, least important first.
+    pub const ALL: [LogLevel; 4] = [LogLevel::Debug, LogLevel::Verbose, LogLevel::Notice, LogLevel::Warning];
+
+    /// The redis.conf spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogLevel::Debug => "debug",
+            LogLevel::Verbose => "verbose",
+            LogLevel::Notice => "notice",
+            LogLevel::Warning => "warning",
+        }
+    }
+
+    /// Parses a redis.conf value, ignoring case as Redis' enum configs do; the error is Redis'
+    /// text.
+    pub fn from_bytes(v: &[u8]) -> Result<LogLevel, String> {
+        LogLevel::ALL.into_iter().find(|l| v.eq_ignore_ascii_case(l.as_str().as_bytes())).ok_or_else(|| {
+            let names: Vec<&str> = LogLevel::ALL.iter().map(|l| l.as_str()).collect();
+            format!("argument(s) must be one of the following: {}", names.join(", "))
+        })
+    }
+}
+
+impl std::str::FromStr for LogLevel {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<LogLevel, String> {
+        LogLevel::from_bytes(s.as_bytes())
+    }
 }
 
 impl Default for Config {
@@ -52,6 +103,8 @@ impl Default for Config {
             acl_pubsub_default: PubsubDefault::ResetChannels,
             acllog_max_len: DEFAULT_LOG_MAX_LEN,
             users: Vec::new(),
+            loglevel: LogLevel::default(),
+            logfile: None,
         }
     }
 }
@@ -61,7 +114,7 @@ pub const USERS_AND_ACLFILE: &str = "Configuring Redis with users defined in red
 
 /// Redis directives accepted and ignored (they concern features this server does not have).
 const IGNORED: &[&str] = &[
-    "daemonize", "supervised", "pidfile", "loglevel", "logfile", "syslog-enabled", "databases",
+    "daemonize", "supervised", "pidfile", "syslog-enabled", "databases",
     "always-show-logo", "save", "appendonly", "appendfsync", "appendfilename", "dbfilename",
     "protected-mode", "timeout", "tcp-keepalive", "tcp-backlog", "enable-debug-command",
     "enable-module-command", "enable-protected-configs", "notify-keyspace-events",
@@ -110,6 +163,11 @@ impl Config {
             "maxclients" => self.maxclients = parse_range(one()?, 1, u32::MAX as i64)? as usize,
             "acllog-max-len" => self.acllog_max_len = parse_range(one()?, 0, i64::MAX)? as usize,
             "acl-pubsub-default" => self.acl_pubsub_default = parse_pubsub_default(one()?)?,
+            "loglevel" => self.loglevel = LogLevel::from_bytes(one()?)?,
+            "logfile" => {
+                let f = one()?;
+                self.logfile = (!f.is_empty()).then(|| PathBuf::from(String::from_utf8_lossy(f).as_ref()));
+            }
             "user" => {
                 if args.is_empty() {
                     return Err("wrong number of arguments".into());
@@ -145,9 +203,23 @@ impl Config {
 
     /// Reads a config file.
     pub fn apply_file(&mut self, path: &Path) -> Result<(), String> {
-        let text = std::fs::read(path).map_err(|e| {
-            format!("Fatal error, can't open config file '{}': {}", path.display(), e)
-        })?;
+        self.apply_file_and_options(Some(path), b"")
+    }
+
+    /// Reads a config file (if any), then `options`, redis.conf lines that redis-server
+    /// appends to the file's text for its `--directive value` arguments: they override the
+    /// file, and an error's line number counts from the file's first line, as in Redis.
+    pub fn apply_file_and_options(&mut self, path: Option<&Path>, options: &[u8]) -> Result<(), String> {
+        let mut text = match path {
+            Some(path) => std::fs::read(path).map_err(|e| {
+                format!("Fatal error, can't open config file '{}': {}", path.display(), e)
+            })?,
+            None => Vec::new(),
+        };
+        if !options.is_empty() {
+            text.push(b'\n');
+            text.extend_from_slice(options);
+        }
         self.apply_text(&text)
     }
 
@@ -216,6 +288,33 @@ mod tests {
         assert!(e.ends_with("argument couldn't be parsed into an integer"));
         let e = c.apply_text(b"\"port\n").unwrap_err();
         assert!(e.ends_with("Unbalanced quotes in configuration line"));
+    }
+
+    #[test]
+    fn loglevel_and_logfile() {
+        let mut c = Config::default();
+        assert_eq!((c.loglevel, c.logfile.clone()), (LogLevel::Notice, None));
+        c.apply_text(b"loglevel VERBOSE\nlogfile /tmp/a.log\n").unwrap();
+        assert_eq!((c.loglevel, c.logfile.clone()), (LogLevel::Verbose, Some(PathBuf::from("/tmp/a.log"))));
+        c.apply_text(b"logfile \"\"\n").unwrap();
+        assert_eq!(c.logfile, None);
+        let e = c.apply_text(b"loglevel nothing\n").unwrap_err();
+        assert!(e.ends_with("argument(s) must be one of the following: debug, verbose, notice, warning"), "{e}");
+    }
+
+    #[test]
+    fn options_follow_the_file_and_count_its_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("redis.conf");
+        std::fs::write(&path, "port 1234\nsave \"\"\n").unwrap();
+        let mut c = Config::default();
+        c.apply_file_and_options(Some(&path), b"maxclients \"5\"\nport \"7\"").unwrap();
+        assert_eq!((c.port, c.maxclients), (7, 5));
+        // redis-server names line 5 for the second option after this two-line file.
+        let e = c.apply_file_and_options(Some(&path), b"bind \"127.0.0.1\"\nport \"abc\"").unwrap_err();
+        assert!(e.contains("at line 5\n>>> 'port \"abc\"'\n"), "{e}");
+        let e = Config::default().apply_file_and_options(None, b"port \"abc\"").unwrap_err();
+        assert!(e.contains("at line 2\n"), "{e}");
     }
 
     #[test]

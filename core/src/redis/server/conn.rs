@@ -46,6 +46,7 @@ pub(crate) async fn serve(shared: Arc<Shared>, mut stream: TcpStream, addr: Sock
     let _ = stream.set_nodelay(true);
     let maxclients = shared.config.read().maxclients;
     if shared.clients.len() >= maxclients {
+        tracing::debug!("Rejected {addr}: max number of clients reached");
         let _ = stream.write_all(b"-ERR max number of clients reached\r\n").await;
         return;
     }
@@ -65,6 +66,7 @@ pub(crate) async fn serve(shared: Arc<Shared>, mut stream: TcpStream, addr: Sock
         pending: AtomicUsize::new(0),
     });
     shared.clients.add(handle.clone());
+    tracing::debug!("Accepted {addr}");
     let mut session = Session::new(shared.clone(), handle.clone());
     run(&mut session, &mut stream, &mut rx).await;
     unsubscribe_all(&mut session);
@@ -89,11 +91,20 @@ async fn run(s: &mut Session, stream: &mut TcpStream, rx: &mut mpsc::UnboundedRe
                 Ok(true) => {
                     execute(s, argv.as_slice());
                     if s.out.buf.len() > UNAUTH_OUTPUT_LIMIT && s.auth_required() {
+                        tracing::debug!(
+                            "Client closed for exceeding the unauthenticated output limit {}",
+                            line(s)
+                        );
                         return;
                     }
                 }
                 Ok(false) => break,
                 Err(e) => {
+                    tracing::debug!(
+                        "Protocol error ({}) from client: {}",
+                        String::from_utf8_lossy(&e.reply_text()),
+                        line(s)
+                    );
                     s.out.error(&e.reply_text());
                     s.close = true;
                     break;
@@ -108,7 +119,8 @@ async fn run(s: &mut Session, stream: &mut TcpStream, rx: &mut mpsc::UnboundedRe
             pos = 0;
         }
         if !s.out.buf.is_empty() {
-            if stream.write_all(&s.out.buf).await.is_err() {
+            if let Err(e) = stream.write_all(&s.out.buf).await {
+                tracing::debug!("Error writing to client: {e}");
                 return;
             }
             s.out.buf.clear();
@@ -120,6 +132,8 @@ async fn run(s: &mut Session, stream: &mut TcpStream, rx: &mut mpsc::UnboundedRe
             return;
         }
         if rbuf.len() > CLIENT_QUERY_BUFFER_LIMIT {
+            // Redis also quotes the buffer's first bytes; they may hold a password, so not here.
+            tracing::warn!("Closing client that reached max query buffer length: {}", line(s));
             return;
         }
         let want = parser.pending_bulk_len().map_or(READ_CHUNK, |n| (n + 2).clamp(READ_CHUNK, 64 * 1024 * 1024));
@@ -131,7 +145,14 @@ async fn run(s: &mut Session, stream: &mut TcpStream, rx: &mut mpsc::UnboundedRe
         }
         tokio::select! {
             r = stream.read_buf(&mut rbuf) => match r {
-                Ok(0) | Err(_) => return,
+                Ok(0) => {
+                    tracing::debug!("Client closed connection {}", line(s));
+                    return;
+                }
+                Err(e) => {
+                    tracing::debug!("Reading from client: {e}");
+                    return;
+                }
                 Ok(_) => {}
             },
             msg = rx.recv() => {
@@ -143,6 +164,11 @@ async fn run(s: &mut Session, stream: &mut TcpStream, rx: &mut mpsc::UnboundedRe
             }
         }
     }
+}
+
+/// The client's CLIENT LIST line for a log event (names and counters, never arguments).
+fn line(s: &Session) -> String {
+    String::from_utf8_lossy(&s.client_line()).into_owned()
 }
 
 fn handle_msg(s: &mut Session, msg: ClientMsg) {

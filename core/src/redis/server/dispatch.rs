@@ -242,6 +242,20 @@ pub(crate) fn acl_check(
         DenialKind::Channel => (LogReason::Channel, argv.get(d.pos).map_or(&b""[..], |a| a)),
     };
     s.shared.acl.log_event(reason, context, object, s.user.name(), s.client_line());
+    let user = String::from_utf8_lossy(s.user.name());
+    let (id, addr) = (s.handle.id, s.handle.addr);
+    match d.kind {
+        DenialKind::Command => {
+            tracing::warn!("ACL denied: user '{user}', command '{}', client id={id} addr={addr}", cmd.fullname)
+        }
+        // The key or channel named, not the other arguments (a value may be a secret).
+        kind => tracing::warn!(
+            "ACL denied: user '{user}', command '{}', {} '{}', client id={id} addr={addr}",
+            cmd.fullname,
+            kind.as_str(),
+            String::from_utf8_lossy(object)
+        ),
+    }
     Err(acl::noperm_message(d.kind, &cmd.fullname))
 }
 

@@ -94,6 +94,7 @@ impl Server {
     pub fn start(mut self) -> Result<ServerHandle, ServerError> {
         let listeners = self.bind()?;
         let addrs = listeners.iter().map(|l| l.local_addr()).collect::<Result<Vec<_>, _>>()?;
+        log_ready(&addrs);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .thread_name("authgate-server")
@@ -123,6 +124,7 @@ impl Server {
         let (rebind_tx, rebind_rx) = mpsc::unbounded_channel();
         let shared = Arc::new(Shared::new(self.acl.clone(), self.config.clone(), rebind_tx));
         self.acl.subscribe(Arc::new(Listener(Arc::downgrade(&shared))));
+        log_ready(&addrs);
         on_ready(&addrs);
         serve(shared, listeners, rebind_rx, shutdown).await
     }
@@ -139,6 +141,14 @@ impl Server {
     }
 }
 
+/// What redis-server logs once it listens (its "Running mode" line names the port, which
+/// tells a caller of port 0 where to connect), with the addresses.
+fn log_ready(addrs: &[SocketAddr]) {
+    tracing::info!("Running mode=standalone, port={}.", addrs.first().map_or(0, |a| a.port()));
+    let list: Vec<String> = addrs.iter().map(SocketAddr::to_string).collect();
+    tracing::info!("Ready to accept connections tcp on {}", list.join(" "));
+}
+
 fn spawn_accept_loops(shared: &Arc<Shared>, listeners: Vec<std::net::TcpListener>) -> Vec<JoinHandle<()>> {
     let mut tasks = Vec::new();
     for l in listeners {
@@ -150,7 +160,10 @@ fn spawn_accept_loops(shared: &Arc<Shared>, listeners: Vec<std::net::TcpListener
                     Ok((stream, addr)) => {
                         tokio::spawn(conn::serve(shared.clone(), stream, addr));
                     }
-                    Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
+                    Err(e) => {
+                        tracing::warn!("Accepting client connection: {e}");
+                        tokio::time::sleep(Duration::from_millis(10)).await
+                    }
                 }
             }
         }));
@@ -169,9 +182,13 @@ async fn serve<F: Future<Output = ()>>(
         let shared = shared.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_millis(500));
-            loop {
+            for n in 0u64.. {
                 tick.tick().await;
                 shared.keyspace.sweep_expired();
+                // Redis' serverCron logs this every 5 seconds at debug level, from its first run.
+                if n % 10 == 0 {
+                    tracing::trace!("{} clients connected (0 replicas)", shared.clients.len());
+                }
             }
         })
     };

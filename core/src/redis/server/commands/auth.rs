@@ -16,6 +16,13 @@ fn authenticate(s: &mut Session, argv0: &[u8], user: &[u8], password: &[u8]) -> 
             true
         }
         None => {
+            // The user name and the client, never the password.
+            tracing::warn!(
+                "Authentication failed: user '{}', client id={} addr={}",
+                String::from_utf8_lossy(user),
+                s.handle.id,
+                s.handle.addr
+            );
             let context = if s.in_exec { LogContext::Multi } else { LogContext::Toplevel };
             s.shared.acl.log_event(LogReason::Auth, context, argv0, user, s.client_line());
             false

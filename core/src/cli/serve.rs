@@ -1,0 +1,263 @@
+//! `authgate serve`: redis-server's command line for the RESP server.
+//!
+//! Every option but `--config` is a redis.conf directive. As redis-server does, the options
+//! become config lines appended to the file's text (`--port 7000` is the line `port "7000"`),
+//! so they override the file and their errors are Redis' fatal config errors, numbered from
+//! the file's first line. Defaults shown in `--help` are core's.
+
+use std::ffi::{OsStr, OsString};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use authgate::acl::{table, Acl, AclOptions, PubsubDefault, DEFAULT_LOG_MAX_LEN};
+use authgate::resp::split_args;
+use authgate::server::config::LogLevel;
+use authgate::server::{Config, Server, ServerError, DEFAULT_HOST, DEFAULT_MAXCLIENTS, REDIS_PORT};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args};
+
+use super::log::RedisLog;
+use super::{refuse, REFUSED};
+
+/// `authgate serve` options. A repeated option takes its last value, as a repeated
+/// redis-server directive does (`--user` adds a user each time).
+#[derive(Args)]
+#[command(args_override_self = true)]
+pub struct ServeArgs {
+    /// A redis.conf-style file, read first: every other option overrides it
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// TCP port; 0 picks a free one (the log's "Running mode" line names it)
+    #[arg(long, value_name = "PORT", default_value = REDIS_PORT.to_string())]
+    port: OsString,
+    /// Addresses to listen on, space-separated ("-" before one makes it optional)
+    #[arg(long, value_name = "ADDR...", default_value = DEFAULT_HOST)]
+    bind: OsString,
+    /// Password of the default user [default: none, the default user is nopass]
+    #[arg(long, value_name = "PASSWORD")]
+    requirepass: Option<OsString>,
+    /// aclfile of the users, loaded at start, for ACL LOAD/SAVE [default: none]
+    #[arg(long, value_name = "FILE")]
+    aclfile: Option<OsString>,
+    /// Directory a relative aclfile is in [default: the current directory]
+    #[arg(long, value_name = "DIR")]
+    dir: Option<OsString>,
+    /// A user and its ACL rules, like a redis.conf "user" line; repeatable [default: none]
+    #[arg(long, value_name = "NAME RULE...")]
+    user: Vec<OsString>,
+    /// Channel permissions of new users
+    #[arg(long, value_name = pubsub_values(), default_value = AclOptions::default().pubsub_default.as_str())]
+    acl_pubsub_default: OsString,
+    /// Most entries ACL LOG keeps
+    #[arg(long, value_name = "N", default_value = DEFAULT_LOG_MAX_LEN.to_string())]
+    acllog_max_len: OsString,
+    /// Most simultaneous clients
+    #[arg(long, value_name = "N", default_value = DEFAULT_MAXCLIENTS.to_string())]
+    maxclients: OsString,
+    /// The least important log events written
+    #[arg(long, value_name = loglevel_values(), default_value = LogLevel::default().as_str())]
+    loglevel: OsString,
+    /// File the log is appended to [default: standard output]
+    #[arg(long, value_name = "FILE")]
+    logfile: Option<OsString>,
+}
+
+fn pubsub_values() -> String {
+    [PubsubDefault::AllChannels, PubsubDefault::ResetChannels].map(PubsubDefault::as_str).join("|")
+}
+
+fn loglevel_values() -> String {
+    LogLevel::ALL.map(LogLevel::as_str).join("|")
+}
+
+impl ServeArgs {
+    /// Every directive option: its redis.conf name, clap id and values.
+    fn directives(&self) -> Vec<(&'static str, &'static str, Vec<&OsString>)> {
+        vec![
+            ("port", "port", vec![&self.port]),
+            ("bind", "bind", vec![&self.bind]),
+            ("requirepass", "requirepass", self.requirepass.iter().collect()),
+            ("aclfile", "aclfile", self.aclfile.iter().collect()),
+            ("dir", "dir", self.dir.iter().collect()),
+            ("user", "user", self.user.iter().collect()),
+            ("acl-pubsub-default", "acl_pubsub_default", vec![&self.acl_pubsub_default]),
+            ("acllog-max-len", "acllog_max_len", vec![&self.acllog_max_len]),
+            ("maxclients", "maxclients", vec![&self.maxclients]),
+            ("loglevel", "loglevel", vec![&self.loglevel]),
+            ("logfile", "logfile", self.logfile.iter().collect()),
+        ]
+    }
+
+    /// The options given on the command line as redis.conf lines, in command-line order
+    /// (defaults are not lines: they must not override the config file).
+    fn options_text(&self, matches: &ArgMatches) -> Result<Vec<u8>, String> {
+        let mut lines: Vec<(usize, Vec<u8>)> = Vec::new();
+        for (name, id, values) in self.directives() {
+            if matches.value_source(id) != Some(ValueSource::CommandLine) {
+                continue;
+            }
+            let indices = matches.indices_of(id).into_iter().flatten();
+            for (index, value) in indices.zip(values) {
+                lines.push((index, directive_line(name, value)?));
+            }
+        }
+        lines.sort_by_key(|(index, _)| *index);
+        Ok(lines.into_iter().map(|(_, line)| line).collect::<Vec<_>>().join(&b'\n'))
+    }
+}
+
+/// `name "value"`, the value quoted so any bytes survive the config parser. `user` and
+/// `bind` take several arguments in one option value, split with the config file's rules.
+fn directive_line(name: &str, value: &OsStr) -> Result<Vec<u8>, String> {
+    let value = value.as_encoded_bytes();
+    let args = if matches!(name, "user" | "bind") {
+        split_args(value).map_err(|_| format!("Unbalanced quotes in the value of --{name}"))?
+    } else {
+        vec![value.to_vec()]
+    };
+    let mut line = name.as_bytes().to_vec();
+    for a in &args {
+        line.push(b' ');
+        repr(a, &mut line);
+    }
+    Ok(line)
+}
+
+/// Redis' `sdscatrepr`: a double-quoted string with C escapes, which `split_args` reads back
+/// byte for byte.
+fn repr(s: &[u8], out: &mut Vec<u8>) {
+    out.push(b'"');
+    for &b in s {
+        match b {
+            b'\\' | b'"' => out.extend_from_slice(&[b'\\', b]),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0x07 => out.extend_from_slice(b"\\a"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x20..=0x7e => out.push(b),
+            _ => out.extend_from_slice(format!("\\x{b:02x}").as_bytes()),
+        }
+    }
+    out.push(b'"');
+}
+
+/// Runs the server until SIGINT or SIGTERM.
+pub fn run(args: &ServeArgs, matches: &ArgMatches) -> ExitCode {
+    let redis_version = table().redis_version();
+    let mut config = Config::default();
+    let options = match args.options_text(matches) {
+        Ok(o) => o,
+        Err(e) => return refuse(e.as_bytes()),
+    };
+    // Before the log exists, config errors go to standard error, as redis-server's do.
+    if let Err(e) = config.apply_file_and_options(args.config.as_deref(), &options) {
+        return refuse(e.as_bytes());
+    }
+    match RedisLog::open(config.loglevel, config.logfile.as_deref()) {
+        Ok(log) => log.install(),
+        Err(e) => {
+            let msg = format!(
+                "\n*** FATAL CONFIG FILE ERROR (Redis {redis_version}) ***\nCan't open the log file: {}",
+                strerror(&e)
+            );
+            return refuse(msg.as_bytes());
+        }
+    }
+    tracing::warn!("oO0OoO0OoO0Oo authgate is starting oO0OoO0OoO0Oo");
+    tracing::warn!(
+        "authgate version={}, Redis version={redis_version}, bits={}, pid={}, just started",
+        env!("CARGO_PKG_VERSION"),
+        usize::BITS,
+        std::process::id()
+    );
+    tracing::warn!("Configuration loaded");
+    let (bind, port) = (config.bind.join(" "), config.port);
+    let server = match Server::builder(Arc::new(Acl::new())).config(config).build() {
+        Ok(s) => s,
+        Err(e) => return fatal(&e.to_string()),
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => return fatal(&format!("Failed creating the event loop: {e}")),
+    };
+    // The signal handlers are installed before the server binds, so a signal sent as soon as
+    // the log says "Ready" is never the default, abrupt one.
+    let served = runtime.block_on(async {
+        match shutdown_signal() {
+            Ok(signal) => server.run_until(signal, |_| {}).await,
+            Err(e) => Err(ServerError::Io(e)),
+        }
+    });
+    match served {
+        Ok(()) => {
+            tracing::warn!("authgate is now ready to exit, bye bye...");
+            ExitCode::SUCCESS
+        }
+        Err(ServerError::Io(e)) => {
+            tracing::warn!("Could not create server TCP listening socket {bind}:{port}: {}", strerror(&e));
+            fatal(&format!("Failed listening on port {port} (tcp), aborting."))
+        }
+        Err(e) => fatal(&e.to_string()),
+    }
+}
+
+/// Logs a fatal error, one log line per line of text as Redis does, repeats it on standard
+/// error (where a terminal shows it even when the log goes to a file), and returns status 1.
+fn fatal(text: &str) -> ExitCode {
+    for line in text.lines().filter(|l| !l.is_empty()) {
+        tracing::error!("{line}");
+    }
+    eprintln!("{text}");
+    ExitCode::from(REFUSED)
+}
+
+/// The OS error text without Rust's ` (os error N)` suffix: C's `strerror`, as Redis prints.
+fn strerror(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match (e.raw_os_error(), text.rfind(" (os error ")) {
+        (Some(_), Some(at)) => text[..at].to_string(),
+        _ => text,
+    }
+}
+
+/// A future completing on SIGINT (Ctrl-C) or SIGTERM, which it logs as Redis does. The
+/// handlers are registered now; call it inside the runtime.
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut int = signal(SignalKind::interrupt())?;
+    let mut term = signal(SignalKind::terminate())?;
+    Ok(async move {
+        let name = tokio::select! {
+            _ = int.recv() => "SIGINT",
+            _ = term.recv() => "SIGTERM",
+        };
+        tracing::warn!("Received {name} scheduling shutdown...");
+        tracing::warn!("User requested shutdown...");
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repr_round_trips_through_the_config_parser() {
+        let value: Vec<u8> = (0u8..=255).collect();
+        let mut line = Vec::new();
+        repr(&value, &mut line);
+        assert_eq!(split_args(&line).unwrap(), vec![value]);
+        let mut line = Vec::new();
+        repr(b"a b\"c", &mut line);
+        assert_eq!(line, b"\"a b\\\"c\"");
+    }
+
+    #[test]
+    fn user_and_bind_split_their_value() {
+        assert_eq!(directive_line("user", OsStr::new("alice on '>a b'")).unwrap(), b"user \"alice\" \"on\" \">a b\"");
+        assert_eq!(directive_line("bind", OsStr::new("127.0.0.1 ::1")).unwrap(), b"bind \"127.0.0.1\" \"::1\"");
+        assert_eq!(directive_line("requirepass", OsStr::new("a b")).unwrap(), b"requirepass \"a b\"");
+        assert!(directive_line("user", OsStr::new("alice \"on")).is_err());
+    }
+}

@@ -130,20 +130,24 @@ test-python:
 	$(PYVENV)/bin/python -m pip install -q -r python/tests/requirements.txt
 	cd python && $(CURDIR)/$(PYVENV)/bin/python -m pytest -q tests
 
-## Node: npm ci (again only when package-lock.json changes), the dev addon built by napi into the
-## shared target dir, a drift check of the generated index.js / index.d.ts, then node --test.
+## Node: npm ci (again only when package-lock.json changes; --ignore-scripts, as the package's own
+## install script would build the addon, which napi does next), the dev addon built by napi into
+## the shared target dir, a drift check of the generated index.js / index.d.ts, then node --test:
+## API, errors (PANIC included), shared fixtures, vocabulary parity, types (tsc --strict),
+## node-redis end to end, and install.test.js, which installs the package into fresh projects
+## from the source folder (built by cargo, dev profile, this target dir) and from `npm pack`.
 NODE_DRIFT := target/node-drift
 .PHONY: test-node
 test-node:
 	cd node && if [ ! -f node_modules/.authgate-ci ] || [ package-lock.json -nt node_modules/.authgate-ci ]; then \
-		npm ci --no-audit --no-fund && touch node_modules/.authgate-ci; fi
+		npm ci --ignore-scripts --no-audit --no-fund && touch node_modules/.authgate-ci; fi
 	@mkdir -p $(NODE_DRIFT) && cp node/index.js node/index.d.ts $(NODE_DRIFT)/
 	cd node && npx napi build --platform --manifest-path ../bindings/node/Cargo.toml --output-dir .
 	@for f in index.js index.d.ts; do \
 		if ! diff -u $(NODE_DRIFT)/$$f node/$$f; then \
 			echo "node/$$f is stale: napi build regenerated it (above); commit the new file"; exit 1; fi; \
 	done
-	cd node && node --test test/
+	cd node && AUTHGATE_NODE_PROFILE=dev node --test test/
 
 header:
 	BLESS=1 cargo test -p authgate-ffi --test header

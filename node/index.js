@@ -838,5 +838,6 @@ module.exports = nativeBinding
 module.exports.Acl = nativeBinding.Acl
 module.exports.Server = nativeBinding.Server
 module.exports.debugPanic = nativeBinding.debugPanic
+module.exports.debugPanicAsync = nativeBinding.debugPanicAsync
 module.exports.ErrorCode = nativeBinding.ErrorCode
 module.exports.genpass = nativeBinding.genpass

@@ -73,11 +73,12 @@ test('check throws NOPERM errors with reason, object and command', () => {
   acl.check('alice', 'CLIENT', 'ID')
 })
 
-test('check reports unknown users, unknown commands and wrong arity as ERR', () => {
+test('check reports unknown users as NOT_FOUND, unknown commands and wrong arity as ERR', () => {
   const acl = new Acl()
   const user = thrown(() => acl.check('nobody', 'GET', 'k'))
-  assert.equal(user.code, 'ERR')
-  assert.equal(user.message, "ERR User 'nobody' not found")
+  assert.equal(user.code, 'NOT_FOUND')
+  assert.equal(user.message, "ERR User 'nobody' not found", "Redis' text")
+  assert.equal(thrown(() => acl.dryrun('nobody', 'GET', 'k')).code, 'NOT_FOUND')
   const cmd = thrown(() => acl.check('default', 'NOSUCH', 'a'))
   assert.equal(cmd.code, 'ERR')
   assert.equal(cmd.message, "ERR unknown command 'NOSUCH', with args beginning with: 'a' ")
@@ -172,15 +173,77 @@ test('users, list and cat', () => {
   assert.equal(thrown(() => acl.cat('nope')).message, "ERR Unknown category 'nope'")
 })
 
-test('options: acl-pubsub-default and acllog-max-len', () => {
-  const all = new Acl({ aclPubsubDefault: 'allchannels' })
+test('options: acl-pubsub-default and acllog-max-len, at construction', () => {
+  const all = new Acl({ pubsubDefault: 'allchannels' })
   all.setuser('u')
   assert.equal(all.getuser('u').channels, '&*')
-  const reset = new Acl({ aclPubsubDefault: 'resetchannels', acllogMaxLen: 5 })
+  assert.equal(all.pubsubDefault, 'allchannels')
+  const reset = new Acl({ pubsubDefault: 'resetchannels', logMaxLen: 5 })
   reset.setuser('u')
   assert.equal(reset.getuser('u').channels, '')
-  assert.deepEqual(new Acl({}).users(), ['default'])
-  assert.deepEqual(new Acl(null).users(), ['default'])
+  assert.deepEqual(reset.options(), { pubsubDefault: 'resetchannels', logMaxLen: 5 })
+  // Case does not matter, as in redis.conf; a Buffer works like a string.
+  assert.equal(new Acl({ pubsubDefault: 'AllChannels' }).pubsubDefault, 'allchannels')
+  assert.equal(new Acl({ pubsubDefault: Buffer.from('ALLCHANNELS') }).pubsubDefault, 'allchannels')
+  for (const empty of [undefined, null, {}]) {
+    const acl = new Acl(empty)
+    assert.deepEqual(acl.users(), ['default'])
+    assert.deepEqual(acl.options(), new Acl().options())
+  }
+  assert.deepEqual(new Acl({ logMaxLen: 7 }).options(), { pubsubDefault: 'resetchannels', logMaxLen: 7 }, 'the other option keeps its default')
+})
+
+test('options: changed after construction, as CONFIG SET does', () => {
+  const acl = new Acl()
+  acl.setuser('before')
+  acl.pubsubDefault = 'allchannels'
+  acl.setuser('after')
+  assert.equal(acl.getuser('before').channels, '', 'existing users keep their channels')
+  assert.equal(acl.getuser('after').channels, '&*')
+  acl.pubsubDefault = 'RESETCHANNELS'
+  assert.equal(acl.pubsubDefault, 'resetchannels')
+  acl.logMaxLen = 3
+  assert.equal(acl.logMaxLen, 3)
+  acl.setOptions({ pubsubDefault: 'allchannels' })
+  assert.deepEqual(acl.options(), { pubsubDefault: 'allchannels', logMaxLen: 3 }, 'setOptions changes only what it is given')
+  acl.setOptions({ logMaxLen: 0 })
+  assert.deepEqual(acl.options(), { pubsubDefault: 'allchannels', logMaxLen: 0 })
+  acl.setOptions({ pubsubDefault: 'resetchannels', logMaxLen: 9 })
+  assert.equal(acl.pubsubDefault, 'resetchannels')
+  assert.equal(acl.logMaxLen, 9)
+  const bad = thrown(() => (acl.pubsubDefault = 'sometimes'))
+  assert.equal(bad.code, 'INVALID_ARGUMENT')
+  assert.equal(bad.message, 'argument(s) must be one of the following: allchannels, resetchannels')
+  assert.equal(thrown(() => acl.setOptions({ pubsubDefault: 'x', logMaxLen: 1 })).code, 'INVALID_ARGUMENT')
+  assert.equal(acl.logMaxLen, 9, 'a failed setOptions changes nothing')
+})
+
+test('setRequirepass sets the default user\'s only password; an empty one is nopass', () => {
+  const acl = new Acl()
+  acl.setRequirepass('first')
+  acl.setRequirepass(Buffer.from([0x70, 0xff]))
+  assert.equal(acl.authenticate('default', 'first'), false, 'the previous password is gone')
+  assert.equal(acl.authenticate('default', Buffer.from([0x70, 0xff])), true)
+  assert.deepEqual(acl.getuser('default').flags, ['on'])
+  acl.setRequirepass('')
+  assert.deepEqual(acl.getuser('default').flags, ['on', 'nopass'])
+  assert.equal(acl.authenticate('default', 'anything'), true)
+})
+
+test('checkAclfile validates without applying', () => {
+  const dir = tmpdir()
+  const good = path.join(dir, 'good.acl')
+  const bad = path.join(dir, 'bad.acl')
+  fs.writeFileSync(good, 'user alice on >pw ~* +@all\n')
+  fs.writeFileSync(bad, 'user alice on badrule\n')
+  const acl = new Acl()
+  assert.equal(acl.checkAclfile(good), undefined)
+  assert.equal(acl.checkAclfile(Buffer.from(good)), undefined)
+  assert.deepEqual(acl.users(), ['default'], 'nothing was applied')
+  const e = thrown(() => acl.checkAclfile(bad))
+  assert.equal(e.code, 'CONFIG')
+  assert.equal(e.message, `ERR ${bad}:1: Syntax error. WARNING: ACL errors detected, no change to the previously active ACL rules was performed`)
+  fs.rmSync(dir, { recursive: true })
 })
 
 test('log is empty until a server records events; log(count) and logReset', () => {
@@ -209,7 +272,9 @@ test('save, load and fromFile round-trip an aclfile', () => {
   other.setuser('temp', 'on')
   other.load(file)
   assert.deepEqual(other.users(), ['alice', 'default'], 'load replaces every user')
-  assert.deepEqual(Acl.fromFile(file, { aclPubsubDefault: 'allchannels' }).users(), ['alice', 'default'])
+  const all = Acl.fromFile(Buffer.from(file), { pubsubDefault: 'allchannels' })
+  assert.deepEqual(all.users(), ['alice', 'default'])
+  assert.equal(all.pubsubDefault, 'allchannels', 'fromFile takes the options too')
   fs.rmSync(dir, { recursive: true })
 })
 
@@ -228,8 +293,9 @@ test('the Promise forms run the file operations off the main thread', async () =
   const other = new Acl()
   assert.equal(await other.loadAsync(file), undefined)
   assert.deepEqual(other.users(), ['bob', 'default'])
-  const withOptions = await Acl.fromFileAsync(file, { acllogMaxLen: 3 })
+  const withOptions = await Acl.fromFileAsync(file, { logMaxLen: 3 })
   assert.deepEqual(withOptions.users(), ['bob', 'default'])
+  assert.equal(withOptions.logMaxLen, 3)
   // Many at once: they all settle.
   const all = await Promise.all(Array.from({ length: 16 }, () => Acl.fromFileAsync(file)))
   assert.equal(all.length, 16)
@@ -238,6 +304,9 @@ test('the Promise forms run the file operations off the main thread', async () =
 
 test('genpass: 256 bits of hex by default, or the given number of bits', () => {
   assert.match(genpass(), /^[0-9a-f]{64}$/)
+  const acl = new Acl()
+  assert.match(acl.genpass(), /^[0-9a-f]{64}$/, 'the method is the same as the function')
+  assert.match(acl.genpass(8), /^[0-9a-f]{2}$/)
   assert.notEqual(genpass(), genpass())
   assert.match(genpass(32), /^[0-9a-f]{8}$/)
   assert.match(genpass(1), /^[0-9a-f]$/)

@@ -1,6 +1,7 @@
 'use strict'
 // Bad input of every kind: wrong types, null-ish values, bad rules, bad aclfiles, bad options,
-// calls on the wrong object, and a deliberate Rust panic (an Error, never an abort).
+// calls on the wrong object, and deliberate Rust panics (an Error with code PANIC, never an
+// abort). Wrong JS types are TypeErrors with Node's codes; everything else has core's codes.
 
 const test = require('node:test')
 const assert = require('node:assert/strict')
@@ -8,7 +9,7 @@ const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 
-const { Acl, Server, debugPanic, genpass } = require('..')
+const { Acl, Server, debugPanic, debugPanicAsync, genpass } = require('..')
 
 function thrown(fn) {
   try {
@@ -58,24 +59,48 @@ test('generated methods reject wrong types too', () => {
   }
   for (const bad of [42, {}, []]) assertTypeError(() => acl.cat(bad))
   for (const bad of [undefined, null, 42, {}]) {
-    assert.throws(() => acl.load(bad), (e) => e instanceof Error && typeof e.code === 'string')
-    assert.throws(() => acl.save(bad), (e) => e instanceof Error && typeof e.code === 'string')
-    assert.throws(() => Acl.fromFile(bad), (e) => e instanceof Error && typeof e.code === 'string')
+    assertTypeError(() => acl.load(bad))
+    assertTypeError(() => acl.save(bad))
+    assertTypeError(() => acl.checkAclfile(bad))
+    assertTypeError(() => acl.setRequirepass(bad))
+    assertTypeError(() => Acl.fromFile(bad))
+    assertTypeError(() => acl.loadAsync(bad))
   }
-  assert.throws(() => acl.log('ten'), (e) => e instanceof Error && typeof e.code === 'string')
-  assert.throws(() => genpass('256'), (e) => e instanceof Error && typeof e.code === 'string')
+  for (const bad of ['ten', {}, true]) {
+    assertTypeError(() => acl.log(bad), /must be of type number/)
+    assertTypeError(() => genpass(bad), /must be of type number/)
+    assertTypeError(() => acl.genpass(bad), /must be of type number/)
+    assertTypeError(() => (acl.logMaxLen = bad), /must be of type number/)
+  }
+  assertTypeError(() => (acl.pubsubDefault = 5))
+  // Options must be objects (or left out, for the constructors).
+  for (const bad of [5, 'allchannels', true]) {
+    assertTypeError(() => new Acl(bad), /"options" argument must be of type object/)
+    assertTypeError(() => Acl.fromFile('/x', bad), /"options" argument must be of type object/)
+    assertTypeError(() => acl.setOptions(bad), /"options" argument must be of type object/)
+  }
+  assertTypeError(() => acl.setOptions(), /"options" argument must be of type object. Received undefined/)
+  assertTypeError(() => new Acl({ pubsubDefault: 5 }))
+  assertTypeError(() => new Acl({ logMaxLen: '5' }))
+  assert.deepEqual(acl.options(), new Acl().options(), 'nothing was changed')
 })
 
-test('numbers out of range are RangeErrors with ERR_OUT_OF_RANGE', () => {
+test('unusable values are INVALID_ARGUMENT errors with the reason', () => {
   const acl = new Acl()
-  for (const bad of [-1, 1.5, NaN, Infinity, 2 ** 40]) {
+  for (const bad of [-1, 1.5, NaN, Infinity, 2 ** 60]) {
     const e = thrown(() => acl.log(bad))
-    assert.ok(e instanceof RangeError)
-    assert.equal(e.code, 'ERR_OUT_OF_RANGE')
+    assert.ok(e instanceof Error && !(e instanceof TypeError))
+    assert.equal(e.code, 'INVALID_ARGUMENT')
+    assert.match(e.message, new RegExp(`^count must be an integer from 0 to ${Number.MAX_SAFE_INTEGER}, got `))
+    if (bad < 2 ** 53) assert.ok(e.message.endsWith(`got ${bad}`), e.message)
+    assert.equal(thrown(() => (acl.logMaxLen = bad)).code, 'INVALID_ARGUMENT')
+    assert.equal(thrown(() => new Acl({ logMaxLen: bad })).code, 'INVALID_ARGUMENT')
   }
-  const o = thrown(() => new Acl({ aclPubsubDefault: 'sometimes' }))
-  assert.ok(o instanceof RangeError)
-  assert.equal(o.message, "aclPubsubDefault must be 'allchannels' or 'resetchannels', got 'sometimes'")
+  for (const make of [() => new Acl({ pubsubDefault: 'sometimes' }), () => acl.setOptions({ pubsubDefault: '' })]) {
+    const e = thrown(make)
+    assert.equal(e.code, 'INVALID_ARGUMENT')
+    assert.equal(e.message, 'argument(s) must be one of the following: allchannels, resetchannels', "core's (Redis') text")
+  }
 })
 
 test('methods called on something that is not an Acl throw ERR_INVALID_THIS', () => {
@@ -123,23 +148,28 @@ test('bad aclfiles give Redis texts and leave the users unchanged', async () => 
     `ERR ${bad}:1: Syntax error. ${bad}:3 should start with user keyword followed by the username. ` +
     'WARNING: ACL errors detected, no change to the previously active ACL rules was performed'
   const e = thrown(() => acl.load(bad))
-  assert.equal(e.code, 'ERR')
+  assert.equal(e.code, 'CONFIG')
   assert.equal(e.message, expected)
   assert.deepEqual(acl.users(), ['default', 'keep'])
-  await assert.rejects(acl.loadAsync(bad), (err) => err.code === 'ERR' && err.message === expected)
-  await assert.rejects(Acl.fromFileAsync(bad), (err) => err.code === 'ERR' && err.message === expected)
+  await assert.rejects(acl.loadAsync(bad), (err) => err.code === 'CONFIG' && err.message === expected)
+  await assert.rejects(Acl.fromFileAsync(bad), (err) => err.code === 'CONFIG' && err.message === expected)
   assert.equal(thrown(() => Acl.fromFile(bad)).message, expected)
+  assert.equal(thrown(() => acl.checkAclfile(bad)).message, expected)
 
   const missing = path.join(dir, 'missing.acl')
   const m = `ERR Error loading ACLs, opening file '${missing}': No such file or directory`
   assert.equal(thrown(() => acl.load(missing)).message, m)
-  await assert.rejects(Acl.fromFileAsync(missing), { code: 'ERR', message: m })
+  await assert.rejects(Acl.fromFileAsync(missing), { code: 'CONFIG', message: m })
   assert.equal(thrown(() => acl.load(dir)).message, `ERR Error loading ACLs, opening file '${dir}': Is a directory`)
 
+  // Redis' fixed reply text; why it failed is in `detail` (Redis writes it to its log).
   const save = 'ERR There was an error trying to save the ACLs. Please check the server logs for more information'
   const nowhere = path.join(dir, 'no', 'such', 'dir.acl')
-  assert.equal(thrown(() => acl.save(nowhere)).message, save)
-  await assert.rejects(acl.saveAsync(nowhere), { code: 'ERR', message: save })
+  const s = thrown(() => acl.save(nowhere))
+  assert.equal(s.code, 'IO')
+  assert.equal(s.message, save)
+  assert.match(s.detail, /No such file or directory/)
+  await assert.rejects(acl.saveAsync(nowhere), { code: 'IO', message: save })
   assert.deepEqual(acl.users(), ['default', 'keep'])
   fs.rmSync(dir, { recursive: true })
 })
@@ -157,21 +187,36 @@ test('Server options are validated', () => {
     const e = thrown(() => new Server({ acl: notAcl }))
     assert.equal(e.code, 'ERR_INVALID_ARG_TYPE', `acl: ${notAcl}`)
   }
-  const port = thrown(() => new Server({ acl, port: 70000 }))
-  assert.ok(port instanceof RangeError)
-  assert.equal(port.code, 'ERR_OUT_OF_RANGE')
-  assert.throws(() => new Server({ acl, host: 5 }))
-  const never = thrown(() => new Server({ acl }).port)
-  assert.equal(never.code, 'ERR_SERVER_NOT_RUNNING')
+  for (const bad of [70000, -1, 1.5, NaN]) {
+    const e = thrown(() => new Server({ acl, port: bad }))
+    assert.equal(e.code, 'INVALID_ARGUMENT', `port ${bad}`)
+    assert.equal(e.message, `port must be an integer from 0 to 65535, got ${bad}`)
+  }
+  assert.equal(thrown(() => new Server({ acl, maxclients: 0 })).message, 'maxclients must be at least 1', "core's check")
+  assert.equal(thrown(() => new Server({ acl, maxclients: 0 })).code, 'INVALID_ARGUMENT')
+  assert.equal(thrown(() => new Server({ acl, host: ' ' })).code, 'INVALID_ARGUMENT')
+  assert.equal(thrown(() => new Server({ acl, host: Buffer.from([0xff]) })).message, 'host must be UTF-8')
+  for (const field of ['host', 'requirepass', 'aclfile', 'config']) {
+    assertTypeError(() => new Server({ acl, [field]: 5 }))
+  }
+  assertTypeError(() => new Server({ acl, port: '6379' }), /must be of type number/)
+  const missing = thrown(() => new Server({ acl, config: '/nonexistent/redis.conf' }))
+  assert.equal(missing.code, 'CONFIG', 'the config file is read by the constructor')
+  assert.match(missing.message, /can't open config file '\/nonexistent\/redis.conf'/)
+  assert.equal(new Server({ acl }).port, null, 'no port before the first start')
 })
 
-test('a Rust panic becomes an Error with code GenericFailure, and Node keeps running', () => {
+test('a Rust panic becomes an Error with code PANIC, and Node keeps running', async () => {
   const e = thrown(() => debugPanic('deliberate, from the test'))
   assert.ok(e instanceof Error)
-  assert.equal(e.code, 'GenericFailure')
-  assert.equal(e.message, 'deliberate, from the test')
-  assert.equal(thrown(() => debugPanic()).message, 'deliberate panic')
-  for (let i = 0; i < 100; i++) assert.equal(thrown(() => debugPanic(`#${i}`)).code, 'GenericFailure')
+  assert.equal(e.code, 'PANIC')
+  assert.equal(e.message, 'panic in authgate: deliberate, from the test')
+  assert.equal(thrown(() => debugPanic()).message, 'panic in authgate: deliberate panic')
+  for (let i = 0; i < 100; i++) assert.equal(thrown(() => debugPanic(`#${i}`)).code, 'PANIC')
+  // In a Promise's work on the thread pool too.
+  const p = debugPanicAsync('in a task')
+  assert.ok(p instanceof Promise)
+  await assert.rejects(p, (err) => err instanceof Error && err.code === 'PANIC' && err.message === 'panic in authgate: in a task')
   const acl = new Acl()
   acl.setuser('after', 'on', 'nopass', '+get', '~*')
   acl.check('after', 'GET', 'k')

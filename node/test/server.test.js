@@ -50,7 +50,8 @@ test('Server: start, serve node-redis clients authenticated as Node-defined user
   const acl = setup()
   const server = new Server({ acl })
   assert.equal(server.running, false)
-  assert.equal(server.host, '127.0.0.1')
+  assert.equal(server.host, '127.0.0.1', "core's default")
+  assert.equal(server.port, null, 'no port before the first start')
   const starting = server.start()
   assert.ok(starting instanceof Promise, 'start() returns at once with a Promise')
   const port = await starting
@@ -131,40 +132,64 @@ test('Server: start, serve node-redis clients authenticated as Node-defined user
     await closeQuietly(admin)
   })
 
-  await t.test('start while running rejects; stop closes connections; restart works', async () => {
-    await assert.rejects(server.start(), { code: 'ERR_SERVER_ALREADY_LISTEN' })
+  await t.test('start while running rejects; stop closes connections; start again works', async () => {
+    await assert.rejects(server.start(), { code: 'INVALID_ARGUMENT', message: 'the server is already running' })
+    assert.equal(server.running, true, 'the failed start left it running')
     const before = await connect(port, { username: 'admin', password: 'adminpw' })
-    await server.stop()
+    assert.equal(await server.stop(), true)
     assert.equal(server.running, false)
     assert.equal(server.port, port, 'the last port is still reported')
-    await server.stop() // stopping a stopped server is fine
+    assert.equal(await server.stop(), false, 'stopping a stopped server is fine')
     await waitFor(() => !before.isOpen || before.errors.length > 0)
     const again = await server.start()
     assert.ok(again > 0)
+    assert.equal(server.port, again)
     const after = await connect(again, { username: 'admin', password: 'adminpw' })
     assert.equal(await after.ping(), 'PONG')
     await closeQuietly(after)
     await closeQuietly(before)
   })
 
+  await t.test('restart stops and starts again, with a new free port for port 0', async () => {
+    const old = server.port
+    const client = await connect(old, { username: 'admin', password: 'adminpw' })
+    const port2 = await server.restart()
+    assert.equal(server.running, true)
+    assert.equal(server.port, port2)
+    await waitFor(() => !client.isOpen || client.errors.length > 0)
+    const fresh = await connect(port2, { username: 'admin', password: 'adminpw' })
+    assert.equal(await fresh.ping(), 'PONG')
+    await closeQuietly(fresh)
+    await closeQuietly(client)
+    await server.stop()
+    const port3 = await server.restart()
+    assert.equal(server.running, true, 'restart starts a stopped server')
+    assert.equal(server.port, port3)
+  })
+
   await closeQuietly(alice)
 })
 
-test('Server: a port in use is an IO error; a bad host is a config error', async () => {
+test('Server: a port in use is an IO error with errno; a host that does not resolve is IO', async () => {
   const blocker = net.createServer()
   await new Promise((resolve) => blocker.listen(0, '127.0.0.1', resolve))
   const taken = blocker.address().port
   const server = new Server({ acl: new Acl(), port: taken })
+  assert.equal(server.port, null)
   await assert.rejects(server.start(), (e) => {
-    assert.equal(e.code, 'IO')
     assert.ok(e instanceof Error)
+    assert.equal(e.code, 'IO')
+    assert.equal(e.errno, os.constants.errno.EADDRINUSE)
     return true
   })
   assert.equal(server.running, false)
+  await assert.rejects(server.restart(), { code: 'IO' })
+  assert.equal(server.running, false, 'a failed restart leaves it stopped')
   await new Promise((resolve) => blocker.close(resolve))
-  await assert.rejects(new Server({ acl: new Acl(), host: 'not a host name' }).start(), (e) =>
-    ['INVALID_CONFIG', 'IO'].includes(e.code),
-  )
+  const port = await server.start()
+  assert.equal(port, taken, 'the same server starts once the port is free')
+  await server.stop()
+  await assert.rejects(new Server({ acl: new Acl(), host: 'no.such.host.invalid' }).start(), { code: 'IO' })
 })
 
 test('Server: requirepass and aclfile options; ACL SAVE from a client writes the file', async (t) => {
@@ -186,7 +211,7 @@ test('Server: requirepass and aclfile options; ACL SAVE from a client writes the
   await closeQuietly(root)
 
   const acl2 = new Acl()
-  const withPass = new Server({ acl: acl2, requirepass: 'topsecret' })
+  const withPass = new Server({ acl: acl2, requirepass: Buffer.from('topsecret') })
   const port2 = await withPass.start()
   t.after(() => withPass.stop())
   assert.equal(acl2.authenticate('default', 'topsecret'), true)
@@ -196,18 +221,50 @@ test('Server: requirepass and aclfile options; ACL SAVE from a client writes the
   await closeQuietly(ok)
 })
 
-test('Server: a bad aclfile fails start with code ACL and Redis startup text', async () => {
+test('Server: a bad aclfile fails start with code CONFIG and Redis startup text', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'authgate-node-'))
   const file = path.join(dir, 'bad.acl')
   fs.writeFileSync(file, 'user alice on badrule\n')
   const server = new Server({ acl: new Acl(), aclfile: file })
   await assert.rejects(server.start(), (e) => {
-    assert.equal(e.code, 'ACL')
+    assert.equal(e.code, 'CONFIG')
     assert.match(e.message, /^Aborting Redis startup because of ACL errors: .*bad\.acl:1: Syntax error/)
     return true
   })
   assert.equal(server.running, false)
   fs.rmSync(dir, { recursive: true })
+})
+
+test('Server: settings from a redis.conf file, options overriding it', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'authgate-node-'))
+  const conf = path.join(dir, 'redis.conf')
+  fs.writeFileSync(conf, 'bind 127.0.0.1\nrequirepass frompw\nmaxclients 5\nuser alice on >alicepw ~a:* +get\n')
+  const acl = new Acl()
+  // The file has no port, so Redis' 6379 would apply; the option overrides it with a free port.
+  const server = new Server({ acl, config: conf, port: 0 })
+  assert.equal(server.host, '127.0.0.1')
+  const port = await server.start()
+  t.after(async () => {
+    await server.stop()
+    fs.rmSync(dir, { recursive: true })
+  })
+  assert.equal(acl.authenticate('default', 'frompw'), true, 'requirepass from the file')
+  assert.equal(acl.authenticate('alice', 'alicepw'), true, 'user directives from the file')
+  const alice = await connect(port, { username: 'alice', password: 'alicepw' })
+  assert.equal(await alice.get('a:1'), null)
+  await closeQuietly(alice)
+
+  const overridden = new Server({ acl: new Acl(), config: Buffer.from(conf), port: 0, requirepass: 'optionpw' })
+  const port2 = await overridden.start()
+  t.after(() => overridden.stop())
+  await assert.rejects(connect(port2, { password: 'frompw' }), { message: /^WRONGPASS/ })
+  const ok = await connect(port2, { password: 'optionpw' })
+  assert.equal(await ok.ping(), 'PONG')
+  await closeQuietly(ok)
+
+  const bad = path.join(dir, 'bad.conf')
+  fs.writeFileSync(bad, 'nosuchdirective 1\n')
+  assert.throws(() => new Server({ acl: new Acl(), config: bad }), { code: 'CONFIG' })
 })
 
 test('Server: a running server keeps Node alive, like net.Server; stop() lets it exit', async () => {
@@ -228,17 +285,28 @@ test('Server: a running server keeps Node alive, like net.Server; stop() lets it
   })
   assert.equal(exits.status, 3, 'process.exit with a running server exits cleanly')
 
-  const child = spawn(process.execPath, ['-e', script('const acl = new Acl(); acl.setuser("default", "resetpass", ">pw"); console.log(await new Server({ acl }).start())')])
+  // The program keeps no reference to the Server: a running one must survive garbage
+  // collection (which would stop it) as well as keep the loop alive. Node emits 'beforeExit'
+  // as soon as its loop has nothing left, so the child reports that on stdout.
+  const body =
+    'process.on("beforeExit", () => console.log("beforeExit"));' +
+    'const acl = new Acl(); acl.setuser("default", "resetpass", ">pw"); const port = await new Server({ acl }).start();' +
+    'for (let i = 0; i < 5; i++) { global.gc(); await new Promise((r) => setImmediate(r)) } console.log(port)'
+  const child = spawn(process.execPath, ['--expose-gc', '-e', script(body)])
+  let out = ''
+  child.stdout.on('data', (d) => (out += d))
   try {
     const port = await new Promise((resolve, reject) => {
-      child.stdout.once('data', (d) => resolve(Number(String(d).trim())))
+      child.stdout.once('data', (d) => resolve(Number(String(d).trim().split('\n')[0])))
       child.once('exit', (code) => reject(new Error(`child exited (${code}) instead of serving`)))
     })
-    await new Promise((r) => setTimeout(r, 300))
-    assert.equal(child.exitCode, null, 'still running after its script ended')
+    // A full round trip to the child's server, after its script ended.
     const client = await connect(port, { password: 'pw' })
     assert.equal(await client.ping(), 'PONG')
+    assert.equal(await client.sendCommand(['ACL', 'WHOAMI']), 'default')
     await closeQuietly(client)
+    assert.equal(child.exitCode, null, 'still running after its script ended')
+    assert.doesNotMatch(out, /beforeExit/, 'its event loop never ran empty')
   } finally {
     child.kill()
   }

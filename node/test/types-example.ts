@@ -4,16 +4,19 @@
 import {
   Acl,
   AclOptions,
+  AclSettings,
   Arg,
   AuthgateError,
   ErrorCode,
   LogEntry,
   PermissionDeniedError,
+  PubsubDefault,
   SelectorInfo,
   Server,
   ServerOptions,
   UserInfo,
   debugPanic,
+  debugPanicAsync,
   genpass,
 } from '..'
 
@@ -22,10 +25,21 @@ function isPermissionDenied(e: unknown): e is PermissionDeniedError {
 }
 
 export async function tour(): Promise<number> {
-  const options: AclOptions = { aclPubsubDefault: 'resetchannels', acllogMaxLen: 64 }
+  const options: AclOptions = { pubsubDefault: 'resetchannels', logMaxLen: 64 }
   const acl: Acl = new Acl(options)
   const plain = new Acl()
   plain.setuser('bob')
+  const settings: AclSettings = acl.options()
+  const current: PubsubDefault = acl.pubsubDefault
+  const max: number = acl.logMaxLen + settings.logMaxLen
+  acl.pubsubDefault = 'allchannels'
+  acl.pubsubDefault = Buffer.from('resetchannels')
+  acl.logMaxLen = 32
+  acl.setOptions({ logMaxLen: 16 })
+  acl.setOptions({ pubsubDefault: 'allchannels', logMaxLen: 8 })
+  acl.setRequirepass('rootpw')
+  acl.setRequirepass(Buffer.from([0xff]))
+  void [current, max]
 
   acl.setuser('alice', 'on', '>secret', '~cache:*', '+get', '+set')
   acl.setuser(Buffer.from('bin\xff', 'latin1'), 'on', Buffer.from([0x3e, 0xff]))
@@ -64,25 +78,35 @@ export async function tour(): Promise<number> {
   acl.save('/tmp/authgate-types.acl')
   await acl.saveAsync('/tmp/authgate-types.acl')
   acl.load('/tmp/authgate-types.acl')
-  await acl.loadAsync('/tmp/authgate-types.acl')
-  const copy: Acl = Acl.fromFile('/tmp/authgate-types.acl', { aclPubsubDefault: 'allchannels' })
+  await acl.loadAsync(Buffer.from('/tmp/authgate-types.acl'))
+  acl.checkAclfile('/tmp/authgate-types.acl')
+  const copy: Acl = Acl.fromFile('/tmp/authgate-types.acl', { pubsubDefault: 'allchannels' })
   const copy2: Acl = await Acl.fromFileAsync('/tmp/authgate-types.acl')
 
-  const password: string = genpass() + genpass(128)
+  const password: string = genpass() + genpass(128) + acl.genpass() + acl.genpass(64)
 
   const serverOptions: ServerOptions = { acl, host: '127.0.0.1', port: 0, maxclients: 10 }
   const server = new Server(serverOptions)
+  const before: number | null = server.port
   const port: number = await server.start()
-  const same: number = server.port
+  const same: number | null = server.port
   const running: boolean = server.running
   const host: string = server.host
-  await server.stop()
+  const again: number = await server.restart()
+  const wasRunning: boolean = await server.stop()
+  const fromFile = new Server({ acl, config: '/etc/redis/redis.conf', port: 0, requirepass: Buffer.from('pw'), aclfile: '/tmp/a.acl' })
+  void [before, again, wasRunning, fromFile]
 
   try {
     debugPanic('typed')
+    await debugPanicAsync('typed')
   } catch (e) {
-    const code: ErrorCode = (e as AuthgateError).code
-    void code
+    const err = e as AuthgateError
+    const code: ErrorCode = err.code
+    const errno: number | undefined = err.errno
+    const milvus: number | undefined = err.milvusCode
+    const detail: string | undefined = err.detail
+    void [code, errno, milvus, detail]
   }
 
   const arg: Arg = Buffer.from('x')
@@ -100,16 +124,24 @@ export function misuse(acl: Acl): void {
   // @ts-expect-error: getuser may return null
   const flags: string[] = acl.getuser('x').flags
   // @ts-expect-error: no such option value
-  new Acl({ aclPubsubDefault: 'sometimes' })
+  new Acl({ pubsubDefault: 'sometimes' })
+  // @ts-expect-error: the old option names are gone
+  new Acl({ aclPubsubDefault: 'allchannels' })
+  // @ts-expect-error: logMaxLen is a number
+  acl.logMaxLen = '5'
+  // @ts-expect-error: options() is read-only data, pubsubDefault is one of two values
+  const pd: 'everything' = acl.options().pubsubDefault
   // @ts-expect-error: a Server needs an Acl
   new Server({ port: 0 })
   // @ts-expect-error: start resolves with the port, not a string
   const p: Promise<string> = new Server({ acl }).start()
   // @ts-expect-error: port is read-only
   new Server({ acl }).port = 5
+  // @ts-expect-error: port may be null before the first start
+  const known: number = new Server({ acl }).port
   // @ts-expect-error: genpass takes a number of bits
   genpass('256')
   // @ts-expect-error: not an error code
   const code: ErrorCode = 'EVERYTHING'
-  void [n, flags, p, code]
+  void [n, flags, p, code, pd, known]
 }

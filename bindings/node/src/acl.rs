@@ -1,150 +1,19 @@
 //! `Acl`: the Redis 7.0 ACL engine. The variadic methods (`setuser`, `deluser`, `check`,
-//! `dryrun`) are in `variadic.rs`; the Promise forms of the file operations in `tasks.rs`.
+//! `dryrun`) are raw callbacks in `variadic.rs`; the records in `records.rs`; the settings in
+//! `options.rs`. Every method runs inside [`guard`], so a panic is core's `PANIC` error.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
-use authgate::acl::{
-    self, Acl as CoreAcl, AclOptions as CoreOptions, LogEntry as CoreLogEntry,
-    UserInfo as CoreUserInfo,
-};
-use napi::bindgen_prelude::{AsyncTask, TypeTag};
+use authgate::acl::{Acl as CoreAcl, AclError, AclOptions as CoreOptions, DEFAULT_GENPASS_BITS};
+use napi::bindgen_prelude::{AsyncTask, TypeTag, Unknown};
 use napi::{sys, Env, Error, Result};
 use napi_derive::napi;
 
-use crate::args::Bytes;
-use crate::error::{acl_error_env, coded, out_of_range, Kind};
-use crate::tasks::{FromFileTask, LoadTask, SaveTask};
-
-/// Engine settings, as Redis keeps them in its config.
-#[napi(object)]
-pub struct AclOptions {
-    /// `acl-pubsub-default`: whether new users get `allchannels` (Redis 7.0 default:
-    /// `resetchannels`).
-    #[napi(ts_type = "'allchannels' | 'resetchannels'")]
-    pub acl_pubsub_default: Option<String>,
-    /// `acllog-max-len`: how many ACL LOG entries are kept (default 128).
-    pub acllog_max_len: Option<u32>,
-}
-
-/// What `ACL GETUSER` reports for one `(...)` selector.
-#[napi(object)]
-pub struct SelectorInfo {
-    /// The command rules, e.g. `-@all +get`.
-    pub commands: String,
-    /// Key patterns joined by spaces (`~*` for allkeys, empty if none).
-    pub keys: String,
-    /// Channel patterns joined by spaces (`&*` for allchannels, empty if none).
-    pub channels: String,
-}
-
-/// What `ACL GETUSER` reports for a user.
-#[napi(object)]
-pub struct UserInfo {
-    /// Flag names in Redis' order: `on`/`off`, `nopass`, `sanitize-payload`, ...
-    pub flags: Vec<String>,
-    /// SHA-256 digests of the passwords (64 lowercase hex characters), in insertion order.
-    pub passwords: Vec<String>,
-    /// The root selector's command rules.
-    pub commands: String,
-    /// The root selector's key patterns.
-    pub keys: String,
-    /// The root selector's channel patterns.
-    pub channels: String,
-    /// The `(...)` selectors, in order.
-    pub selectors: Vec<SelectorInfo>,
-}
-
-/// One `ACL LOG` entry.
-#[napi(object)]
-pub struct LogEntry {
-    /// How many events were merged into this entry.
-    pub count: f64,
-    /// Why: `command`, `key`, `channel` or `auth`.
-    #[napi(ts_type = "'command' | 'key' | 'channel' | 'auth'")]
-    pub reason: String,
-    /// Where: `toplevel`, `multi`, `lua` or `module`.
-    #[napi(ts_type = "'toplevel' | 'multi' | 'lua' | 'module'")]
-    pub context: String,
-    /// Command full name, key, channel, or (for auth) the command as typed.
-    pub object: String,
-    /// The connection's user, or the attempted name for auth failures.
-    pub username: String,
-    /// Seconds since the last update of this entry.
-    pub age_seconds: f64,
-    /// The client's `CLIENT LIST` line at the last update.
-    pub client_info: String,
-}
-
-fn lossy(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn selector_info(s: &acl::SelectorInfo) -> SelectorInfo {
-    SelectorInfo {
-        commands: lossy(&s.commands),
-        keys: lossy(&s.keys),
-        channels: lossy(&s.channels),
-    }
-}
-
-fn user_info(i: CoreUserInfo) -> UserInfo {
-    UserInfo {
-        flags: i.flags.iter().map(|f| f.to_string()).collect(),
-        passwords: i.passwords,
-        commands: lossy(&i.root.commands),
-        keys: lossy(&i.root.keys),
-        channels: lossy(&i.root.channels),
-        selectors: i.selectors.iter().map(selector_info).collect(),
-    }
-}
-
-fn log_entry(e: CoreLogEntry) -> LogEntry {
-    LogEntry {
-        count: e.count as f64,
-        reason: e.reason.as_str().to_string(),
-        context: e.context.as_str().to_string(),
-        object: lossy(&e.object),
-        username: lossy(&e.username),
-        age_seconds: e.age_seconds,
-        client_info: lossy(&e.client_info),
-    }
-}
-
-/// Converts the JS options (validated) to the engine's.
-pub(crate) fn core_options(env: &Env, o: Option<AclOptions>) -> Result<CoreOptions> {
-    let mut out = CoreOptions::default();
-    if let Some(o) = o {
-        match o.acl_pubsub_default.as_deref() {
-            None | Some("resetchannels") => {}
-            Some("allchannels") => out.pubsub_default_allchannels = true,
-            Some(other) => {
-                return Err(out_of_range(
-                    env.raw(),
-                    &format!(
-                        "aclPubsubDefault must be 'allchannels' or 'resetchannels', got '{other}'"
-                    ),
-                ))
-            }
-        }
-        if let Some(n) = o.acllog_max_len {
-            out.log_max_len = n as usize;
-        }
-    }
-    Ok(out)
-}
-
-/// A whole, non-negative number argument (JS numbers are doubles).
-pub(crate) fn whole_number(env: &Env, name: &str, v: f64) -> Result<usize> {
-    if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= u32::MAX as f64 {
-        Ok(v as usize)
-    } else {
-        Err(out_of_range(
-            env.raw(),
-            &format!("The value of \"{name}\" is out of range. It must be a non-negative integer. Received {v}"),
-        ))
-    }
-}
+use crate::args::{Bytes, Num};
+use crate::error::{guard, type_error, OrThrow};
+use crate::options::{self, AclSettings};
+use crate::records::{lossy, LogEntry, UserInfo};
+use crate::tasks::{blocking, Blocking};
 
 /// The engine of the `Acl` instance `value` (napi-rs' type tag identifies it), borrowed for the
 /// current call; a `TypeError` with `code` (`ERR_INVALID_THIS` for a method's receiver,
@@ -156,9 +25,8 @@ pub(crate) fn unwrap_acl<'a>(
     code: &str,
 ) -> std::result::Result<&'a Arc<CoreAcl>, Error> {
     let not_acl = || {
-        coded(
+        type_error(
             env,
-            Kind::TypeError,
             code,
             &format!("The \"{what}\" value must be an instance of Acl"),
         )
@@ -183,6 +51,20 @@ pub(crate) fn unwrap_acl<'a>(
     Ok(&js.inner)
 }
 
+/// `ACL GENPASS [bits]` for a JS argument: core's default when left out. A whole number
+/// outside `u32` is clamped so that core reports Redis' range error; a fraction is Redis'
+/// "not an integer" error.
+fn genpass_bits(env: &Env, bits: Option<Num>) -> Result<String> {
+    let bits = match bits {
+        None => DEFAULT_GENPASS_BITS,
+        Some(Num(b)) if b.is_finite() && b.fract() == 0.0 => {
+            b.clamp(0.0, f64::from(u32::MAX)) as u32
+        }
+        Some(_) => return Err(AclError::NotAnInteger).or_throw(env),
+    };
+    CoreAcl::genpass(bits).or_throw(env)
+}
+
 /// The Redis 7.0 ACL engine: users, passwords, selectors, permission checks, ACL LOG and
 /// aclfiles, with Redis' exact semantics and texts. Share it with a `Server` to enforce it
 /// over the network; changes apply to live connections at once.
@@ -192,7 +74,7 @@ pub struct Acl {
 }
 
 impl Acl {
-    pub(crate) fn wrap(acl: CoreAcl) -> Acl {
+    fn wrap(acl: CoreAcl) -> Acl {
         Acl {
             inner: Arc::new(acl),
         }
@@ -201,47 +83,65 @@ impl Acl {
 
 #[napi]
 impl Acl {
-    /// An engine with only the `default` user (`on nopass ~* &* +@all`), like a fresh Redis.
+    /// An engine with only the `default` user (`on nopass ~* &* +@all`), like a fresh Redis;
+    /// options left out are core's defaults.
     #[napi(constructor, catch_unwind)]
-    pub fn new(env: Env, options: Option<AclOptions>) -> Result<Self> {
-        Ok(Acl::wrap(CoreAcl::with_options(core_options(
-            &env, options,
-        )?)))
+    pub fn new(
+        env: Env,
+        #[napi(ts_arg_type = "AclOptions | null")] options: Option<Unknown>,
+    ) -> Result<Self> {
+        guard(&env, || {
+            let options = options::merge(&env, CoreOptions::default(), options.as_ref())?;
+            Ok(Acl::wrap(CoreAcl::with_options(options)))
+        })
     }
 
-    /// An engine loaded from an aclfile (`ACL LOAD` semantics); throws `ERR` with Redis' text
-    /// if the file cannot be read or has errors. Blocks: see `fromFileAsync`.
+    /// An engine holding the users of an aclfile (`ACL LOAD` semantics); throws `CONFIG` with
+    /// Redis' text if the file cannot be read or has errors. Blocks: see `fromFileAsync`.
     #[napi(factory, catch_unwind)]
-    pub fn from_file(env: Env, path: String, options: Option<AclOptions>) -> Result<Self> {
-        let acl = CoreAcl::with_options(core_options(&env, options)?);
-        acl.load(&PathBuf::from(path))
-            .map_err(|e| acl_error_env(&env, &e))?;
-        Ok(Acl::wrap(acl))
+    pub fn from_file(
+        env: Env,
+        #[napi(ts_arg_type = "string | Buffer")] path: Bytes,
+        #[napi(ts_arg_type = "AclOptions | null")] options: Option<Unknown>,
+    ) -> Result<Self> {
+        guard(&env, || {
+            let options = options::merge(&env, CoreOptions::default(), options.as_ref())?;
+            CoreAcl::from_file(&path.into_path(), options)
+                .map(Acl::wrap)
+                .or_throw(&env)
+        })
     }
 
     /// `Acl.fromFile` off the main thread.
     #[napi(catch_unwind, ts_return_type = "Promise<Acl>")]
     pub fn from_file_async(
         env: Env,
-        path: String,
-        options: Option<AclOptions>,
-    ) -> Result<AsyncTask<FromFileTask>> {
-        let options = core_options(&env, options)?;
-        Ok(AsyncTask::new(FromFileTask {
-            path: PathBuf::from(path),
-            options,
-        }))
+        #[napi(ts_arg_type = "string | Buffer")] path: Bytes,
+        #[napi(ts_arg_type = "AclOptions | null")] options: Option<Unknown>,
+    ) -> Result<AsyncTask<Blocking<CoreAcl, Acl>>> {
+        guard(&env, || {
+            let options = options::merge(&env, CoreOptions::default(), options.as_ref())?;
+            let path = path.into_path();
+            Ok(blocking(
+                move || Ok(CoreAcl::from_file(&path, options)?),
+                Acl::wrap,
+            ))
+        })
     }
 
     /// True if the user exists, is `on`, and the password matches (or the user has `nopass`).
     #[napi(catch_unwind)]
     pub fn authenticate(
         &self,
+        env: Env,
         #[napi(ts_arg_type = "string | Buffer")] user: Bytes,
         #[napi(ts_arg_type = "string | Buffer")] password: Bytes,
-    ) -> bool {
-        self.inner
-            .authenticate(user.as_slice(), password.as_slice())
+    ) -> Result<bool> {
+        guard(&env, || {
+            Ok(self
+                .inner
+                .authenticate(user.as_slice(), password.as_slice()))
+        })
     }
 
     /// `ACL GETUSER`: the user's flags, password digests and selectors, or null if there is no
@@ -249,21 +149,28 @@ impl Acl {
     #[napi(catch_unwind)]
     pub fn getuser(
         &self,
+        env: Env,
         #[napi(ts_arg_type = "string | Buffer")] name: Bytes,
-    ) -> Option<UserInfo> {
-        self.inner.getuser(name.as_slice()).map(user_info)
+    ) -> Result<Option<UserInfo>> {
+        guard(&env, || {
+            Ok(self.inner.getuser(name.as_slice()).map(UserInfo::from))
+        })
     }
 
     /// `ACL USERS`: the user names, in byte order.
     #[napi(catch_unwind)]
-    pub fn users(&self) -> Vec<String> {
-        self.inner.users().iter().map(|u| lossy(u)).collect()
+    pub fn users(&self, env: Env) -> Result<Vec<String>> {
+        guard(&env, || {
+            Ok(self.inner.users().iter().map(|u| lossy(u)).collect())
+        })
     }
 
     /// `ACL LIST`: one `user <name> <rules>` line per user, in name order.
     #[napi(catch_unwind)]
-    pub fn list(&self) -> Vec<String> {
-        self.inner.list().iter().map(|l| lossy(l)).collect()
+    pub fn list(&self, env: Env) -> Result<Vec<String>> {
+        guard(&env, || {
+            Ok(self.inner.list().iter().map(|l| lossy(l)).collect())
+        })
     }
 
     /// `ACL CAT [category]`: the category names, or the commands of one category. Throws
@@ -274,78 +181,218 @@ impl Acl {
         env: Env,
         #[napi(ts_arg_type = "string | Buffer | null")] category: Option<Bytes>,
     ) -> Result<Vec<String>> {
-        self.inner
-            .cat(category.as_ref().map(|c| c.as_slice()))
-            .map_err(|e| acl_error_env(&env, &e))
+        guard(&env, || {
+            self.inner
+                .cat(category.as_ref().map(Bytes::as_slice))
+                .or_throw(&env)
+        })
     }
 
-    /// `ACL LOG [count]`: the newest `count` entries (default 10), newest first.
+    /// `ACL LOG [count]`: the newest `count` entries (default 10, as in Redis), newest first.
     #[napi(catch_unwind)]
-    pub fn log(&self, env: Env, count: Option<f64>) -> Result<Vec<LogEntry>> {
-        let count = count.map(|c| whole_number(&env, "count", c)).transpose()?;
-        Ok(self.inner.log(count).into_iter().map(log_entry).collect())
+    pub fn log(
+        &self,
+        env: Env,
+        #[napi(ts_arg_type = "number | null")] count: Option<Num>,
+    ) -> Result<Vec<LogEntry>> {
+        guard(&env, || {
+            let count = count
+                .map(|c| c.whole(env.raw(), "count", usize::MAX as u64))
+                .transpose()?;
+            Ok(self
+                .inner
+                .log(count.map(|c| c as usize))
+                .into_iter()
+                .map(LogEntry::from)
+                .collect())
+        })
     }
 
     /// `ACL LOG RESET`.
     #[napi(catch_unwind)]
-    pub fn log_reset(&self) {
-        self.inner.log_reset()
+    pub fn log_reset(&self, env: Env) -> Result<()> {
+        guard(&env, || {
+            self.inner.log_reset();
+            Ok(())
+        })
     }
 
-    /// `ACL LOAD`: replaces every user with the aclfile's, all or nothing; throws `ERR` with
+    /// `ACL GENPASS [bits]`: a random password of `bits` bits (default 256, as in Redis) as
+    /// hex. Throws `ERR` with Redis' text unless `bits` is an integer in 1..=4096.
+    #[napi(catch_unwind)]
+    pub fn genpass(
+        &self,
+        env: Env,
+        #[napi(ts_arg_type = "number | null")] bits: Option<Num>,
+    ) -> Result<String> {
+        guard(&env, || genpass_bits(&env, bits))
+    }
+
+    /// `ACL LOAD`: replaces every user with the aclfile's, all or nothing; throws `CONFIG` with
     /// Redis' text on errors. Blocks: see `loadAsync`.
     #[napi(catch_unwind)]
-    pub fn load(&self, env: Env, path: String) -> Result<()> {
-        self.inner
-            .load(&PathBuf::from(path))
-            .map_err(|e| acl_error_env(&env, &e))
+    pub fn load(
+        &self,
+        env: Env,
+        #[napi(ts_arg_type = "string | Buffer")] path: Bytes,
+    ) -> Result<()> {
+        guard(&env, || self.inner.load(&path.into_path()).or_throw(&env))
     }
 
-    /// `ACL SAVE`: writes every user to an aclfile atomically. Blocks: see `saveAsync`.
+    /// `ACL SAVE`: writes every user to an aclfile atomically; throws `IO` with Redis' text
+    /// (and the reason as `detail`). Blocks: see `saveAsync`.
     #[napi(catch_unwind)]
-    pub fn save(&self, env: Env, path: String) -> Result<()> {
-        self.inner
-            .save(&PathBuf::from(path))
-            .map_err(|e| acl_error_env(&env, &e))
+    pub fn save(
+        &self,
+        env: Env,
+        #[napi(ts_arg_type = "string | Buffer")] path: Bytes,
+    ) -> Result<()> {
+        guard(&env, || self.inner.save(&path.into_path()).or_throw(&env))
     }
 
     /// `load` off the main thread.
     #[napi(catch_unwind, ts_return_type = "Promise<void>")]
-    pub fn load_async(&self, path: String) -> AsyncTask<LoadTask> {
-        AsyncTask::new(LoadTask {
-            acl: self.inner.clone(),
-            path: PathBuf::from(path),
+    pub fn load_async(
+        &self,
+        env: Env,
+        #[napi(ts_arg_type = "string | Buffer")] path: Bytes,
+    ) -> Result<AsyncTask<Blocking<(), ()>>> {
+        guard(&env, || {
+            let (acl, path) = (self.inner.clone(), path.into_path());
+            Ok(blocking(move || Ok(acl.load(&path)?), |()| ()))
         })
     }
 
     /// `save` off the main thread.
     #[napi(catch_unwind, ts_return_type = "Promise<void>")]
-    pub fn save_async(&self, path: String) -> AsyncTask<SaveTask> {
-        AsyncTask::new(SaveTask {
-            acl: self.inner.clone(),
-            path: PathBuf::from(path),
+    pub fn save_async(
+        &self,
+        env: Env,
+        #[napi(ts_arg_type = "string | Buffer")] path: Bytes,
+    ) -> Result<AsyncTask<Blocking<(), ()>>> {
+        guard(&env, || {
+            let (acl, path) = (self.inner.clone(), path.into_path());
+            Ok(blocking(move || Ok(acl.save(&path)?), |()| ()))
+        })
+    }
+
+    /// Validates an aclfile without applying it; throws `CONFIG` with Redis' ACL LOAD text.
+    #[napi(catch_unwind)]
+    pub fn check_aclfile(
+        &self,
+        env: Env,
+        #[napi(ts_arg_type = "string | Buffer")] path: Bytes,
+    ) -> Result<()> {
+        guard(&env, || {
+            self.inner.check_aclfile(&path.into_path()).or_throw(&env)
+        })
+    }
+
+    /// `requirepass`: gives the `default` user this password only (an empty one: `nopass`).
+    #[napi(catch_unwind)]
+    pub fn set_requirepass(
+        &self,
+        env: Env,
+        #[napi(ts_arg_type = "string | Buffer")] password: Bytes,
+    ) -> Result<()> {
+        guard(&env, || {
+            self.inner.set_requirepass(password.as_slice());
+            Ok(())
+        })
+    }
+
+    /// The current settings.
+    #[napi(catch_unwind)]
+    pub fn options(&self, env: Env) -> Result<AclSettings> {
+        guard(&env, || Ok(self.inner.options().into()))
+    }
+
+    /// Changes the settings given (the others keep their values), as `CONFIG SET` does;
+    /// `pubsubDefault` applies to users and selectors created (or `reset`) later.
+    #[napi(catch_unwind)]
+    pub fn set_options(
+        &self,
+        env: Env,
+        #[napi(ts_arg_type = "AclOptions")] options: Unknown,
+    ) -> Result<()> {
+        guard(&env, || {
+            let options = options::merge_required(&env, self.inner.options(), &options)?;
+            self.inner.set_options(options);
+            Ok(())
+        })
+    }
+
+    /// `acl-pubsub-default`.
+    #[napi(getter, catch_unwind, ts_return_type = "PubsubDefault")]
+    pub fn pubsub_default(&self, env: Env) -> Result<String> {
+        guard(&env, || {
+            Ok(self.inner.pubsub_default().as_str().to_string())
+        })
+    }
+
+    /// Sets `acl-pubsub-default` (any case, as in redis.conf); throws `INVALID_ARGUMENT` with
+    /// Redis' text for another value.
+    #[napi(setter, js_name = "pubsubDefault", catch_unwind)]
+    pub fn set_pubsub_default(
+        &self,
+        env: Env,
+        #[napi(ts_arg_type = "PubsubDefault | Buffer")] value: Bytes,
+    ) -> Result<()> {
+        guard(&env, || {
+            self.inner
+                .set_pubsub_default(options::pubsub_default(&env, &value)?);
+            Ok(())
+        })
+    }
+
+    /// `acllog-max-len`.
+    #[napi(getter, catch_unwind)]
+    pub fn log_max_len(&self, env: Env) -> Result<f64> {
+        guard(&env, || Ok(self.inner.log_max_len() as f64))
+    }
+
+    /// Sets `acllog-max-len` (a whole number; the log is trimmed at once).
+    #[napi(setter, js_name = "logMaxLen", catch_unwind)]
+    pub fn set_log_max_len(
+        &self,
+        env: Env,
+        #[napi(ts_arg_type = "number")] value: Num,
+    ) -> Result<()> {
+        guard(&env, || {
+            self.inner
+                .set_log_max_len(options::log_max_len(&env, &value)?);
+            Ok(())
         })
     }
 }
 
-/// `ACL GENPASS [bits]`: a random password of `bits` bits (default 256) as hex. Throws `ERR`
-/// unless `bits` is an integer in 1..=4096.
+/// `ACL GENPASS [bits]` without an engine, as `acl.genpass`.
 #[napi(catch_unwind)]
-pub fn genpass(env: Env, bits: Option<f64>) -> Result<String> {
-    let text = bits.map(|b| {
-        if b.fract() == 0.0 && b.abs() < 1e18 {
-            format!("{}", b as i64)
-        } else {
-            format!("{b}")
-        }
-    });
-    CoreAcl::genpass(text.as_deref().map(str::as_bytes)).map_err(|e| acl_error_env(&env, &e))
+pub fn genpass(
+    env: Env,
+    #[napi(ts_arg_type = "number | null")] bits: Option<Num>,
+) -> Result<String> {
+    guard(&env, || genpass_bits(&env, bits))
 }
 
-/// Panics on purpose, to show that a Rust panic becomes a JS `Error` with code
-/// `GenericFailure` instead of aborting the process. For tests.
+/// Panics on purpose, to show that a Rust panic becomes a JS `Error` with code `PANIC` instead
+/// of aborting the process. For tests.
 #[napi(catch_unwind)]
-pub fn debug_panic(message: Option<String>) {
-    let message = message.unwrap_or_else(|| "deliberate panic".to_string());
-    panic!("{message}");
+pub fn debug_panic(env: Env, message: Option<String>) -> Result<()> {
+    guard(&env, || {
+        panic!(
+            "{}",
+            message.unwrap_or_else(|| "deliberate panic".to_string())
+        )
+    })
+}
+
+/// Like `debugPanic`, in a Promise's work on the thread pool: rejects with code `PANIC`. For
+/// tests.
+#[napi(catch_unwind, ts_return_type = "Promise<void>")]
+pub fn debug_panic_async(env: Env, message: Option<String>) -> Result<AsyncTask<Blocking<(), ()>>> {
+    guard(&env, || {
+        let message = message.unwrap_or_else(|| "deliberate panic".to_string());
+        Ok(blocking(move || panic!("{message}"), |()| ()))
+    })
 }

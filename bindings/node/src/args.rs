@@ -6,13 +6,14 @@
 //! read as its bytes.
 
 use std::cell::RefCell;
+use std::path::PathBuf;
 use std::ptr;
 
 use napi::bindgen_prelude::{FromNapiValue, TypeName, ValidateNapiValue};
 use napi::{sys, Error, ValueType};
 use smallvec::SmallVec;
 
-use crate::error::invalid_arg_type;
+use crate::error::{invalid_arg_type, invalid_argument};
 
 /// How a value of the wrong type is described in the error message (Node's wording).
 fn describe(env: sys::napi_env, v: sys::napi_value) -> String {
@@ -27,12 +28,18 @@ fn describe(env: sys::napi_env, v: sys::napi_value) -> String {
         sys::ValueType::napi_symbol => "Received type symbol".into(),
         sys::ValueType::napi_function => "Received function".into(),
         sys::ValueType::napi_bigint => "Received type bigint".into(),
+        sys::ValueType::napi_string => "Received type string".into(),
         _ => "Received an instance of a non-Buffer object".into(),
     }
 }
 
-/// The type error for argument `name` (unnamed if empty).
+/// The type error for argument `name` (unnamed if empty), which must be a string or Buffer.
 pub(crate) fn wrong_type(env: sys::napi_env, name: &str, v: sys::napi_value) -> Error {
+    wrong_type_of(env, name, "of type string or an instance of Buffer", v)
+}
+
+/// The type error for argument `name` (unnamed if empty), which must be `what`.
+fn wrong_type_of(env: sys::napi_env, name: &str, what: &str, v: sys::napi_value) -> Error {
     let subject = if name.is_empty() {
         "The argument".to_string()
     } else {
@@ -40,10 +47,7 @@ pub(crate) fn wrong_type(env: sys::napi_env, name: &str, v: sys::napi_value) -> 
     };
     invalid_arg_type(
         env,
-        &format!(
-            "{subject} must be of type string or an instance of Buffer. {}",
-            describe(env, v)
-        ),
+        &format!("{subject} must be {what}. {}", describe(env, v)),
     )
 }
 
@@ -199,6 +203,20 @@ impl Bytes {
     pub fn as_slice(&self) -> &[u8] {
         &self.0
     }
+
+    /// The bytes as a file path: byte for byte on Unix, where paths are bytes; elsewhere a
+    /// Buffer that is not UTF-8 cannot name a file, and its invalid bytes are replaced.
+    pub fn into_path(self) -> PathBuf {
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStringExt;
+            PathBuf::from(std::ffi::OsString::from_vec(self.0))
+        }
+        #[cfg(not(unix))]
+        {
+            PathBuf::from(String::from_utf8_lossy(&self.0).into_owned())
+        }
+    }
 }
 
 impl TypeName for Bytes {
@@ -226,5 +244,86 @@ impl FromNapiValue for Bytes {
             }
             None => Err(wrong_type(env, "", v)),
         }
+    }
+}
+
+/// One `number` argument of a generated method (a JS number is a double).
+pub struct Num(pub f64);
+
+impl TypeName for Num {
+    fn type_name() -> &'static str {
+        "number"
+    }
+
+    fn value_type() -> ValueType {
+        ValueType::Number
+    }
+}
+
+impl ValidateNapiValue for Num {}
+
+impl FromNapiValue for Num {
+    unsafe fn from_napi_value(env: sys::napi_env, v: sys::napi_value) -> napi::Result<Self> {
+        let mut n = 0f64;
+        // SAFETY: `v` belongs to the current callback scope; a non-number gives a non-ok status.
+        let st = unsafe { sys::napi_get_value_double(env, v, &mut n) };
+        if st == sys::Status::napi_ok {
+            Ok(Num(n))
+        } else {
+            Err(wrong_type_of(env, "", "of type number", v))
+        }
+    }
+}
+
+/// Largest integer a JS number holds exactly (`Number.MAX_SAFE_INTEGER`).
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+
+impl Num {
+    /// The value as a count or size: a whole number in `0..=max` (and exact as a double),
+    /// else core's `INVALID_ARGUMENT` naming `name`.
+    pub fn whole(&self, env: sys::napi_env, name: &str, max: u64) -> napi::Result<u64> {
+        let v = self.0;
+        let limit = (max as f64).min(MAX_SAFE_INTEGER);
+        if v.is_finite() && v.fract() == 0.0 && (0.0..=limit).contains(&v) {
+            Ok(v as u64)
+        } else {
+            // Shown as JS prints it (`Infinity`, not Rust's `inf`).
+            let shown = match v {
+                f64::INFINITY => "Infinity".to_string(),
+                f64::NEG_INFINITY => "-Infinity".to_string(),
+                _ => v.to_string(),
+            };
+            Err(invalid_argument(
+                env,
+                format!("{name} must be an integer from 0 to {limit}, got {shown}"),
+            ))
+        }
+    }
+}
+
+/// An options-object argument named `name`: `undefined` or `null` is `None` when `optional`,
+/// an object is converted field by field, anything else is a `TypeError` (napi-rs' own
+/// conversion would read the fields of a number or string as all missing).
+pub(crate) fn options_object<T: FromNapiValue>(
+    env: sys::napi_env,
+    v: Option<&napi::bindgen_prelude::Unknown>,
+    name: &str,
+    optional: bool,
+) -> napi::Result<Option<T>> {
+    use napi::bindgen_prelude::JsValue;
+    let Some(v) = v else {
+        if optional {
+            return Ok(None);
+        }
+        let mut undef = ptr::null_mut();
+        // SAFETY: plain value creation in the current scope.
+        unsafe { sys::napi_get_undefined(env, &mut undef) };
+        return Err(wrong_type_of(env, name, "of type object", undef));
+    };
+    match v.get_type()? {
+        ValueType::Undefined | ValueType::Null if optional => Ok(None),
+        // SAFETY: `v` is a value of the current call.
+        ValueType::Object => Ok(Some(unsafe { T::from_napi_value(env, v.raw()) }?)),
+        _ => Err(wrong_type_of(env, name, "of type object", v.raw())),
     }
 }

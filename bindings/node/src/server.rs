@@ -1,24 +1,28 @@
 //! `Server`: the RESP server (`authgate serve`) running inside the Node process, enforcing an
 //! `Acl` that the program keeps using: a `setuser` from JS applies to live connections at once.
 //!
-//! The server runs on its own threads (a tokio runtime owned by the core); `start` (bind) and
-//! `stop` (close every connection and join the server thread) run on libuv's thread pool as
-//! napi `Task`s, so the event loop never blocks on them. Like a listening `net.Server`, a
-//! running server keeps Node's event loop alive until `stop()` (see [`KeepAlive`]).
+//! Core's `ServerController` is the server: settings fixed at construction (a config file is
+//! read then), start / stop / restart, `running`, `host`, `port`. This file only converts the
+//! options and runs the blocking calls (bind; close every connection and join the server
+//! thread) on libuv's thread pool as Promises, so the event loop never waits on them.
+//!
+//! Like a listening `net.Server`, a running server keeps Node's event loop alive, and a stopped
+//! one does not (see [`KeepAlive`]).
 
 use std::sync::Arc;
 
 use authgate::acl::Acl as CoreAcl;
-use authgate::server::{Server as CoreServer, ServerError, ServerHandle};
+use authgate::server::{ServerController, ServerOptions as CoreOptions};
 use napi::bindgen_prelude::{
-    AsyncTask, FromNapiValue, JsValue, Task, TypeName, Unknown, ValidateNapiValue,
+    AsyncTask, FromNapiValue, JsValue, Object, This, TypeName, Unknown, ValidateNapiValue,
 };
-use napi::{sys, Env, Error, Result, ValueType};
+use napi::{sys, Env, Result, ValueType};
 use napi_derive::napi;
 use parking_lot::Mutex;
 
-use crate::error::{coded, out_of_range, Kind};
-use crate::tasks::guarded;
+use crate::args::{Bytes, Num};
+use crate::error::{guard, invalid_arg_type, invalid_argument, OrThrow};
+use crate::tasks::{blocking, Blocking, Outcome};
 
 /// An `Acl` given as an option: the engine it wraps, shared with the server.
 pub struct AclHandle(Arc<CoreAcl>);
@@ -42,36 +46,97 @@ impl FromNapiValue for AclHandle {
     }
 }
 
-/// How to run a `Server`.
+/// How to run a `Server`. A field left out (or `undefined`) is core's default: `127.0.0.1`,
+/// port 0 (a free port, read it from `server.port`), 10000 clients; with `config`, what the
+/// file says and Redis' defaults for the rest, the fields given here overriding the file.
 #[napi(object, object_to_js = false)]
 pub struct ServerOptions {
     /// The engine to enforce; the program and the server share it.
     #[napi(ts_type = "Acl")]
     pub acl: AclHandle,
-    /// Address to listen on (default `127.0.0.1`).
-    pub host: Option<String>,
-    /// TCP port (default 0: a free port, read it from `server.port` after `start()`).
-    pub port: Option<u32>,
+    /// Address(es) to listen on, redis.conf's `bind` syntax (space-separated).
+    #[napi(ts_type = "string | Buffer")]
+    pub host: Option<Bytes>,
+    /// TCP port; 0 picks a free one.
+    #[napi(ts_type = "number")]
+    pub port: Option<Num>,
     /// `requirepass`: the default user's password, applied to the shared `Acl` at start.
-    pub requirepass: Option<String>,
+    #[napi(ts_type = "string | Buffer")]
+    pub requirepass: Option<Bytes>,
     /// An aclfile, loaded into the shared `Acl` at start and used by `ACL LOAD` / `ACL SAVE`.
-    pub aclfile: Option<String>,
-    /// Most simultaneous clients (default 10000).
-    pub maxclients: Option<u32>,
+    #[napi(ts_type = "string | Buffer")]
+    pub aclfile: Option<Bytes>,
+    /// Most simultaneous clients (at least 1).
+    #[napi(ts_type = "number")]
+    pub maxclients: Option<Num>,
+    /// A redis.conf-style file (`port`, `bind`, `requirepass`, `aclfile`, `user ...`, ...),
+    /// read by the constructor.
+    #[napi(ts_type = "string | Buffer")]
+    pub config: Option<Bytes>,
 }
 
-struct Settings {
-    acl: Arc<CoreAcl>,
-    host: String,
-    port: u16,
-    requirepass: Option<String>,
-    aclfile: Option<String>,
-    maxclients: Option<u32>,
+/// Reads the constructor's options with clear errors for the common mistakes (no options, no
+/// `acl`) before napi-rs' field-by-field conversion.
+fn read_options(env: &Env, options: Option<&Unknown>) -> Result<ServerOptions> {
+    let not_object = || {
+        invalid_arg_type(
+            env.raw(),
+            "The \"options\" argument must be an object with an \"acl\" property",
+        )
+    };
+    let options = options.ok_or_else(not_object)?;
+    if options.get_type()? != ValueType::Object {
+        return Err(not_object());
+    }
+    let mut acl = std::ptr::null_mut();
+    // SAFETY: `options` is an object of the current call.
+    unsafe { sys::napi_get_named_property(env.raw(), options.raw(), c"acl".as_ptr(), &mut acl) };
+    let mut t = sys::ValueType::napi_undefined;
+    // SAFETY: `acl` is a value of the current call (or NULL, which napi rejects).
+    unsafe { sys::napi_typeof(env.raw(), acl, &mut t) };
+    if acl.is_null() || t == sys::ValueType::napi_undefined {
+        return Err(invalid_arg_type(
+            env.raw(),
+            "The \"options.acl\" property must be an instance of Acl. Received undefined",
+        ));
+    }
+    // SAFETY: `options` is a value of the current call.
+    unsafe { ServerOptions::from_napi_value(env.raw(), options.raw()) }
+}
+
+/// Core's options for the JS ones (`None` stays `None`: core's default).
+fn core_options(env: &Env, o: ServerOptions) -> Result<(Arc<CoreAcl>, CoreOptions)> {
+    let host = o
+        .host
+        .map(|h| {
+            String::from_utf8(h.0)
+                .map_err(|_| invalid_argument(env.raw(), "host must be UTF-8".to_string()))
+        })
+        .transpose()?;
+    let port = o
+        .port
+        .map(|p| p.whole(env.raw(), "port", u64::from(u16::MAX)))
+        .transpose()?;
+    let maxclients = o
+        .maxclients
+        .map(|n| n.whole(env.raw(), "maxclients", usize::MAX as u64))
+        .transpose()?;
+    let options = CoreOptions {
+        host,
+        port: port.map(|p| p as u16),
+        requirepass: o.requirepass.map(|p| p.0),
+        aclfile: o.aclfile.map(Bytes::into_path),
+        maxclients: maxclients.map(|n| n as usize),
+        config_file: o.config.map(Bytes::into_path),
+    };
+    Ok((o.acl.0, options))
 }
 
 /// Keeps Node's event loop alive while the server runs: a referenced threadsafe function that
-/// is never called. Dropping it (from any thread) releases the loop; napi-rs handles the case
-/// where the environment is already being torn down.
+/// is never called. Its JS function holds the `Server` object, so a running server is not
+/// garbage-collected (which would stop it) even when the program keeps no reference to it.
+/// Dropping it (from any thread) releases both; napi-rs handles the case where the
+/// environment is already being torn down.
 struct KeepAlive(#[allow(dead_code)] Box<dyn Send>);
 
 unsafe extern "C" fn never_called(
@@ -81,233 +146,136 @@ unsafe extern "C" fn never_called(
     std::ptr::null_mut()
 }
 
-fn keep_alive(env: &Env) -> Result<KeepAlive> {
+fn keep_alive(env: &Env, server: &Object) -> Result<KeepAlive> {
     let f = env.create_function::<(), ()>("authgateServerKeepAlive", never_called)?;
+    // SAFETY: `f` and `server` are values of the current call.
+    let st = unsafe {
+        sys::napi_set_named_property(env.raw(), f.raw(), c"server".as_ptr(), server.raw())
+    };
+    if st != sys::Status::napi_ok {
+        return Err(napi::Error::new(
+            napi::Status::from(st),
+            "keep-alive".to_string(),
+        ));
+    }
     let tsfn = f.build_threadsafe_function::<()>().build()?;
     Ok(KeepAlive(Box::new(tsfn)))
 }
 
-#[derive(Default)]
-struct State {
-    handle: Option<ServerHandle>,
-    keep_alive: Option<KeepAlive>,
-    bound_port: Option<u16>,
-    /// A start is in flight (bound on the thread pool, not yet recorded).
-    starting: bool,
+/// The controller and the keep-alive that matches its state.
+struct Shared {
+    controller: ServerController,
+    /// Held exactly while the server runs. The lock also orders the binding's start / stop /
+    /// restart calls, so the keep-alive always follows the controller's last transition.
+    keep_alive: Mutex<Option<KeepAlive>>,
+}
+
+impl Shared {
+    /// Runs one transition, then holds `ka` if the server now runs and releases it if not.
+    fn transition<T>(
+        &self,
+        ka: Option<KeepAlive>,
+        op: impl FnOnce(&ServerController) -> Outcome<T>,
+    ) -> Outcome<T> {
+        let mut held = self.keep_alive.lock();
+        let out = op(&self.controller);
+        if !self.controller.running() {
+            *held = None;
+        } else if held.is_none() {
+            *held = ka;
+        }
+        out
+    }
 }
 
 /// A RESP2/RESP3 server with Redis 7.0's AUTH/ACL behaviour, enforcing a shared `Acl`.
 /// Clients (node-redis, redis-cli, ...) connect to `host:port` and authenticate as its users.
 #[napi]
 pub struct Server {
-    settings: Arc<Settings>,
-    state: Arc<Mutex<State>>,
+    shared: Arc<Shared>,
 }
 
-/// Reads the constructor's options with clear errors for the common mistakes (no options, no
-/// `acl`) before napi-rs' field-by-field conversion.
-fn server_options(env: &Env, options: &Unknown) -> Result<ServerOptions> {
-    let type_error = |m: &str| coded(env.raw(), Kind::TypeError, "ERR_INVALID_ARG_TYPE", m);
-    if options.get_type()? != ValueType::Object {
-        return Err(type_error(
-            "The \"options\" argument must be an object with an \"acl\" property",
-        ));
-    }
-    let mut acl = std::ptr::null_mut();
-    // SAFETY: `options` is an object of the current call.
-    unsafe { sys::napi_get_named_property(env.raw(), options.raw(), c"acl".as_ptr(), &mut acl) };
-    let mut t = sys::ValueType::napi_undefined;
-    // SAFETY: `acl` is a value of the current call (or NULL, which napi rejects).
-    unsafe { sys::napi_typeof(env.raw(), acl, &mut t) };
-    if acl.is_null() || t == sys::ValueType::napi_undefined {
-        return Err(type_error(
-            "The \"options.acl\" property must be an instance of Acl. Received undefined",
-        ));
-    }
-    // SAFETY: `options` is a value of the current call.
-    unsafe { ServerOptions::from_napi_value(env.raw(), options.raw()) }
-}
-
-fn server_error(env: &Env, e: &ServerError) -> Error {
-    coded(env.raw(), Kind::Error, e.code(), &e.to_string())
+fn port_number(port: u16) -> u32 {
+    u32::from(port)
 }
 
 #[napi]
 impl Server {
-    /// A stopped server; `await start()` binds and serves.
-    #[napi(constructor, catch_unwind)]
-    pub fn new(env: Env, #[napi(ts_arg_type = "ServerOptions")] options: Unknown) -> Result<Self> {
-        let options = server_options(&env, &options)?;
-        let AclHandle(acl) = options.acl;
-        let port = match options.port {
-            None => 0,
-            Some(p) => u16::try_from(p).map_err(|_| {
-                out_of_range(
-                    env.raw(),
-                    &format!("options.port must be in 0..65535, got {p}"),
-                )
-            })?,
-        };
-        let settings = Settings {
-            acl,
-            host: options.host.unwrap_or_else(|| "127.0.0.1".to_string()),
-            port,
-            requirepass: options.requirepass,
-            aclfile: options.aclfile,
-            maxclients: options.maxclients,
-        };
-        Ok(Server {
-            settings: Arc::new(settings),
-            state: Arc::new(Mutex::new(State::default())),
+    /// A stopped server; `await start()` binds and serves. Throws `CONFIG` for a bad config
+    /// file or setting, `INVALID_ARGUMENT` for an unusable option value.
+    #[napi(constructor, catch_unwind, ts_args_type = "options: ServerOptions")]
+    pub fn new(env: Env, options: Option<Unknown>) -> Result<Self> {
+        guard(&env, || {
+            let (acl, options) = core_options(&env, read_options(&env, options.as_ref())?)?;
+            let controller = ServerController::new(acl, &options).or_throw(&env)?;
+            Ok(Server {
+                shared: Arc::new(Shared {
+                    controller,
+                    keep_alive: Mutex::new(None),
+                }),
+            })
         })
     }
 
-    /// Binds and starts serving (off the main thread). Resolves with the port; rejects with
-    /// `ERR_SERVER_ALREADY_LISTEN` if running, `INVALID_CONFIG`, `ACL` (bad aclfile) or `IO`
-    /// (e.g. the port is in use).
-    #[napi(catch_unwind, ts_return_type = "Promise<number>")]
-    pub fn start(&self, env: Env) -> AsyncTask<StartTask> {
-        AsyncTask::new(StartTask {
-            settings: self.settings.clone(),
-            state: self.state.clone(),
+    /// Binds and starts serving (off the main thread); resolves with the port. Rejects with
+    /// `INVALID_ARGUMENT` if it is running, `CONFIG` for a bad aclfile or setting, `IO` if the
+    /// address cannot be bound (e.g. the port is in use; `errno` says why).
+    #[napi(catch_unwind, ts_args_type = "", ts_return_type = "Promise<number>")]
+    pub fn start(&self, env: Env, this: This) -> Result<AsyncTask<Blocking<u16, u32>>> {
+        guard(&env, || {
             // Best effort: without it the server still works, it just does not hold the loop.
-            keep_alive: keep_alive(&env).ok(),
+            let ka = keep_alive(&env, &this).ok();
+            let shared = self.shared.clone();
+            Ok(blocking(
+                move || shared.transition(ka, ServerController::start),
+                port_number,
+            ))
         })
     }
 
     /// Closes the listener and every connection and waits for the server threads (off the
-    /// main thread). Does nothing if the server is not running.
-    #[napi(catch_unwind, ts_return_type = "Promise<void>")]
-    pub fn stop(&self) -> AsyncTask<StopTask> {
-        AsyncTask::new(StopTask {
-            state: self.state.clone(),
+    /// main thread); resolves with whether it was running.
+    #[napi(catch_unwind, ts_return_type = "Promise<boolean>")]
+    pub fn stop(&self, env: Env) -> Result<AsyncTask<Blocking<bool, bool>>> {
+        guard(&env, || {
+            let shared = self.shared.clone();
+            Ok(blocking(
+                move || shared.transition(None, |c| Ok(c.stop())),
+                |stopped| stopped,
+            ))
         })
     }
 
-    /// The port the server listens on (the bound one when created with port 0); after `stop()`,
-    /// the port it last listened on. Throws `ERR_SERVER_NOT_RUNNING` if it was never started.
-    #[napi(getter, catch_unwind)]
-    pub fn port(&self, env: Env) -> Result<u32> {
-        self.state.lock().bound_port.map(u32::from).ok_or_else(|| {
-            coded(
-                env.raw(),
-                Kind::Error,
-                "ERR_SERVER_NOT_RUNNING",
-                "the server has not been started",
-            )
+    /// Stops the server if it runs and starts it again with the same settings (port 0 picks
+    /// a new free port); resolves with the port.
+    #[napi(catch_unwind, ts_args_type = "", ts_return_type = "Promise<number>")]
+    pub fn restart(&self, env: Env, this: This) -> Result<AsyncTask<Blocking<u16, u32>>> {
+        guard(&env, || {
+            let ka = keep_alive(&env, &this).ok();
+            let shared = self.shared.clone();
+            Ok(blocking(
+                move || shared.transition(ka, ServerController::restart),
+                port_number,
+            ))
         })
     }
 
-    /// The address the server listens on.
+    /// The port the server listens on (the bound one when created with port 0); after `stop()`
+    /// the port it last listened on; `null` before the first start.
     #[napi(getter, catch_unwind)]
-    pub fn host(&self) -> String {
-        self.settings.host.clone()
+    pub fn port(&self, env: Env) -> Result<Option<u32>> {
+        guard(&env, || Ok(self.shared.controller.port().map(port_number)))
+    }
+
+    /// The address(es) the server listens on, space-separated as in redis.conf's `bind`.
+    #[napi(getter, catch_unwind)]
+    pub fn host(&self, env: Env) -> Result<String> {
+        guard(&env, || Ok(self.shared.controller.host()))
     }
 
     /// True while the server is running.
     #[napi(getter, catch_unwind)]
-    pub fn running(&self) -> bool {
-        self.state.lock().handle.is_some()
-    }
-}
-
-/// The outcome of a start attempt, turned into a JS value or error on the main thread.
-pub enum Started {
-    Port(u16),
-    AlreadyRunning,
-    Failed(ServerError),
-}
-
-/// `server.start()`.
-pub struct StartTask {
-    settings: Arc<Settings>,
-    state: Arc<Mutex<State>>,
-    keep_alive: Option<KeepAlive>,
-}
-
-impl StartTask {
-    fn run(&mut self) -> Started {
-        {
-            let mut st = self.state.lock();
-            if st.handle.is_some() || st.starting {
-                return Started::AlreadyRunning;
-            }
-            st.starting = true;
-        }
-        let s = &self.settings;
-        let mut b = CoreServer::builder(s.acl.clone())
-            .bind(s.host.clone())
-            .port(s.port);
-        if let Some(pw) = &s.requirepass {
-            b = b.requirepass(pw.as_bytes().to_vec());
-        }
-        if let Some(f) = &s.aclfile {
-            b = b.aclfile(f.clone());
-        }
-        if let Some(n) = s.maxclients {
-            b = b.maxclients(n as usize);
-        }
-        let result = b.build().and_then(CoreServer::start);
-        let mut st = self.state.lock();
-        st.starting = false;
-        match result {
-            Ok(handle) => {
-                let port = handle.port();
-                st.bound_port = Some(port);
-                st.handle = Some(handle);
-                st.keep_alive = self.keep_alive.take();
-                Started::Port(port)
-            }
-            Err(e) => Started::Failed(e),
-        }
-    }
-}
-
-impl Task for StartTask {
-    type Output = Started;
-    type JsValue = u32;
-
-    fn compute(&mut self) -> Result<Started> {
-        guarded(|| self.run()).inspect_err(|_| self.state.lock().starting = false)
-    }
-
-    fn resolve(&mut self, env: Env, output: Started) -> Result<u32> {
-        match output {
-            Started::Port(p) => Ok(u32::from(p)),
-            Started::AlreadyRunning => Err(coded(
-                env.raw(),
-                Kind::Error,
-                "ERR_SERVER_ALREADY_LISTEN",
-                "the server is already running",
-            )),
-            Started::Failed(e) => Err(server_error(&env, &e)),
-        }
-    }
-}
-
-/// `server.stop()`.
-pub struct StopTask {
-    state: Arc<Mutex<State>>,
-}
-
-impl Task for StopTask {
-    type Output = ();
-    type JsValue = ();
-
-    fn compute(&mut self) -> Result<()> {
-        guarded(|| {
-            let (handle, keep_alive) = {
-                let mut st = self.state.lock();
-                (st.handle.take(), st.keep_alive.take())
-            };
-            if let Some(h) = handle {
-                h.stop();
-            }
-            drop(keep_alive);
-        })
-    }
-
-    fn resolve(&mut self, _env: Env, _output: ()) -> Result<()> {
-        Ok(())
+    pub fn running(&self, env: Env) -> Result<bool> {
+        guard(&env, || Ok(self.shared.controller.running()))
     }
 }

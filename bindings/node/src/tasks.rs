@@ -1,90 +1,60 @@
-//! The Promise forms of slow operations: napi `Task`s whose `compute` runs on libuv's thread
-//! pool and whose `resolve` builds the JS value (or the JS error) back on the main thread.
+//! The Promise forms of slow operations. A [`Blocking`] task runs its work on libuv's thread
+//! pool (`compute`) and turns the outcome into the JS value, or the mapped JS error, back on
+//! the main thread (`resolve`).
 //!
 //! napi-rs does not catch panics in `compute` (it runs inside an `extern "C"` callback), so
-//! every `compute` here goes through [`guarded`].
+//! the work always runs through [`guarded`], which makes a panic core's `PANIC` error.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::PathBuf;
-use std::sync::Arc;
 
-use authgate::acl::{Acl as CoreAcl, AclError, AclOptions};
-use napi::bindgen_prelude::{panic_to_error, Task};
-use napi::{Env, Error, Result};
+use napi::bindgen_prelude::{AsyncTask, Task, ToNapiValue, TypeName};
+use napi::{Env, Result};
 
-use crate::acl::Acl;
-use crate::error::acl_error_env;
+use crate::error::{js_error, panic_error};
 
-/// Runs `f`, turning a panic into a `GenericFailure` error (the Promise rejects).
-pub(crate) fn guarded<T>(f: impl FnOnce() -> T) -> Result<T> {
-    catch_unwind(AssertUnwindSafe(f)).map_err(panic_to_error)
+/// What blocking work gives: a value or core's error.
+pub(crate) type Outcome<T> = std::result::Result<T, authgate::Error>;
+
+/// Runs `f`, turning a panic into core's `PANIC` error.
+pub(crate) fn guarded<T>(f: impl FnOnce() -> Outcome<T>) -> Outcome<T> {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|p| Err(panic_error(p.as_ref())))
 }
 
-/// Rejects with the engine error, or resolves with `()`.
-fn settle(env: &Env, r: std::result::Result<(), AclError>) -> Result<()> {
-    r.map_err(|e| acl_error_env(env, &e))
+/// One piece of blocking work and how its result becomes a JS value.
+pub struct Blocking<T, J> {
+    work: Option<Box<dyn FnOnce() -> Outcome<T> + Send>>,
+    finish: fn(T) -> J,
 }
 
-/// `acl.loadAsync(path)`.
-pub struct LoadTask {
-    pub(crate) acl: Arc<CoreAcl>,
-    pub(crate) path: PathBuf,
+/// A Promise for `work` run on the thread pool, resolved with `finish(result)`.
+pub(crate) fn blocking<T, J>(
+    work: impl FnOnce() -> Outcome<T> + Send + 'static,
+    finish: fn(T) -> J,
+) -> AsyncTask<Blocking<T, J>>
+where
+    T: Send + 'static,
+    J: ToNapiValue + TypeName,
+{
+    AsyncTask::new(Blocking {
+        work: Some(Box::new(work)),
+        finish,
+    })
 }
 
-impl Task for LoadTask {
-    type Output = std::result::Result<(), AclError>;
-    type JsValue = ();
+impl<T, J> Task for Blocking<T, J>
+where
+    T: Send + 'static,
+    J: ToNapiValue + TypeName,
+{
+    type Output = Outcome<T>;
+    type JsValue = J;
 
-    fn compute(&mut self) -> Result<Self::Output> {
-        guarded(|| self.acl.load(&self.path))
+    fn compute(&mut self) -> Result<Outcome<T>> {
+        let work = self.work.take();
+        Ok(guarded(move || work.expect("a task is computed once")()))
     }
 
-    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<()> {
-        settle(&env, output)
-    }
-}
-
-/// `acl.saveAsync(path)`.
-pub struct SaveTask {
-    pub(crate) acl: Arc<CoreAcl>,
-    pub(crate) path: PathBuf,
-}
-
-impl Task for SaveTask {
-    type Output = std::result::Result<(), AclError>;
-    type JsValue = ();
-
-    fn compute(&mut self) -> Result<Self::Output> {
-        guarded(|| self.acl.save(&self.path))
-    }
-
-    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<()> {
-        settle(&env, output)
-    }
-}
-
-/// `Acl.fromFileAsync(path, options?)`.
-pub struct FromFileTask {
-    pub(crate) path: PathBuf,
-    pub(crate) options: AclOptions,
-}
-
-impl Task for FromFileTask {
-    type Output = std::result::Result<CoreAcl, AclError>;
-    type JsValue = Acl;
-
-    fn compute(&mut self) -> Result<Self::Output> {
-        guarded(|| {
-            let acl = CoreAcl::with_options(self.options);
-            acl.load(&self.path).map(|()| acl)
-        })
-    }
-
-    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Acl> {
-        output.map(Acl::wrap).map_err(|e| acl_error_env(&env, &e))
-    }
-
-    fn reject(&mut self, _env: Env, err: Error) -> Result<Acl> {
-        Err(err)
+    fn resolve(&mut self, env: Env, output: Outcome<T>) -> Result<J> {
+        output.map(self.finish).map_err(|e| js_error(env.raw(), &e))
     }
 }

@@ -5,8 +5,8 @@
 //! callbacks installed on `Acl.prototype` when the module loads (their TypeScript declarations
 //! are in `node/dts-header.d.ts`, merged into the generated `index.d.ts`). Each callback reads
 //! all its arguments without allocating (strings go to a reused arena, Buffers are borrowed)
-//! and runs inside `catch_unwind`, the same boundary `#[napi(catch_unwind)]` gives the
-//! generated methods.
+//! and runs inside `catch_unwind`; errors and panics go through the one mapper of
+//! `error.rs`, like those of the generated methods.
 //!
 //! `check` is the hot path, so finding the engine must be cheap. The prototype methods find
 //! it through `this` (napi-rs' type tag, then `napi_unwrap`: about 100 ns together). The first
@@ -24,7 +24,7 @@ use authgate::acl::Acl as CoreAcl;
 use napi::{sys, Error, Status};
 
 use crate::args::{wrong_type, ArgBuf};
-use crate::error::{acl_error, acl_error_value, throw, throw_panic};
+use crate::error::{error_value, js_error, panic_error, throw};
 
 /// Arguments read without a heap allocation (more spill to a Vec).
 const INLINE_ARGS: usize = 12;
@@ -47,11 +47,13 @@ impl From<Error> for Throw {
     }
 }
 
-/// An engine error as the JS error object to throw.
-fn engine_error(env: sys::napi_env, e: &authgate::acl::AclError) -> Throw {
-    match acl_error_value(env, e) {
+/// A core error as the JS error object to throw (built directly: no napi reference, which
+/// keeps denials from `check` as cheap as creating the Error itself).
+fn core_error(env: sys::napi_env, e: impl Into<authgate::Error>) -> Throw {
+    let e = e.into();
+    match error_value(env, &e) {
         Ok(v) => Throw::Value(v),
-        Err(_) => Throw::Error(acl_error(env, e)),
+        Err(_) => Throw::Error(js_error(env, &e)),
     }
 }
 
@@ -140,8 +142,15 @@ unsafe fn dispatch(
             ptr::null_mut()
         }
         Err(payload) => {
-            // SAFETY: `env` is the current callback's.
-            unsafe { throw_panic(env, payload) };
+            let e = panic_error(payload.as_ref());
+            match error_value(env, &e) {
+                Ok(v) => {
+                    // SAFETY: `v` is an error object created in this call.
+                    unsafe { sys::napi_throw(env, v) };
+                }
+                // SAFETY: `env` is the current callback's.
+                Err(_) => unsafe { throw(env, js_error(env, &e)) },
+            };
             ptr::null_mut()
         }
     }
@@ -289,7 +298,7 @@ fn setuser(
         read_all(env, buf, args, "name", "rules")?;
         let all = buf.slices();
         acl.setuser(all[0], &all[1..])
-            .map_err(|e| engine_error(env, &e))
+            .map_err(|e| core_error(env, e))
     })?;
     Ok(UNDEFINED)
 }
@@ -303,8 +312,7 @@ fn deluser(
         for (i, &v) in args.iter().enumerate() {
             buf.push(env, v, &|| format!("names[{i}]"))?;
         }
-        acl.deluser(&buf.slices())
-            .map_err(|e| engine_error(env, &e))
+        acl.deluser(&buf.slices()).map_err(|e| core_error(env, e))
     })?;
     let mut v = ptr::null_mut();
     let st = {
@@ -323,8 +331,7 @@ fn check(
     ArgBuf::with(|buf| {
         read_all(env, buf, args, "user", "argv")?;
         let all = buf.slices();
-        acl.check(all[0], &all[1..])
-            .map_err(|e| engine_error(env, &e))
+        acl.check(all[0], &all[1..]).map_err(|e| core_error(env, e))
     })?;
     Ok(UNDEFINED)
 }
@@ -334,16 +341,13 @@ fn dryrun(
     acl: &CoreAcl,
     args: &[sys::napi_value],
 ) -> Result<sys::napi_value, Throw> {
-    let text = ArgBuf::with(|buf| {
+    let verdict = ArgBuf::with(|buf| {
         read_all(env, buf, args, "user", "argv")?;
         let all = buf.slices();
         acl.dryrun(all[0], &all[1..])
-            .map_err(|e| engine_error(env, &e))
+            .map_err(|e| core_error(env, e))
     })?;
-    Ok(match text {
-        None => string(env, b"OK")?,
-        Some(t) => string(env, &t)?,
-    })
+    Ok(string(env, verdict.text())?)
 }
 
 macro_rules! callback {

@@ -252,6 +252,16 @@ impl Client {
         }
     }
 
+    /// The next bulk string of a multi-part reply.
+    fn bulk(&mut self) -> String {
+        let mut line = String::new();
+        self.0.read_line(&mut line).unwrap();
+        let len: usize = line.trim_end().strip_prefix('$').and_then(|n| n.parse().ok()).unwrap_or_else(|| panic!("{line:?}"));
+        let mut body = vec![0; len + 2];
+        self.0.read_exact(&mut body).unwrap();
+        text(&body[..len])
+    }
+
     fn call(&mut self, args: &[&str]) -> String {
         let mut req = format!("*{}\r\n", args.len());
         for a in args {
@@ -382,6 +392,12 @@ fn options_override_the_config_file() {
     let mut c = Client::connect(serve.port());
     // What the options do not set, the file does.
     assert_eq!(c.call(&["AUTH", "filepw"]), "+OK");
+    // CONFIG GET answers the settings in force: the option's level and log file.
+    assert_eq!(c.call(&["CONFIG", "GET", "loglevel"]), "*2");
+    assert_eq!((c.bulk(), c.bulk()), ("loglevel".to_string(), "notice".to_string()));
+    assert_eq!(c.call(&["CONFIG", "GET", "logfile"]), "*2");
+    assert_eq!(c.bulk(), "logfile");
+    assert_eq!(c.bulk(), serve.log.to_string_lossy());
 }
 
 #[test]

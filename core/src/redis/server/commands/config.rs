@@ -28,6 +28,10 @@ const HELP: &[&str] = &[
 const PARAMS: &[&str] =
     &["requirepass", "acl-pubsub-default", "acllog-max-len", "maxclients", "port", "bind", "aclfile", "dir"];
 
+/// Settings read from the live config but not settable here: `logfile` is immutable in Redis
+/// too, and the log level belongs to the program that installed the log writer.
+const READ_ONLY: &[&str] = &["loglevel", "logfile"];
+
 fn get_value(c: &Config, name: &str) -> Vec<u8> {
     match name {
         "requirepass" => c.requirepass.clone().unwrap_or_default(),
@@ -39,6 +43,8 @@ fn get_value(c: &Config, name: &str) -> Vec<u8> {
         "port" => c.port.to_string().into_bytes(),
         "bind" => c.bind.join(" ").into_bytes(),
         "aclfile" => c.aclfile.as_ref().map(|p| p.to_string_lossy().into_owned().into_bytes()).unwrap_or_default(),
+        "loglevel" => c.loglevel.as_str().as_bytes().to_vec(),
+        "logfile" => c.logfile.as_ref().map(|p| p.to_string_lossy().into_owned().into_bytes()).unwrap_or_default(),
         "dir" => c
             .dir
             .clone()
@@ -80,7 +86,7 @@ fn get(s: &mut Session, patterns: &[Vec<u8>]) {
     s.out.map(names.len());
     for n in names {
         s.out.bulk(n.as_bytes());
-        if PARAMS.contains(&n) {
+        if PARAMS.contains(&n) || READ_ONLY.contains(&n) {
             s.out.bulk(&get_value(&cfg, n));
         } else {
             let v = defaults().iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str()).unwrap_or("");

@@ -56,29 +56,84 @@ test-lean:
 		echo "the engine build (--no-default-features) pulls the crates above"; exit 1; fi
 	@echo "engine build without default features: no tokio, no CLI crates"
 
-## C: libauthgate.so / libauthgate.a, the tests linked both ways, valgrind on the shared build.
+## C: libauthgate.so.<version> (soname libauthgate.so.<major>) and libauthgate.a laid out as a C
+## library, the tests linked both ways, valgrind on the shared build. `make install PREFIX=...`
+## installs the header, both libraries and authgate.pc (release build unless C_PROFILE=debug);
+## test-c-install builds the README's program from such a prefix through pkg-config.
 C_OUT := target/c
 CFLAGS_TEST := -std=c11 -Wall -Wextra -Werror -pthread -Iinclude -Itests/c
-STATIC_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
-C_TESTS := test_acl test_threads test_server
+C_TESTS := test_acl test_threads test_server test_parity test_fixtures
 VALGRIND := valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible -q
+C_VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
+C_SOMAJOR := $(firstword $(subst ., ,$(C_VERSION)))
+C_NATIVE_LIBS := $(C_OUT)/native-static-libs
+C_PREFIX := $(CURDIR)/$(C_OUT)/prefix
+PREFIX ?= /usr/local
+C_PROFILE ?= release
 
-test-c: build apt-deps
+.PHONY: install test-c-install
+
+# What the static library needs from the system, as rustc reports it: authgate.pc's
+# Libs.private and the static test links. Asked again only when dependencies change.
+$(C_NATIVE_LIBS): Cargo.lock bindings/c/Cargo.toml core/Cargo.toml
 	@mkdir -p $(C_OUT)
-	cp $(OUT)/libauthgate_ffi.so $(C_OUT)/libauthgate.so
-	cp $(OUT)/libauthgate_ffi.a $(C_OUT)/libauthgate.a
+	cargo rustc -p authgate-ffi --crate-type staticlib -- --print native-static-libs 2>&1 \
+		| sed -n 's/^note: native-static-libs: //p' > $@.tmp
+	test -s $@.tmp && mv $@.tmp $@
+
+# $(call c_libs,FROM,TO): the shared library as its real file, the soname link and the
+# development link, and the static library.
+c_libs = install -m 755 $(1)/libauthgate_ffi.so $(2)/libauthgate.so.$(C_VERSION) && \
+	ln -sf libauthgate.so.$(C_VERSION) $(2)/libauthgate.so.$(C_SOMAJOR) && \
+	ln -sf libauthgate.so.$(C_SOMAJOR) $(2)/libauthgate.so && \
+	install -m 644 $(1)/libauthgate_ffi.a $(2)/libauthgate.a
+
+test-c: build apt-deps $(C_NATIVE_LIBS)
+	@mkdir -p $(C_OUT)
+	$(call c_libs,$(OUT),$(C_OUT))
 	@set -e; for t in $(C_TESTS); do \
 		gcc $(CFLAGS_TEST) tests/c/$$t.c -L$(C_OUT) -lauthgate -Wl,-rpath,$(CURDIR)/$(C_OUT) -o $(C_OUT)/$$t; \
-		gcc $(CFLAGS_TEST) tests/c/$$t.c $(C_OUT)/libauthgate.a $(STATIC_LIBS) -o $(C_OUT)/$${t}_static; \
+		gcc $(CFLAGS_TEST) tests/c/$$t.c $(C_OUT)/libauthgate.a $$(cat $(C_NATIVE_LIBS)) -o $(C_OUT)/$${t}_static; \
 	done
 	@set -e; for t in $(C_TESTS); do \
 		echo "== $$t (shared)"; $(C_OUT)/$$t; \
 		echo "== $$t (static)"; $(C_OUT)/$${t}_static; \
 	done
 	@echo "== valgrind"
-	$(VALGRIND) $(C_OUT)/test_acl
-	$(VALGRIND) $(C_OUT)/test_threads 500
-	$(VALGRIND) $(C_OUT)/test_server
+	@set -e; for t in $(C_TESTS); do \
+		echo "== $$t (valgrind)"; $(VALGRIND) $(C_OUT)/$$t $$([ $$t = test_threads ] && echo 500); \
+	done
+
+install: $(C_NATIVE_LIBS)
+	$(if $(filter release,$(C_PROFILE)),cargo build --release -p authgate-ffi)
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 include/authgate.h $(DESTDIR)$(PREFIX)/include/authgate.h
+	$(call c_libs,target/$(CARGO_BUILD_TARGET)/$(C_PROFILE),$(DESTDIR)$(PREFIX)/lib)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(C_VERSION)|' -e "s|@LIBS_PRIVATE@|$$(cat $(C_NATIVE_LIBS))|" \
+		bindings/c/authgate.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/authgate.pc
+	@echo "installed libauthgate $(C_VERSION) into $(DESTDIR)$(PREFIX)"
+
+# The README's C program (tests/c/readme_example.c) built against a fresh install prefix with
+# exactly the README's command, run; then linked statically with what `--static` adds.
+test-c-install: build apt-deps
+	@command -v pkg-config >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pkg-config >/dev/null; }
+	rm -rf $(C_PREFIX) $(C_OUT)/readme && mkdir -p $(C_OUT)/readme
+	$(MAKE) --no-print-directory install PREFIX=$(C_PREFIX) C_PROFILE=debug
+	cp tests/c/readme_example.c $(C_OUT)/readme/app.c
+	cd $(C_OUT)/readme && export PKG_CONFIG_PATH=$(C_PREFIX)/lib/pkgconfig && \
+		gcc app.c $$(pkg-config --cflags --libs authgate) -o app && \
+		gcc app.c $$(pkg-config --cflags authgate) "$$(pkg-config --variable=libdir authgate)/libauthgate.a" \
+			$$(pkg-config --static --libs-only-l authgate | sed 's/-lauthgate\b//') -o app_static
+	readelf -d $(C_OUT)/readme/app | grep -q 'NEEDED.*\[libauthgate\.so\.$(C_SOMAJOR)\]'
+	! readelf -d $(C_OUT)/readme/app_static | grep -q 'NEEDED.*libauthgate'
+	test "$$(readlink $(C_PREFIX)/lib/libauthgate.so.$(C_SOMAJOR))" = libauthgate.so.$(C_VERSION)
+	@set -e; for app in app app_static; do \
+		LD_LIBRARY_PATH=$(C_PREFIX)/lib $(C_OUT)/readme/$$app > $(C_OUT)/readme/$$app.out; cat $(C_OUT)/readme/$$app.out; \
+		grep -qx 'authenticated: yes' $(C_OUT)/readme/$$app.out; \
+		grep -qx "NOPERM command del: NOPERM this user has no permissions to run the 'del' command" $(C_OUT)/readme/$$app.out; \
+		grep -qE '^listening on port [1-9][0-9]*$$' $(C_OUT)/readme/$$app.out; \
+	done
+	@echo "test-c-install: the README's program builds and runs from an install prefix (shared and static)"
 
 ## Java: the JNI library staged for Maven, then the jar (library inside) and its JUnit 5 suite
 ## (surefire, -Xcheck:jni, both load paths). Platform dir as NativeLib computes it. java-native

@@ -1,18 +1,26 @@
 /*
  * libauthgate: the authgate engine (Redis 7.0 ACLs and a RESP server) for C and C++.
+ * Link with `pkg-config --cflags --libs authgate` (`--static` for libauthgate.a).
  *
- * Conventions:
+ * Conventions (rustls-ffi's):
  *  - Every fallible function returns an ag_status; AG_OK is 0. Out parameters are written only
- *    when AG_OK is returned. On any other status, ag_last_error_message() gives the message
- *    (Redis' exact error text where there is one) for the calling thread.
- *  - Opaque handles are created by *_new / *_start and released by *_free; *_free(NULL) is a
- *    no-op. Strings returned to C (char **out + size_t *out_len) are NUL-terminated, may contain
- *    NUL bytes (use the length), and must be released with ag_string_free().
- *  - Byte strings from C are pointer + length and binary-safe (user names, keys, passwords).
- *    A NULL pointer with length 0 is an empty string.
- *  - A panic never crosses into C: it becomes AG_PANIC.
- *  - Thread safety: an ag_acl may be used from any number of threads at once; every function
- *    taking `const ag_acl *` is safe to call concurrently, including setuser while others check.
+ *    when AG_OK is returned. On any other status the calling thread's last error holds the
+ *    whole error: ag_last_error_message() (Redis' exact text where there is one),
+ *    ag_last_error_code() (the code string every authgate language shows: "NOPERM", ...),
+ *    and its fields (ag_last_error_denial, ag_last_error_os_error, ag_last_error_milvus_code).
+ *  - Functions are named after the type they act on, the handle first; `const` handles are
+ *    not changed. Opaque handles are created by *_new (or a function documented as giving
+ *    one) and released by exactly one *_free; *_free(NULL) is a no-op.
+ *  - Strings given to C (`char **out` + `size_t *out_len`) are NUL-terminated, may contain
+ *    NUL bytes (use the length), and are released with ag_string_free(). Strings lent by
+ *    accessors (`const char **out` + `size_t *out_len`) point into their handle, are not
+ *    NUL-terminated, and live until that handle is freed (static ones forever).
+ *  - Byte strings from C are pointer + length and binary-safe (user names, keys, passwords,
+ *    paths). A NULL pointer with length 0 is an empty string.
+ *  - A panic never crosses into C: it becomes AG_PANIC with code "PANIC".
+ *  - Thread safety: an ag_acl and an ag_server may be used from any number of threads at
+ *    once (every function taking `const ag_acl *` / `const ag_server *`), including setuser
+ *    while others check. Options handles and records are not shared while being changed.
  */
 
 #ifndef AUTHGATE_H
@@ -25,7 +33,8 @@
 #include <stdbool.h>
 
 /**
- * Result of every fallible libauthgate function. Values are stable and never reused.
+ * Result of every fallible libauthgate function. Values are stable and never reused; each
+ * error kind of authgate (the code string of ag_last_error_code) has its own value.
  */
 enum ag_status
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -37,31 +46,61 @@ enum ag_status
    */
   AG_OK = 0,
   /**
-   * An error with Redis' `ERR ...` text (bad rule, unknown category, bad aclfile, ...).
+   * An error with Redis' `ERR ...` text (bad rule, unknown category, wrong arity, ...).
+   * Code `ERR`.
    */
   AG_ERR = 1,
   /**
-   * A permission denial (`NOPERM ...`).
+   * A permission denial (`NOPERM ...`); ag_last_error_denial says what was refused.
+   * Code `NOPERM`.
    */
   AG_NOPERM = 2,
   /**
-   * A required pointer argument was NULL (or NULL with a non-zero length).
+   * A required pointer argument was NULL (or NULL with a non-zero length). Code
+   * `INVALID_ARGUMENT`, as every other language reports a missing argument.
    */
   AG_NULL_PARAMETER = 3,
   /**
-   * An argument is out of range or malformed (e.g. a host that is not valid UTF-8).
+   * An argument is out of range or malformed (a host that is not UTF-8, an unknown
+   * `acl-pubsub-default` value, a server started twice, ...). Code `INVALID_ARGUMENT`.
    */
   AG_INVALID_PARAMETER = 4,
   /**
-   * The named user does not exist.
+   * The named user does not exist. Code `NOT_FOUND`.
    */
   AG_NOT_FOUND = 5,
   /**
-   * An I/O error (file access, binding a socket).
+   * An operating-system error (file access, binding a socket); see ag_last_error_os_error.
+   * Code `IO`.
    */
   AG_IO = 6,
   /**
-   * A Rust panic was caught at the boundary; the message says where.
+   * Wrong user name or password (Redis' `WRONGPASS`). Code `WRONGPASS`.
+   */
+  AG_WRONGPASS = 7,
+  /**
+   * Authentication is required first (Redis' `NOAUTH`). Code `NOAUTH`.
+   */
+  AG_NOAUTH = 8,
+  /**
+   * A configuration (aclfile, redis.conf) is invalid; the message is Redis' text. Code
+   * `CONFIG`.
+   */
+  AG_CONFIG = 9,
+  /**
+   * A login was refused by a non-Redis scheme (NATS' Authorization Violation). Code `AUTH`.
+   */
+  AG_AUTH = 10,
+  /**
+   * A certificate could not be parsed, verified or mapped to a user. Code `CERTIFICATE`.
+   */
+  AG_CERTIFICATE = 11,
+  /**
+   * A credential-store operation failed; see ag_last_error_milvus_code. Code `CREDENTIAL`.
+   */
+  AG_CREDENTIAL = 12,
+  /**
+   * A Rust panic was caught at the boundary (a bug in authgate). Code `PANIC`.
    */
   AG_PANIC = 99,
 };
@@ -74,24 +113,70 @@ typedef uint32_t ag_status;
 #endif // __cplusplus
 
 /**
- * The ACL engine: users, passwords, permissions, ACL LOG. Shareable between threads and with
- * servers started by ag_server_start.
+ * The ACL engine: users, passwords, permissions, ACL LOG. Every function taking
+ * `const ag_acl *` may be called from any number of threads at once; servers made with
+ * ag_server_new share the engine (and keep it alive on their own).
  */
 typedef struct ag_acl ag_acl;
 
 /**
- * An immutable list of byte strings (user names, ACL LIST lines, category members).
+ * Engine settings: `acl-pubsub-default` and `acllog-max-len`. A new one holds core's defaults
+ * (Redis 7.0's). Owned by the caller (ag_acl_options_free); not shared between threads
+ * while it is being changed.
+ */
+typedef struct ag_acl_options ag_acl_options;
+
+/**
+ * An immutable list of byte strings, owned by the caller; release it with ag_list_free.
  */
 typedef struct ag_list ag_list;
 
 /**
- * A running RESP server. It enforces the `ag_acl` it was started with: changes made through
- * that engine (ag_acl_setuser, ag_acl_deluser, ...) apply to its connections at once.
+ * The entries of one ag_acl_log call, newest first: a snapshot owned by the caller, released
+ * with ag_log_entries_free.
+ */
+typedef struct ag_log_entries ag_log_entries;
+
+/**
+ * One ACL LOG entry. Lent by its `ag_log_entries` (ag_log_entries_get) and valid until that
+ * is freed; never freed itself.
+ */
+typedef struct ag_log_entry ag_log_entry;
+
+/**
+ * One selector of a user: its command rules, key patterns and channel patterns. Lent by its
+ * `ag_user_info` (ag_user_info_selector) and valid until that is freed; never freed itself.
+ */
+typedef struct ag_selector ag_selector;
+
+/**
+ * A RESP server that can be started, stopped and started again. It enforces the `ag_acl` it
+ * was made with: changes made through that engine (ag_acl_setuser, ag_acl_deluser, ...) apply
+ * to its connections at once. Every function taking `const ag_server *` may be called from
+ * any thread. Owned by the caller; ag_server_free stops and releases it.
  */
 typedef struct ag_server ag_server;
 
 /**
- * A borrowed byte string from C: `data` may be NULL only when `len` is 0.
+ * The settings of an `ag_server`. A new one has nothing set, which means core's defaults for
+ * an embedded server: loopback (`authgate::server::DEFAULT_HOST`), a free port chosen at
+ * start, Redis' `maxclients`, no `requirepass`, no aclfile. With a config file, the file's
+ * values and Redis' defaults apply instead, and every option set here overrides the file, as
+ * a redis-server command-line option does. Owned by the caller (ag_server_options_free); not
+ * shared between threads while it is being changed.
+ */
+typedef struct ag_server_options ag_server_options;
+
+/**
+ * What ACL GETUSER reports for a user: flags, password digests, the root selector's
+ * commands/keys/channels, and the `(...)` selectors. Made by ag_acl_getuser, a snapshot (later
+ * changes to the user do not show), owned by the caller, released with ag_user_info_free.
+ */
+typedef struct ag_user_info ag_user_info;
+
+/**
+ * A borrowed byte string from C: `data` may be NULL only when `len` is 0. Used for argument
+ * arrays (rules, argv, names); libauthgate never keeps the pointer after the call returns.
  */
 typedef struct ag_slice {
   /**
@@ -111,7 +196,11 @@ extern "C" {
 /**
  * Copies the calling thread's last error message into `buf` (at most `len - 1` bytes, then a
  * NUL) and returns the message's full length, so `ag_last_error_message(NULL, 0)` sizes the
- * buffer. The message is not cleared by successful calls. Never fails.
+ * buffer (allocate the result + 1). The message is Redis' exact error text where Redis has
+ * one, code included (`NOPERM this user has no permissions to run the 'del' command`), and
+ * may contain NUL bytes (a user name or key from the call): the returned length counts them.
+ * 0 and an empty string when no call on this thread has failed yet. Successful calls leave
+ * the last error as it was. Never fails.
  *
  * # Safety
  * `buf` must be NULL or point to `len` writable bytes.
@@ -119,36 +208,96 @@ extern "C" {
 size_t ag_last_error_message(char *buf, size_t len);
 
 /**
+ * The stable code string of the calling thread's last error: `NOPERM`, `WRONGPASS`,
+ * `NOAUTH`, `ERR`, `NOT_FOUND`, `IO`, `INVALID_ARGUMENT` (also for AG_NULL_PARAMETER),
+ * `PANIC`, `CONFIG`, `AUTH`, `CERTIFICATE` or `CREDENTIAL`: the same string every other
+ * language shows as the error's code. The pointer is static and NUL-terminated: never free
+ * it. An empty string when no call on this thread has failed yet. Never fails.
+ */
+const char *ag_last_error_code(void);
+
+/**
+ * For a credential error (AG_CREDENTIAL): writes Milvus' numeric error code to `*out`.
+ * Returns AG_NOT_FOUND (leaving `*out` alone) when the last error has no such code,
+ * AG_NULL_PARAMETER for a NULL `out`. Like every `ag_last_error_*` function it never
+ * changes the last error.
+ *
+ * # Safety
+ * `out` must be NULL or writable.
+ */
+ag_status ag_last_error_milvus_code(int64_t *out);
+
+/**
+ * For an I/O error (AG_IO): writes the operating system's error number (`errno`) to `*out`.
+ * Returns AG_NOT_FOUND (leaving `*out` alone) when the last error has none. Never changes
+ * the last error.
+ *
+ * # Safety
+ * `out` must be NULL or writable.
+ */
+ag_status ag_last_error_os_error(int32_t *out);
+
+/**
+ * For a permission denial (AG_NOPERM): what was refused, as ACL LOG reports it.
+ * `*kind`/`*kind_len` get `command`, `key` or `channel` (static, not NUL-terminated);
+ * `*object`/`*object_len` get the object: the command's full name (`get`, `client|kill`) for
+ * a command denial, else the key or channel, byte for byte (not NUL-terminated). The object
+ * stays valid until the next failing libauthgate call on this thread. Returns AG_NOT_FOUND
+ * (writing nothing) when the last error is not a denial, AG_NULL_PARAMETER if an out pointer
+ * is NULL. Never changes the last error.
+ *
+ * # Safety
+ * All four pointers must be NULL or writable.
+ */
+ag_status ag_last_error_denial(const char **kind,
+                               size_t *kind_len,
+                               const char **object,
+                               size_t *object_len);
+
+/**
  * Panics on purpose inside the boundary, so tests can check that a panic becomes AG_PANIC
- * (with a message) instead of crossing into C.
+ * with code `PANIC` and a message instead of crossing into C.
  */
 ag_status ag_debug_panic(void);
 
 /**
- * Creates an engine with only the `default` user (`on nopass ~* &* +@all`), Redis 7.0's
- * defaults (`acl-pubsub-default resetchannels`, `acllog-max-len 128`). The caller owns
- * `*out` and must release it with ag_acl_free.
+ * Creates an engine with only the `default` user (`on nopass ~* &* +@all`) and core's default
+ * options (Redis 7.0's `acl-pubsub-default` and `acllog-max-len`). The caller owns `*out` and
+ * must release it with ag_acl_free.
  *
  * # Safety
- * `out` must be writable.
+ * `out` must be NULL or writable.
  */
 ag_status ag_acl_new(struct ag_acl **out);
 
 /**
- * Like ag_acl_new with options: `pubsub_allchannels` is `acl-pubsub-default allchannels`,
- * `log_max_len` is `acllog-max-len`.
+ * Like ag_acl_new with the given options (see ag_acl_options_new); `options` stays owned by
+ * the caller and may be freed right after. The caller owns `*out` (ag_acl_free).
  *
  * # Safety
- * `out` must be writable.
+ * `options` must be a live `ag_acl_options`; `out` must be NULL or writable.
  */
-ag_status ag_acl_new_with_options(bool pubsub_allchannels, size_t log_max_len, struct ag_acl **out);
+ag_status ag_acl_new_with_options(const struct ag_acl_options *options, struct ag_acl **out);
 
 /**
- * Releases an engine. Servers started with it keep their own reference and stay valid.
- * NULL is a no-op.
+ * Creates an engine holding the users of the aclfile at `path`, as `redis-server` starts with
+ * `aclfile`. `options` NULL means core's defaults. AG_CONFIG with Redis' ACL LOAD text for a
+ * missing or bad file. The caller owns `*out` (ag_acl_free).
  *
  * # Safety
- * `acl` must be NULL or an engine from ag_acl_new that was not freed yet.
+ * `path` readable for `path_len` bytes; `options` NULL or live; `out` NULL or writable.
+ */
+ag_status ag_acl_from_file(const char *path,
+                           size_t path_len,
+                           const struct ag_acl_options *options,
+                           struct ag_acl **out);
+
+/**
+ * Releases the caller's engine. Servers made with it keep their own reference and stay
+ * valid. NULL is a no-op.
+ *
+ * # Safety
+ * `acl` must be NULL or an engine from libauthgate that was not freed yet.
  */
 void ag_acl_free(struct ag_acl *acl);
 
@@ -168,11 +317,12 @@ ag_status ag_acl_setuser(const struct ag_acl *acl,
                          size_t n_rules);
 
 /**
- * `ACL DELUSER name...`: writes the number of users deleted. Deleting `default` is refused
- * (AG_ERR) and deletes nothing. Connections of deleted users on any server are closed.
+ * `ACL DELUSER name...`: writes the number of users deleted to `*out_deleted`. Deleting
+ * `default` is refused (AG_ERR) and deletes nothing. Connections of deleted users on any
+ * server are closed.
  *
  * # Safety
- * `acl` live; `names` NULL (with `n` 0) or `n` valid slices; `out_deleted` writable.
+ * `acl` live; `names` NULL (with `n` 0) or `n` valid slices; `out_deleted` NULL or writable.
  */
 ag_status ag_acl_deluser(const struct ag_acl *acl,
                          const struct ag_slice *names,
@@ -180,11 +330,54 @@ ag_status ag_acl_deluser(const struct ag_acl *acl,
                          size_t *out_deleted);
 
 /**
+ * `ACL GETUSER name`: the user's flags, password digests, root selector and `(...)`
+ * selectors as an `ag_user_info` record (see its accessors). AG_NOT_FOUND with Redis' text
+ * for an unknown user. The caller owns `*out` and must release it with ag_user_info_free.
+ *
+ * # Safety
+ * `acl` live; `name` readable for `name_len` bytes; `out` NULL or writable.
+ */
+ag_status ag_acl_getuser(const struct ag_acl *acl,
+                         const char *name,
+                         size_t name_len,
+                         struct ag_user_info **out);
+
+/**
+ * `ACL USERS`: user names in byte order. The caller owns `*out` (ag_list_free).
+ *
+ * # Safety
+ * `acl` live; `out` NULL or writable.
+ */
+ag_status ag_acl_users(const struct ag_acl *acl, struct ag_list **out);
+
+/**
+ * `ACL LIST`: one `user <name> <rules>` line per user, in name order. The caller owns `*out`
+ * (ag_list_free).
+ *
+ * # Safety
+ * `acl` live; `out` NULL or writable.
+ */
+ag_status ag_acl_list(const struct ag_acl *acl, struct ag_list **out);
+
+/**
+ * `ACL CAT [category]`: with `category` NULL, the category names; otherwise the commands in
+ * that category (AG_ERR `ERR Unknown category '...'` if unknown). The caller owns `*out`
+ * (ag_list_free).
+ *
+ * # Safety
+ * `acl` live; `category` NULL or readable for `category_len` bytes; `out` NULL or writable.
+ */
+ag_status ag_acl_cat(const struct ag_acl *acl,
+                     const char *category,
+                     size_t category_len,
+                     struct ag_list **out);
+
+/**
  * Checks a password: `*out_ok` is true if the user exists, is `on`, and the password matches
  * one of its SHA-256 digests (compared in constant time) or the user has `nopass`.
  *
  * # Safety
- * `acl` live; `user`/`password` readable for their lengths; `out_ok` writable.
+ * `acl` live; `user`/`password` readable for their lengths; `out_ok` NULL or writable.
  */
 ag_status ag_acl_authenticate(const struct ag_acl *acl,
                               const char *user,
@@ -195,12 +388,13 @@ ag_status ag_acl_authenticate(const struct ag_acl *acl,
 
 /**
  * Decides a command line (`argv[0]` is the command) for `user` as Redis would: AG_OK if
- * allowed; AG_NOPERM with Redis' NOPERM text if denied; AG_ERR for an unknown command or a
- * wrong number of arguments; AG_NOT_FOUND for an unknown user. On/off is not considered
- * (authenticate first).
+ * allowed; AG_NOPERM with Redis' NOPERM text if denied (ag_last_error_denial gives the kind
+ * and the refused object); AG_ERR for an unknown command or a wrong number of arguments;
+ * AG_NOT_FOUND for an unknown user. On/off is not considered (authenticate first).
  *
  * # Safety
- * `acl` live; `user` readable; `argv` NULL (with `argc` 0) or `argc` valid slices.
+ * `acl` live; `user` readable for `user_len` bytes; `argv` NULL (with `argc` 0) or `argc`
+ * valid slices.
  */
 ag_status ag_acl_check(const struct ag_acl *acl,
                        const char *user,
@@ -209,12 +403,15 @@ ag_status ag_acl_check(const struct ag_acl *acl,
                        size_t argc);
 
 /**
- * `ACL DRYRUN user argv...`: writes `OK` if allowed, otherwise Redis' explanation (e.g.
- * `This user has no permissions to access the 'k' key`). Unknown user, unknown command or
- * wrong arity give AG_ERR with Redis' text. Free `*out` with ag_string_free.
+ * `ACL DRYRUN user argv...`: `*out` gets what Redis replies: `OK` if allowed, otherwise the
+ * explanation (e.g. `This user has no permissions to access the 'k' key`); `*out_allowed`
+ * (optional: NULL if not wanted) says which. An unknown user is AG_NOT_FOUND, an unknown
+ * command or a wrong arity AG_ERR, with Redis' text. The caller owns `*out` (NUL-terminated;
+ * `*out_len` bytes before the NUL) and must release it with ag_string_free.
  *
  * # Safety
- * `acl` live; `user` readable; `argv` `argc` valid slices; `out`/`out_len` writable.
+ * `acl` live; `user` readable; `argv` NULL (with `argc` 0) or `argc` valid slices; `out` and
+ * `out_len` NULL or writable; `out_allowed` NULL or writable.
  */
 ag_status ag_acl_dryrun(const struct ag_acl *acl,
                         const char *user,
@@ -222,62 +419,21 @@ ag_status ag_acl_dryrun(const struct ag_acl *acl,
                         const struct ag_slice *argv,
                         size_t argc,
                         char **out,
-                        size_t *out_len);
+                        size_t *out_len,
+                        bool *out_allowed);
 
 /**
- * `ACL GETUSER name` as JSON: `{"flags": [...], "passwords": [...], "commands": "...",
- * "keys": "...", "channels": "...", "selectors": [{"commands","keys","channels"}...]}`.
- * AG_NOT_FOUND for an unknown user. Free `*out` with ag_string_free.
+ * `ACL LOG count`: the newest `count` entries, newest first (every entry when `count` is at
+ * least the log's length, e.g. SIZE_MAX). The caller owns `*out` and must release it with
+ * ag_log_entries_free, which also releases the entries it lends.
  *
  * # Safety
- * `acl` live; `name` readable; `out`/`out_len` writable.
+ * `acl` live; `out` NULL or writable.
  */
-ag_status ag_acl_getuser(const struct ag_acl *acl,
-                         const char *name,
-                         size_t name_len,
-                         char **out,
-                         size_t *out_len);
+ag_status ag_acl_log(const struct ag_acl *acl, size_t count, struct ag_log_entries **out);
 
 /**
- * `ACL USERS`: user names in byte order. Free `*out` with ag_list_free.
- *
- * # Safety
- * `acl` live; `out` writable.
- */
-ag_status ag_acl_users(const struct ag_acl *acl, struct ag_list **out);
-
-/**
- * `ACL LIST`: one `user <name> <rules>` line per user, in name order. Free with ag_list_free.
- *
- * # Safety
- * `acl` live; `out` writable.
- */
-ag_status ag_acl_list(const struct ag_acl *acl, struct ag_list **out);
-
-/**
- * `ACL CAT [category]`: with `category` NULL, the 21 category names; otherwise the commands
- * in that category (AG_ERR `ERR Unknown category '...'` if unknown). Free with ag_list_free.
- *
- * # Safety
- * `acl` live; `category` NULL or readable for `category_len`; `out` writable.
- */
-ag_status ag_acl_cat(const struct ag_acl *acl,
-                     const char *category,
-                     size_t category_len,
-                     struct ag_list **out);
-
-/**
- * `ACL LOG count`: the newest `count` entries as a JSON array of objects with the fields of
- * Redis' reply (`count`, `reason`, `context`, `object`, `username`, `age-seconds`,
- * `client-info`). Free `*out` with ag_string_free.
- *
- * # Safety
- * `acl` live; `out`/`out_len` writable.
- */
-ag_status ag_acl_log(const struct ag_acl *acl, size_t count, char **out, size_t *out_len);
-
-/**
- * `ACL LOG RESET`.
+ * `ACL LOG RESET`: empties the ACL LOG.
  *
  * # Safety
  * `acl` live.
@@ -285,9 +441,30 @@ ag_status ag_acl_log(const struct ag_acl *acl, size_t count, char **out, size_t 
 ag_status ag_acl_log_reset(const struct ag_acl *acl);
 
 /**
- * `ACL LOAD` from the aclfile at `path`: all or nothing. A bad file gives AG_ERR with Redis'
- * per-line messages and changes nothing; connections of non-default users are closed on
- * success, as Redis 7.0 does.
+ * `ACL GENPASS bits`: `ceil(bits/4)` random lowercase hex characters from the OS' secure
+ * generator. `bits` must be 1..=4096, otherwise AG_ERR with Redis' text (0 is an error, as in
+ * Redis; ag_acl_genpass_default is `ACL GENPASS` without an argument). The caller owns `*out`
+ * (NUL-terminated) and must release it with ag_string_free.
+ *
+ * # Safety
+ * `out` and `out_len` NULL or writable.
+ */
+ag_status ag_acl_genpass(uint32_t bits, char **out, size_t *out_len);
+
+/**
+ * `ACL GENPASS` without an argument: ag_acl_genpass with core's default bit count
+ * (`authgate::acl::DEFAULT_GENPASS_BITS`, Redis' default). The caller owns `*out`
+ * (ag_string_free).
+ *
+ * # Safety
+ * `out` and `out_len` NULL or writable.
+ */
+ag_status ag_acl_genpass_default(char **out, size_t *out_len);
+
+/**
+ * `ACL LOAD` from the aclfile at `path`: all or nothing. A missing or bad file gives
+ * AG_CONFIG with Redis' per-line messages and changes nothing; on success the connections of
+ * non-default users are closed, as Redis 7.0 does.
  *
  * # Safety
  * `acl` live; `path` readable for `path_len` bytes.
@@ -295,7 +472,8 @@ ag_status ag_acl_log_reset(const struct ag_acl *acl);
 ag_status ag_acl_load(const struct ag_acl *acl, const char *path, size_t path_len);
 
 /**
- * `ACL SAVE` to `path`, atomically (temporary file, fsync, rename). AG_IO on failure.
+ * `ACL SAVE` to `path`, atomically (temporary file, fsync, rename). On failure AG_IO with
+ * Redis' fixed text (`ERR There was an error trying to save the ACLs. ...`).
  *
  * # Safety
  * `acl` live; `path` readable for `path_len` bytes.
@@ -303,46 +481,9 @@ ag_status ag_acl_load(const struct ag_acl *acl, const char *path, size_t path_le
 ag_status ag_acl_save(const struct ag_acl *acl, const char *path, size_t path_len);
 
 /**
- * `ACL GENPASS bits`: `ceil(bits/4)` random lowercase hex characters from the OS CSPRNG;
- * `bits` 0 means 256. AG_ERR if `bits` > 4096. Free `*out` with ag_string_free.
- *
- * # Safety
- * `out`/`out_len` writable.
- */
-ag_status ag_acl_genpass(uint32_t bits, char **out, size_t *out_len);
-
-/**
- * `CONFIG SET requirepass`: `resetpass` then `>password` on the `default` user; an empty
- * password gives `nopass` (Redis' compatibility layer). Existing connections stay
- * authenticated.
- *
- * # Safety
- * `acl` live; `password` readable for `password_len` bytes.
- */
-ag_status ag_acl_set_requirepass(const struct ag_acl *acl,
-                                 const char *password,
-                                 size_t password_len);
-
-/**
- * `CONFIG SET acl-pubsub-default`: true for `allchannels`, false for `resetchannels`. Affects
- * users and selectors created (or `reset`) afterwards, as in Redis.
- *
- * # Safety
- * `acl` live.
- */
-ag_status ag_acl_set_pubsub_default(const struct ag_acl *acl, bool allchannels);
-
-/**
- * `CONFIG SET acllog-max-len`: the ACL LOG keeps at most `max_len` entries (trimmed at once).
- *
- * # Safety
- * `acl` live.
- */
-ag_status ag_acl_set_log_max_len(const struct ag_acl *acl, size_t max_len);
-
-/**
- * Validates the aclfile at `path` without loading it (`authgate acl check`): AG_OK, or AG_ERR
- * with the message ACL LOAD would give.
+ * Validates the aclfile at `path` without loading it (`authgate acl check`): AG_OK, or
+ * AG_CONFIG with the message ACL LOAD would give. The file is parsed with this engine's
+ * `acl-pubsub-default`.
  *
  * # Safety
  * `acl` live; `path` readable for `path_len` bytes.
@@ -350,10 +491,12 @@ ag_status ag_acl_set_log_max_len(const struct ag_acl *acl, size_t max_len);
 ag_status ag_acl_check_aclfile(const struct ag_acl *acl, const char *path, size_t path_len);
 
 /**
- * Frees a string returned by libauthgate (any `char **out` result). NULL is a no-op.
+ * Frees a string libauthgate gave the caller (an `char **out` result: ag_acl_dryrun,
+ * ag_acl_genpass). NULL is a no-op. Strings lent by accessors (`const char **out`) are not
+ * freed with this: they belong to their handle.
  *
  * # Safety
- * `s` must be NULL or a pointer returned by libauthgate that was not freed yet.
+ * `s` must be NULL or a pointer given by libauthgate that was not freed yet.
  */
 void ag_string_free(char *s);
 
@@ -367,7 +510,8 @@ size_t ag_list_len(const struct ag_list *list);
 
 /**
  * Borrows item `index` of `list`: `*out` points into the list (valid until ag_list_free, not
- * NUL-terminated), `*out_len` is its length.
+ * NUL-terminated, may contain NUL bytes), `*out_len` is its length. AG_INVALID_PARAMETER if
+ * `index` is not below ag_list_len.
  *
  * # Safety
  * `list` must be NULL or a live list; `out` and `out_len` must be NULL or writable.
@@ -383,37 +527,394 @@ ag_status ag_list_get(const struct ag_list *list, size_t index, const char **out
 void ag_list_free(struct ag_list *list);
 
 /**
- * Starts a server on `host` (a NUL-terminated address such as "127.0.0.1"; NULL means
- * 127.0.0.1) and `port` (0 picks a free port; see ag_server_port), serving on its own
- * threads. The server keeps its own reference to the engine, so `acl` may be freed before
- * the server. AG_IO if the address cannot be bound. Release with ag_server_free (which also
- * stops it).
+ * Creates options holding core's defaults, which are Redis 7.0's `acl-pubsub-default` and
+ * `acllog-max-len`. The caller owns `*out` and must release it with ag_acl_options_free.
  *
  * # Safety
- * `acl` live; `host` NULL or a NUL-terminated string; `out` writable.
+ * `out` NULL or writable.
  */
-ag_status ag_server_start(const struct ag_acl *acl,
-                          const char *host,
-                          uint16_t port,
-                          struct ag_server **out);
+ag_status ag_acl_options_new(struct ag_acl_options **out);
 
 /**
- * Starts a server configured by a redis.conf-style file at `config_path` (`port`, `bind`,
- * `requirepass`, `aclfile`, `dir`, `user ...`, `acl-pubsub-default`, `acllog-max-len`,
- * `maxclients`), exactly as `authgate serve --config` does, sharing `acl`. The file's users or
- * aclfile are loaded into `acl`. AG_INVALID_PARAMETER with Redis' message for a bad file
- * (file, line, directive), AG_IO if the address cannot be bound.
+ * Releases options. NULL is a no-op.
  *
  * # Safety
- * `acl` live; `config_path` readable for `config_path_len` bytes; `out` writable.
+ * `options` NULL or options from libauthgate that were not freed yet.
  */
-ag_status ag_server_start_config(const struct ag_acl *acl,
-                                 const char *config_path,
-                                 size_t config_path_len,
-                                 struct ag_server **out);
+void ag_acl_options_free(struct ag_acl_options *options);
 
 /**
- * The port the server listens on (0 for NULL).
+ * Sets `acl-pubsub-default` from its config value, `allchannels` or `resetchannels` (any
+ * case). AG_INVALID_PARAMETER with Redis' text for anything else (the options are unchanged).
+ *
+ * # Safety
+ * `options` live and not used by another thread meanwhile; `value` readable for `value_len`.
+ */
+ag_status ag_acl_options_set_pubsub_default(struct ag_acl_options *options,
+                                            const char *value,
+                                            size_t value_len);
+
+/**
+ * The `acl-pubsub-default` value (`allchannels` or `resetchannels`): `*out` is static (never
+ * freed), not NUL-terminated, `*out_len` bytes long.
+ *
+ * # Safety
+ * `options` live; `out` and `out_len` NULL or writable.
+ */
+ag_status ag_acl_options_get_pubsub_default(const struct ag_acl_options *options,
+                                            const char **out,
+                                            size_t *out_len);
+
+/**
+ * Sets `acllog-max-len`: how many entries the ACL LOG keeps.
+ *
+ * # Safety
+ * `options` live and not used by another thread meanwhile.
+ */
+ag_status ag_acl_options_set_log_max_len(struct ag_acl_options *options, size_t max_len);
+
+/**
+ * Writes `acllog-max-len` to `*out`.
+ *
+ * # Safety
+ * `options` live; `out` NULL or writable.
+ */
+ag_status ag_acl_options_get_log_max_len(const struct ag_acl_options *options, size_t *out);
+
+/**
+ * The engine's current options, as a new `ag_acl_options` the caller owns (release it with
+ * ag_acl_options_free); changing it does not change the engine (see ag_acl_set_options).
+ *
+ * # Safety
+ * `acl` live; `out` NULL or writable.
+ */
+ag_status ag_acl_get_options(const struct ag_acl *acl, struct ag_acl_options **out);
+
+/**
+ * Applies both options to the engine at once, as the two `CONFIG SET`s would
+ * (ag_acl_set_pubsub_default, ag_acl_set_log_max_len). `options` stays owned by the caller.
+ *
+ * # Safety
+ * `acl` live; `options` live.
+ */
+ag_status ag_acl_set_options(const struct ag_acl *acl, const struct ag_acl_options *options);
+
+/**
+ * The engine's `acl-pubsub-default` (`allchannels` or `resetchannels`): `*out` is static,
+ * not NUL-terminated, `*out_len` bytes long.
+ *
+ * # Safety
+ * `acl` live; `out` and `out_len` NULL or writable.
+ */
+ag_status ag_acl_get_pubsub_default(const struct ag_acl *acl, const char **out, size_t *out_len);
+
+/**
+ * `CONFIG SET acl-pubsub-default value` (`allchannels` or `resetchannels`, any case): affects
+ * users and selectors created (or `reset`) afterwards, as in Redis. AG_INVALID_PARAMETER with
+ * Redis' text for another value (nothing changes).
+ *
+ * # Safety
+ * `acl` live; `value` readable for `value_len` bytes.
+ */
+ag_status ag_acl_set_pubsub_default(const struct ag_acl *acl, const char *value, size_t value_len);
+
+/**
+ * Writes the engine's `acllog-max-len` to `*out`.
+ *
+ * # Safety
+ * `acl` live; `out` NULL or writable.
+ */
+ag_status ag_acl_get_log_max_len(const struct ag_acl *acl, size_t *out);
+
+/**
+ * `CONFIG SET acllog-max-len`: the ACL LOG keeps at most `max_len` entries (trimmed at once).
+ *
+ * # Safety
+ * `acl` live.
+ */
+ag_status ag_acl_set_log_max_len(const struct ag_acl *acl, size_t max_len);
+
+/**
+ * `CONFIG SET requirepass`: `resetpass` then `>password` on the `default` user; an empty
+ * password gives `nopass` (Redis' compatibility layer). Existing connections stay
+ * authenticated.
+ *
+ * # Safety
+ * `acl` live; `password` readable for `password_len` bytes.
+ */
+ag_status ag_acl_set_requirepass(const struct ag_acl *acl,
+                                 const char *password,
+                                 size_t password_len);
+
+/**
+ * Number of flags of `info` (0 for NULL).
+ *
+ * # Safety
+ * `info` NULL or live.
+ */
+size_t ag_user_info_flags_len(const struct ag_user_info *info);
+
+/**
+ * Flag `index` in Redis' order (`on`/`off`, `nopass`, `sanitize-payload` /
+ * `skip-sanitize-payload`), lent until ag_user_info_free. AG_INVALID_PARAMETER if `index` is
+ * not below ag_user_info_flags_len.
+ *
+ * # Safety
+ * `info` live; `out` and `out_len` NULL or writable.
+ */
+ag_status ag_user_info_flag(const struct ag_user_info *info,
+                            size_t index,
+                            const char **out,
+                            size_t *out_len);
+
+/**
+ * Number of password digests of `info` (0 for NULL).
+ *
+ * # Safety
+ * `info` NULL or live.
+ */
+size_t ag_user_info_passwords_len(const struct ag_user_info *info);
+
+/**
+ * Password digest `index` (64 lowercase hex characters, SHA-256), in the order they were
+ * added, lent until ag_user_info_free. AG_INVALID_PARAMETER if `index` is out of range.
+ *
+ * # Safety
+ * `info` live; `out` and `out_len` NULL or writable.
+ */
+ag_status ag_user_info_password(const struct ag_user_info *info,
+                                size_t index,
+                                const char **out,
+                                size_t *out_len);
+
+/**
+ * The root selector's command rules (e.g. `-@all +get`), lent until ag_user_info_free.
+ *
+ * # Safety
+ * `info` live; `out` and `out_len` NULL or writable.
+ */
+ag_status ag_user_info_commands(const struct ag_user_info *info, const char **out, size_t *out_len);
+
+/**
+ * The root selector's key patterns joined by spaces (`~*` for allkeys, empty if none), lent
+ * until ag_user_info_free.
+ *
+ * # Safety
+ * `info` live; `out` and `out_len` NULL or writable.
+ */
+ag_status ag_user_info_keys(const struct ag_user_info *info, const char **out, size_t *out_len);
+
+/**
+ * The root selector's channel patterns joined by spaces (`&*` for allchannels, empty if
+ * none), lent until ag_user_info_free.
+ *
+ * # Safety
+ * `info` live; `out` and `out_len` NULL or writable.
+ */
+ag_status ag_user_info_channels(const struct ag_user_info *info, const char **out, size_t *out_len);
+
+/**
+ * Number of `(...)` selectors of `info` (0 for NULL).
+ *
+ * # Safety
+ * `info` NULL or live.
+ */
+size_t ag_user_info_selectors_len(const struct ag_user_info *info);
+
+/**
+ * Selector `index` (in the user's order), lent: `*out` is valid until ag_user_info_free and
+ * is not freed on its own. AG_INVALID_PARAMETER if `index` is out of range.
+ *
+ * # Safety
+ * `info` live; `out` NULL or writable.
+ */
+ag_status ag_user_info_selector(const struct ag_user_info *info,
+                                size_t index,
+                                const struct ag_selector **out);
+
+/**
+ * Releases a user record and the selectors it lends. NULL is a no-op.
+ *
+ * # Safety
+ * `info` NULL or a record from ag_acl_getuser that was not freed yet.
+ */
+void ag_user_info_free(struct ag_user_info *info);
+
+/**
+ * The selector's command rules, lent until its ag_user_info is freed.
+ *
+ * # Safety
+ * `selector` live; `out` and `out_len` NULL or writable.
+ */
+ag_status ag_selector_commands(const struct ag_selector *selector,
+                               const char **out,
+                               size_t *out_len);
+
+/**
+ * The selector's key patterns joined by spaces, lent until its ag_user_info is freed.
+ *
+ * # Safety
+ * `selector` live; `out` and `out_len` NULL or writable.
+ */
+ag_status ag_selector_keys(const struct ag_selector *selector, const char **out, size_t *out_len);
+
+/**
+ * The selector's channel patterns joined by spaces, lent until its ag_user_info is freed.
+ *
+ * # Safety
+ * `selector` live; `out` and `out_len` NULL or writable.
+ */
+ag_status ag_selector_channels(const struct ag_selector *selector,
+                               const char **out,
+                               size_t *out_len);
+
+/**
+ * Number of entries (0 for NULL).
+ *
+ * # Safety
+ * `entries` NULL or live.
+ */
+size_t ag_log_entries_len(const struct ag_log_entries *entries);
+
+/**
+ * Entry `index` (0 is the newest), lent: `*out` is valid until ag_log_entries_free and is
+ * not freed on its own. AG_INVALID_PARAMETER if `index` is out of range.
+ *
+ * # Safety
+ * `entries` live; `out` NULL or writable.
+ */
+ag_status ag_log_entries_get(const struct ag_log_entries *entries,
+                             size_t index,
+                             const struct ag_log_entry **out);
+
+/**
+ * Releases the entries of an ag_acl_log call and every entry they lend. NULL is a no-op.
+ *
+ * # Safety
+ * `entries` NULL or entries from ag_acl_log that were not freed yet.
+ */
+void ag_log_entries_free(struct ag_log_entries *entries);
+
+/**
+ * Writes how many events were merged into this entry to `*out`.
+ *
+ * # Safety
+ * `entry` live; `out` NULL or writable.
+ */
+ag_status ag_log_entry_count(const struct ag_log_entry *entry, uint64_t *out);
+
+/**
+ * Writes the seconds since the entry was last updated to `*out`.
+ *
+ * # Safety
+ * `entry` live; `out` NULL or writable.
+ */
+ag_status ag_log_entry_age_seconds(const struct ag_log_entry *entry, double *out);
+
+/**
+ * Why the entry was written: `command`, `key`, `channel` or `auth` (static).
+ *
+ * # Safety
+ * `entry` live; `out` and `out_len` NULL or writable.
+ */
+ag_status ag_log_entry_reason(const struct ag_log_entry *entry, const char **out, size_t *out_len);
+
+/**
+ * Where the denied call came from: `toplevel`, `multi`, `lua` or `module` (static).
+ *
+ * # Safety
+ * `entry` live; `out` and `out_len` NULL or writable.
+ */
+ag_status ag_log_entry_context(const struct ag_log_entry *entry, const char **out, size_t *out_len);
+
+/**
+ * The refused object: the command's full name, the key, the channel, or (for auth) what was
+ * typed; lent until ag_log_entries_free.
+ *
+ * # Safety
+ * `entry` live; `out` and `out_len` NULL or writable.
+ */
+ag_status ag_log_entry_object(const struct ag_log_entry *entry, const char **out, size_t *out_len);
+
+/**
+ * The connection's user (for auth failures, the name tried); lent until ag_log_entries_free.
+ *
+ * # Safety
+ * `entry` live; `out` and `out_len` NULL or writable.
+ */
+ag_status ag_log_entry_username(const struct ag_log_entry *entry,
+                                const char **out,
+                                size_t *out_len);
+
+/**
+ * The client's CLIENT LIST line when the entry was last updated; lent until
+ * ag_log_entries_free.
+ *
+ * # Safety
+ * `entry` live; `out` and `out_len` NULL or writable.
+ */
+ag_status ag_log_entry_client_info(const struct ag_log_entry *entry,
+                                   const char **out,
+                                   size_t *out_len);
+
+/**
+ * Creates a stopped server sharing `acl`, with `options` (NULL: nothing set, core's
+ * defaults). A config file among the options is read now: AG_CONFIG with Redis' text if it
+ * is bad; AG_INVALID_PARAMETER for an invalid option (`maxclients` 0, an empty host). The
+ * server keeps its own reference to the engine, so `acl` may be freed first; `options` stays
+ * the caller's and may be freed at once. The caller owns `*out` and must release it with
+ * ag_server_free.
+ *
+ * # Safety
+ * `acl` live; `options` NULL or live; `out` NULL or writable.
+ */
+ag_status ag_server_new(const struct ag_acl *acl,
+                        const struct ag_server_options *options,
+                        struct ag_server **out);
+
+/**
+ * Starts the server on its own threads: applies the startup settings to the shared engine
+ * (`requirepass`, the aclfile or a config file's `user` lines), binds, and writes the bound
+ * port to `*out_port` (optional: NULL if not wanted). AG_INVALID_PARAMETER if it is already
+ * running, AG_CONFIG for a bad aclfile, AG_IO (with ag_last_error_os_error) if the address
+ * cannot be bound; the server then stays stopped.
+ *
+ * # Safety
+ * `server` live; `out_port` NULL or writable.
+ */
+ag_status ag_server_start(const struct ag_server *server, uint16_t *out_port);
+
+/**
+ * Stops the server: closes the listener and every connection and waits for its threads.
+ * `*out_was_running` (optional: NULL if not wanted) is false if it was not running, which is
+ * not an error. The handle stays valid (ag_server_start again, or ag_server_free).
+ *
+ * # Safety
+ * `server` live; `out_was_running` NULL or writable.
+ */
+ag_status ag_server_stop(const struct ag_server *server, bool *out_was_running);
+
+/**
+ * Stops the server if it runs, then starts it again with the same settings (port 0 picks a
+ * new free port) and writes the bound port to `*out_port` (optional). Errors as
+ * ag_server_start.
+ *
+ * # Safety
+ * `server` live; `out_port` NULL or writable.
+ */
+ag_status ag_server_restart(const struct ag_server *server, uint16_t *out_port);
+
+/**
+ * True while the server runs (false for NULL).
+ *
+ * # Safety
+ * `server` NULL or live.
+ */
+bool ag_server_running(const struct ag_server *server);
+
+/**
+ * The bound port while running, the last bound port after a stop, and 0 before the first
+ * start (or for NULL): 0 is never a bound port.
  *
  * # Safety
  * `server` NULL or live.
@@ -421,21 +922,102 @@ ag_status ag_server_start_config(const struct ag_acl *acl,
 uint16_t ag_server_port(const struct ag_server *server);
 
 /**
- * Stops the server: closes the listener and every connection and waits for its threads.
- * Stopping twice is harmless. The handle stays valid until ag_server_free.
+ * The configured address(es), space-separated as in redis.conf's `bind`: lent until
+ * ag_server_free, not NUL-terminated.
  *
  * # Safety
- * `server` live.
+ * `server` live; `out` and `out_len` NULL or writable.
  */
-ag_status ag_server_stop(struct ag_server *server);
+ag_status ag_server_host(const struct ag_server *server, const char **out, size_t *out_len);
 
 /**
- * Stops (if needed) and releases a server. NULL is a no-op.
+ * Stops the server if it runs (waiting for its threads) and releases it. NULL is a no-op.
  *
  * # Safety
- * `server` NULL or a server from ag_server_start that was not freed yet.
+ * `server` NULL or a server from ag_server_new that was not freed yet, not in use by another
+ * thread.
  */
 void ag_server_free(struct ag_server *server);
+
+/**
+ * Creates options with nothing set (core's defaults). The caller owns `*out` and must
+ * release it with ag_server_options_free.
+ *
+ * # Safety
+ * `out` NULL or writable.
+ */
+ag_status ag_server_options_new(struct ag_server_options **out);
+
+/**
+ * Releases options. NULL is a no-op. Servers made from them keep their own copy.
+ *
+ * # Safety
+ * `options` NULL or options from libauthgate that were not freed yet.
+ */
+void ag_server_options_free(struct ag_server_options *options);
+
+/**
+ * The address(es) to listen on, in redis.conf's `bind` syntax (several space-separated
+ * addresses, `-` marking an optional one, `*` for all). AG_INVALID_PARAMETER if not UTF-8
+ * (nothing changes); an empty list is refused by ag_server_new.
+ *
+ * # Safety
+ * `options` live and unshared; `host` readable for `host_len` bytes.
+ */
+ag_status ag_server_options_set_host(struct ag_server_options *options,
+                                     const char *host,
+                                     size_t host_len);
+
+/**
+ * The TCP port; 0 picks a free port at each start (see ag_server_port).
+ *
+ * # Safety
+ * `options` live and unshared.
+ */
+ag_status ag_server_options_set_port(struct ag_server_options *options, uint16_t port);
+
+/**
+ * `requirepass`: the `default` user's password, set on the shared engine at start (binary
+ * safe; an empty password gives `nopass`, as in Redis).
+ *
+ * # Safety
+ * `options` live and unshared; `password` readable for `password_len` bytes.
+ */
+ag_status ag_server_options_set_requirepass(struct ag_server_options *options,
+                                            const char *password,
+                                            size_t password_len);
+
+/**
+ * `aclfile`: loaded into the shared engine at start (a bad file makes ag_server_start fail
+ * with AG_CONFIG), and the file ACL LOAD and ACL SAVE use.
+ *
+ * # Safety
+ * `options` live and unshared; `path` readable for `path_len` bytes.
+ */
+ag_status ag_server_options_set_aclfile(struct ag_server_options *options,
+                                        const char *path,
+                                        size_t path_len);
+
+/**
+ * `maxclients`: the most simultaneous clients (at least 1; 0 is refused by ag_server_new).
+ *
+ * # Safety
+ * `options` live and unshared.
+ */
+ag_status ag_server_options_set_maxclients(struct ag_server_options *options, size_t maxclients);
+
+/**
+ * A redis.conf-style file (`port`, `bind`, `requirepass`, `aclfile`, `dir`, `user ...`,
+ * `acl-pubsub-default`, `acllog-max-len`, `maxclients`), read by ag_server_new exactly as
+ * `authgate serve --config` reads it; its errors are AG_CONFIG with Redis' text (file, line,
+ * directive).
+ *
+ * # Safety
+ * `options` live and unshared; `path` readable for `path_len` bytes.
+ */
+ag_status ag_server_options_set_config_file(struct ag_server_options *options,
+                                            const char *path,
+                                            size_t path_len);
 
 #ifdef __cplusplus
 }  // extern "C"

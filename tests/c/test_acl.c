@@ -1,4 +1,4 @@
-/* The whole ACL part of libauthgate from C: every function, ownership, and bad input. */
+/* The ACL part of libauthgate from C: behaviour, error contract, ownership, and bad input. */
 #define _POSIX_C_SOURCE 200809L
 #include <fcntl.h>
 #include <stdlib.h>
@@ -6,25 +6,7 @@
 
 #include "authgate.h"
 #include "check.h"
-
-#define S(lit) ((ag_slice){(lit), sizeof(lit) - 1})
-
-static char last_error[4096];
-
-static const char *err(void) {
-  ag_last_error_message(last_error, sizeof last_error);
-  return last_error;
-}
-
-static int list_contains(const ag_list *l, const char *want) {
-  for (size_t i = 0; i < ag_list_len(l); i++) {
-    const char *p;
-    size_t n;
-    if (ag_list_get(l, i, &p, &n) == AG_OK && n == strlen(want) && memcmp(p, want, n) == 0)
-      return 1;
-  }
-  return 0;
-}
+#include "helpers.h"
 
 static void test_users_and_checks(ag_acl *acl) {
   ag_slice rules[] = {S("on"), S(">secret"), S("~cache:*"), S("+get"), S("+set")};
@@ -37,24 +19,20 @@ static void test_users_and_checks(ag_acl *acl) {
 
   ag_slice get_ok[] = {S("GET"), S("cache:1")};
   CHECK(ag_acl_check(acl, "alice", 5, get_ok, 2) == AG_OK);
-  ag_slice get_bad[] = {S("GET"), S("other")};
-  CHECK(ag_acl_check(acl, "alice", 5, get_bad, 2) == AG_NOPERM);
-  CHECK(strcmp(err(), "NOPERM this user has no permissions to access one of the keys used as arguments") == 0);
-  ag_slice del[] = {S("DEL"), S("cache:1")};
-  CHECK(ag_acl_check(acl, "alice", 5, del, 2) == AG_NOPERM);
-  CHECK(strcmp(err(), "NOPERM this user has no permissions to run the 'del' command") == 0);
   ag_slice unknown[] = {S("NOSUCH"), S("a")};
-  CHECK(ag_acl_check(acl, "alice", 5, unknown, 2) == AG_ERR);
+  CHECK(ag_acl_check(acl, "alice", 5, unknown, 2) == AG_ERR && code_is("ERR"));
   CHECK(strcmp(err(), "ERR unknown command 'NOSUCH', with args beginning with: 'a' ") == 0);
   ag_slice arity[] = {S("GET")};
   CHECK(ag_acl_check(acl, "alice", 5, arity, 1) == AG_ERR);
   CHECK(strcmp(err(), "ERR wrong number of arguments for 'get' command") == 0);
-  CHECK(ag_acl_check(acl, "nobody", 6, get_ok, 2) == AG_NOT_FOUND);
+  CHECK(ag_acl_check(acl, "nobody", 6, get_ok, 2) == AG_NOT_FOUND && code_is("NOT_FOUND"));
+  CHECK(strcmp(err(), "ERR User 'nobody' not found") == 0);
+  CHECK(ag_acl_check(acl, "alice", 5, NULL, 0) == AG_ERR && code_is("ERR"));
 
   /* Binary-safe keys: a NUL inside a key is part of the key. */
   ag_slice bin_rules[] = {S("on"), S("nopass"), S("+get"), S("~bin*")};
   CHECK(ag_acl_setuser(acl, "bin", 3, bin_rules, 4) == AG_OK);
-  ag_slice bin_get[] = {S("GET"), {"bin\0x", 5}};
+  ag_slice bin_get[] = {S("GET"), S("bin\0x")};
   CHECK(ag_acl_check(acl, "bin", 3, bin_get, 2) == AG_OK);
 
   /* Invalid UTF-8 names are ordinary bytes to Redis, and so to us. */
@@ -64,17 +42,60 @@ static void test_users_and_checks(ag_acl *acl) {
   ag_list *users = NULL;
   CHECK(ag_acl_users(acl, &users) == AG_OK);
   CHECK(list_contains(users, "alice") && list_contains(users, "default") && list_contains(users, latin1));
+  const char *p = "untouched";
+  size_t n = 99;
+  CHECK(ag_list_get(users, ag_list_len(users), &p, &n) == AG_INVALID_PARAMETER);
+  CHECK(strcmp(p, "untouched") == 0 && n == 99 && code_is("INVALID_ARGUMENT"));
   ag_list_free(users);
+}
+
+/* A denial keeps the whole error: status, code, Redis' text, kind and object. */
+static void test_denials(ag_acl *acl) {
+  const char *kind, *object;
+  size_t kind_len, object_len;
+  ag_slice get_bad[] = {S("GET"), S("oth\0er")};
+  CHECK(ag_acl_check(acl, "alice", 5, get_bad, 2) == AG_NOPERM && code_is("NOPERM"));
+  CHECK(strcmp(err(), "NOPERM this user has no permissions to access one of the keys used as arguments") == 0);
+  CHECK(ag_last_error_denial(&kind, &kind_len, &object, &object_len) == AG_OK);
+  CHECK(eq(kind, kind_len, "key") && object_len == 6 && memcmp(object, "oth\0er", 6) == 0);
+
+  ag_slice del[] = {S("DEL"), S("cache:1")};
+  CHECK(ag_acl_check(acl, "alice", 5, del, 2) == AG_NOPERM);
+  CHECK(strcmp(err(), "NOPERM this user has no permissions to run the 'del' command") == 0);
+  CHECK(ag_last_error_denial(&kind, &kind_len, &object, &object_len) == AG_OK);
+  CHECK(eq(kind, kind_len, "command") && eq(object, object_len, "del"));
+
+  ag_slice chan_rules[] = {S("on"), S("nopass"), S("+publish"), S("&news.*")};
+  CHECK(ag_acl_setuser(acl, "pub", 3, chan_rules, 4) == AG_OK);
+  ag_slice publish[] = {S("PUBLISH"), S("sports"), S("x")};
+  CHECK(ag_acl_check(acl, "pub", 3, publish, 3) == AG_NOPERM);
+  CHECK(ag_last_error_denial(&kind, &kind_len, &object, &object_len) == AG_OK);
+  CHECK(eq(kind, kind_len, "channel") && eq(object, object_len, "sports"));
+
+  /* Success keeps the last error; a non-denial error has no denial and no other fields. */
+  ag_slice get_ok[] = {S("GET"), S("cache:1")};
+  CHECK(ag_acl_check(acl, "alice", 5, get_ok, 2) == AG_OK && code_is("NOPERM"));
+  ag_slice bad[] = {S("bogus")};
+  CHECK(ag_acl_setuser(acl, "x", 1, bad, 1) == AG_ERR);
+  kind = NULL;
+  CHECK(ag_last_error_denial(&kind, &kind_len, &object, &object_len) == AG_NOT_FOUND && kind == NULL);
+  int64_t milvus = 7;
+  int32_t os = 7;
+  CHECK(ag_last_error_milvus_code(&milvus) == AG_NOT_FOUND && milvus == 7);
+  CHECK(ag_last_error_os_error(&os) == AG_NOT_FOUND && os == 7);
+  CHECK(ag_last_error_denial(NULL, &kind_len, &object, &object_len) == AG_NULL_PARAMETER);
+  CHECK(ag_last_error_milvus_code(NULL) == AG_NULL_PARAMETER);
+  CHECK(code_is("ERR")); /* the accessors never change the last error */
 }
 
 static void test_errors_leave_users_alone(ag_acl *acl) {
   ag_slice bad[] = {S("on"), S(">p1"), S("+get"), S("badrule")};
   CHECK(ag_acl_setuser(acl, "u1", 2, bad, 4) == AG_ERR);
   CHECK(strcmp(err(), "ERR Error in ACL SETUSER modifier 'badrule': Syntax error") == 0);
-  char *json = NULL;
-  size_t len = 0;
-  CHECK(ag_acl_getuser(acl, "u1", 2, &json, &len) == AG_NOT_FOUND);
-  CHECK(json == NULL); /* out parameters untouched on failure */
+  ag_user_info *info = NULL;
+  CHECK(ag_acl_getuser(acl, "u1", 2, &info) == AG_NOT_FOUND);
+  CHECK(info == NULL); /* out parameters untouched on failure */
+  CHECK(strcmp(err(), "ERR User 'u1' not found") == 0);
 
   ag_slice unmatched[] = {S("(+get"), S("~x")};
   CHECK(ag_acl_setuser(acl, "u1", 2, unmatched, 2) == AG_ERR);
@@ -89,62 +110,105 @@ static void test_errors_leave_users_alone(ag_acl *acl) {
   CHECK(strcmp(err(), "ERR The 'default' user cannot be removed") == 0);
 }
 
+/* The message is binary-safe and sized by a NULL call; NULL pointers are refused. */
 static void test_null_parameters(ag_acl *acl) {
   bool ok;
-  CHECK(ag_acl_setuser(NULL, "x", 1, NULL, 0) == AG_NULL_PARAMETER);
+  CHECK(ag_acl_setuser(NULL, "x", 1, NULL, 0) == AG_NULL_PARAMETER && code_is("INVALID_ARGUMENT"));
+  CHECK(strcmp(err(), "acl must not be NULL") == 0);
   CHECK(ag_acl_setuser(acl, NULL, 1, NULL, 0) == AG_NULL_PARAMETER);
   CHECK(ag_acl_setuser(acl, "x", 1, NULL, 3) == AG_NULL_PARAMETER);
   ag_slice null_rule[] = {{NULL, 4}};
   CHECK(ag_acl_setuser(acl, "x", 1, null_rule, 1) == AG_NULL_PARAMETER);
   CHECK(ag_acl_authenticate(acl, "x", 1, "y", 1, NULL) == AG_NULL_PARAMETER);
   CHECK(ag_acl_authenticate(NULL, "x", 1, "y", 1, &ok) == AG_NULL_PARAMETER);
-  CHECK(ag_acl_check(acl, "x", 1, NULL, 0) == AG_INVALID_PARAMETER);
-  CHECK(ag_acl_dryrun(acl, "x", 1, NULL, 0, NULL, NULL) == AG_NULL_PARAMETER);
+  CHECK(ag_acl_dryrun(acl, "x", 1, NULL, 0, NULL, NULL, NULL) == AG_NULL_PARAMETER);
   CHECK(ag_acl_users(acl, NULL) == AG_NULL_PARAMETER);
   CHECK(ag_acl_log_reset(NULL) == AG_NULL_PARAMETER);
   CHECK(ag_acl_load(acl, NULL, 3) == AG_NULL_PARAMETER);
   CHECK(ag_acl_new(NULL) == AG_NULL_PARAMETER);
-  CHECK(strlen(err()) > 0);
+  CHECK(ag_acl_new_with_options(NULL, NULL) == AG_NULL_PARAMETER);
+  CHECK(ag_acl_getuser(acl, "default", 7, NULL) == AG_NULL_PARAMETER);
+  CHECK(ag_user_info_commands(NULL, NULL, NULL) == AG_NULL_PARAMETER);
+  CHECK(ag_log_entry_count(NULL, NULL) == AG_NULL_PARAMETER);
   ag_acl_free(NULL);
   ag_list_free(NULL);
   ag_string_free(NULL);
-  CHECK(ag_list_len(NULL) == 0);
+  ag_user_info_free(NULL);
+  ag_log_entries_free(NULL);
+  ag_acl_options_free(NULL);
+  CHECK(ag_list_len(NULL) == 0 && ag_user_info_flags_len(NULL) == 0 && ag_log_entries_len(NULL) == 0);
   const char *p;
   size_t n;
   CHECK(ag_list_get(NULL, 0, &p, &n) == AG_NULL_PARAMETER);
+
+  /* ag_last_error_message(NULL, 0) sizes the buffer; a short buffer gets a NUL-terminated
+   * prefix and the full length. (Redis prints names with %s, so its text stops at a NUL.) */
+  CHECK(ag_acl_check(acl, "no\0body", 7, NULL, 0) == AG_NOT_FOUND);
+  size_t len = ag_last_error_message(NULL, 0);
+  char *msg = malloc(len + 1);
+  CHECK(ag_last_error_message(msg, len + 1) == len);
+  CHECK(len == strlen("ERR User 'no' not found") && memcmp(msg, "ERR User 'no' not found", len + 1) == 0);
+  free(msg);
+  char small[4];
+  CHECK(ag_last_error_message(small, sizeof small) == len && strcmp(small, "ERR") == 0);
 }
 
 static void test_describe_and_dryrun(ag_acl *acl) {
-  ag_slice rules[] = {S("reset"), S("on"), S("+@all"), S("-@dangerous"), S("%R~r*"), S("%W~w*"), S("(+get"), S("~sel*)")};
-  CHECK(ag_acl_setuser(acl, "bob", 3, rules, 8) == AG_OK);
+  ag_slice rules[] = {S("reset"), S("on"), S(">pw"), S("+@all"), S("-@dangerous"), S("%R~r*"), S("%W~w*"),
+                      S("(+get"), S("~sel*)")};
+  CHECK(ag_acl_setuser(acl, "bob", 3, rules, 9) == AG_OK);
 
-  char *out = NULL;
-  size_t len = 0;
-  CHECK(ag_acl_getuser(acl, "bob", 3, &out, &len) == AG_OK);
-  CHECK(out != NULL && strlen(out) == len);
-  CHECK(strstr(out, "\"commands\":\"+@all -@dangerous\"") != NULL);
-  CHECK(strstr(out, "\"keys\":\"%R~r* %W~w*\"") != NULL);
-  CHECK(strstr(out, "\"flags\":[\"on\",\"sanitize-payload\"]") != NULL);
-  CHECK(strstr(out, "\"selectors\":[{\"channels\":\"\",\"commands\":\"-@all +get\",\"keys\":\"~sel*\"}]") != NULL);
-  ag_string_free(out);
+  ag_user_info *info = NULL;
+  const char *p;
+  size_t n;
+  CHECK(ag_acl_getuser(acl, "bob", 3, &info) == AG_OK && info != NULL);
+  CHECK(ag_user_info_flags_len(info) == 2);
+  CHECK(ag_user_info_flag(info, 0, &p, &n) == AG_OK && eq(p, n, "on"));
+  CHECK(ag_user_info_flag(info, 1, &p, &n) == AG_OK && eq(p, n, "sanitize-payload"));
+  CHECK(ag_user_info_flag(info, 2, &p, &n) == AG_INVALID_PARAMETER);
+  CHECK(ag_user_info_passwords_len(info) == 1);
+  CHECK(ag_user_info_password(info, 0, &p, &n) == AG_OK &&
+        eq(p, n, "30c952fab122c3f9759f02a6d95c3758b246b4fee239957b2d4fee46e26170c4"));
+  CHECK(ag_user_info_commands(info, &p, &n) == AG_OK && eq(p, n, "+@all -@dangerous"));
+  CHECK(ag_user_info_keys(info, &p, &n) == AG_OK && eq(p, n, "%R~r* %W~w*"));
+  CHECK(ag_user_info_channels(info, &p, &n) == AG_OK && eq(p, n, ""));
+  CHECK(ag_user_info_selectors_len(info) == 1);
+  const ag_selector *sel = NULL;
+  CHECK(ag_user_info_selector(info, 0, &sel) == AG_OK && sel != NULL);
+  CHECK(ag_selector_commands(sel, &p, &n) == AG_OK && eq(p, n, "-@all +get"));
+  CHECK(ag_selector_keys(sel, &p, &n) == AG_OK && eq(p, n, "~sel*"));
+  CHECK(ag_selector_channels(sel, &p, &n) == AG_OK && eq(p, n, ""));
+  CHECK(ag_user_info_selector(info, 1, &sel) == AG_INVALID_PARAMETER);
+  /* A record is a snapshot: later changes do not show in it. */
+  ag_slice more[] = {S("~more")};
+  CHECK(ag_acl_setuser(acl, "bob", 3, more, 1) == AG_OK);
+  CHECK(ag_user_info_keys(info, &p, &n) == AG_OK && eq(p, n, "%R~r* %W~w*"));
+  ag_user_info_free(info);
 
   ag_list *lines = NULL;
   CHECK(ag_acl_list(acl, &lines) == AG_OK);
-  CHECK(list_contains(lines, "user bob on sanitize-payload %R~r* %W~w* resetchannels +@all -@dangerous (~sel* resetchannels -@all +get)"));
   CHECK(list_contains(lines, "user default on nopass ~* &* +@all"));
   ag_list_free(lines);
 
+  char *out = NULL;
+  size_t len = 0;
+  bool allowed = true;
   ag_slice get_w[] = {S("GET"), S("w1")};
-  CHECK(ag_acl_dryrun(acl, "bob", 3, get_w, 2, &out, &len) == AG_OK);
-  CHECK(strcmp(out, "This user has no permissions to access the 'w1' key") == 0);
+  CHECK(ag_acl_dryrun(acl, "bob", 3, get_w, 2, &out, &len, &allowed) == AG_OK && !allowed);
+  CHECK(strcmp(out, "This user has no permissions to access the 'w1' key") == 0 && len == strlen(out));
   ag_string_free(out);
   ag_slice set_w[] = {S("SET"), S("w1"), S("v")};
-  CHECK(ag_acl_dryrun(acl, "bob", 3, set_w, 3, &out, &len) == AG_OK);
+  CHECK(ag_acl_dryrun(acl, "bob", 3, set_w, 3, &out, &len, &allowed) == AG_OK && allowed);
   CHECK(strcmp(out, "OK") == 0 && len == 2);
   ag_string_free(out);
+  CHECK(ag_acl_dryrun(acl, "bob", 3, set_w, 3, &out, &len, NULL) == AG_OK); /* verdict optional */
+  ag_string_free(out);
   out = NULL;
-  CHECK(ag_acl_dryrun(acl, "nobody", 6, set_w, 3, &out, &len) == AG_ERR && out == NULL);
+  CHECK(ag_acl_dryrun(acl, "nobody", 6, set_w, 3, &out, &len, &allowed) == AG_NOT_FOUND && out == NULL);
   CHECK(strcmp(err(), "ERR User 'nobody' not found") == 0);
+  ag_slice nosuch[] = {S("NOSUCH")};
+  CHECK(ag_acl_dryrun(acl, "bob", 3, nosuch, 1, &out, &len, &allowed) == AG_ERR && out == NULL);
+  CHECK(strcmp(err(), "ERR Command 'NOSUCH' not found") == 0);
 }
 
 static void test_cat_log_genpass(ag_acl *acl) {
@@ -158,18 +222,27 @@ static void test_cat_log_genpass(ag_acl *acl) {
   CHECK(ag_acl_cat(acl, "nosuch", 6, &cats) == AG_ERR);
   CHECK(strcmp(err(), "ERR Unknown category 'nosuch'") == 0);
 
-  char *out = NULL;
-  size_t len = 0;
-  CHECK(ag_acl_log(acl, 10, &out, &len) == AG_OK);
-  CHECK(strcmp(out, "[]") == 0);
-  ag_string_free(out);
+  /* check() does not log (only servers do); the log starts empty. */
+  ag_log_entries *log = NULL;
+  CHECK(ag_acl_log(acl, 10, &log) == AG_OK && ag_log_entries_len(log) == 0);
+  const ag_log_entry *e = NULL;
+  CHECK(ag_log_entries_get(log, 0, &e) == AG_INVALID_PARAMETER && e == NULL);
+  ag_log_entries_free(log);
   CHECK(ag_acl_log_reset(acl) == AG_OK);
 
-  CHECK(ag_acl_genpass(0, &out, &len) == AG_OK && len == 64 && strlen(out) == 64);
+  char *out = NULL;
+  size_t len = 0;
+  CHECK(ag_acl_genpass_default(&out, &len) == AG_OK && len == 64 && strlen(out) == 64);
+  CHECK(strspn(out, "0123456789abcdef") == 64);
   ag_string_free(out);
   CHECK(ag_acl_genpass(5, &out, &len) == AG_OK && len == 2);
   ag_string_free(out);
+  out = NULL;
+  CHECK(ag_acl_genpass(0, &out, &len) == AG_ERR && out == NULL);
+  CHECK(strstr(err(), "ERR ACL GENPASS argument must be the number of bits") == err());
   CHECK(ag_acl_genpass(5000, &out, &len) == AG_ERR);
+  CHECK(ag_acl_genpass(4096, &out, &len) == AG_OK && len == 1024);
+  ag_string_free(out);
 }
 
 static void test_aclfiles(ag_acl *acl) {
@@ -186,10 +259,19 @@ static void test_aclfiles(ag_acl *acl) {
   bool ok = false;
   CHECK(ag_acl_authenticate(other, "alice", 5, "secret", 6, &ok) == AG_OK && ok);
 
+  /* from_file: a new engine from the file, with options or core's defaults. */
+  ag_acl *loaded = NULL;
+  CHECK(ag_acl_from_file(path, strlen(path), NULL, &loaded) == AG_OK && loaded != NULL);
+  CHECK(ag_acl_authenticate(loaded, "alice", 5, "secret", 6, &ok) == AG_OK && ok);
+  ag_acl_free(loaded);
+  loaded = NULL;
+  CHECK(ag_acl_from_file("/nonexistent/x.acl", 18, NULL, &loaded) == AG_CONFIG && loaded == NULL);
+  CHECK(code_is("CONFIG"));
+
   FILE *f = fopen(bad, "w");
   fputs("user carol on +get\nuser dave on +nosuch\n# comment\n", f);
   fclose(f);
-  CHECK(ag_acl_load(other, bad, strlen(bad)) == AG_ERR);
+  CHECK(ag_acl_load(other, bad, strlen(bad)) == AG_CONFIG && code_is("CONFIG"));
   char want[1024];
   snprintf(want, sizeof want,
            "ERR %s:2: Error in applying operation '+nosuch': Unknown command or category name in ACL. "
@@ -198,9 +280,13 @@ static void test_aclfiles(ag_acl *acl) {
            bad, bad);
   CHECK(strcmp(err(), want) == 0);
   CHECK(ag_acl_authenticate(other, "alice", 5, "secret", 6, &ok) == AG_OK && ok); /* nothing changed */
-  CHECK(ag_acl_load(other, "/nonexistent/x.acl", 18) == AG_ERR);
+  CHECK(ag_acl_check_aclfile(other, bad, strlen(bad)) == AG_CONFIG && strcmp(err(), want) == 0);
+  CHECK(ag_acl_check_aclfile(other, path, strlen(path)) == AG_OK);
+  CHECK(ag_acl_load(other, "/nonexistent/x.acl", 18) == AG_CONFIG);
   CHECK(strcmp(err(), "ERR Error loading ACLs, opening file '/nonexistent/x.acl': No such file or directory") == 0);
-  CHECK(ag_acl_save(other, "/nonexistent/x.acl", 18) == AG_IO);
+  CHECK(ag_acl_save(other, "/nonexistent/x.acl", 18) == AG_IO && code_is("IO"));
+  CHECK(strcmp(err(), "ERR There was an error trying to save the ACLs. Please check the server logs for more "
+                      "information") == 0);
   ag_acl_free(other);
   unlink(path);
   unlink(bad);
@@ -217,22 +303,46 @@ static void test_settings(void) {
   CHECK(ag_acl_set_requirepass(acl, "", 0) == AG_OK);
   CHECK(ag_acl_authenticate(acl, "default", 7, "anything", 8, &ok) == AG_OK && ok);
 
-  /* acl-pubsub-default applies to users created afterwards. */
+  /* acl-pubsub-default applies to users created afterwards; values ignore case. */
+  const char *p;
+  size_t n;
   ag_slice on[] = {S("on")};
   CHECK(ag_acl_setuser(acl, "before", 6, on, 1) == AG_OK);
-  CHECK(ag_acl_set_pubsub_default(acl, true) == AG_OK);
+  CHECK(ag_acl_set_pubsub_default(acl, "AllChannels", 11) == AG_OK);
+  CHECK(ag_acl_get_pubsub_default(acl, &p, &n) == AG_OK && eq(p, n, "allchannels"));
   CHECK(ag_acl_setuser(acl, "after", 5, on, 1) == AG_OK);
-  char *json = NULL;
-  size_t len = 0;
-  CHECK(ag_acl_getuser(acl, "after", 5, &json, &len) == AG_OK && strstr(json, "\"channels\":\"&*\"") != NULL);
-  ag_string_free(json);
-  CHECK(ag_acl_getuser(acl, "before", 6, &json, &len) == AG_OK && strstr(json, "\"channels\":\"\"") != NULL);
-  ag_string_free(json);
+  ag_user_info *info = NULL;
+  CHECK(ag_acl_getuser(acl, "after", 5, &info) == AG_OK);
+  CHECK(ag_user_info_channels(info, &p, &n) == AG_OK && eq(p, n, "&*"));
+  ag_user_info_free(info);
+  CHECK(ag_acl_getuser(acl, "before", 6, &info) == AG_OK);
+  CHECK(ag_user_info_channels(info, &p, &n) == AG_OK && eq(p, n, ""));
+  ag_user_info_free(info);
+  CHECK(ag_acl_set_pubsub_default(acl, "all", 3) == AG_INVALID_PARAMETER && code_is("INVALID_ARGUMENT"));
+  CHECK(strcmp(err(), "argument(s) must be one of the following: allchannels, resetchannels") == 0);
+  CHECK(ag_acl_get_pubsub_default(acl, &p, &n) == AG_OK && eq(p, n, "allchannels")); /* unchanged */
 
-  /* acllog-max-len trims the log. */
-  CHECK(ag_acl_set_log_max_len(acl, 0) == AG_OK);
-  CHECK(ag_acl_log(acl, 10, &json, &len) == AG_OK && strcmp(json, "[]") == 0);
-  ag_string_free(json);
+  /* acllog-max-len. */
+  size_t max_len = 0;
+  CHECK(ag_acl_set_log_max_len(acl, 3) == AG_OK);
+  CHECK(ag_acl_get_log_max_len(acl, &max_len) == AG_OK && max_len == 3);
+
+  /* Options objects: made with core's defaults, read back, applied at once. */
+  ag_acl_options *opts = NULL;
+  CHECK(ag_acl_options_new(&opts) == AG_OK);
+  CHECK(ag_acl_options_get_pubsub_default(opts, &p, &n) == AG_OK && eq(p, n, "resetchannels"));
+  CHECK(ag_acl_options_get_log_max_len(opts, &max_len) == AG_OK && max_len == 128);
+  CHECK(ag_acl_options_set_pubsub_default(opts, "nope", 4) == AG_INVALID_PARAMETER);
+  CHECK(ag_acl_set_options(acl, opts) == AG_OK);
+  CHECK(ag_acl_get_pubsub_default(acl, &p, &n) == AG_OK && eq(p, n, "resetchannels"));
+  CHECK(ag_acl_get_log_max_len(acl, &max_len) == AG_OK && max_len == 128);
+  ag_acl_options_free(opts);
+  opts = NULL;
+  CHECK(ag_acl_get_options(acl, &opts) == AG_OK && opts != NULL);
+  CHECK(ag_acl_options_get_log_max_len(opts, &max_len) == AG_OK && max_len == 128);
+  CHECK(ag_acl_options_set_log_max_len(opts, 1) == AG_OK);
+  CHECK(ag_acl_get_log_max_len(acl, &max_len) == AG_OK && max_len == 128); /* a copy */
+  ag_acl_options_free(opts);
 
   char path[] = "/tmp/authgate-c-check-XXXXXX";
   int fd = mkstemp(path);
@@ -243,24 +353,26 @@ static void test_settings(void) {
   fd = open(path, O_WRONLY | O_TRUNC);
   CHECK(write(fd, "usr a on\n", 9) == 9);
   close(fd);
-  CHECK(ag_acl_check_aclfile(acl, path, strlen(path)) == AG_ERR);
+  CHECK(ag_acl_check_aclfile(acl, path, strlen(path)) == AG_CONFIG);
   CHECK(strstr(err(), ":1 should start with user keyword followed by the username.") != NULL);
   unlink(path);
   ag_acl_free(acl);
 }
 
 int main(void) {
+  CHECK(strcmp(ag_last_error_code(), "") == 0 && ag_last_error_message(NULL, 0) == 0);
   ag_acl *acl = NULL;
   CHECK(ag_acl_new(&acl) == AG_OK && acl != NULL);
   test_users_and_checks(acl);
+  test_denials(acl);
   test_errors_leave_users_alone(acl);
   test_null_parameters(acl);
   test_describe_and_dryrun(acl);
   test_cat_log_genpass(acl);
   test_aclfiles(acl);
   test_settings();
-  CHECK(ag_debug_panic() == AG_PANIC);
-  CHECK(strstr(err(), "deliberate panic") != NULL);
+  CHECK(ag_debug_panic() == AG_PANIC && code_is("PANIC"));
+  CHECK(strcmp(err(), "panic in authgate: deliberate panic from ag_debug_panic") == 0);
   ag_acl_free(acl);
   return DONE();
 }

@@ -1,4 +1,5 @@
-/* One ag_acl shared by 8 checking threads while another thread keeps redefining the user. */
+/* One ag_acl shared by 8 checking threads while another thread keeps redefining the user;
+ * each thread's last error stays its own. */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
 #include <stdatomic.h>
@@ -6,12 +7,12 @@
 
 #include "authgate.h"
 #include "check.h"
-
-#define S(lit) ((ag_slice){(lit), sizeof(lit) - 1})
+#include "helpers.h"
 #define CHECKERS 8
 static int ROUNDS = 20000;
 
 static ag_acl *acl;
+static long wrong_counts[CHECKERS];
 static atomic_int stop;
 static atomic_int bad_status;
 
@@ -45,6 +46,16 @@ static void *checker(void *arg) {
     ag_status s = ag_acl_check(acl, "worker", 6, set, 3);
     if (s != AG_OK && s != AG_NOPERM) wrong++;
     if (ag_acl_check(acl, "worker", 6, del, 2) != AG_NOPERM) wrong++;
+    /* Odd threads also fail differently; the last error is per thread, so each sees its own. */
+    if (((long *)arg - wrong_counts) % 2 == 1) {
+      if (ag_acl_check(acl, "ghost", 5, get, 2) != AG_NOT_FOUND || !code_is("NOT_FOUND")) wrong++;
+    } else {
+      const char *kind, *object;
+      size_t kind_len, object_len;
+      if (!code_is("NOPERM") || ag_last_error_denial(&kind, &kind_len, &object, &object_len) != AG_OK ||
+          !eq(kind, kind_len, "command") || !eq(object, object_len, "del"))
+        wrong++;
+    }
     bool ok = false;
     if (ag_acl_authenticate(acl, "worker", 6, "x", 1, &ok) != AG_OK || !ok) wrong++;
   }
@@ -59,12 +70,11 @@ int main(int argc, char **argv) {
   CHECK(ag_acl_setuser(acl, "worker", 6, init, 4) == AG_OK);
 
   pthread_t w, r[CHECKERS];
-  long wrong[CHECKERS];
   CHECK(pthread_create(&w, NULL, writer, NULL) == 0);
-  for (int i = 0; i < CHECKERS; i++) CHECK(pthread_create(&r[i], NULL, checker, &wrong[i]) == 0);
+  for (int i = 0; i < CHECKERS; i++) CHECK(pthread_create(&r[i], NULL, checker, &wrong_counts[i]) == 0);
   for (int i = 0; i < CHECKERS; i++) {
     pthread_join(r[i], NULL);
-    CHECK(wrong[i] == 0);
+    CHECK(wrong_counts[i] == 0);
   }
   atomic_store(&stop, 1);
   pthread_join(w, NULL);

@@ -1,9 +1,13 @@
-//! Byte strings across the boundary: borrowed slices from C, owned strings and lists to C.
+//! Byte strings across the boundary: borrowed slices from C, strings lent or given to C.
 
 use std::os::raw::c_char;
-use crate::boundary::{ag_status, FfiError};
+use std::path::Path;
 
-/// A borrowed byte string from C: `data` may be NULL only when `len` is 0.
+use crate::boundary::FfiError;
+use crate::ffi::Out;
+
+/// A borrowed byte string from C: `data` may be NULL only when `len` is 0. Used for argument
+/// arrays (rules, argv, names); libauthgate never keeps the pointer after the call returns.
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct ag_slice {
@@ -49,12 +53,29 @@ pub(crate) unsafe fn borrow_all<'a>(items: *const ag_slice, n: usize, what: &str
         .collect()
 }
 
+/// A file path from bytes: Unix paths are bytes, so any byte string is a path.
+pub(crate) fn path_of(bytes: &[u8]) -> &Path {
+    use std::os::unix::ffi::OsStrExt;
+    Path::new(std::ffi::OsStr::from_bytes(bytes))
+}
+
+/// A UTF-8 string argument (a host name): AG_INVALID_PARAMETER otherwise.
+pub(crate) fn utf8<'a>(bytes: &'a [u8], what: &str) -> Result<&'a str, FfiError> {
+    std::str::from_utf8(bytes).map_err(|_| FfiError::invalid(format!("{what} is not valid UTF-8")))
+}
+
+/// Lends `bytes` to C: `*out` points at them (not NUL-terminated), `*out_len` is the length.
+pub(crate) fn lend(out: Out<*const c_char>, out_len: Out<usize>, bytes: &[u8]) {
+    out.write(bytes.as_ptr() as *const c_char);
+    out_len.write(bytes.len());
+}
+
 /// Size of the hidden length header in front of every string handed to C.
 const HEADER: usize = std::mem::size_of::<usize>();
 
 /// Allocates a NUL-terminated copy of `bytes` for C; `ag_string_free` releases it. The length
 /// is stored just before the returned pointer, so freeing needs only the pointer.
-pub(crate) fn to_c_string(bytes: &[u8]) -> *mut c_char {
+fn to_c_string(bytes: &[u8]) -> *mut c_char {
     let mut buf = Vec::with_capacity(HEADER + bytes.len() + 1);
     buf.extend_from_slice(&bytes.len().to_ne_bytes());
     buf.extend_from_slice(bytes);
@@ -64,29 +85,24 @@ pub(crate) fn to_c_string(bytes: &[u8]) -> *mut c_char {
     unsafe { raw.add(HEADER) as *mut c_char }
 }
 
-/// Writes a new C string to `out` / `out_len`.
-///
-/// # Safety
-/// `out` and `out_len` must be valid for writes (checked non-NULL by the caller).
-pub(crate) unsafe fn write_string(out: *mut *mut c_char, out_len: *mut usize, bytes: &[u8]) {
-    let s = to_c_string(bytes);
-    // SAFETY: the caller checked both pointers and guarantees they are writable.
-    unsafe {
-        *out = s;
-        *out_len = bytes.len();
-    }
+/// Gives C an owned copy of `bytes` (freed with ag_string_free) and its length.
+pub(crate) fn give(out: Out<*mut c_char>, out_len: Out<usize>, bytes: &[u8]) {
+    out.write(to_c_string(bytes));
+    out_len.write(bytes.len());
 }
 
-/// Frees a string returned by libauthgate (any `char **out` result). NULL is a no-op.
+/// Frees a string libauthgate gave the caller (an `char **out` result: ag_acl_dryrun,
+/// ag_acl_genpass). NULL is a no-op. Strings lent by accessors (`const char **out`) are not
+/// freed with this: they belong to their handle.
 ///
 /// # Safety
-/// `s` must be NULL or a pointer returned by libauthgate that was not freed yet.
+/// `s` must be NULL or a pointer given by libauthgate that was not freed yet.
 #[no_mangle]
 pub unsafe extern "C" fn ag_string_free(s: *mut c_char) {
     if s.is_null() {
         return;
     }
-    let _ = std::panic::catch_unwind(|| {
+    ffi_boundary!(or (), {
         // SAFETY: `s` came from `to_c_string`, so HEADER bytes before it hold the length and
         // the whole block is one boxed slice of HEADER + len + 1 bytes.
         unsafe {
@@ -97,71 +113,5 @@ pub unsafe extern "C" fn ag_string_free(s: *mut c_char) {
             let slice = std::ptr::slice_from_raw_parts_mut(base, HEADER + len + 1);
             drop(Box::from_raw(slice));
         }
-    });
-}
-
-/// An immutable list of byte strings (user names, ACL LIST lines, category members).
-pub struct ag_list {
-    items: Vec<Vec<u8>>,
-}
-
-impl ag_list {
-    pub(crate) fn boxed(items: Vec<Vec<u8>>) -> *mut ag_list {
-        Box::into_raw(Box::new(ag_list { items }))
-    }
-}
-
-/// Number of items in `list` (0 for NULL).
-///
-/// # Safety
-/// `list` must be NULL or a live list from libauthgate.
-#[no_mangle]
-pub unsafe extern "C" fn ag_list_len(list: *const ag_list) -> usize {
-    // SAFETY: NULL or a live list per the contract.
-    match unsafe { list.as_ref() } {
-        Some(l) => l.items.len(),
-        None => 0,
-    }
-}
-
-/// Borrows item `index` of `list`: `*out` points into the list (valid until ag_list_free, not
-/// NUL-terminated), `*out_len` is its length.
-///
-/// # Safety
-/// `list` must be NULL or a live list; `out` and `out_len` must be NULL or writable.
-#[no_mangle]
-pub unsafe extern "C" fn ag_list_get(
-    list: *const ag_list,
-    index: usize,
-    out: *mut *const c_char,
-    out_len: *mut usize,
-) -> ag_status {
-    ffi_boundary!({
-        // SAFETY: NULL or a live list per the contract.
-        let l = unsafe { list.as_ref() }.ok_or_else(|| FfiError::null("list"))?;
-        if out.is_null() || out_len.is_null() {
-            return Err(FfiError::null("out"));
-        }
-        let item = l.items.get(index).ok_or_else(|| {
-            FfiError::new(ag_status::AG_INVALID_PARAMETER, format!("index {index} out of range"))
-        })?;
-        // SAFETY: both checked non-NULL and writable per the contract.
-        unsafe {
-            *out = item.as_ptr() as *const c_char;
-            *out_len = item.len();
-        }
-        Ok(())
     })
-}
-
-/// Frees a list. NULL is a no-op.
-///
-/// # Safety
-/// `list` must be NULL or a list from libauthgate that was not freed yet.
-#[no_mangle]
-pub unsafe extern "C" fn ag_list_free(list: *mut ag_list) {
-    if !list.is_null() {
-        // SAFETY: created by Box::into_raw in `ag_list::boxed`, freed once per the contract.
-        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(unsafe { Box::from_raw(list) })));
-    }
 }

@@ -4,6 +4,12 @@
 //! the `authgate` crate. The header `include/authgate.h` is generated from these items by
 //! cbindgen (see `tests/header.rs`), so the doc comments here are the C documentation.
 //!
+//! One file per C type: `acl` (construction and users), `acl_check` (authenticate, check,
+//! dryrun, log, genpass), `acl_files` (load, save), `options` (`ag_acl_options` and the
+//! engine settings), `records` (`ag_user_info`, `ag_selector`, `ag_log_entries`,
+//! `ag_log_entry`), `list` (`ag_list`), `server_options`, `server`; `boundary` holds
+//! `ag_status`, the last error and the panic boundary, `ffi` and `bytes` the pointer helpers.
+//!
 //! Unsafe code is confined to reading and writing through pointers handed over by C; each
 //! function documents what it requires of them.
 #![allow(non_camel_case_types)]
@@ -12,11 +18,26 @@
 #[macro_use]
 mod boundary;
 mod acl;
+mod acl_check;
+mod acl_files;
 mod bytes;
+mod ffi;
+mod list;
+mod options;
+mod records;
 mod server;
+mod server_options;
 
 pub use acl::*;
-pub use boundary::{ag_debug_panic, ag_last_error_message, ag_status};
-pub use bytes::{ag_list, ag_list_free, ag_list_get, ag_list_len, ag_slice, ag_string_free};
+pub use acl_check::*;
+pub use acl_files::*;
+pub use boundary::{
+    ag_debug_panic, ag_last_error_code, ag_last_error_denial, ag_last_error_message, ag_last_error_milvus_code,
+    ag_last_error_os_error, ag_status,
+};
+pub use bytes::{ag_slice, ag_string_free};
+pub use list::{ag_list, ag_list_free, ag_list_get, ag_list_len};
+pub use options::*;
+pub use records::*;
 pub use server::*;
-
+pub use server_options::*;

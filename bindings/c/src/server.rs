@@ -1,139 +1,174 @@
-//! `ag_server`: the RESP server (`authgate serve`) running inside a C program.
+//! `ag_server`: the RESP server (`authgate serve`) inside a C program, built on core's
+//! restartable `ServerController`.
 
-use std::ffi::CStr;
 use std::os::raw::c_char;
+use std::sync::Arc;
 
-use authgate::server::{Server, ServerBuilder, ServerHandle};
+use authgate::server::{ServerController, ServerOptions};
 
 use crate::acl::{acl_ref, ag_acl};
 use crate::boundary::{ag_status, FfiError};
+use crate::bytes::lend;
+use crate::ffi::{free_handle, into_handle, try_ref, Out};
+use crate::server_options::ag_server_options;
 
-/// A running RESP server. It enforces the `ag_acl` it was started with: changes made through
-/// that engine (ag_acl_setuser, ag_acl_deluser, ...) apply to its connections at once.
+/// A RESP server that can be started, stopped and started again. It enforces the `ag_acl` it
+/// was made with: changes made through that engine (ag_acl_setuser, ag_acl_deluser, ...) apply
+/// to its connections at once. Every function taking `const ag_server *` may be called from
+/// any thread. Owned by the caller; ag_server_free stops and releases it.
 pub struct ag_server {
-    handle: Option<ServerHandle>,
-    port: u16,
+    inner: ServerController,
+    /// `inner.host()`, kept so ag_server_host can lend it for the handle's lifetime.
+    host: String,
 }
 
-/// Builds and starts the server, mapping failures to statuses, and writes the handle to `out`.
+/// Borrows the controller behind `server`.
 ///
 /// # Safety
-/// `out` must be non-NULL and writable.
-unsafe fn start_into(builder: ServerBuilder, out: *mut *mut ag_server) -> Result<(), FfiError> {
-    let handle = builder.build().and_then(Server::start).map_err(|e| {
-        let status = if e.code() == "IO" { ag_status::AG_IO } else { ag_status::AG_INVALID_PARAMETER };
-        FfiError::new(status, e.to_string())
-    })?;
-    let server = Box::new(ag_server { port: handle.port(), handle: Some(handle) });
-    // SAFETY: the caller guarantees `out` is non-NULL and writable.
-    unsafe { *out = Box::into_raw(server) };
-    Ok(())
+/// `server` NULL or live.
+unsafe fn server_ref<'a>(server: *const ag_server) -> Result<&'a ServerController, FfiError> {
+    // SAFETY: forwarded contract.
+    Ok(&unsafe { try_ref(server, "server") }?.inner)
 }
 
-/// Starts a server on `host` (a NUL-terminated address such as "127.0.0.1"; NULL means
-/// 127.0.0.1) and `port` (0 picks a free port; see ag_server_port), serving on its own
-/// threads. The server keeps its own reference to the engine, so `acl` may be freed before
-/// the server. AG_IO if the address cannot be bound. Release with ag_server_free (which also
-/// stops it).
+/// Creates a stopped server sharing `acl`, with `options` (NULL: nothing set, core's
+/// defaults). A config file among the options is read now: AG_CONFIG with Redis' text if it
+/// is bad; AG_INVALID_PARAMETER for an invalid option (`maxclients` 0, an empty host). The
+/// server keeps its own reference to the engine, so `acl` may be freed first; `options` stays
+/// the caller's and may be freed at once. The caller owns `*out` and must release it with
+/// ag_server_free.
 ///
 /// # Safety
-/// `acl` live; `host` NULL or a NUL-terminated string; `out` writable.
+/// `acl` live; `options` NULL or live; `out` NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn ag_server_start(
+pub unsafe extern "C" fn ag_server_new(
     acl: *const ag_acl,
-    host: *const c_char,
-    port: u16,
+    options: *const ag_server_options,
     out: *mut *mut ag_server,
 ) -> ag_status {
     ffi_boundary!({
-        if out.is_null() {
-            return Err(FfiError::null("out"));
-        }
-        // SAFETY: forwarded contract.
-        let acl = unsafe { acl_ref(acl)? };
-        let host = if host.is_null() {
-            "127.0.0.1".to_string()
-        } else {
-            // SAFETY: non-NULL and NUL-terminated per the contract.
-            let raw = unsafe { CStr::from_ptr(host) };
-            raw.to_str()
-                .map_err(|_| FfiError::new(ag_status::AG_INVALID_PARAMETER, "host is not valid UTF-8"))?
-                .to_string()
-        };
-        let builder = Server::builder(acl.inner.clone()).bind(host).port(port);
-        // SAFETY: `out` checked non-NULL; writable per the contract.
-        unsafe { start_into(builder, out) }
-    })
-}
-
-/// Starts a server configured by a redis.conf-style file at `config_path` (`port`, `bind`,
-/// `requirepass`, `aclfile`, `dir`, `user ...`, `acl-pubsub-default`, `acllog-max-len`,
-/// `maxclients`), exactly as `authgate serve --config` does, sharing `acl`. The file's users or
-/// aclfile are loaded into `acl`. AG_INVALID_PARAMETER with Redis' message for a bad file
-/// (file, line, directive), AG_IO if the address cannot be bound.
-///
-/// # Safety
-/// `acl` live; `config_path` readable for `config_path_len` bytes; `out` writable.
-#[no_mangle]
-pub unsafe extern "C" fn ag_server_start_config(
-    acl: *const ag_acl,
-    config_path: *const c_char,
-    config_path_len: usize,
-    out: *mut *mut ag_server,
-) -> ag_status {
-    ffi_boundary!({
-        if out.is_null() {
-            return Err(FfiError::null("out"));
-        }
         // SAFETY: forwarded contracts.
-        let (acl, path) = unsafe {
-            (acl_ref(acl)?, crate::bytes::borrow(config_path, config_path_len, "config_path")?)
-        };
-        use std::os::unix::ffi::OsStrExt;
-        let path = std::path::Path::new(std::ffi::OsStr::from_bytes(path));
-        let mut config = authgate::server::Config::default();
-        config.apply_file(path).map_err(|e| FfiError::new(ag_status::AG_INVALID_PARAMETER, e))?;
-        let builder = Server::builder(acl.inner.clone()).config(config);
-        // SAFETY: `out` checked non-NULL; writable per the contract.
-        unsafe { start_into(builder, out) }
+        let (acl, options, out) = unsafe { (acl_ref(acl)?, options.as_ref(), Out::new(out, "out")?) };
+        let defaults = ServerOptions::default();
+        let options = options.map_or(&defaults, |o| &o.inner);
+        let inner = ServerController::new(Arc::clone(acl), options)?;
+        let host = inner.host();
+        out.write(into_handle(ag_server { inner, host }));
+        Ok(())
     })
 }
 
-/// The port the server listens on (0 for NULL).
+/// Starts the server on its own threads: applies the startup settings to the shared engine
+/// (`requirepass`, the aclfile or a config file's `user` lines), binds, and writes the bound
+/// port to `*out_port` (optional: NULL if not wanted). AG_INVALID_PARAMETER if it is already
+/// running, AG_CONFIG for a bad aclfile, AG_IO (with ag_last_error_os_error) if the address
+/// cannot be bound; the server then stays stopped.
+///
+/// # Safety
+/// `server` live; `out_port` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn ag_server_start(server: *const ag_server, out_port: *mut u16) -> ag_status {
+    ffi_boundary!({
+        // SAFETY: forwarded contracts.
+        let (server, out) = unsafe { (server_ref(server)?, Out::optional(out_port)) };
+        let port = server.start()?;
+        if let Some(out) = out {
+            out.write(port);
+        }
+        Ok(())
+    })
+}
+
+/// Stops the server: closes the listener and every connection and waits for its threads.
+/// `*out_was_running` (optional: NULL if not wanted) is false if it was not running, which is
+/// not an error. The handle stays valid (ag_server_start again, or ag_server_free).
+///
+/// # Safety
+/// `server` live; `out_was_running` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn ag_server_stop(server: *const ag_server, out_was_running: *mut bool) -> ag_status {
+    ffi_boundary!({
+        // SAFETY: forwarded contracts.
+        let (server, out) = unsafe { (server_ref(server)?, Out::optional(out_was_running)) };
+        let was_running = server.stop();
+        if let Some(out) = out {
+            out.write(was_running);
+        }
+        Ok(())
+    })
+}
+
+/// Stops the server if it runs, then starts it again with the same settings (port 0 picks a
+/// new free port) and writes the bound port to `*out_port` (optional). Errors as
+/// ag_server_start.
+///
+/// # Safety
+/// `server` live; `out_port` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn ag_server_restart(server: *const ag_server, out_port: *mut u16) -> ag_status {
+    ffi_boundary!({
+        // SAFETY: forwarded contracts.
+        let (server, out) = unsafe { (server_ref(server)?, Out::optional(out_port)) };
+        let port = server.restart()?;
+        if let Some(out) = out {
+            out.write(port);
+        }
+        Ok(())
+    })
+}
+
+/// True while the server runs (false for NULL).
+///
+/// # Safety
+/// `server` NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn ag_server_running(server: *const ag_server) -> bool {
+    // SAFETY: NULL or live per the contract.
+    ffi_boundary!(or false, { unsafe { server.as_ref() }.is_some_and(|s| s.inner.running()) })
+}
+
+/// The bound port while running, the last bound port after a stop, and 0 before the first
+/// start (or for NULL): 0 is never a bound port.
 ///
 /// # Safety
 /// `server` NULL or live.
 #[no_mangle]
 pub unsafe extern "C" fn ag_server_port(server: *const ag_server) -> u16 {
     // SAFETY: NULL or live per the contract.
-    unsafe { server.as_ref() }.map_or(0, |s| s.port)
+    ffi_boundary!(or 0, { unsafe { server.as_ref() }.and_then(|s| s.inner.port()).unwrap_or(0) })
 }
 
-/// Stops the server: closes the listener and every connection and waits for its threads.
-/// Stopping twice is harmless. The handle stays valid until ag_server_free.
+/// The configured address(es), space-separated as in redis.conf's `bind`: lent until
+/// ag_server_free, not NUL-terminated.
 ///
 /// # Safety
-/// `server` live.
+/// `server` live; `out` and `out_len` NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn ag_server_stop(server: *mut ag_server) -> ag_status {
+pub unsafe extern "C" fn ag_server_host(
+    server: *const ag_server,
+    out: *mut *const c_char,
+    out_len: *mut usize,
+) -> ag_status {
     ffi_boundary!({
-        // SAFETY: live per the contract; only this thread mutates it.
-        let s = unsafe { server.as_mut() }.ok_or_else(|| FfiError::null("server"))?;
-        if let Some(h) = s.handle.take() {
-            h.stop();
-        }
+        // SAFETY: forwarded contracts.
+        let (server, out, out_len) =
+            unsafe { (try_ref(server, "server")?, Out::new(out, "out")?, Out::new(out_len, "out_len")?) };
+        lend(out, out_len, server.host.as_bytes());
         Ok(())
     })
 }
 
-/// Stops (if needed) and releases a server. NULL is a no-op.
+/// Stops the server if it runs (waiting for its threads) and releases it. NULL is a no-op.
 ///
 /// # Safety
-/// `server` NULL or a server from ag_server_start that was not freed yet.
+/// `server` NULL or a server from ag_server_new that was not freed yet, not in use by another
+/// thread.
 #[no_mangle]
 pub unsafe extern "C" fn ag_server_free(server: *mut ag_server) {
-    if !server.is_null() {
-        // SAFETY: from Box::into_raw in ag_server_start; freed once per the contract.
-        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(unsafe { Box::from_raw(server) })));
+    // SAFETY: NULL or live per the contract.
+    if let Some(s) = unsafe { server.as_ref() } {
+        ffi_boundary!(or false, { s.inner.stop() });
     }
+    // SAFETY: forwarded contract.
+    unsafe { free_handle(server) }
 }

@@ -31,7 +31,9 @@ pub(crate) fn into_handle(acl: Acl) -> jlong {
 }
 
 fn first_and_rest<'a>(args: &'a [&'a [u8]]) -> Result<(&'a [u8], &'a [&'a [u8]])> {
-    args.split_first().map(|(f, r)| (*f, r)).ok_or_else(|| invalid("missing user name"))
+    args.split_first()
+        .map(|(f, r)| (*f, r))
+        .ok_or_else(|| invalid("missing user name"))
 }
 
 /// `new Acl()` (pubsub null: core's defaults) and `new Acl(AclOptions)`.
@@ -251,7 +253,11 @@ pub extern "system" fn Java_io_authgate_Acl_nativeLog<'local>(
     env.with_env(|env| -> Result<JByteArray<'local>> {
         let acl = acl_ref(handle)?;
         // No count: core's default, as `ACL LOG` without an argument.
-        let count = if has_count { Some(convert::unsigned("count", count)?) } else { None };
+        let count = if has_count {
+            Some(convert::unsigned("count", count)?)
+        } else {
+            None
+        };
         let mut p = Packer::new();
         for e in acl.log(count) {
             push_entry(&mut p, &e);

@@ -25,7 +25,10 @@ pub extern "system" fn Java_io_authgate_Acl_nativeFromFile<'local>(
         } else {
             convert::acl_options(env, &pubsub, log_max_len)?
         };
-        Ok(into_handle(Acl::from_file(&convert::path(env, &file)?, options)?))
+        Ok(into_handle(Acl::from_file(
+            &convert::path(env, &file)?,
+            options,
+        )?))
     })
     .resolve::<ThrowAuthgate>()
 }

@@ -22,7 +22,9 @@ pub fn path_from(raw: Vec<u8>) -> Result<PathBuf> {
     }
     #[cfg(not(unix))]
     {
-        String::from_utf8(raw).map(PathBuf::from).map_err(|_| invalid("path is not valid UTF-8"))
+        String::from_utf8(raw)
+            .map(PathBuf::from)
+            .map_err(|_| invalid("path is not valid UTF-8"))
     }
 }
 
@@ -53,7 +55,11 @@ pub fn to_jint(n: usize) -> jint {
 }
 
 /// The options from Java's `AclOptions(pubsubDefault, logMaxLen)` fields.
-pub fn acl_options(env: &Env<'_>, pubsub: &JByteArray<'_>, log_max_len: jint) -> Result<AclOptions> {
+pub fn acl_options(
+    env: &Env<'_>,
+    pubsub: &JByteArray<'_>,
+    log_max_len: jint,
+) -> Result<AclOptions> {
     Ok(AclOptions {
         pubsub_default: pubsub_default(&wire::bytes(env, pubsub)?)?,
         log_max_len: unsigned("logMaxLen", log_max_len)?,
@@ -63,6 +69,7 @@ pub fn acl_options(env: &Env<'_>, pubsub: &JByteArray<'_>, log_max_len: jint) ->
 /// `AclOptions` as Java reads them back: the `acl-pubsub-default` value, then `acllog-max-len`.
 pub fn pack_options(options: &AclOptions) -> Packer {
     let mut p = Packer::new();
-    p.push(options.pubsub_default.as_str()).push_num(to_jint(options.log_max_len));
+    p.push(options.pubsub_default.as_str())
+        .push_num(to_jint(options.log_max_len));
     p
 }

@@ -86,7 +86,9 @@ fn exception<'l>(env: &mut Env<'l>, err: &authgate::Error) -> jni::errors::Resul
             };
             env.new_object(
                 jni_str!("io/authgate/PermissionDeniedException"),
-                jni_sig!("(Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;[B)V"),
+                jni_sig!(
+                    "(Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;[B)V"
+                ),
                 &[
                     JValue::from(&code),
                     JValue::from(&msg),
@@ -103,16 +105,28 @@ fn exception<'l>(env: &mut Env<'l>, err: &authgate::Error) -> jni::errors::Resul
             plain(env, jni_str!("io/authgate/AuthException"), &code, &msg)?
         }
         ErrorKind::Config => plain(env, jni_str!("io/authgate/ConfigException"), &code, &msg)?,
-        ErrorKind::Certificate => {
-            plain(env, jni_str!("io/authgate/CertificateException"), &code, &msg)?
-        }
+        ErrorKind::Certificate => plain(
+            env,
+            jni_str!("io/authgate/CertificateException"),
+            &code,
+            &msg,
+        )?,
         ErrorKind::Credential => match err.milvus_code() {
             Some(milvus) => env.new_object(
                 jni_str!("io/authgate/CredentialException"),
                 jni_sig!("(Ljava/lang/String;Ljava/lang/String;J)V"),
-                &[JValue::from(&code), JValue::from(&msg), JValue::Long(milvus)],
+                &[
+                    JValue::from(&code),
+                    JValue::from(&msg),
+                    JValue::Long(milvus),
+                ],
             )?,
-            None => plain(env, jni_str!("io/authgate/CredentialException"), &code, &msg)?,
+            None => plain(
+                env,
+                jni_str!("io/authgate/CredentialException"),
+                &code,
+                &msg,
+            )?,
         },
         // IO, INVALID_ARGUMENT, PANIC, and kinds core adds later: the base class, whose code()
         // still tells them apart.

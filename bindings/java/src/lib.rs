@@ -102,7 +102,8 @@ pub extern "system" fn Java_io_authgate_NativeLib_nativeDebugError<'local>(
 ) {
     env.with_env(|env| -> Result<()> {
         let code = code.try_to_string(env)?;
-        let kind = ErrorKind::from_code(&code).ok_or_else(|| invalid(format!("unknown code {code}")))?;
+        let kind =
+            ErrorKind::from_code(&code).ok_or_else(|| invalid(format!("unknown code {code}")))?;
         let mut err = authgate::Error::new(kind, message.try_to_string(env)?);
         if has_milvus_code {
             err = err.with_milvus_code(milvus_code);

@@ -53,7 +53,11 @@ pub extern "system" fn Java_io_authgate_Server_nativeNew<'local>(
             .transpose()?;
         let options = ServerOptions {
             host,
-            port: if has_port { Some(port(port_value)?) } else { None },
+            port: if has_port {
+                Some(port(port_value)?)
+            } else {
+                None
+            },
             requirepass: wire::optional_bytes(env, &requirepass)?,
             aclfile: convert::optional_path(env, &aclfile)?,
             maxclients: if has_maxclients {

@@ -20,6 +20,8 @@ public record AclOptions(String pubsubDefault, int logMaxLen) {
     /**
      * Options with these values.
      *
+     * @param pubsubDefault {@code allchannels} or {@code resetchannels}, any ASCII case
+     * @param logMaxLen the most ACL LOG entries kept, at least 0
      * @throws AuthgateException code {@code INVALID_ARGUMENT}, with Redis' text for an unknown
      *     {@code acl-pubsub-default} value, or for a negative {@code logMaxLen}
      */

@@ -22,7 +22,16 @@ public record AclUser(
         String channels,
         List<AclSelector> selectors) {
 
-    /** Immutable copies of the lists. */
+    /**
+     * A user description; the lists are copied (immutable).
+     *
+     * @param flags flag names
+     * @param passwords password digests
+     * @param commands the root selector's command rules
+     * @param keys the root selector's key patterns
+     * @param channels the root selector's channel patterns
+     * @param selectors the additional selectors
+     */
     public AclUser {
         flags = List.copyOf(flags);
         passwords = List.copyOf(passwords);

@@ -18,6 +18,7 @@ package io.authgate;
 public class AuthgateException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** Core's stable code string. */
     private final String code;
 
     /**

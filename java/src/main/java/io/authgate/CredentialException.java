@@ -9,7 +9,9 @@ import java.util.OptionalLong;
 public class CredentialException extends AuthgateException {
     private static final long serialVersionUID = 1L;
 
+    /** Whether the error carries Milvus' code. */
     private final boolean hasMilvusCode;
+    /** Milvus' code, when {@link #hasMilvusCode}. */
     private final long milvusCode;
 
     /**

@@ -10,8 +10,11 @@ import java.nio.charset.StandardCharsets;
 public class PermissionDeniedException extends AuthgateException {
     private static final long serialVersionUID = 1L;
 
+    /** {@code command}, {@code key} or {@code channel}. */
     private final String reason;
+    /** The command's full name. */
     private final String command;
+    /** What was refused, exact bytes. */
     private final byte[] object;
 
     /**

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -86,15 +88,19 @@ class LifecycleTest {
 
     @Test
     void cleanerFreesForgottenEngines() throws Exception {
-        WeakReference<Acl> ref = new WeakReference<>(newForgotten());
+        ReferenceQueue<Acl> collected = new ReferenceQueue<>();
+        WeakReference<Acl> ref = new WeakReference<>(newForgotten(), collected);
         for (int i = 0; i < 20_000; i++) {
             Acl acl = new Acl();
             acl.setuser("u" + (i % 7), "on", ">pw", "~*", "+@all");
         }
-        for (int i = 0; i < 50 && ref.get() != null; i++) {
+        // Wait for the collector itself to report the engine unreachable (bounded).
+        Reference<? extends Acl> done = null;
+        for (int i = 0; i < 50 && done == null; i++) {
             System.gc();
-            Thread.sleep(20);
+            done = collected.remove(100);
         }
+        assertEquals(ref, done);
         assertEquals(null, ref.get());
         // The JVM is still alive and the library still works.
         try (Acl acl = new Acl()) {
@@ -136,7 +142,10 @@ class LifecycleTest {
                 workers.add(w);
             }
             started.await();
-            Thread.sleep(2);
+            // Close while checks are certainly in flight: after the workers have done some.
+            while (ok.get() < 100 && unexpected.get() == null) {
+                Thread.onSpinWait();
+            }
             acl.close();
             for (Thread w : workers) {
                 w.join(10_000);

@@ -63,6 +63,8 @@ pub(crate) struct ClientInfo {
     pub ssub: usize,
     /// Queued commands in MULTI, -1 outside MULTI.
     pub multi: i64,
+    /// Memory of the queued commands (`multi-mem`).
+    pub multi_mem: usize,
     pub resp: i64,
 }
 
@@ -114,9 +116,13 @@ impl ClientHandle {
         self.last_active.store(now, Ordering::Relaxed);
     }
 
+    /// Size of Redis' per-client reply buffer (`rbs`); `obl` counts the pending reply bytes in it.
+    const REPLY_BUFFER: usize = 16384;
+
     /// The CLIENT LIST line (without the trailing newline). `argv_mem` is the size of the
-    /// command being executed by this client, 0 for others.
-    pub fn line(&self, argv_mem: usize) -> Vec<u8> {
+    /// command being executed by this client and `pending` its reply bytes not yet written
+    /// (both 0 for other clients, whose connections are between commands).
+    pub fn line(&self, argv_mem: usize, pending: usize) -> Vec<u8> {
         let info = self.info.lock().clone();
         let age = self.created.elapsed().as_secs();
         let idle = ((now_ms() - self.last_active.load(Ordering::Relaxed)).max(0) / 1000) as u64;
@@ -143,14 +149,17 @@ impl ClientHandle {
         out.extend_from_slice(
             format!(
                 " age={age} idle={idle} flags={flags} db={} sub={} psub={} ssub={} multi={} \
-                 qbuf=0 qbuf-free=0 argv-mem={argv_mem} multi-mem=0 rbs=16384 rbp=16384 obl=0 \
+                 qbuf=0 qbuf-free=0 argv-mem={argv_mem} multi-mem={} rbs={rbs} rbp={rbs} obl={} \
                  oll=0 omem=0 tot-mem={} events=r cmd={cmd} user=",
                 info.db,
                 info.sub,
                 info.psub,
                 info.ssub,
                 info.multi,
-                22272 + argv_mem
+                info.multi_mem,
+                pending.min(Self::REPLY_BUFFER),
+                22272 + argv_mem + info.multi_mem,
+                rbs = Self::REPLY_BUFFER
             )
             .as_bytes(),
         );

@@ -41,8 +41,8 @@ fn raw_fd(_s: &TcpStream) -> i64 {
     -1
 }
 
-/// Serves one accepted connection until it closes.
-pub(crate) async fn serve(shared: Arc<Shared>, mut stream: TcpStream, addr: SocketAddr) {
+/// Serves one accepted connection until it closes. `id` was taken when it was accepted.
+pub(crate) async fn serve(shared: Arc<Shared>, mut stream: TcpStream, addr: SocketAddr, id: u64) {
     let _ = stream.set_nodelay(true);
     let maxclients = shared.config.read().maxclients;
     if shared.clients.len() >= maxclients {
@@ -53,7 +53,7 @@ pub(crate) async fn serve(shared: Arc<Shared>, mut stream: TcpStream, addr: Sock
     let laddr = stream.local_addr().unwrap_or(addr);
     let (tx, mut rx) = mpsc::unbounded_channel();
     let handle = Arc::new(ClientHandle {
-        id: shared.next_client_id(),
+        id,
         addr,
         laddr,
         fd: raw_fd(&stream),

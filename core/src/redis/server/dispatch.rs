@@ -208,7 +208,7 @@ pub(crate) fn execute(s: &mut Session, argv: &[Vec<u8>]) {
     }
     if let Some(m) = s.multi.as_mut() {
         if attrs & NOT_QUEUED == 0 {
-            m.queue.push((cmd, argv.to_vec()));
+            m.queue_command(cmd, argv);
             s.out.simple(b"QUEUED");
             s.sync_info();
             return;

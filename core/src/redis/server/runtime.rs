@@ -158,7 +158,10 @@ fn spawn_accept_loops(shared: &Arc<Shared>, listeners: Vec<std::net::TcpListener
             loop {
                 match listener.accept().await {
                     Ok((stream, addr)) => {
-                        tokio::spawn(conn::serve(shared.clone(), stream, addr));
+                        // Ids in accept order, as Redis numbers its clients: the connection
+                        // tasks may start in any order.
+                        let id = shared.next_client_id();
+                        tokio::spawn(conn::serve(shared.clone(), stream, addr, id));
                     }
                     Err(e) => {
                         tracing::warn!("Accepting client connection: {e}");

@@ -15,6 +15,21 @@ pub(crate) struct Multi {
     pub queue: Vec<(&'static Command, Vec<Vec<u8>>)>,
     /// A command was rejected while queueing: EXEC must abort.
     pub dirty: bool,
+    /// CLIENT LIST `multi-mem`: Redis' `argv_len_sums`, the argument bytes of the queued
+    /// commands plus one pointer per argument.
+    pub mem: usize,
+}
+
+impl Multi {
+    /// Queues a command line. Like Redis' `queueMultiCommand`, nothing is queued once the
+    /// transaction is doomed (EXEC will abort), so `multi=` and `multi-mem` stop growing.
+    pub fn queue_command(&mut self, cmd: &'static Command, argv: &[Vec<u8>]) {
+        if self.dirty {
+            return;
+        }
+        self.mem += argv.iter().map(Vec::len).sum::<usize>() + std::mem::size_of::<usize>() * argv.len();
+        self.queue.push((cmd, argv.to_vec()));
+    }
 }
 
 /// Per-connection state.
@@ -88,13 +103,16 @@ impl Session {
         info.psub = self.psubs.len();
         info.ssub = self.ssubs.len();
         info.multi = self.multi.as_ref().map_or(-1, |m| m.queue.len() as i64);
+        info.multi_mem = self.multi.as_ref().map_or(0, |m| m.mem);
         info.resp = self.out.proto.number();
     }
 
-    /// This client's CLIENT LIST line.
+    /// This client's CLIENT LIST line. Its `obl` is the reply bytes produced and not yet
+    /// written (the start of the reply being built, e.g. EXEC's array header when a queued
+    /// command is denied, plus earlier replies of the same pipeline), as in Redis' reply buffer.
     pub fn client_line(&self) -> Vec<u8> {
         self.sync_info();
-        self.handle.line(self.argv_mem)
+        self.handle.line(self.argv_mem, self.out.buf.len())
     }
 
     /// Channel + pattern subscriptions (what (un)subscribe replies count).

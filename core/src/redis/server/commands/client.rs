@@ -100,7 +100,7 @@ fn line_of(s: &Session, c: &Arc<ClientHandle>) -> Vec<u8> {
     if c.id == s.handle.id {
         s.client_line()
     } else {
-        c.line(0)
+        c.line(0, 0)
     }
 }
 

@@ -45,7 +45,7 @@ fn section(s: &Session, name: &str, out: &mut String) {
         }
         "stats" => {
             let _ = write!(out, "# Stats\r\ntotal_connections_received:{}\r\npubsub_channels:{}\r\npubsub_patterns:{}\r\n",
-                s.shared.next_client_id_peek().saturating_sub(1),
+                s.shared.connections_received(),
                 s.shared.pubsub.channel_count(),
                 s.shared.pubsub.numpat());
         }

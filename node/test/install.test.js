@@ -4,7 +4,7 @@
 //   package's install script) and `require('authgate')` works;
 // - `npm pack` makes a tarball with the prebuilt addon, and installing that tarball works
 //   without a Rust toolchain: a `cargo` that fails and records being called comes first on
-//   PATH, and it is never called.
+//   PATH, and it is never called. README's example (examples/readme.js) runs against it.
 // The builds use the dev profile unless AUTHGATE_NODE_PROFILE says otherwise, and the
 // caller's CARGO_TARGET_DIR / CARGO_BUILD_TARGET (the Makefile's), so they reuse its target dir.
 
@@ -102,4 +102,14 @@ test('npm pack gives a tarball with the prebuilt addon that installs without Rus
   const [denied, loaded] = useInstalled(project, env).trim().split('\n')
   assert.equal(denied, 'NOPERM key other')
   assert.equal(loaded, `function ${path.join(fs.realpathSync(installed), 'index.js')}`)
+
+  // README's program, in the project (node-redis from this package's dev dependencies).
+  fs.copyFileSync(path.join(pkgDir, 'examples', 'readme.js'), path.join(project, 'app.js'))
+  const app = run(process.execPath, ['app.js'], { cwd: project, env: { ...env, NODE_PATH: path.join(pkgDir, 'node_modules') } })
+  assert.deepEqual(app.stdout.trim().split('\n'), [
+    'true',
+    "NOPERM command del NOPERM this user has no permissions to run the 'del' command",
+    'OK',
+    "NOPERM this user has no permissions to run the 'set' command",
+  ])
 })

@@ -7,6 +7,7 @@ hash-table order, so those tokens are compared as a set per selector (as the Rus
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any, Dict, List
 
@@ -51,7 +52,7 @@ def run(acl: authgate.Acl, op: str, args: Any) -> Any:
             return acl.deluser(*args)
         if op == "getuser":
             info = acl.getuser(args)
-            return normalize_expected("getuser", info)
+            return normalize_expected("getuser", None if info is None else dataclasses.asdict(info))
         if op == "list":
             return [canonical(line) for line in acl.list()]
         if op == "users":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import socket
 import time
 from pathlib import Path
@@ -24,13 +25,15 @@ def client(server: authgate.Server, **kw: Any) -> "redis.Redis[bytes]":
 def test_start_stop_and_properties(acl: authgate.Acl) -> None:
     s = authgate.Server(acl)
     assert not s.running
-    with pytest.raises(RuntimeError):
-        s.port
+    assert s.port == 0  # before the first start: the configured port, 0 = a free one
+    assert repr(s) == "<authgate.Server 127.0.0.1:0 stopped>"
     assert s.start() is s
     assert s.running and s.port > 0 and s.host == "127.0.0.1" and s.acl is acl
     assert repr(s) == f"<authgate.Server 127.0.0.1:{s.port} running>"
-    with pytest.raises(RuntimeError, match="already running"):
+    with pytest.raises(authgate.InvalidArgument) as e:
         s.start()
+    assert (str(e.value), e.value.code) == ("the server is already running", "INVALID_ARGUMENT")
+    assert s.running and client(s).ping()
     port = s.port
     s.stop()
     s.stop()  # idempotent
@@ -42,6 +45,20 @@ def test_start_stop_and_properties(acl: authgate.Acl) -> None:
     with s:
         assert s.running and client(s).ping()
     assert not s.running
+
+
+def test_restart(acl: authgate.Acl) -> None:
+    s = authgate.Server(acl)
+    assert s.restart() is s and s.running  # restart of a stopped server starts it
+    first = s.port
+    r = client(s)
+    assert r.ping()
+    assert s.restart() is s and s.running
+    assert client(s).ping()
+    with pytest.raises(redis.exceptions.ConnectionError):
+        r.ping()  # the old connection was closed by the stop
+    s.stop()
+    assert not s.running and first > 0
 
 
 def test_default_user_and_keyspace(server: authgate.Server) -> None:
@@ -60,7 +77,7 @@ def test_wrongpass_surfaces_as_authentication_error(server: authgate.Server) -> 
     with pytest.raises(redis.exceptions.AuthenticationError, match="^invalid username-password pair or user is disabled.$"):
         client(server, username="alice", password="nope").ping()
     entries = server.acl.log()
-    assert entries[0]["reason"] == "auth" and entries[0]["username"] == "alice"
+    assert entries[0].reason == "auth" and entries[0].username == "alice"
 
 
 def test_noperm_surfaces_as_no_permission_error(server: authgate.Server, acl: authgate.Acl) -> None:
@@ -72,8 +89,8 @@ def test_noperm_surfaces_as_no_permission_error(server: authgate.Server, acl: au
         r.get("other")
     # the denials are in the ACL LOG that Python reads
     log = acl.log()
-    assert [(e["reason"], e["object"], e["username"]) for e in log[:2]] == [("key", "other", "alice"), ("command", "del", "alice")]
-    assert "id=" in log[0]["client_info"]
+    assert [(e.reason, e.object, e.username) for e in log[:2]] == [("key", "other", "alice"), ("command", "del", "alice")]
+    assert "id=" in log[0].client_info
 
 
 def test_setuser_from_python_applies_to_live_connection(server: authgate.Server, acl: authgate.Acl) -> None:
@@ -129,7 +146,7 @@ def test_bad_aclfile_is_a_config_error(tmp_path: Path) -> None:
     s = authgate.Server(authgate.Acl(), aclfile=bad)
     with pytest.raises(authgate.ConfigError) as e:
         s.start()
-    assert e.value.code == "ACL"
+    assert e.value.code == "CONFIG"
     assert str(e.value).startswith("Aborting Redis startup because of ACL errors:")
     assert not s.running
 
@@ -139,13 +156,22 @@ def test_port_in_use_is_os_error(acl: authgate.Acl) -> None:
         sock.bind(("127.0.0.1", 0))
         sock.listen(1)
         port = sock.getsockname()[1]
-        with pytest.raises(OSError):
+        with pytest.raises(authgate.IoError) as e:
             authgate.Server(acl, port=port).start()
+    assert isinstance(e.value, OSError) and e.value.errno == errno.EADDRINUSE
+    assert e.value.code == "IO" and str(e.value).startswith("Address already in use")
 
 
 def test_bad_host_is_an_error(acl: authgate.Acl) -> None:
-    with pytest.raises((OSError, authgate.ConfigError)):
-        authgate.Server(acl, host="not an address").start()
+    with pytest.raises(authgate.AuthgateError):
+        authgate.Server(acl, host="not-an-address").start()
+    with pytest.raises(authgate.InvalidArgument):
+        authgate.Server(acl, host=" ")
+    with pytest.raises(authgate.InvalidArgument):
+        authgate.Server(acl, host=b"\xff")
+    s = authgate.Server(acl, host=b"127.0.0.1")
+    with s:
+        assert s.host == "127.0.0.1" and client(s).ping()
 
 
 def test_pubsub_permissions(server: authgate.Server, acl: authgate.Acl) -> None:
@@ -180,7 +206,7 @@ def test_from_config_file(tmp_path: Path) -> None:
     )
     acl = authgate.Acl()
     s = authgate.Server.from_config(acl, conf)
-    assert (s.host, s.running) == ("127.0.0.1", False)
+    assert (s.host, s.running, s.port) == ("127.0.0.1", False, 0)
     with s:
         assert s.port > 0
         assert acl.users() == ["default", "frank"] and acl.log_max_len == 7
@@ -198,10 +224,65 @@ def test_from_config_errors(tmp_path: Path) -> None:
     bad.write_text("port 0\nnosuchdirective yes\n")
     with pytest.raises(authgate.ConfigError) as e:
         authgate.Server.from_config(authgate.Acl(), bad)
-    assert e.value.code == "INVALID_CONFIG"
+    assert e.value.code == "CONFIG"
     assert str(e.value) == (
         "\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, at line 2\n"
         ">>> 'nosuchdirective yes'\nBad directive or wrong number of arguments"
     )
     with pytest.raises(authgate.ConfigError, match="can't open config file"):
         authgate.Server.from_config(authgate.Acl(), tmp_path / "missing.conf")
+
+
+def test_config_option_and_overrides(tmp_path: Path) -> None:
+    conf = tmp_path / "redis.conf"
+    conf.write_text("port 6399\nmaxclients 7\nrequirepass filepw\n")
+    acl = authgate.Acl()
+    # Redis' defaults for what the file leaves out, the file's values, then the arguments
+    assert authgate.Server(acl, config=conf).port == 6399
+    s = authgate.Server(acl, port=0, requirepass=b"argpw", config=str(conf))
+    with s:
+        assert s.port not in (0, 6399)
+        assert client(s, password="argpw").config_get("maxclients") == {"maxclients": "7"}
+        with pytest.raises(redis.exceptions.AuthenticationError):
+            client(s, password="filepw").ping()
+    with pytest.raises(authgate.ConfigError, match="can't open config file"):
+        authgate.Server(acl, config=tmp_path / "missing.conf")
+
+
+def test_denials_and_failed_logins_fill_the_log() -> None:
+    acl = authgate.Acl(log_max_len=3)
+    acl.setuser("alice", "on", ">secret", "~cache:*", "+get")
+    with authgate.Server(acl) as s:
+        r = client(s, username="alice", password="secret")
+        for _ in range(2):
+            with pytest.raises(redis.exceptions.NoPermissionError):
+                r.get("other")
+        with pytest.raises(redis.exceptions.AuthenticationError):
+            client(s, username="alice", password="nope").ping()
+        with pytest.raises(redis.exceptions.NoPermissionError):
+            r.set("cache:1", "v")
+    assert [(e.reason, e.count) for e in acl.log()] == [("command", 1), ("auth", 1), ("key", 2)]
+    acl.log_max_len = 2  # drops the oldest
+    assert [e.reason for e in acl.log()] == ["command", "auth"]
+    acl.log_max_len = 3
+    s.start()  # two more identical denials: merged into one new entry, as Redis does
+    try:
+        r = client(s, username="alice", password="secret")
+        with pytest.raises(redis.exceptions.NoPermissionError):
+            r.get("other")
+        with pytest.raises(redis.exceptions.NoPermissionError):
+            r.get("other")
+    finally:
+        s.stop()
+    key, cmd, auth = acl.log(None)
+    assert isinstance(cmd, authgate.LogEntry)
+    assert (cmd.reason, cmd.object, cmd.username, cmd.count) == ("command", "set", "alice", 1)
+    assert (auth.reason, auth.username, auth.count) == ("auth", "alice", 1)
+    assert (key.reason, key.context, key.object, key.count) == ("key", "toplevel", "other", 2)
+    assert isinstance(key.age_seconds, float) and 0 <= key.age_seconds < 60
+    assert "id=" in key.client_info
+    assert len(acl.log(1)) == 1
+    acl.log_max_len = 1
+    assert [e.object for e in acl.log()] == ["other"]
+    acl.log_reset()
+    assert acl.log() == []

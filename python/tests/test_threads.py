@@ -149,5 +149,18 @@ def test_file_io_and_server_start_release_the_gil(tmp_path: Path) -> None:
         with authgate.Server(other, aclfile=fifo):
             t.join()
             assert other.users() == ["default", "fifo"]
+        # and Server() reads its config file with the GIL released
+        conf = tmp_path / "redis.fifo"
+        os.mkfifo(conf)
+
+        def conf_writer() -> None:
+            with open(conf, "w") as f:
+                f.write("port 0\nmaxclients 3\n")
+
+        t = threading.Thread(target=conf_writer)
+        t.start()
+        server = authgate.Server(authgate.Acl(), config=conf)
+        t.join()
+        assert (server.port, server.running) == (0, False)
     finally:
         faulthandler.cancel_dump_traceback_later()

@@ -12,26 +12,29 @@ import authgate
 
 def exercise() -> Dict[str, object]:
     acl: authgate.Acl = authgate.Acl(pubsub_default="resetchannels", log_max_len=64)
+    bare: authgate.Acl = authgate.Acl(pubsub_default=None, log_max_len=None)
     acl.setuser("alice", "on", ">secret", "~cache:*", "+get", b"+set")
     deleted: int = acl.deluser("nobody", b"nobody2")
     ok: bool = acl.authenticate("alice", b"secret")
-    acl.auth("alice", "secret")
     acl.check("alice", "GET", b"cache:1")
     verdict: str = acl.dryrun("alice", "EXPIRE", "cache:1", 10)
     info: Optional[authgate.UserInfo] = acl.getuser("alice")
-    selectors: List[authgate.SelectorInfo] = info["selectors"] if info else []
+    selectors: List[authgate.SelectorInfo] = info.selectors if info else []
+    keys: str = info.keys if info else ""
     users: List[str] = acl.users()
     lines: List[str] = acl.list()
     cats: List[str] = acl.cat()
     reads: List[str] = acl.cat("read")
-    acl.log_event("key", "secret", "alice", context="toplevel", client_info="id=1")
-    log: List[authgate.LogEntry] = acl.log(5)
-    age: float = log[0]["age_seconds"]
+    log: List[authgate.LogEntry] = acl.log(5) + acl.log() + acl.log(None)
+    ages: List[float] = [e.age_seconds for e in log]
     acl.log_reset()
     acl.set_requirepass("")
     acl.log_max_len = acl.log_max_len + 1
     acl.pubsub_default = acl.pubsub_default
-    password: str = authgate.genpass(128)
+    acl.pubsub_default = b"allchannels"
+    options: authgate.AclOptions = acl.options()
+    acl.set_options(authgate.AclOptions(pubsub_default=options.pubsub_default, log_max_len=options.log_max_len))
+    password: str = authgate.genpass(128) + authgate.genpass() + authgate.Acl.genpass(None) + acl.genpass(8)
     try:
         acl.check("alice", "DEL", "cache:1")
     except authgate.PermissionDenied as e:
@@ -51,24 +54,37 @@ def exercise() -> Dict[str, object]:
         acl.load("/nonexistent/file.acl")
     except authgate.ConfigError as e:
         detail: Optional[str] = e.detail
-        assert detail is None
+        assert detail is None and e.code == "CONFIG"
+    try:
+        acl.save("/nonexistent/dir/file.acl")
+    except authgate.IoError as e:
+        number: Optional[int] = e.errno
+        assert e.detail is not None and number is None
+    try:
+        authgate.Acl(pubsub_default="nope")
+    except ValueError as e:
+        assert isinstance(e, authgate.InvalidArgument)
     server: authgate.Server = authgate.Server(acl, "127.0.0.1", 0, requirepass=None, maxclients=100)
     with server as running:
         port: int = running.port
         alive: bool = running.running
         same: authgate.Acl = running.acl
         host: str = running.host
+        running.restart()
     conf = Path(tempfile.mkdtemp()) / "redis.conf"
     conf.write_text("port 0\n")
     configured: authgate.Server = authgate.Server.from_config(acl, conf)
     with configured:
         port = configured.port
+    with authgate.Server(acl, None, None, aclfile=None, maxclients=None, config=conf) as also:
+        port = also.port
     started: authgate.Server = authgate.Server(acl).start()
     started.stop()
     version: str = authgate.__version__
     return {
         "deleted": deleted, "ok": ok, "verdict": verdict, "selectors": selectors, "users": users,
-        "lines": lines, "cats": cats, "reads": reads, "age": age, "password": password,
+        "lines": lines, "cats": cats, "reads": reads, "ages": ages, "password": password,
+        "keys": keys, "bare": bare,
         "loaded": loaded, "port": port, "alive": alive, "same": same is acl, "host": host,
         "version": version,
     }

@@ -2,13 +2,14 @@
 
 use std::sync::Arc;
 
-use authgate::acl::{Acl, AclOptions, LogContext, LogEntry, LogReason, SelectorInfo, UserInfo};
-use pyo3::exceptions::PyValueError;
+use authgate::acl::{Acl, DEFAULT_GENPASS_BITS};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyTuple, PyType};
+use pyo3::types::{PyList, PyString, PyTuple, PyType};
 
 use crate::convert::{arg, args, to_path, to_str, to_str_list};
-use crate::errors::{wrongpass, IntoPyResult};
+use crate::errors::{guard, IntoPyResult};
+use crate::options::{acl_options, log_max_len, pubsub_default, PyAclOptions};
+use crate::records::{log_entry, user_info};
 
 /// The Redis 7.0 ACL engine: users, passwords, command/key/channel permissions, selectors,
 /// the ACL LOG and aclfiles, with Redis 7.0.15's exact semantics and texts.
@@ -20,127 +21,74 @@ use crate::errors::{wrongpass, IntoPyResult};
 /// and with a :class:`Server`: changes apply at once to every user of the object.
 ///
 /// Args:
-///     pubsub_default: ``"resetchannels"`` (Redis 7.0's default) or ``"allchannels"``, the
-///         ``acl-pubsub-default`` setting for users created later.
+///     pubsub_default: ``acl-pubsub-default``: ``"resetchannels"`` or ``"allchannels"``
+///         (any case), the channel permissions of users created later.
 ///     log_max_len: ``acllog-max-len``, the number of ACL LOG entries kept.
+///
+///     None (or left out) is Redis' default, as :class:`AclOptions` gives it.
+///
+/// Raises:
+///     InvalidArgument: an unknown ``pubsub_default`` (Redis' text) or a negative
+///         ``log_max_len``.
 #[pyclass(name = "Acl", module = "authgate", frozen)]
 pub(crate) struct PyAcl {
     pub(crate) inner: Arc<Acl>,
 }
 
-fn pubsub_flag(value: &str) -> PyResult<bool> {
-    match value {
-        "resetchannels" => Ok(false),
-        "allchannels" => Ok(true),
-        other => Err(PyValueError::new_err(format!(
-            "pubsub_default must be 'resetchannels' or 'allchannels', not {other:?}"
-        ))),
-    }
-}
-
-fn non_negative(value: i64, what: &str) -> PyResult<usize> {
-    usize::try_from(value).map_err(|_| PyValueError::new_err(format!("{what} must be >= 0")))
-}
-
-fn selector_dict<'py>(py: Python<'py>, s: &SelectorInfo) -> PyResult<Bound<'py, PyDict>> {
-    let d = PyDict::new(py);
-    d.set_item("commands", to_str(py, &s.commands)?)?;
-    d.set_item("keys", to_str(py, &s.keys)?)?;
-    d.set_item("channels", to_str(py, &s.channels)?)?;
-    Ok(d)
-}
-
-fn user_dict<'py>(py: Python<'py>, info: &UserInfo) -> PyResult<Bound<'py, PyDict>> {
-    let d = PyDict::new(py);
-    d.set_item("flags", PyList::new(py, &info.flags)?)?;
-    d.set_item("passwords", PyList::new(py, &info.passwords)?)?;
-    d.set_item("commands", to_str(py, &info.root.commands)?)?;
-    d.set_item("keys", to_str(py, &info.root.keys)?)?;
-    d.set_item("channels", to_str(py, &info.root.channels)?)?;
-    let selectors = PyList::empty(py);
-    for s in &info.selectors {
-        selectors.append(selector_dict(py, s)?)?;
-    }
-    d.set_item("selectors", selectors)?;
-    Ok(d)
-}
-
-fn log_dict<'py>(py: Python<'py>, e: &LogEntry) -> PyResult<Bound<'py, PyDict>> {
-    let d = PyDict::new(py);
-    d.set_item("count", e.count)?;
-    d.set_item("reason", e.reason.as_str())?;
-    d.set_item("context", e.context.as_str())?;
-    d.set_item("object", to_str(py, &e.object)?)?;
-    d.set_item("username", to_str(py, &e.username)?)?;
-    d.set_item("age_seconds", e.age_seconds)?;
-    d.set_item("client_info", to_str(py, &e.client_info)?)?;
-    Ok(d)
-}
-
-fn log_reason(value: &str) -> PyResult<LogReason> {
-    Ok(match value {
-        "command" => LogReason::Command,
-        "key" => LogReason::Key,
-        "channel" => LogReason::Channel,
-        "auth" => LogReason::Auth,
-        other => {
-            return Err(PyValueError::new_err(format!(
-                "reason must be 'command', 'key', 'channel' or 'auth', not {other:?}"
-            )))
-        }
-    })
-}
-
-fn log_context(value: &str) -> PyResult<LogContext> {
-    Ok(match value {
-        "toplevel" => LogContext::Toplevel,
-        "multi" => LogContext::Multi,
-        "lua" => LogContext::Lua,
-        "module" => LogContext::Module,
-        other => {
-            return Err(PyValueError::new_err(format!(
-                "context must be 'toplevel', 'multi', 'lua' or 'module', not {other:?}"
-            )))
-        }
-    })
-}
-
-impl PyAcl {
-    fn build(pubsub_default: &str, log_max_len: i64) -> PyResult<PyAcl> {
-        let options = AclOptions {
-            pubsub_default_allchannels: pubsub_flag(pubsub_default)?,
-            log_max_len: non_negative(log_max_len, "log_max_len")?,
-        };
-        Ok(PyAcl {
-            inner: Arc::new(Acl::with_options(options)),
-        })
-    }
+/// ``ACL GENPASS``, shared by :meth:`Acl.genpass` and the module function.
+pub(crate) fn genpass(py: Python<'_>, bits: Option<i64>) -> PyResult<String> {
+    let bits = match bits {
+        None => DEFAULT_GENPASS_BITS,
+        // A count outside u32 is outside Redis' 1..=4096 too: 0 lets core refuse it with
+        // Redis' text.
+        Some(n) => u32::try_from(n).unwrap_or(0),
+    };
+    Acl::genpass(bits).py_err(py)
 }
 
 #[pymethods]
 impl PyAcl {
     #[new]
-    #[pyo3(signature = (*, pubsub_default = "resetchannels", log_max_len = 128))]
-    fn new(pubsub_default: &str, log_max_len: i64) -> PyResult<PyAcl> {
-        PyAcl::build(pubsub_default, log_max_len)
+    #[pyo3(signature = (*, pubsub_default = None, log_max_len = None))]
+    fn new(
+        py: Python<'_>,
+        pubsub_default: Option<&Bound<'_, PyAny>>,
+        log_max_len: Option<i64>,
+    ) -> PyResult<PyAcl> {
+        guard(py, || {
+            let options = acl_options(py, pubsub_default, log_max_len)?;
+            Ok(PyAcl {
+                inner: Arc::new(Acl::with_options(options)),
+            })
+        })
     }
 
-    /// Creates an engine and loads an aclfile into it (``ACL LOAD``).
+    /// A new engine holding the users of the aclfile at ``path`` (as ``redis-server`` starts
+    /// with ``aclfile``), with the given options (see :class:`Acl`). The file is read with
+    /// the GIL released.
     ///
     /// Raises:
-    ///     ConfigError: the file cannot be read or has an invalid line (Redis' text).
+    ///     ConfigError: the file cannot be read or has an invalid line (Redis' ACL LOAD text).
+    ///     InvalidArgument: an invalid option.
     #[classmethod]
-    #[pyo3(signature = (path, *, pubsub_default = "resetchannels", log_max_len = 128))]
+    #[pyo3(signature = (path, *, pubsub_default = None, log_max_len = None))]
     fn from_file(
         _cls: &Bound<'_, PyType>,
         py: Python<'_>,
         path: &Bound<'_, PyAny>,
-        pubsub_default: &str,
-        log_max_len: i64,
+        pubsub_default: Option<&Bound<'_, PyAny>>,
+        log_max_len: Option<i64>,
     ) -> PyResult<PyAcl> {
-        let acl = PyAcl::build(pubsub_default, log_max_len)?;
-        acl.load(py, path)?;
-        Ok(acl)
+        guard(py, || {
+            let options = acl_options(py, pubsub_default, log_max_len)?;
+            let path = to_path(path)?;
+            let acl = py
+                .detach(move || Acl::from_file(&path, options))
+                .py_err(py)?;
+            Ok(PyAcl {
+                inner: Arc::new(acl),
+            })
+        })
     }
 
     /// ``ACL SETUSER name rule...``: creates the user if needed and applies the rules left to
@@ -156,9 +104,11 @@ impl PyAcl {
         name: &Bound<'_, PyAny>,
         rules: &Bound<'_, PyTuple>,
     ) -> PyResult<()> {
-        let name = arg(name, "name")?;
-        let rules = args(rules, "rule")?;
-        self.inner.setuser(name.as_bytes(), &rules[..]).py_err(py)
+        guard(py, || {
+            let name = arg(name, "name")?;
+            let rules = args(rules, "rule")?;
+            self.inner.setuser(name.as_bytes(), &rules[..]).py_err(py)
+        })
     }
 
     /// ``ACL DELUSER name...``: deletes the users and returns how many existed.
@@ -167,33 +117,35 @@ impl PyAcl {
     ///     AclError: one of the names is ``default`` (nothing is deleted).
     #[pyo3(signature = (*names))]
     fn deluser(&self, py: Python<'_>, names: &Bound<'_, PyTuple>) -> PyResult<usize> {
-        let names = args(names, "name")?;
-        self.inner.deluser(&names[..]).py_err(py)
+        guard(py, || {
+            let names = args(names, "name")?;
+            self.inner.deluser(&names[..]).py_err(py)
+        })
     }
 
-    /// ``ACL GETUSER name``: a dict with ``flags``, ``passwords`` (SHA-256 hex digests),
-    /// ``commands``, ``keys``, ``channels`` and ``selectors`` (a list of dicts with
-    /// ``commands``, ``keys`` and ``channels``), or ``None`` for an unknown user.
+    /// ``ACL GETUSER name``: a :class:`UserInfo`, or None for an unknown user.
     fn getuser<'py>(
         &self,
         py: Python<'py>,
         name: &Bound<'py, PyAny>,
-    ) -> PyResult<Option<Bound<'py, PyDict>>> {
-        let name = arg(name, "name")?;
-        self.inner
-            .getuser(name.as_bytes())
-            .map(|info| user_dict(py, &info))
-            .transpose()
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        guard(py, || {
+            let name = arg(name, "name")?;
+            self.inner
+                .getuser(name.as_bytes())
+                .map(|info| user_info(py, &info))
+                .transpose()
+        })
     }
 
     /// ``ACL USERS``: the user names, sorted.
     fn users<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        to_str_list(py, &self.inner.users())
+        guard(py, || to_str_list(py, &self.inner.users()))
     }
 
     /// ``ACL LIST``: one ``user <name> <rules>`` line per user, sorted by name.
     fn list<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        to_str_list(py, &self.inner.list())
+        guard(py, || to_str_list(py, &self.inner.list()))
     }
 
     /// ``ACL CAT [category]``: the category names, or the commands in one category.
@@ -206,34 +158,31 @@ impl PyAcl {
         py: Python<'py>,
         category: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let category = category.map(|c| arg(c, "category")).transpose()?;
-        let names = self
-            .inner
-            .cat(category.as_ref().map(|c| c.as_bytes()))
-            .py_err(py)?;
-        to_str_list(py, &names)
+        guard(py, || {
+            let category = category.map(|c| arg(c, "category")).transpose()?;
+            let names = self
+                .inner
+                .cat(category.as_ref().map(|c| c.as_bytes()))
+                .py_err(py)?;
+            to_str_list(py, &names)
+        })
     }
 
     /// True if the user exists, is ``on``, and the password matches (or the user is
     /// ``nopass``), as ``AUTH user password`` decides. Never raises for a wrong password.
-    fn authenticate(&self, user: &Bound<'_, PyAny>, password: &Bound<'_, PyAny>) -> PyResult<bool> {
-        let user = arg(user, "user")?;
-        let password = arg(password, "password")?;
-        Ok(self
-            .inner
-            .authenticate(user.as_bytes(), password.as_bytes()))
-    }
-
-    /// Like :meth:`authenticate`, but raises instead of returning False.
-    ///
-    /// Raises:
-    ///     AuthError: ``WRONGPASS invalid username-password pair or user is disabled.``
-    fn auth(&self, user: &Bound<'_, PyAny>, password: &Bound<'_, PyAny>) -> PyResult<()> {
-        if self.authenticate(user, password)? {
-            Ok(())
-        } else {
-            Err(wrongpass())
-        }
+    fn authenticate(
+        &self,
+        py: Python<'_>,
+        user: &Bound<'_, PyAny>,
+        password: &Bound<'_, PyAny>,
+    ) -> PyResult<bool> {
+        guard(py, || {
+            let user = arg(user, "user")?;
+            let password = arg(password, "password")?;
+            Ok(self
+                .inner
+                .authenticate(user.as_bytes(), password.as_bytes()))
+        })
     }
 
     /// Decides whether ``user`` may run the command line ``argv``, as Redis does for an
@@ -242,8 +191,10 @@ impl PyAcl {
     ///
     /// Raises:
     ///     PermissionDenied: Redis' NOPERM text, with ``.reason`` (``"command"``, ``"key"`` or
-    ///         ``"channel"``) and ``.object`` (the command name, key or channel).
-    ///     AclError: unknown user, unknown command or subcommand, wrong number of arguments.
+    ///         ``"channel"``), ``.object`` (the command's full name, the key or the channel)
+    ///         and ``.command``.
+    ///     AclError: unknown user (code ``NOT_FOUND``), unknown command or subcommand, wrong
+    ///         number of arguments (code ``ERR``).
     #[pyo3(signature = (user, *argv))]
     fn check(
         &self,
@@ -251,157 +202,172 @@ impl PyAcl {
         user: &Bound<'_, PyAny>,
         argv: &Bound<'_, PyTuple>,
     ) -> PyResult<()> {
-        let user = arg(user, "user")?;
-        let argv = args(argv, "argument")?;
-        self.inner.check(user.as_bytes(), &argv[..]).py_err(py)
+        guard(py, || {
+            let user = arg(user, "user")?;
+            let argv = args(argv, "argument")?;
+            self.inner.check(user.as_bytes(), &argv[..]).py_err(py)
+        })
     }
 
     /// ``ACL DRYRUN user command [arg...]``: ``"OK"`` if allowed, else the explanation Redis
     /// gives (e.g. ``This user has no permissions to access the 'k' key``).
     ///
     /// Raises:
-    ///     AclError: unknown user (``ERR User 'x' not found``), unknown command, or wrong
-    ///         number of arguments.
+    ///     AclError: unknown user (``ERR User 'x' not found``, code ``NOT_FOUND``), unknown
+    ///         command, or wrong number of arguments.
     #[pyo3(signature = (user, *argv))]
     fn dryrun<'py>(
         &self,
         py: Python<'py>,
         user: &Bound<'py, PyAny>,
         argv: &Bound<'py, PyTuple>,
-    ) -> PyResult<Bound<'py, pyo3::types::PyString>> {
-        let user = arg(user, "user")?;
-        let argv = args(argv, "argument")?;
-        match self.inner.dryrun(user.as_bytes(), &argv[..]).py_err(py)? {
-            None => to_str(py, b"OK"),
-            Some(text) => to_str(py, &text),
-        }
+    ) -> PyResult<Bound<'py, PyString>> {
+        guard(py, || {
+            let user = arg(user, "user")?;
+            let argv = args(argv, "argument")?;
+            let verdict = self.inner.dryrun(user.as_bytes(), &argv[..]).py_err(py)?;
+            to_str(py, verdict.text())
+        })
     }
 
-    /// ``ACL LOG [count]``: the newest ``count`` entries, newest first. Each is a dict with
-    /// ``count``, ``reason``, ``context``, ``object``, ``username``, ``age_seconds`` (float)
-    /// and ``client_info``: Redis' fields, with ``_`` instead of ``-`` in the names.
-    #[pyo3(signature = (count = 10))]
-    fn log<'py>(&self, py: Python<'py>, count: i64) -> PyResult<Bound<'py, PyList>> {
-        let count = non_negative(count, "count")?;
-        let list = PyList::empty(py);
-        for e in self.inner.log(Some(count)) {
-            list.append(log_dict(py, &e)?)?;
-        }
-        Ok(list)
+    /// ``ACL LOG [count]``: the newest ``count`` entries (Redis' default when None), newest
+    /// first, as :class:`LogEntry` records.
+    ///
+    /// Raises:
+    ///     InvalidArgument: a negative count.
+    #[pyo3(signature = (count = None))]
+    fn log<'py>(&self, py: Python<'py>, count: Option<i64>) -> PyResult<Bound<'py, PyList>> {
+        guard(py, || {
+            let count = count
+                .map(|n| crate::convert::to_usize(n, "count"))
+                .transpose()
+                .py_err(py)?;
+            let list = PyList::empty(py);
+            for e in self.inner.log(count) {
+                list.append(log_entry(py, &e)?)?;
+            }
+            Ok(list)
+        })
     }
 
     /// ``ACL LOG RESET``: empties the log.
-    fn log_reset(&self) {
-        self.inner.log_reset();
+    fn log_reset(&self, py: Python<'_>) -> PyResult<()> {
+        guard(py, || {
+            self.inner.log_reset();
+            Ok(())
+        })
     }
 
-    /// Adds an event to the ACL LOG, merged with a recent identical one as Redis does. For
-    /// programs that enforce :meth:`check` themselves and want Redis' audit trail.
+    /// ``ACL GENPASS [bits]``: a random password of ``bits`` bits (Redis' default, 256, when
+    /// None) as lowercase hex, from the operating system's random source. Also the module
+    /// function :func:`authgate.genpass`.
     ///
-    /// Args:
-    ///     reason: ``"command"``, ``"key"``, ``"channel"`` or ``"auth"``.
-    ///     object: the command name, key or channel (for ``auth``: the command as typed).
-    ///     username: the user the event is about.
-    ///     context: ``"toplevel"``, ``"multi"``, ``"lua"`` or ``"module"``.
-    ///     client_info: a free-form description of the client (``CLIENT LIST`` format in
-    ///         the server).
-    #[pyo3(signature = (reason, object, username, *, context = "toplevel", client_info = None))]
-    fn log_event(
-        &self,
-        reason: &str,
-        object: &Bound<'_, PyAny>,
-        username: &Bound<'_, PyAny>,
-        context: &str,
-        client_info: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<()> {
-        let reason = log_reason(reason)?;
-        let context = log_context(context)?;
-        let object = arg(object, "object")?;
-        let username = arg(username, "username")?;
-        let info = client_info.map(|c| arg(c, "client_info")).transpose()?;
-        let info = info.map(|b| b.as_bytes().to_vec()).unwrap_or_default();
-        self.inner.log_event(
-            reason,
-            context,
-            object.as_bytes(),
-            username.as_bytes(),
-            info,
-        );
-        Ok(())
+    /// Raises:
+    ///     AclError: ``bits`` is not in 1..4096 (Redis' text).
+    #[staticmethod]
+    #[pyo3(name = "genpass", signature = (bits = None))]
+    fn genpass_method(py: Python<'_>, bits: Option<i64>) -> PyResult<String> {
+        guard(py, || genpass(py, bits))
     }
 
-    /// ``ACL LOAD`` from ``path``: replaces every user with the file's, all or nothing.
-    /// Connections of replaced users on a running :class:`Server` are closed.
+    /// ``ACL LOAD`` from ``path``: replaces every user with the file's, all or nothing, with
+    /// the GIL released. Connections of replaced users on a running :class:`Server` are
+    /// closed.
     ///
     /// Raises:
     ///     ConfigError: the file cannot be read or has an invalid line (Redis' text).
     fn load(&self, py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<()> {
-        let path = to_path(path)?;
-        let acl = Arc::clone(&self.inner);
-        py.detach(move || acl.load(&path)).py_err(py)
+        guard(py, || {
+            let path = to_path(path)?;
+            py.detach(|| self.inner.load(&path)).py_err(py)
+        })
     }
 
-    /// ``ACL SAVE`` to ``path``: writes every user atomically (temporary file, fsync, rename).
+    /// ``ACL SAVE`` to ``path``: writes every user atomically (temporary file, fsync, rename),
+    /// with the GIL released.
     ///
     /// Raises:
-    ///     ConfigError: the file cannot be written; ``.detail`` has the operating system's
-    ///         reason.
+    ///     IoError: the file cannot be written: Redis' fixed text, the operating system's
+    ///         reason in ``.detail``.
     fn save(&self, py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<()> {
-        let path = to_path(path)?;
-        let acl = Arc::clone(&self.inner);
-        py.detach(move || acl.save(&path)).py_err(py)
+        guard(py, || {
+            let path = to_path(path)?;
+            py.detach(|| self.inner.save(&path)).py_err(py)
+        })
     }
 
-    /// Validates an aclfile without applying it.
+    /// Validates an aclfile without applying it (GIL released).
     ///
     /// Raises:
     ///     ConfigError: as :meth:`load` would.
     fn check_aclfile(&self, py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<()> {
-        let path = to_path(path)?;
-        let acl = Arc::clone(&self.inner);
-        py.detach(move || acl.check_aclfile(&path)).py_err(py)
+        guard(py, || {
+            let path = to_path(path)?;
+            py.detach(|| self.inner.check_aclfile(&path)).py_err(py)
+        })
     }
 
     /// ``requirepass``: sets the ``default`` user's only password (an empty one gives
     /// ``nopass``).
-    fn set_requirepass(&self, password: &Bound<'_, PyAny>) -> PyResult<()> {
-        let password = arg(password, "password")?;
-        self.inner.set_requirepass(password.as_bytes());
-        Ok(())
+    fn set_requirepass(&self, py: Python<'_>, password: &Bound<'_, PyAny>) -> PyResult<()> {
+        guard(py, || {
+            let password = arg(password, "password")?;
+            self.inner.set_requirepass(password.as_bytes());
+            Ok(())
+        })
     }
 
-    /// ``acllog-max-len``: how many ACL LOG entries are kept.
-    #[getter]
-    fn get_log_max_len(&self) -> usize {
-        self.inner.log_max_len()
+    /// The current settings, as an :class:`AclOptions`.
+    fn options(&self, py: Python<'_>) -> PyResult<PyAclOptions> {
+        guard(py, || {
+            Ok(PyAclOptions {
+                inner: self.inner.options(),
+            })
+        })
     }
 
-    #[setter]
-    fn set_log_max_len(&self, value: i64) -> PyResult<()> {
-        self.inner
-            .set_log_max_len(non_negative(value, "log_max_len")?);
-        Ok(())
+    /// Replaces both settings at once (``CONFIG SET acl-pubsub-default`` and
+    /// ``acllog-max-len``).
+    fn set_options(&self, py: Python<'_>, options: PyRef<'_, PyAclOptions>) -> PyResult<()> {
+        guard(py, || {
+            self.inner.set_options(options.inner);
+            Ok(())
+        })
     }
 
-    /// ``acl-pubsub-default``: ``"resetchannels"`` or ``"allchannels"``; applies to users
-    /// created (or ``reset``) later.
-    #[getter]
-    fn get_pubsub_default(&self) -> &'static str {
-        if self.inner.options().pubsub_default_allchannels {
-            "allchannels"
-        } else {
-            "resetchannels"
-        }
+    /// ``acllog-max-len``: how many ACL LOG entries are kept (settable; a smaller value drops
+    /// the oldest entries).
+    #[getter(log_max_len)]
+    fn get_log_max_len(&self, py: Python<'_>) -> PyResult<usize> {
+        guard(py, || Ok(self.inner.log_max_len()))
     }
 
-    #[setter]
-    fn set_pubsub_default(&self, value: &str) -> PyResult<()> {
-        self.inner
-            .set_pubsub_default_allchannels(pubsub_flag(value)?);
-        Ok(())
+    #[setter(log_max_len)]
+    fn set_log_max_len(&self, py: Python<'_>, value: i64) -> PyResult<()> {
+        guard(py, || {
+            self.inner.set_log_max_len(log_max_len(py, value)?);
+            Ok(())
+        })
     }
 
-    fn __repr__(&self) -> String {
-        format!("<authgate.Acl users={}>", self.inner.users().len())
+    /// ``acl-pubsub-default``: ``"resetchannels"`` or ``"allchannels"`` (settable with any
+    /// case, ``str`` or ``bytes``); applies to users created (or ``reset``) later.
+    #[getter(pubsub_default)]
+    fn get_pubsub_default(&self, py: Python<'_>) -> PyResult<&'static str> {
+        guard(py, || Ok(self.inner.pubsub_default().as_str()))
+    }
+
+    #[setter(pubsub_default)]
+    fn set_pubsub_default(&self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        guard(py, || {
+            self.inner.set_pubsub_default(pubsub_default(value)?);
+            Ok(())
+        })
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        guard(py, || {
+            Ok(format!("<authgate.Acl users={}>", self.inner.users().len()))
+        })
     }
 }

@@ -3,10 +3,12 @@
 //! Inputs: `str` (UTF-8; lone surrogates from `surrogateescape` decoding turn back into the
 //! original bytes), `bytes`, `bytearray`, and `int` (its decimal digits, as redis-py sends it).
 //! Outputs: `str`, decoded as UTF-8 with `surrogateescape`, so any byte string survives a
-//! round trip through Python.
+//! round trip through Python. Integers: Python's `int` (as `i64`) to the width core takes, an
+//! `InvalidArgument` when it does not fit.
 
 use std::path::PathBuf;
 
+use authgate::Error;
 use pyo3::exceptions::PyTypeError;
 use pyo3::ffi;
 use pyo3::prelude::*;
@@ -180,6 +182,22 @@ pub(crate) fn to_path(obj: &Bound<'_, PyAny>) -> PyResult<PathBuf> {
             .unwrap_or_default();
         PyTypeError::new_err(format!(
             "path must be str, bytes or os.PathLike, not {name}"
+        ))
+    })
+}
+
+/// A count or size (`log_max_len`, `maxclients`): a negative value is an `InvalidArgument`.
+pub(crate) fn to_usize(value: i64, what: &str) -> Result<usize, Error> {
+    usize::try_from(value)
+        .map_err(|_| Error::invalid_argument(format!("{what} must not be negative, not {value}")))
+}
+
+/// A TCP port: `InvalidArgument` outside `0..=65535`.
+pub(crate) fn to_port(value: i64) -> Result<u16, Error> {
+    u16::try_from(value).map_err(|_| {
+        Error::invalid_argument(format!(
+            "port must be between 0 and {}, not {value}",
+            u16::MAX
         ))
     })
 }

@@ -1,74 +1,83 @@
-//! Core errors to Python exceptions.
+//! authgate errors as Python exceptions, and the panic boundary of every exported method.
 //!
-//! The exception classes are plain Python classes in `authgate/_errors.py` (so they have
-//! normal constructors, docstrings and pickling); this module only raises them. Every message
-//! is Redis' full error text, code included (`str(e)` is what a Redis client would see after
-//! the `-`), and every exception carries the stable code as `.code`.
+//! The exception classes are plain Python classes in `authgate/_errors.py` (normal
+//! constructors, docstrings, pickling); this module only raises them. [`to_py_err`] is the one
+//! place that maps an [`ErrorKind`] to a class: a new core module adds no mapper here.
 
-use authgate::acl::{AclError, DenialKind};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use authgate::{Denied, Error, ErrorKind};
 use pyo3::exceptions::PyBaseException;
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::PyString;
+use pyo3::types::{PyDict, PyString};
 
 use crate::convert::to_str;
 
 mod py {
+    pyo3::import_exception!(authgate._errors, AuthgateError);
     pyo3::import_exception!(authgate._errors, AclError);
     pyo3::import_exception!(authgate._errors, PermissionDenied);
     pyo3::import_exception!(authgate._errors, AuthError);
     pyo3::import_exception!(authgate._errors, ConfigError);
+    pyo3::import_exception!(authgate._errors, CertificateError);
+    pyo3::import_exception!(authgate._errors, CredentialError);
+    pyo3::import_exception!(authgate._errors, InvalidArgument);
+    pyo3::import_exception!(authgate._errors, IoError);
+    pyo3::import_exception!(authgate._errors, InternalError);
 }
 
-/// Redis' reply to a failed AUTH / HELLO AUTH.
-pub(crate) const WRONGPASS: &str = "WRONGPASS invalid username-password pair or user is disabled.";
+/// The exception for an authgate error: the class its kind belongs to, created with the
+/// message (`str(e)`), the code, and the structured fields that apply.
+pub(crate) fn to_py_err(py: Python<'_>, e: &Error) -> PyErr {
+    build(py, e).unwrap_or_else(|failed| failed)
+}
 
-/// The `reason` of a denial, as ACL LOG and `PermissionDenied.reason` name it.
-pub(crate) fn reason(kind: DenialKind) -> &'static str {
-    match kind {
-        DenialKind::Command => "command",
-        DenialKind::Key => "key",
-        DenialKind::Channel => "channel",
+fn build(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
+    let text = to_str(py, e.message_bytes())?;
+    let extra = PyDict::new(py);
+    extra.set_item(intern!(py, "code"), e.code())?;
+    if let Some(detail) = e.detail() {
+        extra.set_item(intern!(py, "detail"), detail)?;
     }
-}
-
-/// Maps an engine error to its exception: `PermissionDenied` for denials, `ConfigError` for
-/// aclfile problems, `AclError` for everything else.
-pub(crate) fn acl_error(py: Python<'_>, e: AclError) -> PyErr {
-    let code = e.code();
-    let text = e.to_string();
-    match e {
-        AclError::Denied {
-            kind,
-            command,
-            object,
-        } => {
-            let object = match kind {
-                DenialKind::Command => to_str(py, command.as_bytes()),
-                _ => to_str(py, &object),
-            };
-            object
-                .and_then(|object| permission_denied(py, text, reason(kind), object, command))
-                .unwrap_or_else(|err| err)
+    let class = match e.kind() {
+        ErrorKind::NoPerm => match e.denial() {
+            Some(denied) => return permission_denied(py, text, denied),
+            None => py.get_type::<py::PermissionDenied>(),
+        },
+        ErrorKind::WrongPass | ErrorKind::NoAuth | ErrorKind::Auth => {
+            py.get_type::<py::AuthError>()
         }
-        AclError::Save(detail) => py::ConfigError::new_err((text, code, detail)),
-        AclError::Load(_) | AclError::NoAclFile => py::ConfigError::new_err((text, code)),
-        _ => py::AclError::new_err((text, code)),
-    }
+        ErrorKind::Err | ErrorKind::NotFound => py.get_type::<py::AclError>(),
+        ErrorKind::Config => py.get_type::<py::ConfigError>(),
+        ErrorKind::Certificate => py.get_type::<py::CertificateError>(),
+        ErrorKind::Credential => {
+            extra.set_item(intern!(py, "milvus_code"), e.milvus_code())?;
+            py.get_type::<py::CredentialError>()
+        }
+        ErrorKind::InvalidArgument => py.get_type::<py::InvalidArgument>(),
+        ErrorKind::Io => {
+            extra.set_item(intern!(py, "errno"), e.os_error())?;
+            py.get_type::<py::IoError>()
+        }
+        ErrorKind::Panic => py.get_type::<py::InternalError>(),
+        // A kind added to core after this binding was built: still an AuthgateError with
+        // its code.
+        _ => py.get_type::<py::AuthgateError>(),
+    };
+    Ok(PyErr::from_value(class.call((text,), Some(&extra))?))
 }
 
 static BASE_EXCEPTION_NEW: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
-/// A `PermissionDenied` built without running its Python `__init__` (which costs more than the
-/// whole permission check): `BaseException.__new__` sets `args`, then the attributes are set
-/// directly. The result is identical to `PermissionDenied(text, reason, object, command)`.
+/// A `PermissionDenied` built without running its Python `__init__` chain (which costs more
+/// than the whole permission check): `BaseException.__new__` sets `args`, then the attributes
+/// are set directly. The result equals `PermissionDenied(text, reason, object, command)`.
 fn permission_denied(
     py: Python<'_>,
-    text: String,
-    reason: &'static str,
-    object: Bound<'_, PyString>,
-    command: String,
+    text: Bound<'_, PyString>,
+    denied: &Denied,
 ) -> PyResult<PyErr> {
     let new = BASE_EXCEPTION_NEW.get_or_try_init(py, || {
         py.get_type::<PyBaseException>()
@@ -78,29 +87,34 @@ fn permission_denied(
     let exc = new
         .bind(py)
         .call1((py.get_type::<py::PermissionDenied>(), text))?;
-    exc.setattr(intern!(py, "reason"), reason)?;
-    exc.setattr(intern!(py, "object"), object)?;
-    exc.setattr(intern!(py, "command"), command)?;
+    exc.setattr(intern!(py, "reason"), denied.kind.as_str())?;
+    exc.setattr(intern!(py, "object"), to_str(py, &denied.object)?)?;
+    exc.setattr(intern!(py, "command"), &denied.command)?;
     Ok(PyErr::from_value(exc))
 }
 
-/// `AuthError` with Redis' WRONGPASS text.
-pub(crate) fn wrongpass() -> PyErr {
-    py::AuthError::new_err((WRONGPASS, "WRONGPASS"))
-}
-
-/// `ConfigError` with a message and code.
-pub(crate) fn config_error(message: String, code: &'static str) -> PyErr {
-    py::ConfigError::new_err((message, code))
-}
-
-/// Extension trait: `.py_err(py)?` on engine results.
+/// `.py_err(py)?` on core results: any error that converts into [`Error`], through
+/// [`to_py_err`].
 pub(crate) trait IntoPyResult<T> {
+    /// The value, or the exception for the error.
     fn py_err(self, py: Python<'_>) -> PyResult<T>;
 }
 
-impl<T> IntoPyResult<T> for Result<T, AclError> {
+impl<T, E: Into<Error>> IntoPyResult<T> for Result<T, E> {
+    #[inline]
     fn py_err(self, py: Python<'_>) -> PyResult<T> {
-        self.map_err(|e| acl_error(py, e))
+        self.map_err(|e| to_py_err(py, &e.into()))
+    }
+}
+
+/// The panic boundary: runs an exported method's body and turns a panic into the exception
+/// for [`Error::from_panic`] (`InternalError`, code `PANIC`), so a bug never surfaces as
+/// pyo3's `PanicException` (a `BaseException` that `except Exception` would miss). On the
+/// normal path this is a call through Rust's unwinding landing pad: no measurable cost.
+#[inline(always)]
+pub(crate) fn guard<T>(py: Python<'_>, body: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(result) => result,
+        Err(payload) => Err(to_py_err(py, &Error::from_panic(&*payload))),
     }
 }

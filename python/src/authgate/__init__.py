@@ -10,21 +10,36 @@ True
 "This user has no permissions to run the 'set' command"
 
 Names mirror the Redis ACL subcommands (``setuser``, ``deluser``, ``getuser``, ``users``,
-``list``, ``cat``, ``dryrun``, ``log``, ``genpass``, ``load``, ``save``). Arguments accept
-``str``, ``bytes``, ``bytearray`` and ``int``; strings returned are UTF-8 decoded with
+``list``, ``cat``, ``dryrun``, ``log``, ``genpass``, ``load``, ``save``) and are the same, in
+each language's casing, in every language authgate exports. Arguments accept ``str``,
+``bytes``, ``bytearray`` and ``int``; strings returned are UTF-8 decoded with
 ``surrogateescape``, so binary names and keys survive a round trip. Errors are
-:class:`AuthgateError` subclasses whose ``str()`` is Redis' full error text and whose
-``.code`` is its code (``ERR``, ``NOPERM``, ``WRONGPASS``, ...).
+:class:`AuthgateError` subclasses whose ``str()`` is the source system's full error text
+(Redis' reply, code included) and whose ``.code`` is a stable code (``ERR``, ``NOPERM``,
+``NOT_FOUND``, ``CONFIG``, ...). Defaults (``log_max_len``, the server's host, port and
+``maxclients``, ``genpass``'s bits) come from the Rust core.
 """
 
 from __future__ import annotations
 
-from ._authgate import Acl, Server, __version__, genpass
-from ._errors import AclError, AuthError, AuthgateError, ConfigError, PermissionDenied
+from ._authgate import Acl, AclOptions, Server, __version__, genpass
+from ._errors import (
+    AclError,
+    AuthError,
+    AuthgateError,
+    CertificateError,
+    ConfigError,
+    CredentialError,
+    InternalError,
+    InvalidArgument,
+    IoError,
+    PermissionDenied,
+)
 from ._types import LogEntry, SelectorInfo, UserInfo
 
 __all__ = [
     "Acl",
+    "AclOptions",
     "Server",
     "genpass",
     "AuthgateError",
@@ -32,6 +47,11 @@ __all__ = [
     "PermissionDenied",
     "AuthError",
     "ConfigError",
+    "CertificateError",
+    "CredentialError",
+    "InvalidArgument",
+    "IoError",
+    "InternalError",
     "UserInfo",
     "SelectorInfo",
     "LogEntry",

@@ -7,7 +7,12 @@ from typing import List, Optional, Type, Union, final
 from ._errors import AclError as AclError
 from ._errors import AuthError as AuthError
 from ._errors import AuthgateError as AuthgateError
+from ._errors import CertificateError as CertificateError
 from ._errors import ConfigError as ConfigError
+from ._errors import CredentialError as CredentialError
+from ._errors import InternalError as InternalError
+from ._errors import InvalidArgument as InvalidArgument
+from ._errors import IoError as IoError
 from ._errors import PermissionDenied as PermissionDenied
 from ._types import LogEntry as LogEntry
 from ._types import SelectorInfo as SelectorInfo
@@ -15,6 +20,7 @@ from ._types import UserInfo as UserInfo
 
 __all__ = [
     "Acl",
+    "AclOptions",
     "Server",
     "genpass",
     "AuthgateError",
@@ -22,6 +28,11 @@ __all__ = [
     "PermissionDenied",
     "AuthError",
     "ConfigError",
+    "CertificateError",
+    "CredentialError",
+    "InvalidArgument",
+    "IoError",
+    "InternalError",
     "UserInfo",
     "SelectorInfo",
     "LogEntry",
@@ -32,21 +43,43 @@ __version__: str
 
 # An argument: str (UTF-8, surrogateescape), bytes, bytearray, or int (its decimal digits).
 _Arg = Union[str, bytes, bytearray, int]
+# A text setting or name: str or bytes.
+_Text = Union[str, bytes]
 _Path = Union[str, bytes, "os.PathLike[str]"]
 
-def genpass(bits: int = 256) -> str:
-    """``ACL GENPASS [bits]``: a random password of ``bits`` bits as lowercase hex."""
+def genpass(bits: Optional[int] = None) -> str:
+    """``ACL GENPASS [bits]``: a random password of ``bits`` bits (default 256) as hex."""
+
+@final
+class AclOptions:
+    """The engine settings (``acl-pubsub-default``, ``acllog-max-len``); None: Redis' default."""
+
+    def __new__(
+        cls, *, pubsub_default: Optional[_Text] = None, log_max_len: Optional[int] = None
+    ) -> "AclOptions": ...
+    @property
+    def pubsub_default(self) -> str:
+        """``"resetchannels"`` or ``"allchannels"``."""
+    @property
+    def log_max_len(self) -> int:
+        """``acllog-max-len``."""
 
 @final
 class Acl:
     """The Redis 7.0 ACL engine; safe to share between threads and with a :class:`Server`."""
 
-    def __new__(cls, *, pubsub_default: str = "resetchannels", log_max_len: int = 128) -> "Acl": ...
+    def __new__(
+        cls, *, pubsub_default: Optional[_Text] = None, log_max_len: Optional[int] = None
+    ) -> "Acl": ...
     @classmethod
     def from_file(
-        cls, path: _Path, *, pubsub_default: str = "resetchannels", log_max_len: int = 128
+        cls,
+        path: _Path,
+        *,
+        pubsub_default: Optional[_Text] = None,
+        log_max_len: Optional[int] = None,
     ) -> "Acl":
-        """Creates an engine and loads an aclfile into it; raises :class:`ConfigError`."""
+        """A new engine holding an aclfile's users; raises :class:`ConfigError`."""
     def setuser(self, name: _Arg, *rules: _Arg) -> None:
         """``ACL SETUSER``: all or nothing; raises :class:`AclError` for an invalid rule."""
     def deluser(self, *names: _Arg) -> int:
@@ -61,34 +94,29 @@ class Acl:
         """``ACL CAT [category]``."""
     def authenticate(self, user: _Arg, password: _Arg) -> bool:
         """True if ``AUTH user password`` would succeed."""
-    def auth(self, user: _Arg, password: _Arg) -> None:
-        """Like :meth:`authenticate`; raises :class:`AuthError` (WRONGPASS) on failure."""
     def check(self, user: _Arg, *argv: _Arg) -> None:
         """Raises :class:`PermissionDenied` if ``user`` may not run ``argv``."""
     def dryrun(self, user: _Arg, *argv: _Arg) -> str:
         """``ACL DRYRUN``: ``"OK"`` or the denial text."""
-    def log(self, count: int = 10) -> List[LogEntry]:
+    def log(self, count: Optional[int] = None) -> List[LogEntry]:
         """``ACL LOG [count]``: newest first."""
     def log_reset(self) -> None:
         """``ACL LOG RESET``."""
-    def log_event(
-        self,
-        reason: str,
-        object: _Arg,
-        username: _Arg,
-        *,
-        context: str = "toplevel",
-        client_info: Optional[_Arg] = None,
-    ) -> None:
-        """Adds an event to the ACL LOG."""
+    @staticmethod
+    def genpass(bits: Optional[int] = None) -> str:
+        """``ACL GENPASS [bits]``."""
     def load(self, path: _Path) -> None:
         """``ACL LOAD`` from ``path``; raises :class:`ConfigError`."""
     def save(self, path: _Path) -> None:
-        """``ACL SAVE`` to ``path``; raises :class:`ConfigError`."""
+        """``ACL SAVE`` to ``path``; raises :class:`IoError`."""
     def check_aclfile(self, path: _Path) -> None:
         """Validates an aclfile without applying it; raises :class:`ConfigError`."""
     def set_requirepass(self, password: _Arg) -> None:
         """``requirepass``: the ``default`` user's only password (empty: ``nopass``)."""
+    def options(self) -> AclOptions:
+        """The current settings."""
+    def set_options(self, options: AclOptions) -> None:
+        """Replaces both settings."""
     @property
     def log_max_len(self) -> int:
         """``acllog-max-len``."""
@@ -98,38 +126,41 @@ class Acl:
     def pubsub_default(self) -> str:
         """``acl-pubsub-default``: ``"resetchannels"`` or ``"allchannels"``."""
     @pubsub_default.setter
-    def pubsub_default(self, value: str) -> None: ...
+    def pubsub_default(self, value: _Text) -> None: ...
 
 @final
 class Server:
-    """A RESP server enforcing an :class:`Acl`; a context manager."""
+    """A RESP server enforcing an :class:`Acl`; restartable; a context manager."""
 
     def __new__(
         cls,
         acl: Acl,
-        host: str = "127.0.0.1",
-        port: int = 0,
+        host: Optional[_Text] = None,
+        port: Optional[int] = None,
         *,
         requirepass: Optional[_Arg] = None,
         aclfile: Optional[_Path] = None,
-        maxclients: int = 10000,
+        maxclients: Optional[int] = None,
+        config: Optional[_Path] = None,
     ) -> "Server": ...
     @classmethod
     def from_config(cls, acl: Acl, path: _Path) -> "Server":
-        """A server configured by a redis.conf-style file; raises :class:`ConfigError`."""
+        """``Server(acl, config=path)``; raises :class:`ConfigError`."""
     def start(self) -> "Server":
         """Binds and starts serving; returns the server."""
     def stop(self) -> None:
         """Stops the server (no-op if it is not running)."""
+    def restart(self) -> "Server":
+        """Stops (if running) and starts again; returns the server."""
     @property
     def running(self) -> bool:
         """True while the server is running."""
     @property
     def port(self) -> int:
-        """The listening port (the bound one for ``port=0``)."""
+        """The listening port (the bound one for port 0; the configured one before start)."""
     @property
     def host(self) -> str:
-        """The listening address (several, space-separated, from a config file's ``bind``)."""
+        """The listening address(es), space-separated."""
     @property
     def acl(self) -> Acl:
         """The engine the server enforces."""

@@ -1,0 +1,154 @@
+"""API parity: every operation of tests/fixtures/vocabulary.json (the vocabulary every language
+exports) is called here under its Python name, and the defaults read through the binding are
+core's, as the fixture records them."""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import json
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Tuple
+
+import pytest
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+import authgate
+from conftest import FIXTURES
+
+VOCABULARY: Dict[str, Any] = json.loads((FIXTURES / "vocabulary.json").read_text())
+DEFAULTS: Dict[str, Any] = VOCABULARY["defaults"]
+
+
+def client(port: int, **kw: Any) -> "redis.Redis[bytes]":
+    return redis.Redis(host="127.0.0.1", port=port, socket_timeout=5, retry=Retry(NoBackoff(), 0), **kw)
+
+
+def acl_calls(path: Path) -> Dict[str, Tuple[Callable[[authgate.Acl], Any], Any]]:
+    """One call per vocabulary method and what it must return, in an order where each works
+    on what the ones before it did (the fixture's order)."""
+    return {
+        "setuser": (lambda acl: acl.setuser("alice", "on", ">secret", "~cache:*", "+get"), None),
+        "deluser": (lambda acl: acl.deluser("nobody"), 0),
+        "getuser": (lambda acl: acl.getuser("alice").keys, "~cache:*"),  # type: ignore[union-attr]
+        "users": (lambda acl: acl.users(), ["alice", "default"]),
+        "list": (lambda acl: len(acl.list()), 2),
+        "cat": (lambda acl: "get" in acl.cat("read") and "read" in acl.cat(), True),
+        "check": (lambda acl: acl.check("alice", "GET", "cache:1"), None),
+        "dryrun": (lambda acl: acl.dryrun("alice", "DEL", "k"), "This user has no permissions to run the 'del' command"),
+        "authenticate": (lambda acl: acl.authenticate("alice", "secret"), True),
+        "log": (lambda acl: acl.log(), []),
+        "log_reset": (lambda acl: acl.log_reset(), None),
+        "genpass": (lambda acl: len(acl.genpass(8)), 2),
+        "load": (lambda acl: acl.load(path), None),
+        "save": (lambda acl: acl.save(path), None),
+        "check_aclfile": (lambda acl: acl.check_aclfile(path), None),
+        "set_requirepass": (lambda acl: acl.set_requirepass("pw"), None),
+        "options": (lambda acl: acl.options(), authgate.AclOptions()),
+        "set_options": (lambda acl: acl.set_options(authgate.AclOptions(log_max_len=9)), None),
+    }
+
+
+def test_acl_constructors(tmp_path: Path) -> None:
+    assert VOCABULARY["acl"]["constructors"] == ["new", "from_file"]
+    path = tmp_path / "users.acl"
+    path.write_text("user carol on nopass +ping\n")
+    assert authgate.Acl().users() == ["default"]
+    assert authgate.Acl.from_file(path).users() == ["carol", "default"]
+
+
+def test_every_acl_method(tmp_path: Path) -> None:
+    path = tmp_path / "users.acl"
+    path.write_text("user alice on >secret ~cache:* +get\n")
+    calls = acl_calls(path)
+    methods: List[str] = VOCABULARY["acl"]["methods"]
+    assert list(calls) == methods
+    acl = authgate.Acl()
+    for name in methods:
+        assert getattr(authgate.Acl, name).__doc__, name
+        call, expected = calls[name]
+        assert call(acl) == expected, name
+    # what the calls did
+    assert "user alice on #" in path.read_text()
+    assert not acl.authenticate("default", "x") and acl.authenticate("default", "pw")
+    assert acl.log_max_len == 9
+
+
+def test_every_acl_setting() -> None:
+    acl = authgate.Acl()
+    assert VOCABULARY["acl"]["settings"] == ["pubsub_default", "log_max_len"]
+    for value in VOCABULARY["pubsub_default_values"]:
+        acl.pubsub_default = value
+        assert acl.pubsub_default == value
+        assert authgate.AclOptions(pubsub_default=value).pubsub_default == value
+        assert authgate.Acl(pubsub_default=value).pubsub_default == value
+    acl.log_max_len = 3
+    assert acl.log_max_len == 3
+
+
+def test_server_options_methods_and_properties(tmp_path: Path) -> None:
+    options: List[str] = VOCABULARY["server"]["options"]
+    params = inspect.signature(authgate.Server).parameters
+    assert set(options) <= set(params), set(options) - set(params)
+    aclfile = tmp_path / "users.acl"
+    aclfile.write_text("user default on >pw ~* &* +@all\n")
+    conf = tmp_path / "redis.conf"
+    conf.write_text("port 6399\n")
+    values: Dict[str, Any] = {
+        "host": "127.0.0.1",
+        "port": 0,
+        "requirepass": "pw",
+        "aclfile": aclfile,
+        "maxclients": 5,
+        "config": conf,
+    }
+    assert sorted(values) == sorted(options)
+    acl = authgate.Acl()
+    server = authgate.Server(acl, **values)
+    assert VOCABULARY["server"]["methods"] == ["start", "stop", "restart"]
+    assert VOCABULARY["server"]["properties"] == ["running", "host", "port"]
+    assert server.start() is server
+    assert (server.running, server.host) == (True, "127.0.0.1")
+    assert server.port not in (0, 6399)  # the argument overrides the file
+    r = client(server.port, password="pw")
+    assert r.config_get("maxclients") == {"maxclients": "5"}
+    assert server.restart() is server and server.running
+    server.stop()
+    assert not server.running
+
+
+def test_records_have_the_vocabulary_fields() -> None:
+    assert [f.name for f in dataclasses.fields(authgate.UserInfo)] == VOCABULARY["user_info"]
+    assert [f.name for f in dataclasses.fields(authgate.LogEntry)] == VOCABULARY["log_entry"]
+    acl = authgate.Acl()
+    acl.setuser("alice", "on", ">secret", "+get", "~cache:*")
+    info = acl.getuser("alice")
+    assert info is not None
+    for name in VOCABULARY["user_info"]:
+        getattr(info, name)
+    with authgate.Server(acl) as server:
+        with pytest.raises(redis.exceptions.NoPermissionError):
+            client(server.port, username="alice", password="secret").get("other")
+    (entry,) = acl.log()
+    for name in VOCABULARY["log_entry"]:
+        getattr(entry, name)
+    assert (entry.reason, entry.object, entry.username) == ("key", "other", "alice")
+
+
+def test_defaults_are_cores() -> None:
+    """Read through the binding, without passing any value: each must be the fixture's."""
+    acl = authgate.Acl()
+    assert acl.log_max_len == DEFAULTS["log_max_len"]
+    assert acl.pubsub_default == DEFAULTS["pubsub_default"]
+    assert authgate.AclOptions() == acl.options()
+    assert authgate.AclOptions().log_max_len == DEFAULTS["log_max_len"]
+    assert len(authgate.genpass()) * 4 == DEFAULTS["genpass_bits"]
+    assert len(authgate.Acl.genpass(None)) * 4 == DEFAULTS["genpass_bits"]
+    server = authgate.Server(acl)
+    assert (server.host, server.port) == (DEFAULTS["host"], DEFAULTS["port"])
+    with server:
+        assert server.port != DEFAULTS["port"]  # port 0: a free port, chosen at start
+        got = client(server.port).config_get("maxclients")
+    assert got == {"maxclients": str(DEFAULTS["maxclients"])}

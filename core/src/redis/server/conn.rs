@@ -46,6 +46,7 @@ pub(crate) async fn serve(shared: Arc<Shared>, mut stream: TcpStream, addr: Sock
     let _ = stream.set_nodelay(true);
     let maxclients = shared.config.read().maxclients;
     if shared.clients.len() >= maxclients {
+        shared.add_rejected();
         tracing::debug!("Rejected {addr}: max number of clients reached");
         let _ = stream.write_all(b"-ERR max number of clients reached\r\n").await;
         return;
@@ -153,7 +154,7 @@ async fn run(s: &mut Session, stream: &mut TcpStream, rx: &mut mpsc::UnboundedRe
                     tracing::debug!("Reading from client: {e}");
                     return;
                 }
-                Ok(_) => {}
+                Ok(n) => s.shared.add_net_input(n),
             },
             msg = rx.recv() => {
                 let Some(msg) = msg else { return };

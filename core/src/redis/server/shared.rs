@@ -32,6 +32,10 @@ pub(crate) struct Shared {
     pub rebind: mpsc::UnboundedSender<Vec<std::net::TcpListener>>,
     /// When the server started (INFO's uptime).
     pub started: std::time::Instant,
+    /// Bytes read from clients (INFO's total_net_input_bytes).
+    net_input: AtomicU64,
+    /// Connections refused at maxclients (INFO's rejected_connections).
+    rejected: AtomicU64,
 }
 
 impl Shared {
@@ -51,12 +55,34 @@ impl Shared {
             shutdown: Notify::new(),
             rebind,
             started: std::time::Instant::now(),
+            net_input: AtomicU64::new(0),
+            rejected: AtomicU64::new(0),
         }
     }
 
     /// The next client id.
     pub fn next_client_id(&self) -> u64 {
         self.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Counts bytes read from a client.
+    pub fn add_net_input(&self, n: usize) {
+        self.net_input.fetch_add(n as u64, Ordering::Relaxed);
+    }
+
+    /// Bytes read from clients so far.
+    pub fn net_input_bytes(&self) -> u64 {
+        self.net_input.load(Ordering::Relaxed)
+    }
+
+    /// Counts a connection refused at maxclients.
+    pub fn add_rejected(&self) {
+        self.rejected.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Connections refused at maxclients so far.
+    pub fn rejected_connections(&self) -> u64 {
+        self.rejected.load(Ordering::Relaxed)
     }
 
     /// How many connections were accepted (INFO's total_connections_received).

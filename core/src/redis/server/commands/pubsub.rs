@@ -108,6 +108,10 @@ pub(crate) fn pubsub_command(s: &mut Session, sub: &str, argv: &[Vec<u8>]) {
     let ps = &s.shared.pubsub;
     match sub {
         "channels" | "shardchannels" => {
+            // at most one pattern; Redis' handler answers its subcommand syntax error
+            if argv.len() > 3 {
+                return super::acl::subcommand_syntax_error(&mut s.out, argv);
+            }
             let kind = if sub == "channels" { Kind::Channel } else { Kind::Shard };
             let names = ps.channel_names(kind, argv.get(2).map(|p| p.as_slice()));
             s.out.array(names.len());

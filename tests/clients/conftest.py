@@ -5,7 +5,10 @@ tests themselves against the reference, run them with CLIENTS_SERVER=redis (uses
 $REDIS_SERVER). The default is authgate.
 """
 import os
+import select
+import socket
 import sys
+import time
 
 import pytest
 
@@ -77,3 +80,21 @@ def admin(server):
 @pytest.fixture
 def port(server):
     return server.port
+
+
+def wait_closed(sock, timeout=5.0):
+    """Wait until the server closes the connection of `sock` (EOF or reset), at most `timeout`
+    seconds. True if it did. Data that arrives first is read and dropped."""
+    deadline = time.monotonic() + timeout
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        readable, _, _ = select.select([sock], [], [], left)
+        if not readable:
+            return False
+        try:
+            if not sock.recv(4096):
+                return True
+        except (ConnectionError, socket.timeout, OSError):
+            return True

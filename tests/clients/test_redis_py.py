@@ -5,6 +5,7 @@ import hashlib
 import time
 
 import pytest
+from conftest import wait_closed
 import redis
 from redis.backoff import NoBackoff
 from redis.exceptions import AuthenticationError, NoPermissionError, ResponseError
@@ -108,10 +109,12 @@ def test_acl_setuser_from_another_connection_applies_live(port, admin, app_user)
 def test_deluser_disconnects_the_users_connections(port, admin, app_user):
     r = client(port, "app", "apppw")
     assert r.ping() is True
+    conn = r.connection_pool.get_connection()  # the connection that authenticated as app
     admin_py = client(port)
     assert admin_py.acl_deluser("app") == 1
-    time.sleep(0.05)
-    # the server closed the connection; redis-py reconnects and can no longer authenticate
+    assert wait_closed(conn._sock), "the server did not close the deleted user's connection"
+    r.connection_pool.release(conn)
+    # redis-py reconnects and can no longer authenticate
     with pytest.raises((AuthenticationError, redis.exceptions.ConnectionError)):
         r.ping()
     r.close()
@@ -192,11 +195,19 @@ def test_revoking_channels_disconnects_subscriber(port, admin, app_user):
     ps = r.pubsub()
     ps.psubscribe("news.*")
     assert ps.get_message(timeout=2)["type"] == "psubscribe"
+    kept = r.pubsub()
+    kept.subscribe("news.1")
+    assert kept.get_message(timeout=2)["type"] == "subscribe"
     admin.setuser("app", "resetchannels", "&news.1")
-    time.sleep(0.05)
+    # its pattern news.* is no longer allowed: the server closes that subscriber's connection
+    assert wait_closed(ps.connection._sock), "the subscriber was not disconnected"
+    # the subscriber whose channel is still allowed stays, and is the only receiver now
     pub = client(port)
-    assert pub.publish("news.1", "x") == 0
+    assert pub.publish("news.1", "x") == 1
+    m = _next_message(kept)
+    assert (m["type"], m["channel"], m["data"]) == ("message", b"news.1", b"x")
     pub.close()
+    kept.close()
     ps.close()
     r.close()
 

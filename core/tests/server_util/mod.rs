@@ -4,7 +4,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use authgate::acl::Acl;
 use authgate::server::{Server, ServerHandle};
@@ -71,6 +71,15 @@ impl Client {
 
     pub fn send_raw(&mut self, bytes: &[u8]) {
         self.writer.write_all(bytes).expect("write");
+    }
+
+    /// Writes `bytes` from another thread, ignoring write errors (for input the server may stop
+    /// reading and close the connection on); join the handle once the replies are read.
+    pub fn send_raw_in_background(&self, bytes: Vec<u8>) -> std::thread::JoinHandle<()> {
+        let mut w = self.writer.try_clone().expect("clone");
+        std::thread::spawn(move || {
+            let _ = w.write_all(&bytes);
+        })
     }
 
     pub fn send(&mut self, args: &[&str]) {
@@ -147,6 +156,18 @@ impl Client {
         self.writer.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
         let mut b = [0u8; 1];
         matches!(self.reader.read(&mut b), Ok(0) | Err(_))
+    }
+}
+
+/// Polls `probe` (each call a round trip to the server) until it returns Some, failing the
+/// test after 5 seconds: waiting on the event itself rather than sleeping for it.
+pub fn wait_for<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        if let Some(v) = probe() {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out after 5 s waiting for {what}");
     }
 }
 

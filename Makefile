@@ -207,10 +207,25 @@ test-node:
 header:
 	BLESS=1 cargo test -p authgate-ffi --test header
 
+## Differential: first the harness itself (redis-server vs a second redis-server: every
+## normalisation must leave two redis processes identical), then authgate on the fixed seed and
+## the regression seeds. `make test-fresh` (not in `make test`) draws a new seed and prints it.
 test-differential: build py-deps apt-deps
-	AUTHGATE_BIN=$(AUTHGATE_BIN) $(PY) tests/differential/run_differential.py --count 600 --seed 1
+	$(PY) tests/differential/run_differential.py --against-redis --count 150 --seed 1 --regression-seeds
+	AUTHGATE_BIN=$(AUTHGATE_BIN) $(PY) tests/differential/run_differential.py --count 600 --seed 1 --regression-seeds
 
+## A fresh seed: redis vs redis first (a failure there is the harness'), then authgate. Reproduce
+## a failure with `run_differential.py --seed S --count 600 --no-fixed` (S is printed first).
+.PHONY: test-fresh
+test-fresh: build py-deps apt-deps
+	@seed=$$($(PY) -c 'import random; print(random.SystemRandom().randrange(2, 10**6))'); \
+	echo "test-fresh: seed $$seed"; \
+	$(PY) tests/differential/run_differential.py --against-redis --seed $$seed --count 300 --no-fixed && \
+	AUTHGATE_BIN=$(AUTHGATE_BIN) $(PY) tests/differential/run_differential.py --seed $$seed --count 600 --no-fixed
+
+## The redis-cli / redis-py sessions, first against redis-server itself (validates the tests).
 test-clients: build py-deps apt-deps
+	CLIENTS_SERVER=redis $(PY) -m pytest -q tests/clients
 	AUTHGATE_BIN=$(AUTHGATE_BIN) $(PY) -m pytest -q tests/clients
 
 ## --- benchmarks (not part of `make test`) -------------------------------------------------

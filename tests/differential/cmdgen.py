@@ -27,6 +27,9 @@ PUBSUB_EXEC = {"subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubsc
 INTS = [b"0", b"-1", b"1", b"2", b"3", b"100", b"1000000", b"abc", b"1.5", b"-0", b"9223372036854775807",
         b"9223372036854775808"]
 WORDS = [b"v", b"value", b"get", b"GET", b"STORE", b"KEYS", b"COUNT", b"LIMIT", b"BY", b"x y", b"", b"nx"]
+# Options that the getkeys functions of SET, BITFIELD, SORT, MIGRATE, GEORADIUS and XREAD look at.
+GETKEYS_WORDS = ["GET", "STORE", "BY", "LIMIT", "KEYS", "AUTH", "AUTH2", "STOREDIST", "STREAMS", "BLOCK",
+                 "COUNT", "GROUP", "NOACK", "SET", "INCRBY", "OVERFLOW", "COPY", "REPLACE"]
 
 
 def load_table():
@@ -41,6 +44,10 @@ def load_table():
 
 
 CATEGORY_ORDER, TABLE = load_table()
+# Every command or subcommand with key specs (COMMAND GETKEYS is generated for each of them).
+KEYED = sorted(n for n in TABLE if TABLE[n]["key_specs"])
+KEY_KEYWORDS = sorted({s["begin_search"]["keyword"].encode() for n in KEYED for s in TABLE[n]["key_specs"]
+                       if "keyword" in s["begin_search"]})
 TOP_LEVEL = sorted(n for n in TABLE if "|" not in n)
 SUBCOMMANDS = sorted(n for n in TABLE if "|" in n)
 CONTAINERS = sorted(n for n in TOP_LEVEL if TABLE[n]["subcommands"])
@@ -182,7 +189,7 @@ class CommandGen:
             lambda: [n("client"), n(rng.choice(["id", "getname", "info", "list", "no-evict"]))],
             lambda: [n("client"), n("setname"), rng.choice([b"conn1", b"a b", b"", b"x\n"])],
             lambda: [n("client"), n("kill"), b"USER", rng.choice(USERNAMES)],
-            lambda: [n("config"), n("get"), rng.choice([b"maxmemory", b"acl*", b"requirepass"])],
+            lambda: [n("config"), n("get"), rng.choice([b"maxmemory", b"acl*", b"requirepass", b"bind", b"*", b"*port*"])],
             lambda: [n("config"), n("set"), b"acllog-max-len", b"5"],
             lambda: [n("debug"), b"object", k()],
             lambda: [n("acl"), n(rng.choice(["whoami", "cat", "list", "users", "log", "genpass", "help"]))],
@@ -221,6 +228,43 @@ class CommandGen:
             [b"sort", k(), b"store", k()], [b"eval", b"x", b"2", k(), k()], [b"zunionstore", k(), b"1", k()],
             [b"migrate", b"h", b"1", b"", b"0", b"1", b"KEYS", k()], [b"ping"], [b"nosuch"], [b"xread", b"streams", k(), b"0"],
         ])
+
+    # -- argument lists shaped by a command's key specs ---------------------------------------------
+    def keyed(self, full=None):
+        """An argument list for a command with key specs (COMMAND GETKEYS): around its arity,
+        with the keywords its specs search for, and a key count (often right, sometimes
+        negative, too large or not a number) where a spec reads one."""
+        rng = self.rng
+        full = full or rng.choice(KEYED)
+        entry = TABLE[full]
+        parts = full.split("|")
+        arity = entry["arity"]
+        base = arity if arity > 0 else -arity
+        if arity > 0 and rng.random() < 0.85:
+            argc = base
+        else:
+            argc = max(len(parts), base + rng.choice([-1, 0, 0, 1, 2, 3, 4, 6]))
+        argv = [self.name(p) for p in parts] + [self.k() for _ in range(argc - len(parts))]
+        for spec in entry["key_specs"]:
+            bs, fk = spec["begin_search"], spec["find_keys"]
+            first = bs.get("index")
+            if "keyword" in bs and len(argv) > len(parts):
+                # the keyword somewhere after the command name, usually where the spec looks
+                i = rng.randrange(len(parts), len(argv))
+                argv[i] = rand_case(rng, bs["keyword"]).encode()
+                first = i + 1
+            if "keynum" in fk and first is not None:
+                idx = first + fk["keynum"]["keynumidx"]
+                if idx < len(argv):
+                    room = len(argv) - idx - fk["keynum"]["firstkey"]
+                    argv[idx] = rng.choice([str(max(room, 0)).encode(), str(max(room // 2, 0)).encode(),
+                                            str(room + 1).encode(), b"0", b"-1", b"x", b"1"])
+        words = [w.encode() for w in GETKEYS_WORDS] + KEY_KEYWORDS
+        for _ in range(rng.choice([0, 0, 0, 1, 2])):
+            # a few words that getkeys functions parse (STORE, GET, BY, LIMIT, KEYS, AUTH, ...)
+            if len(argv) > len(parts):
+                argv[rng.randrange(len(parts), len(argv))] = rand_case(rng, rng.choice(words))
+        return argv
 
     # -- generic commands from the table -----------------------------------------------------------
     def generic(self):

@@ -1,18 +1,22 @@
-"""Reply normalisation. Only what the spec says legitimately varies between two correct servers is
-normalised; everything else is compared type-exact and byte-exact.
+"""Reply normalisation. Only what legitimately varies between two correct servers is normalised;
+everything else is compared type-exact and byte-exact. Each rule names its reason (README.md
+lists them all):
 
 - ACL LIST lines and GETUSER `commands` strings: category tokens in order, single-command tokens
   as a multiset after the category part (spec §4: their order follows a per-process hash seed).
-- ACL CAT <category>: a set (spec §3: hash-table order).
-- ACL LOG: every field except the values of age-seconds and client-info (spec §15: time and the
-  connection's address/ids). The types of those two values are still compared.
-- ACL GENPASS: length and lowercase-hex charset (spec §3: random).
-- Client ids (CLIENT ID, the `id` field of HELLO): the type only.
-- KEYS and SCAN: the key list as a multiset (dict iteration order, like ACL CAT).
+- ACL CAT <category>, COMMAND LIST, PUBSUB (SHARD)CHANNELS, KEYS and SCAN key lists: sets
+  (hash-table order, observations/redis-vs-redis.txt [reply order]).
+- ACL LOG: every field; `age-seconds` by type (elapsed time), `client-info` field by field
+  (norm_server.CLIENT_MASKS).
+- ACL GENPASS: length and lowercase-hex charset (random).
+- CLIENT INFO / LIST, INFO, COMMAND / COMMAND INFO / DOCS: field by field (norm_server.py).
+- CONFIG GET: a set of pairs; the values of `port` and `dir` name the instance.
 - Commands authgate does not execute: when both servers passed every check before execution,
-  "executed" and `ERR command '<x>' is not supported by this server` are equal (DESIGN.md).
+  "executed" and `ERR command '<x>' is not supported by this server` are equal (README.md).
 """
 from cmdgen import TABLE, resolve
+from norm_server import (norm_client_info, norm_client_line, norm_client_list, norm_command_docs,
+                         norm_command_info, norm_info)
 
 # Commands whose executed replies must match exactly (authgate implements them).
 EXACT_EXEC = {
@@ -22,16 +26,17 @@ EXACT_EXEC = {
     "client|setname", "subscribe", "psubscribe", "unsubscribe", "punsubscribe",
 }
 
-# Commands (or whole containers) whose executed replies legitimately differ between two servers.
+# Commands (or whole containers) whose executed replies differ between two redis-server processes
+# (clocks, random picks, memory, latency, stream ids made from the clock). authgate executes none
+# of them (its reply is not-supported, which the rule below already accepts); the set matters when
+# the harness compares redis with redis (--against-redis).
 VOLATILE_EXEC = {
-    "time", "lastsave", "info", "client", "memory", "latency", "slowlog", "object|freq", "object|idletime",
-    "randomkey", "lolwut", "role", "function|dump", "function|stats", "command", "debug", "dump",
-    "cluster", "script|load", "pubsub|channels", "pubsub|shardchannels", "spop", "srandmember",
-    "hrandfield", "zrandmember",
+    "time", "lastsave", "memory", "latency", "slowlog", "object|freq", "object|idletime",
+    "randomkey", "lolwut", "role", "function|dump", "function|stats", "debug", "dump",
+    "cluster", "script|load", "spop", "srandmember", "hrandfield", "zrandmember",
     # stream ids made by `XADD k *` embed the server's clock
     "xadd", "xrange", "xrevrange", "xread", "xreadgroup", "xinfo", "xpending", "xclaim", "xautoclaim",
 }
-VOLATILE_EXEC -= {"client|id", "client|getname", "client|setname"}
 
 PRE_EXEC_ERROR_PREFIXES = (
     b"NOPERM", b"NOAUTH", b"WRONGPASS", b"ERR wrong number of arguments", b"ERR unknown command",
@@ -194,8 +199,11 @@ def norm_acl_log(reply):
             continue
         out = []
         for k, v in pairs:
-            if k[1] in (b"age-seconds", b"client-info"):
+            if k[1] == b"age-seconds":
+                # elapsed time since the entry was made (OBS [acl-log-client-info])
                 v = (v[0], "<varies>")
+            elif k[1] == b"client-info" and v[0] in ("$", "+") and v[1] is not None:
+                v = (v[0], norm_client_line(v[1]))
             out.append((k, v))
         entries.append(_rebuild(out, kind))
     return ("*", tuple(entries))
@@ -208,9 +216,9 @@ def norm_set(reply):
 
 
 # Settings that name the instance rather than describe behaviour: each server runs on its own
-# port and working directory, and authgate's default bind is 127.0.0.1 (DESIGN.md) where a
-# bare redis-server binds every interface.
-INSTANCE_SETTINGS = (b"port", b"dir", b"bind")
+# port and in its own working directory (servers.py: free_port(), mkdtemp()). `bind` is compared:
+# both servers are started with 127.0.0.1.
+INSTANCE_SETTINGS = (b"port", b"dir")
 
 
 def norm_config_get(reply):
@@ -235,13 +243,6 @@ def norm_genpass(reply, argv):
     return ("$", ("genpass", len(v), ok))
 
 
-def norm_hello(reply):
-    pairs, kind = _pairs(reply)
-    if pairs is None:
-        return reply
-    return _rebuild([(k, (v[0], "<id>") if k[1] == b"id" else v) for k, v in pairs], kind)
-
-
 def normalise(argv, reply):
     """The comparable form of `reply` to the command argv."""
     if not isinstance(reply, tuple) or reply[0] in ("closed", "timeout"):
@@ -257,10 +258,16 @@ def normalise(argv, reply):
         return norm_acl_log(reply)
     if full == "acl|genpass":
         return norm_genpass(reply, argv)
-    if full == "hello":
-        return norm_hello(reply)
-    if full == "client|id" and reply[0] == ":":
-        return (":", "<id>")
+    if full == "client|info":
+        return norm_client_info(reply)
+    if full == "client|list":
+        return norm_client_list(reply)
+    if full == "info":
+        return norm_info(reply)
+    if full in ("command", "command|info"):
+        return norm_command_info(reply, len(argv) > 2)
+    if full == "command|docs":
+        return norm_command_docs(reply, len(argv) > 2)
     if full in ("keys", "command|list", "pubsub|channels", "pubsub|shardchannels"):
         return norm_set(reply)
     if full in ("pttl", "expiretime", "pexpiretime") and reply[0] == ":" and reply[1] > 0:
@@ -279,15 +286,10 @@ def not_supported(argv, reply):
 
 
 def volatile(argv):
-    """Executed replies that differ between two redis-server processes (time, ids, addresses,
-    memory, hash-table order); for these only the pre-execution outcome is compared."""
+    """Executed replies that differ between two redis-server processes (see VOLATILE_EXEC); for
+    these only the pre-execution outcome is compared."""
     full = resolve(argv)
-    if full in VOLATILE_EXEC or (full or "").split("|")[0] in VOLATILE_EXEC:
-        return True
-    if full in ("command|info", "command|docs"):
-        names = [resolve([a]) for a in argv[2:]]
-        return not names or any(n is None or TABLE[n]["subcommands"] for n in names)
-    return False
+    return full in VOLATILE_EXEC or (full or "").split("|")[0] in VOLATILE_EXEC
 
 
 def replies_equal(argv, ref, test, exec_step):

@@ -11,7 +11,9 @@ FIRST_ARG_COMMANDS = ["select", "get", "set", "ping", "echo", "debug", "publish"
 class RuleGen:
     def __init__(self, rng):
         self.rng = rng
-        self.passwords = []  # cleartext passwords used in `>` rules, for later AUTH attempts
+        # cleartext passwords of `>` rules; scenario_gen points it at the list of the user whose
+        # rules are being generated, so it knows which passwords that user has
+        self.passwords = []
         self.valid_only = False  # when set, avoid the rules that are always errors
 
     def bad(self, p):

@@ -2,8 +2,12 @@
 """Differential test: the same ACL scenarios against redis-server 7.0.15 and `authgate serve`.
 
 Usage:
-  run_differential.py [--authgate-bin PATH | --against-redis] [--seed S] [--count N]
-                      [--only-seed SEED] [--no-fixed] [--restart-every N] [-v]
+  run_differential.py [--authgate-bin PATH | --against-redis] [--seed S | --fresh] [--count N]
+                      [--only-seed SEED] [--regression-seeds] [--no-fixed] [--restart-every N] [-v]
+
+--fresh draws a new master seed and prints it first, so a failure reproduces with --seed S.
+--regression-seeds also runs the scenario seeds in regression_seeds.txt (seeds that once found
+a mismatch; each line says what it found).
 
 Prints every mismatch (the first 20 in full) and a final line `N passed, M failed`, where N is the
 number of scenarios without a mismatch. Exit status 1 if any scenario failed.
@@ -11,6 +15,7 @@ See README.md beside this file for what is normalised and why.
 """
 import argparse
 import os
+import random
 import shutil
 import sys
 import time
@@ -18,12 +23,19 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from runner import Pair  # noqa: E402
+from runner import Pair, Stats  # noqa: E402
 from scenario_gen import generate  # noqa: E402
 from scenarios_fixed import fixed_scenarios  # noqa: E402
 from servers import REDIS_SERVER, find_authgate_bin  # noqa: E402
 
 FULL_MISMATCHES = 20
+REGRESSION_SEEDS = os.path.join(HERE, "regression_seeds.txt")
+
+
+def regression_seeds():
+    """Scenario seeds from regression_seeds.txt: `<seed>  # what it found`."""
+    with open(REGRESSION_SEEDS) as f:
+        return [int(ln.split("#")[0]) for ln in f if ln.split("#")[0].strip()]
 
 
 def scenario_seed(master, i):
@@ -42,11 +54,16 @@ def kind_for(seed):
     return "random", "plain"
 
 
+def random_scenario(seed, name):
+    kind, profile = kind_for(seed)
+    steps, restart_after = generate(seed, kind)
+    return {"name": name.format(kind=kind), "seed": seed, "profile": profile, "steps": steps,
+            "restart_after": restart_after}
+
+
 def random_scenarios(master, count):
     for i in range(count):
-        seed = scenario_seed(master, i)
-        kind, profile = kind_for(seed)
-        yield {"name": f"random-{kind}-{i}", "seed": seed, "profile": profile, "steps": generate(seed, kind)}
+        yield random_scenario(scenario_seed(master, i), "random-{kind}-%d" % i)
 
 
 def main():
@@ -54,6 +71,8 @@ def main():
     ap.add_argument("--authgate-bin", default=None, help="authgate binary (default: $AUTHGATE_BIN or target/*/authgate)")
     ap.add_argument("--against-redis", action="store_true", help="compare redis-server with a second redis-server")
     ap.add_argument("--seed", type=int, default=1, help="master seed of the generated scenarios")
+    ap.add_argument("--fresh", action="store_true", help="a new random master seed (printed)")
+    ap.add_argument("--regression-seeds", action="store_true", help="also run regression_seeds.txt")
     ap.add_argument("--count", type=int, default=600, help="number of generated scenarios")
     ap.add_argument("--only-seed", type=int, default=None, help="run only the generated scenario with this seed")
     ap.add_argument("--no-fixed", action="store_true", help="skip the hand-written scenarios")
@@ -72,20 +91,24 @@ def main():
             print("authgate binary not found: set AUTHGATE_BIN, pass --authgate-bin, build it, "
                   "or use --against-redis", file=sys.stderr)
             return 2
-    print(f"reference: {redis_bin}; under test: {test_kind} {test_bin}", flush=True)
+    if args.fresh:
+        args.seed = random.SystemRandom().randrange(2, 10**6)
+    print(f"reference: {redis_bin}; under test: {test_kind} {test_bin}; seed {args.seed} "
+          f"(reproduce: --seed {args.seed} --count {args.count})", flush=True)
 
     scenarios = []
     if args.only_seed is not None:
-        kind, profile = kind_for(args.only_seed)
-        scenarios.append({"name": f"random-{kind}", "seed": args.only_seed, "profile": profile,
-                          "steps": generate(args.only_seed, kind)})
+        scenarios.append(random_scenario(args.only_seed, "random-{kind}"))
     else:
         if not args.no_fixed:
             scenarios.extend(fixed_scenarios())
         if not args.only_fixed:
             scenarios.extend(random_scenarios(args.seed, args.count))
+        if args.regression_seeds:
+            scenarios.extend(random_scenario(sd, "regression-{kind}") for sd in regression_seeds())
 
     pairs = {}
+    stats = Stats()
     passed = failed = 0
     mismatches = []
     runs = {}
@@ -94,7 +117,7 @@ def main():
         for sc in scenarios:
             prof = sc["profile"]
             if prof not in pairs:
-                pairs[prof] = Pair("redis", redis_bin, test_kind, test_bin, prof)
+                pairs[prof] = Pair("redis", redis_bin, test_kind, test_bin, prof, stats=stats)
                 pairs[prof].start()
                 pairs[prof].trace = args.trace
                 runs[prof] = 0
@@ -120,6 +143,7 @@ def main():
             p.stop()
     print(f"{len(mismatches)} mismatches in {failed} scenarios; {len(scenarios)} scenarios in "
           f"{time.time() - t0:.1f}s", flush=True)
+    print(stats.summary(), flush=True)
     print(f"{passed} passed, {failed} failed", flush=True)
     return 1 if failed else 0
 

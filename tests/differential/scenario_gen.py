@@ -1,5 +1,12 @@
 """Seeded random scenarios. The same seed always yields the same steps, so a mismatch can be
 reproduced with `run_differential.py --only-seed SEED`.
+
+Every generated user has a password of its own (`own_pw`), set and used to log its connection in
+right after the user is created, so the commands generated "as" a user really run as that user.
+Later AUTH attempts are deliberate: meant to succeed (the user's own password) or meant to fail
+(a wrong password, another user's, an unknown user, a syntax error); the runner counts both
+outcomes. Each generated command is also given to COMMAND GETKEYS, and every scenario asks
+COMMAND GETKEYS for a few argument lists shaped by a random command's key specs.
 """
 import random
 
@@ -8,8 +15,10 @@ from pools import BAD_USERNAMES, PASSWORDS, USERNAMES, rand_case
 from rulegen import RuleGen
 
 
-def call(conn, *argv, exec_=False):
-    return {"op": "call", "conn": conn, "argv": list(argv), "exec": exec_}
+def call(conn, *argv, exec_=False, **extra):
+    st = {"op": "call", "conn": conn, "argv": list(argv), "exec": exec_}
+    st.update(extra)
+    return st
 
 
 class ScenarioGen:
@@ -20,6 +29,9 @@ class ScenarioGen:
         self.cmds = CommandGen(self.rng)
         self.steps = []
         self.users = []
+        self.own_pw = {}  # user -> its own password
+        self.user_pws = {}  # user -> every cleartext password its rules added (own one included)
+        self.restart_after = False
 
     def add(self, *steps):
         self.steps.extend(steps)
@@ -27,11 +39,17 @@ class ScenarioGen:
     def acl(self, *args):
         self.add(call("admin", b"ACL", *args))
 
-    def pw(self):
+    def pw(self, u):
+        """A password meant to authenticate `u`: its own."""
+        return self.own_pw[u]
+
+    def wrong_pw(self, u):
+        """A password meant to fail for `u`: one its rules never added."""
         rng = self.rng
-        if self.rules.passwords and rng.random() < 0.7:
-            return rng.choice(self.rules.passwords)
-        return rng.choice(PASSWORDS)
+        mine = set(self.user_pws[u])
+        others = [p for v, p in self.own_pw.items() if v != u] + list(PASSWORDS) + [self.own_pw[u] + b"x"]
+        choices = [p for p in others if p not in mine]
+        return rng.choice(choices) if choices else self.own_pw[u] + b"x"
 
     def user(self):
         return self.rng.choice(self.users)
@@ -41,38 +59,61 @@ class ScenarioGen:
 
     # -- building blocks ---------------------------------------------------------------------------
     def setuser(self, u, rules):
+        """ACL SETUSER u <rules>, then GETUSER. `rules` is a list, or a function that makes one
+        (called once the rule generator records passwords for `u`)."""
+        self.rules.passwords = self.user_pws.setdefault(u, [])
+        if callable(rules):
+            rules = rules()
         self.acl(rand_case(self.rng, b"SETUSER"), u, *rules)
         self.acl(b"GETUSER", u)
+
+    def create(self, u):
+        """Create `u` with its own password and log its connection in with it."""
+        if u not in self.own_pw:
+            self.own_pw[u] = b"pw-" + u + b"-%d" % self.rng.randrange(1000)
+        self.user_pws[u] = [self.own_pw[u]]
+        self.acl(b"SETUSER", u, b"on", b">" + self.own_pw[u])
+        self.add(call(self.conn_of(u), b"AUTH", u, self.own_pw[u], exec_=True, auth="good"))
 
     def auth_attempt(self, u, conn):
         rng = self.rng
         r = rng.random()
+        good = bad = None
         if r < 0.45:
-            argv = [rand_case(rng, b"AUTH"), u, self.pw()]
-        elif r < 0.55:
-            argv = [b"AUTH", u, self.pw() + b"x"]
-        elif r < 0.62:
-            argv = [b"AUTH", self.pw()]
-        elif r < 0.67:
-            argv = [b"AUTH", u, self.pw(), b"extra"]
-        elif r < 0.72:
-            argv = [b"AUTH", b"nosuchuser", self.pw()]
+            good = [rand_case(rng, b"AUTH"), u, self.pw(u)]
+        elif r < 0.6:
+            bad = [b"AUTH", u, self.wrong_pw(u)]
+        elif r < 0.65:
+            bad = [b"AUTH", self.pw(u)]  # the default user's password: default is nopass
+        elif r < 0.7:
+            bad = [b"AUTH", u, self.pw(u), b"extra"]
+        elif r < 0.75:
+            bad = [b"AUTH", b"nosuchuser", self.pw(u)]
         elif r < 0.9:
-            argv = [rand_case(rng, b"HELLO"), rng.choice([b"2", b"3"]), rand_case(rng, b"AUTH"), u, self.pw()]
+            good = [rand_case(rng, b"HELLO"), rng.choice([b"2", b"3"]), rand_case(rng, b"AUTH"), u, self.pw(u)]
         else:
-            argv = rng.choice([[b"HELLO", b"2", b"AUTH", u], [b"HELLO", b"2", b"AUTH", u, self.pw(), b"SETNAME", b"n1"],
-                               [b"HELLO", b"3", b"SETNAME", b"n2", b"AUTH", u, b"wrong"], [b"HELLO", b"2", b"BOGUS"],
-                               [b"HELLO", b"AUTH", u, self.pw()], [b"HELLO", b"1", b"AUTH", u, self.pw()]])
-        self.add(call(conn, *argv, exec_=True))
+            bad = rng.choice([[b"HELLO", b"2", b"AUTH", u], [b"HELLO", b"3", b"SETNAME", b"n2", b"AUTH", u, self.wrong_pw(u)],
+                              [b"HELLO", b"2", b"BOGUS"], [b"HELLO", b"AUTH", u, self.pw(u)],
+                              [b"HELLO", b"1", b"AUTH", u, self.pw(u)]])
+            if rng.random() < 0.3:
+                bad, good = None, [b"HELLO", b"2", b"AUTH", u, self.pw(u), b"SETNAME", b"n1"]
+        argv, intent = (good, "good") if good else (bad, "bad")
+        self.add(call(conn, *argv, exec_=True, auth=intent))
+
+    def getkeys(self, argv):
+        """COMMAND GETKEYS for a command line (its full key list, in order, or its error)."""
+        if argv:
+            self.add(call("admin", b"COMMAND", rand_case(self.rng, b"GETKEYS"), *argv))
 
     def command(self):
         u = self.user()
         argv, mode = self.cmds.command()
         self.acl(b"DRYRUN", u, *argv)
+        self.getkeys(argv)
         if mode == "yes":
-            self.add(call(self.conn_of(u), *argv, exec_=True))
+            self.add(call(self.conn_of(u), *argv, exec_=True, **{"as": u}))
         elif mode == "pubsub":
-            self.add({"op": "pubsub", "user": u, "pw": self.pw(), "argv": argv})
+            self.add({"op": "pubsub", "user": u, "pw": self.pw(u), "argv": argv})
 
     def transaction(self):
         """MULTI, queued commands (queue-time NOPERM/arity errors included), maybe a SETUSER from
@@ -88,10 +129,10 @@ class ScenarioGen:
             # only commands with exactly one reply: a denied MULTI runs them directly, and
             # (P)(UN)SUBSCRIBE with several arguments writes several replies
             if mode != "yes":
-                argv = [b"AUTH", u, self.pw()] if rng.random() < 0.3 else [b"GET", self.cmds.k()]
+                argv = [b"AUTH", u, self.pw(u)] if rng.random() < 0.3 else [b"GET", self.cmds.k()]
             self.add(call(conn, *argv, exec_=True))
         if rng.random() < 0.4:
-            self.setuser(u, self.rules.rules(rng.randint(1, 3)))
+            self.setuser(u, lambda: self.rules.rules(rng.randint(1, 3)))
         self.add(call(conn, rng.choice([b"EXEC", b"EXEC", b"EXEC", b"DISCARD"]), exec_=True))
 
     def misc_acl(self):
@@ -120,10 +161,16 @@ class ScenarioGen:
             self.acl(b"GETUSER", rng.choice(USERNAMES + [b"default", b""]))
         elif choice == 8:
             names = rng.sample(self.users, rng.randint(1, len(self.users)))
+            deleted = list(names)
             if rng.random() < 0.3:
                 names.append(rng.choice([b"default", b"Default", b"nosuch"]))
             rng.shuffle(names)
             self.acl(b"DELUSER", *names)
+            # their connections are closed (the runner reopens them); the users come back so
+            # that later commands again run as them
+            if b"default" not in names:
+                for d in deleted:
+                    self.create(d)
         elif choice == 9:
             self.acl(*rng.choice([[b"HELP"], [b"HELP", b"x"], [b"nosuch"], [b"LIST", b"x"], [b"WHOAMI", b"x"],
                                  [b"SAVE"], [b"LOAD"], [b"USERS", b"x"], [b"SETUSER"], [b"GETUSER"]]))
@@ -143,9 +190,12 @@ class ScenarioGen:
         if rng.random() < 0.2:
             self.add(call("admin", b"HELLO", b"3"))  # RESP3 shapes of every ACL reply
         for u in self.users:
-            self.setuser(u, self.rules.useful_rules() if rng.random() < 0.6 else self.rules.rules())
+            self.create(u)
+            self.setuser(u, self.rules.useful_rules if rng.random() < 0.6 else self.rules.rules)
             for _ in range(rng.randint(0, 2)):
-                self.setuser(u, self.rules.rules())
+                self.setuser(u, self.rules.rules)
+        for _ in range(rng.randint(1, 4)):
+            self.getkeys(self.cmds.keyed())
         self.acl(b"LIST")
         for u in self.users:
             for _ in range(rng.randint(1, 3)):
@@ -157,9 +207,10 @@ class ScenarioGen:
             elif r < 0.55:
                 self.command()
             elif r < 0.67:
-                self.setuser(self.user(), self.rules.rules(rng.randint(1, 4)))
+                self.setuser(self.user(), lambda: self.rules.rules(rng.randint(1, 4)))
             elif r < 0.75:
-                self.auth_attempt(self.user(), self.conn_of(self.user()))
+                u = self.user()
+                self.auth_attempt(u, self.conn_of(u))
             else:
                 self.misc_acl()
         self.acl(b"LOG")
@@ -189,6 +240,7 @@ class ScenarioGen:
         self.add({"op": "inline", "conn": "inl", "data": b"PING\r\n"})
         self.acl(b"LOG")
         self.acl(b"DELUSER", b"default")
+        self.restart_after = True
         return self.steps
 
     def build_aclfile(self):
@@ -207,6 +259,10 @@ class ScenarioGen:
                 b"# a comment", b"usr x on", b"USER x on", b"user", b"", b"   ", b"user " + names[0] + b" on",
                 b"user default on", b"user  bob on", b"user dave  on +@all", b"  user ed on  ", b"user f on\t+get",
                 b"user g on +nosuch -@nosuch", b"user h on +get bogus +set"]))
+        # a `user default` line with fewer rights than the initial one leaves the default user
+        # unable to reset the server: the runner restarts the servers after such a scenario
+        self.restart_after = any(ln.startswith(b"user default") and ln != b"user default on nopass ~* &* +@all"
+                                 for ln in lines)
         sep = rng.choice([b"\n", b"\r\n"])
         self.add({"op": "aclfile", "content": sep.join(lines) + rng.choice([b"", b"\n"])})
         self.acl(b"LOAD")
@@ -216,7 +272,7 @@ class ScenarioGen:
         for u in names:
             self.acl(b"GETUSER", u)
         for _ in range(rng.randint(0, 3)):
-            self.setuser(self.user(), self.rules.rules(rng.randint(1, 5)))
+            self.setuser(self.user(), lambda: self.rules.rules(rng.randint(1, 5)))
         self.acl(b"SAVE")
         self.add({"op": "aclfile_compare"})
         self.acl(b"LOAD")
@@ -246,9 +302,12 @@ class ScenarioGen:
 
 
 def generate(seed, kind):
+    """(steps, restart_after) of the scenario of this seed and kind."""
     g = ScenarioGen(seed)
     if kind == "aclfile":
-        return g.build_aclfile()
-    if kind == "default":
-        return g.build_default_user()
-    return g.build()
+        steps = g.build_aclfile()
+    elif kind == "default":
+        steps = g.build_default_user()
+    else:
+        steps = g.build()
+    return steps, g.restart_after

@@ -285,4 +285,6 @@ def glob_examples():
 
 
 def fixed_scenarios():
-    return [canonical_strings(), setuser_errors(), dryrun_table(), glob_examples()] + more_scenarios()
+    from scenarios_introspection import introspection_scenarios
+    return [canonical_strings(), setuser_errors(), dryrun_table(), glob_examples()] + more_scenarios() + \
+        introspection_scenarios()

@@ -190,7 +190,8 @@ def live_changes():
         S("ss", "GET", "x"),
         S("ss", "PING", expect=("*", (("$", b"pong"), ("$", b"")))),
         f.setuser("u", "resetchannels", "&news.1", "&sport"),
-        S("ps", "PING"),
+        {"op": "closed", "conn": "ps"},  # its pattern news.* is no longer allowed
+        S("ps", "PING", expect=("+", b"PONG")),  # reopened and re-authenticated as u
         S("ss", "PING", expect=("*", (("$", b"pong"), ("$", b"")))),
         A("PUBLISH", "sport", "s", expect=(":", 1)),
         {"op": "read", "conn": "ss", "expect": ("*", (("$", b"message"), ("$", b"sport"), ("$", b"s")))},
@@ -199,11 +200,14 @@ def live_changes():
         S("ss", "PING", expect=("+", b"PONG")),
         S("c2", "AUTH", "u", "p", expect=OK),
         A("ACL", "DELUSER", "u", expect=(":", 1)),
-        S("c2", "PING"), S("c1", "PING"), S("ss", "PING"),
+        {"op": "closed", "conn": "c2"}, {"op": "closed", "conn": "c1"}, {"op": "closed", "conn": "ss"},
+        {"op": "closed", "conn": "ps"},
+        S("c2", "ACL", "WHOAMI", expect=f.bulk("default")),  # reopened: u is gone, so as default
         f.setuser("self", "on", ">p", "+@all"),
         S("c3", "AUTH", "self", "p", expect=OK),
         S("c3", "ACL", "DELUSER", "self", expect=(":", 1)),
-        S("c3", "PING"),
+        {"op": "closed", "conn": "c3"},
+        S("c3", "PING", expect=("+", b"PONG")),
         A("ACL", "LOG"),
     ]
     return f.scenario("live-changes", steps)
@@ -266,10 +270,13 @@ def aclfile_scenarios():
         {"op": "aclfile", "content": b"user alice on allcommands allkeys &* >alice\nuser bob on -@all +@set +acl ~set* &* >bob\n"},
         S("k", "AUTH", "keep", "k", expect=OK),
         A("ACL", "LOAD", expect=OK),
-        S("k", "PING"), S("admin", "PING", expect=("+", b"PONG")),
+        {"op": "closed", "conn": "k"},  # keep is not in the new file
+        S("admin", "PING", expect=("+", b"PONG")),
+        S("k", "ACL", "WHOAMI", expect=f.bulk("default")),
         A("ACL", "LIST"), A("ACL", "USERS"),
         S("b", "AUTH", "bob", "bob", expect=OK), S("b", "SADD", "set1", "a"), S("b", "GET", "set1"),
-        S("b", "ACL", "LOAD"), S("b", "PING"),
+        S("b", "ACL", "LOAD", expect=OK), {"op": "closed", "conn": "b"},
+        S("b", "ACL", "WHOAMI", expect=f.bulk("bob")),  # reopened and re-authenticated
         f.setuser("carol", "on", ">c", "%R~r*", "(~y +get)", "(+set ~x &ch)"),
         A("ACL", "SAVE", expect=OK), {"op": "aclfile_compare"},
         A("ACL", "LOAD", expect=OK), A("ACL", "LIST"),
@@ -295,7 +302,8 @@ def config_and_clients():
         S("d", "AUTH", "after", "bad"), S("d", "AUTH", "before", "bad"), S("d", "AUTH", "nobody", "bad"),
         A("ACL", "LOG"), A("CONFIG", "SET", "acllog-max-len", "-1"), A("CONFIG", "SET", "acllog-max-len", "x"),
         S("k1", "AUTH", "after", "p", expect=OK), S("k2", "AUTH", "after", "p", expect=OK),
-        A("CLIENT", "KILL", "USER", "after", expect=(":", 2)), S("k1", "PING"), S("k2", "PING"),
+        A("CLIENT", "KILL", "USER", "after", expect=(":", 2)),
+        {"op": "closed", "conn": "k1"}, {"op": "closed", "conn": "k2"}, S("k1", "PING", expect=("+", b"PONG")),
         A("CLIENT", "KILL", "USER", "nosuch", expect=f.err("ERR No such user 'nosuch'")),
         A("CONFIG", "SET", "requirepass", "rp", expect=OK), A("CONFIG", "GET", "requirepass"),
         A("ACL", "GETUSER", "default"), S("admin", "PING", expect=("+", b"PONG")),

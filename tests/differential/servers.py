@@ -59,6 +59,7 @@ class Server:
         self.proc = None
         self.port = None
         self.log_path = os.path.join(self.workdir, "server.log")
+        self.extra_args = []  # more command-line arguments (observe.py)
 
     @property
     def aclfile_path(self):
@@ -87,7 +88,7 @@ class Server:
                    "--appendonly", "no", "--dir", self.workdir, "--daemonize", "no"]
             for k, v in self.profile.items():
                 cmd += ["--" + k, v]
-            return cmd
+            return cmd + self.extra_args
         cmd = [self.binary, "serve", "--port", str(self.port)]
         if self.profile:
             conf = os.path.join(self.workdir, "authgate.conf")

@@ -4,6 +4,7 @@
 A code block preceded by a line `<!-- example: PATH -->` must be byte-identical to the file at
 PATH (relative to the repository root), which a test suite compiles and runs. The Rust example is
 not listed here: it is a doctest of the core crate (core/src/lib.rs includes README.md).
+`--write` copies each file into its block instead of checking.
 """
 import pathlib
 import re
@@ -13,7 +14,20 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 MARK = re.compile(r"^<!-- example: (\S+) -->\n```[a-z]*\n(.*?)^```\n", re.M | re.S)
 
 
+def write() -> int:
+    readme = ROOT / "README.md"
+
+    def fill(m: "re.Match[str]") -> str:
+        fence = m.group(0).split("\n", 2)[1]
+        return f"<!-- example: {m.group(1)} -->\n{fence}\n{(ROOT / m.group(1)).read_text()}```\n"
+
+    readme.write_text(MARK.sub(fill, readme.read_text()))
+    return 0
+
+
 def main() -> int:
+    if sys.argv[1:] == ["--write"]:
+        return write()
     text = (ROOT / "README.md").read_text()
     found = MARK.findall(text)
     failures = []

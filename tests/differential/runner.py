@@ -152,7 +152,9 @@ class Pair:
             try:
                 c.call_tagged(b"HELLO")
             except OSError:
+                # the step killed it too (CLIENT KILL TYPE normal): a new one makes the round trip
                 self.controls[i] = self.servers[i].connect(timeout=self.timeout)
+                self.controls[i].call_tagged(b"HELLO")
 
     def conn(self, name):
         """The connection `name`, opened (as the default user) if new, reopened and

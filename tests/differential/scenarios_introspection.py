@@ -93,6 +93,35 @@ def client_replies():
     return f.scenario("client-replies", steps)
 
 
+def client_kill():
+    """CLIENT KILL's filters and errors, and the connections each form closes."""
+    f = _h()
+    A, S, OK, err = f.A, f.S, f.OK, f.err
+    steps = [
+        f.setuser("k", "on", ">p", "+@all", "~*", "&*"),
+        S("a", "AUTH", "k", "p", expect=OK), S("b", "AUTH", "k", "p", expect=OK), S("n", "PING"),
+        {"op": "frames", "conn": "s", "argv": [b"SUBSCRIBE", b"x"], "n": 1},
+        A("CLIENT", "KILL", "ID", "99999", expect=(":", 0)), A("CLIENT", "KILL", "ID", "0"), A("CLIENT", "KILL", "ID", "x"),
+        A("CLIENT", "KILL", "TYPE", "master", expect=(":", 0)), A("CLIENT", "KILL", "TYPE", "bogus"),
+        A("CLIENT", "KILL", "1.2.3.4:5"), A("CLIENT", "KILL", "ADDR", "1.2.3.4:5", expect=(":", 0)),
+        A("CLIENT", "KILL", "LADDR", "x", expect=(":", 0)), A("CLIENT", "KILL", "USER", "nosuch"),
+        A("CLIENT", "KILL", "ID", "1", "TYPE", "normal"), A("CLIENT", "KILL", "a", "b", "c"),
+        A("CLIENT", "KILL", "SKIPME", "maybe"), A("CLIENT", "KILL", "TYPE", "pubsub", expect=(":", 1)),
+        {"op": "closed", "conn": "s"},
+        A("CLIENT", "KILL", "USER", "k", "SKIPME", "no", expect=(":", 2)),
+        {"op": "closed", "conn": "a"}, {"op": "closed", "conn": "b"},
+        S("a", "ACL", "WHOAMI", expect=f.bulk("k")),  # reopened and re-authenticated
+        # every other normal connection, the harness' own control connections included
+        A("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes"),
+        {"op": "closed", "conn": "a"}, {"op": "closed", "conn": "n"},
+        S("n", "PING", expect=("+", b"PONG")), A("CLIENT", "LIST"),
+        S("a", "CLIENT", "KILL", "USER", "k", "SKIPME", "no", expect=(":", 1)), {"op": "closed", "conn": "a"},
+        A("CLIENT", "KILL", "TYPE", "replica", expect=(":", 0)),
+        A("CLIENT", "KILL", "ID", "1", "ID", "2", expect=(":", 0)),
+    ]
+    return f.scenario("client-kill", steps)
+
+
 def info_sections():
     f = _h()
     A, S = f.A, f.S
@@ -108,4 +137,4 @@ def info_sections():
 
 
 def introspection_scenarios():
-    return [getkeys_every_command(), command_introspection(), client_replies(), info_sections()]
+    return [getkeys_every_command(), command_introspection(), client_replies(), client_kill(), info_sections()]

@@ -101,9 +101,11 @@ class ScenarioGen:
         self.add(call(conn, *argv, exec_=True, auth=intent))
 
     def getkeys(self, argv):
-        """COMMAND GETKEYS for a command line (its full key list, in order, or its error)."""
+        """COMMAND GETKEYS (or GETKEYSANDFLAGS) for a command line: its full key list in order
+        (with each key's flags), or its error."""
         if argv:
-            self.add(call("admin", b"COMMAND", rand_case(self.rng, b"GETKEYS"), *argv))
+            sub = b"GETKEYS" if self.rng.random() < 0.7 else b"GETKEYSANDFLAGS"
+            self.add(call("admin", b"COMMAND", rand_case(self.rng, sub), *argv))
 
     def command(self):
         u = self.user()

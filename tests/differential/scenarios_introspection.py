@@ -16,15 +16,16 @@ def _h():
 
 
 def getkeys_every_command():
-    """COMMAND GETKEYS for argument lists of every command that has key specs: the full key
-    list in order, or the error (no key arguments, wrong number of arguments, invalid)."""
+    """COMMAND GETKEYS and GETKEYSANDFLAGS for argument lists of every command that has key
+    specs: the full key list in order (with each key's flags), or the error (no key arguments,
+    wrong number of arguments, invalid)."""
     f = _h()
     rng = random.Random(20240607)
     gen = CommandGen(rng)
     steps = []
     for full in KEYED:
-        for _ in range(GETKEYS_PER_COMMAND):
-            steps.append(f.A("COMMAND", "GETKEYS", *gen.keyed(full)))
+        for i in range(GETKEYS_PER_COMMAND):
+            steps.append(f.A("COMMAND", "GETKEYS" if i % 2 else "GETKEYSANDFLAGS", *gen.keyed(full)))
     steps += [
         f.A("COMMAND", "GETKEYS", "mset", "a", "1", "b", "2", expect=f.arr(f.bulk("a"), f.bulk("b"))),
         f.A("COMMAND", "GETKEYS", "set", "k", "v", "get", expect=f.arr(f.bulk("k"))),

@@ -25,6 +25,29 @@ pub const KEY_NOT_KEY: u16 = 1 << 4;
 pub const KEY_INCOMPLETE: u16 = 1 << 5;
 /// Key-spec flag: flags depend on arguments; the getkeys function decides.
 pub const KEY_VARIABLE_FLAGS: u16 = 1 << 6;
+/// Key-spec flag: read-only access (COMMAND GETKEYSANDFLAGS `RO`; ACL looks at ACCESS..DELETE).
+pub const KEY_RO: u16 = 1 << 7;
+/// Key-spec flag: read-write access (`RW`).
+pub const KEY_RW: u16 = 1 << 8;
+/// Key-spec flag: overwrite (`OW`).
+pub const KEY_OW: u16 = 1 << 9;
+/// Key-spec flag: remove (`RM`).
+pub const KEY_RM: u16 = 1 << 10;
+
+/// The flag names in Redis' order (COMMAND GETKEYSANDFLAGS, `addReplyFlagsForKeyArgs`).
+pub const KEY_FLAG_NAMES: &[(u16, &str)] = &[
+    (KEY_RO, "RO"),
+    (KEY_RW, "RW"),
+    (KEY_OW, "OW"),
+    (KEY_RM, "RM"),
+    (KEY_ACCESS, "access"),
+    (KEY_UPDATE, "update"),
+    (KEY_INSERT, "insert"),
+    (KEY_DELETE, "delete"),
+    (KEY_NOT_KEY, "not_key"),
+    (KEY_INCOMPLETE, "incomplete"),
+    (KEY_VARIABLE_FLAGS, "variable_flags"),
+];
 
 /// Where a key spec starts looking.
 #[derive(Clone, Debug)]
@@ -105,7 +128,10 @@ impl TryFrom<RawSpec> for KeySpec {
                 "not_key" => KEY_NOT_KEY,
                 "incomplete" => KEY_INCOMPLETE,
                 "variable_flags" => KEY_VARIABLE_FLAGS,
-                "RO" | "RW" | "OW" | "RM" => 0,
+                "RO" => KEY_RO,
+                "RW" => KEY_RW,
+                "OW" => KEY_OW,
+                "RM" => KEY_RM,
                 other => return Err(format!("unknown key-spec flag {other}")),
             };
         }
@@ -280,7 +306,7 @@ fn from_function<A: AsRef<[u8]>>(gk: GetKeys, argv: &[A], out: &mut Keys) {
         GetKeys::Set => {
             let options = argv.get(3..).unwrap_or_default();
             let get = options.iter().any(|a| cstr(a.as_ref()).eq_ignore_ascii_case(b"get"));
-            let flags = if get { KEY_ACCESS | KEY_UPDATE } else { KEY_UPDATE };
+            let flags = if get { KEY_RW | KEY_ACCESS | KEY_UPDATE } else { KEY_OW | KEY_UPDATE };
             out.push(KeyRef { pos: 1, flags });
         }
         GetKeys::Bitfield => {
@@ -304,11 +330,11 @@ fn from_function<A: AsRef<[u8]>>(gk: GetKeys, argv: &[A], out: &mut Keys) {
                 }
                 i += 1;
             }
-            let flags = if readonly { KEY_ACCESS } else { KEY_ACCESS | KEY_UPDATE };
+            let flags = if readonly { KEY_RO | KEY_ACCESS } else { KEY_RW | KEY_ACCESS | KEY_UPDATE };
             out.push(KeyRef { pos: 1, flags });
         }
         GetKeys::Sort => {
-            out.push(KeyRef { pos: 1, flags: KEY_ACCESS });
+            out.push(KeyRef { pos: 1, flags: KEY_RO | KEY_ACCESS });
             let mut store = None;
             let mut i = 2;
             while i < argc {
@@ -325,10 +351,10 @@ fn from_function<A: AsRef<[u8]>>(gk: GetKeys, argv: &[A], out: &mut Keys) {
                 i += 1;
             }
             if let Some(pos) = store {
-                out.push(KeyRef { pos, flags: KEY_UPDATE });
+                out.push(KeyRef { pos, flags: KEY_OW | KEY_UPDATE });
             }
         }
-        GetKeys::SortRo => out.push(KeyRef { pos: 1, flags: KEY_ACCESS }),
+        GetKeys::SortRo => out.push(KeyRef { pos: 1, flags: KEY_RO | KEY_ACCESS }),
         GetKeys::Migrate => {
             let (mut first, mut num) = (3usize, 1usize);
             if argc > 6 {
@@ -352,7 +378,7 @@ fn from_function<A: AsRef<[u8]>>(gk: GetKeys, argv: &[A], out: &mut Keys) {
                 }
             }
             for k in 0..num {
-                out.push(KeyRef { pos: first + k, flags: KEY_ACCESS | KEY_DELETE });
+                out.push(KeyRef { pos: first + k, flags: KEY_RW | KEY_ACCESS | KEY_DELETE });
             }
         }
         GetKeys::Georadius => {
@@ -368,9 +394,9 @@ fn from_function<A: AsRef<[u8]>>(gk: GetKeys, argv: &[A], out: &mut Keys) {
                 }
                 i += 1;
             }
-            out.push(KeyRef { pos: 1, flags: KEY_ACCESS });
+            out.push(KeyRef { pos: 1, flags: KEY_RO | KEY_ACCESS });
             if let Some(pos) = stored {
-                out.push(KeyRef { pos, flags: KEY_UPDATE });
+                out.push(KeyRef { pos, flags: KEY_OW | KEY_UPDATE });
             }
         }
         GetKeys::Xread => {
@@ -397,7 +423,7 @@ fn from_function<A: AsRef<[u8]>>(gk: GetKeys, argv: &[A], out: &mut Keys) {
                 return;
             }
             for pos in sp + 1..argc - num / 2 {
-                out.push(KeyRef { pos, flags: KEY_ACCESS });
+                out.push(KeyRef { pos, flags: KEY_RO | KEY_ACCESS });
             }
         }
         GetKeys::Generic { store, count, first, step } => {
@@ -474,9 +500,9 @@ mod tests {
 
     #[test]
     fn set_get_variants() {
-        assert_eq!(keys(&["set", "k", "v"]), vec![(1, KEY_UPDATE)]);
-        assert_eq!(keys(&["set", "k", "get"]), vec![(1, KEY_UPDATE)]);
-        assert_eq!(keys(&["set", "k", "v", "EX", "GET"]), vec![(1, KEY_ACCESS | KEY_UPDATE)]);
+        assert_eq!(keys(&["set", "k", "v"]), vec![(1, KEY_OW | KEY_UPDATE)]);
+        assert_eq!(keys(&["set", "k", "get"]), vec![(1, KEY_OW | KEY_UPDATE)]);
+        assert_eq!(keys(&["set", "k", "v", "EX", "GET"]), vec![(1, KEY_RW | KEY_ACCESS | KEY_UPDATE)]);
     }
 
     #[test]
@@ -490,10 +516,10 @@ mod tests {
 
     #[test]
     fn sort_and_migrate() {
-        assert_eq!(keys(&["sort", "k", "store", "d"]), vec![(1, KEY_ACCESS), (3, KEY_UPDATE)]);
+        assert_eq!(keys(&["sort", "k", "store", "d"]), vec![(1, KEY_RO | KEY_ACCESS), (3, KEY_OW | KEY_UPDATE)]);
         assert_eq!(
             keys(&["migrate", "h", "p", "", "0", "5", "KEYS", "a", "b"]),
-            vec![(7, KEY_ACCESS | KEY_DELETE), (8, KEY_ACCESS | KEY_DELETE)]
+            vec![(7, KEY_RW | KEY_ACCESS | KEY_DELETE), (8, KEY_RW | KEY_ACCESS | KEY_DELETE)]
         );
         assert_eq!(keys(&["migrate", "h", "p", "k", "0", "5"]).len(), 1);
         assert_eq!(keys(&["migrate", "h", "p", "k", "0", "5", "KEYS", "a"]), vec![]);

@@ -1,4 +1,4 @@
-//! The COMMAND command: bare, COUNT, INFO, DOCS, GETKEYS, LIST, HELP.
+//! The COMMAND command: bare, COUNT, INFO, DOCS, GETKEYS, GETKEYSANDFLAGS, LIST, HELP.
 //!
 //! COMMAND INFO and COMMAND DOCS replies are the exact reply trees captured from redis-server
 //! 7.0.15 (`core/data/command_replies.json`), re-encoded for the client's protocol.
@@ -11,6 +11,7 @@ use serde_json::Value as Json;
 use super::acl::help_reply;
 use crate::redis::server::session::Session;
 use super::strings::SYNTAX;
+use crate::redis::acl::keys::KEY_FLAG_NAMES;
 use crate::redis::acl::{glob, table, Category, Command, CommandFlags};
 use crate::redis::resp::Encoder;
 
@@ -206,7 +207,8 @@ fn docs(s: &mut Session, names: &[Vec<u8>]) {
     }
 }
 
-fn getkeys(s: &mut Session, argv: &[Vec<u8>]) {
+/// COMMAND GETKEYS / GETKEYSANDFLAGS (`with_flags`: each key with its key-spec flags).
+fn getkeys(s: &mut Session, argv: &[Vec<u8>], with_flags: bool) {
     let line = &argv[2..];
     let Ok(cmd) = table().resolve(line) else {
         return s.out.error_str("ERR Invalid command specified");
@@ -226,7 +228,18 @@ fn getkeys(s: &mut Session, argv: &[Vec<u8>]) {
     }
     s.out.array(found.len());
     for k in &found {
+        if !with_flags {
+            s.out.bulk(&line[k.pos]);
+            continue;
+        }
+        s.out.array(2);
         s.out.bulk(&line[k.pos]);
+        let names: Vec<&str> =
+            KEY_FLAG_NAMES.iter().filter(|(bit, _)| k.flags & bit != 0).map(|(_, n)| *n).collect();
+        s.out.set(names.len());
+        for n in names {
+            s.out.simple(n.as_bytes());
+        }
     }
 }
 
@@ -268,7 +281,8 @@ pub(crate) fn command(s: &mut Session, cmd: &'static Command, argv: &[Vec<u8>]) 
         "count" => s.out.integer(all_top_level().len() as i64),
         "info" => info(s, &argv[2..]),
         "docs" => docs(s, &argv[2..]),
-        "getkeys" => getkeys(s, argv),
+        "getkeys" => getkeys(s, argv, false),
+        "getkeysandflags" => getkeys(s, argv, true),
         "list" => list(s, argv),
         "help" => help_reply(&mut s.out, HELP),
         _ => {

@@ -89,7 +89,8 @@ class Server:
             for k, v in self.profile.items():
                 cmd += ["--" + k, v]
             return cmd + self.extra_args
-        cmd = [self.binary, "serve", "--port", str(self.port)]
+        # --bind as for redis-server: CONFIG GET bind and the laddr of client lines are compared
+        cmd = [self.binary, "serve", "--port", str(self.port), "--bind", "127.0.0.1"]
         if self.profile:
             conf = os.path.join(self.workdir, "authgate.conf")
             with open(conf, "w") as f:

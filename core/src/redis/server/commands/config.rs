@@ -74,6 +74,12 @@ fn defaults() -> &'static [(String, String)] {
     })
 }
 
+/// A default redis-server 7.0.15's value of a setting this server does not manage (INFO shows
+/// some of them: hz, maxmemory, maxmemory-policy, repl-backlog-size).
+pub(crate) fn redis_default(name: &str) -> &'static str {
+    defaults().iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
+}
+
 fn get(s: &mut Session, patterns: &[Vec<u8>]) {
     let mut names: Vec<&str> = Vec::new();
     let all = PARAMS.iter().copied().chain(defaults().iter().map(|(k, _)| k.as_str()));

@@ -12,6 +12,7 @@
 use std::fmt::Write;
 use std::sync::OnceLock;
 
+use super::config::redis_default;
 use crate::redis::acl::Command;
 use crate::redis::server::keyspace::now_ms;
 use crate::redis::server::pubsub::Kind;
@@ -130,8 +131,8 @@ fn server(s: &Session, out: &mut String) {
         ("server_time_usec", (now_ms * 1000).to_string()),
         ("uptime_in_seconds", uptime.to_string()),
         ("uptime_in_days", (uptime / 86400).to_string()),
-        ("hz", "10".into()),
-        ("configured_hz", "10".into()),
+        ("hz", redis_default("hz").into()),
+        ("configured_hz", redis_default("hz").into()),
         ("lru_clock", ((now_ms / 1000) & ((1 << 24) - 1)).to_string()),
         ("executable", exe),
         ("config_file", String::new()),
@@ -157,6 +158,7 @@ fn memory(out: &mut String) {
     let used = resident_memory();
     let peak = PEAK.fetch_max(used, std::sync::atomic::Ordering::Relaxed).max(used);
     let system = total_system_memory();
+    let maxmemory: u64 = redis_default("maxmemory").parse().unwrap_or(0);
     let perc = |a: u64, b: u64| if b == 0 { "0.00%".to_string() } else { format!("{:.2}%", a as f64 * 100.0 / b as f64) };
     let zero = || "0".to_string();
     fields(out, &[
@@ -190,9 +192,9 @@ fn memory(out: &mut String) {
         ("used_memory_functions", zero()),
         ("used_memory_scripts", zero()),
         ("used_memory_scripts_human", human(0)),
-        ("maxmemory", zero()),
-        ("maxmemory_human", human(0)),
-        ("maxmemory_policy", "noeviction".into()),
+        ("maxmemory", maxmemory.to_string()),
+        ("maxmemory_human", human(maxmemory)),
+        ("maxmemory_policy", redis_default("maxmemory-policy").into()),
         ("allocator_frag_ratio", "1.00".into()),
         ("allocator_frag_bytes", zero()),
         ("allocator_rss_ratio", "1.00".into()),
@@ -286,7 +288,7 @@ fn replication(out: &mut String) {
         ("master_repl_offset", "0".into()),
         ("second_repl_offset", "-1".into()),
         ("repl_backlog_active", "0".into()),
-        ("repl_backlog_size", "1048576".into()),
+        ("repl_backlog_size", redis_default("repl-backlog-size").into()),
         ("repl_backlog_first_byte_offset", "0".into()),
         ("repl_backlog_histlen", "0".into()),
     ]);

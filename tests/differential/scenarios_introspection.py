@@ -90,6 +90,9 @@ def client_replies():
         A("PUBSUB", "CHANNELS"), A("PUBSUB", "CHANNELS", "*"), A("PUBSUB", "NUMPAT"), A("PUBSUB", "CHANNELS", "a", "b"),
         A("PUBSUB", "shardchannels", "x", "y"), A("PUBSUB", "SHARDCHANNELS"),
         S("named", "HELLO", "2", "SETNAME", "renamed"), A("CLIENT", "LIST"),
+        # an unknown command or subcommand leaves no last command (cmd=NULL)
+        S("named", "NOSUCH", "x"), A("CLIENT", "LIST"), S("named", "PING"), S("named", "CONFIG", "NOSUCH"),
+        A("CLIENT", "LIST"), S("named", "GET"), A("CLIENT", "LIST"),
     ]
     return f.scenario("client-replies", steps)
 

@@ -116,6 +116,13 @@ impl ClientHandle {
         self.last_active.store(now, Ordering::Relaxed);
     }
 
+    /// Records a command line naming no command (unknown command or subcommand): Redis' lookup
+    /// then leaves `lastcmd` NULL, so `cmd=NULL`.
+    pub fn touch_unknown(&self, now: i64) {
+        self.last_cmd.store(0, Ordering::Relaxed);
+        self.last_active.store(now, Ordering::Relaxed);
+    }
+
     /// Size of Redis' per-client reply buffer (`rbs`); `obl` counts the pending reply bytes in it.
     const REPLY_BUFFER: usize = 16384;
 

@@ -173,7 +173,10 @@ pub(crate) fn execute(s: &mut Session, argv: &[Vec<u8>]) {
                 }
                 c
             }
-            Err(e) => return reject(s, &acl::unknown_command_message(argv, e)),
+            Err(e) => {
+                s.handle.touch_unknown(s.now);
+                return reject(s, &acl::unknown_command_message(argv, e));
+            }
         },
     };
     s.handle.touch(cmd.id, s.now);

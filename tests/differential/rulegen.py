@@ -15,6 +15,12 @@ class RuleGen:
         # rules are being generated, so it knows which passwords that user has
         self.passwords = []
         self.valid_only = False  # when set, avoid the rules that are always errors
+        # When set (aclfile scenarios, whose users go through ACL SAVE and ACL LOAD), selectors
+        # get no rule that ends with `)` or holds a space. Redis saves a selector as
+        # `(<rules>)` with its single-command rules in per-process hash order and no quoting;
+        # reloading such a line splits it elsewhere depending on that order, so two redis
+        # processes disagree (observations/aclfile-selector-reload.txt).
+        self.round_trip = False
 
     def bad(self, p):
         """True with probability p, unless only valid rules are wanted."""
@@ -134,6 +140,8 @@ class RuleGen:
         """A `(...)` selector as one or several SETUSER arguments."""
         rng = self.rng
         inner = [self.selector_rule() for _ in range(rng.randint(0, 4))]
+        if self.round_trip:
+            inner = [r for r in inner if not r.endswith(b")") and b" " not in r]
         r = rng.random()
         if r < 0.55 or not inner:
             return [b"(" + b" ".join(inner) + b")"]

@@ -34,9 +34,10 @@ CLOSERS = {"acl|deluser", "acl|load", "acl|setuser", "client|kill", "quit", "exe
 
 
 class Mismatch:
-    def __init__(self, scenario, step_no, step, ref, test, note=""):
+    def __init__(self, scenario, step_no, step, ref, test, note="", test_label="authgate"):
         self.scenario, self.step_no, self.step = scenario, step_no, step
         self.ref, self.test, self.note = ref, test, note
+        self.test_label = test_label
 
     def describe(self, full=True):
         sc = self.scenario
@@ -49,7 +50,8 @@ class Mismatch:
             return head
         if self.note.endswith("spec-verified reply"):
             return head + f"\n    expected: {fmt_reply(self.ref)}\n    got:      {fmt_reply(self.test)}"
-        return head + f"\n    redis:    {fmt_reply(self.ref)}\n    authgate: {fmt_reply(self.test)}"
+        label = f"{self.test_label}:".ljust(9)
+        return head + f"\n    redis:    {fmt_reply(self.ref)}\n    {label} {fmt_reply(self.test)}"
 
 
 def fmt_argv(argv):
@@ -85,7 +87,8 @@ def auth_outcome(argv, reply):
             else:
                 break
         if reply[0] == "-":
-            return False if creds else None
+            # a failed HELLO that tried to authenticate (even with a malformed AUTH option)
+            return False if creds or any(a.lower() == b"auth" for a in argv[1:]) else None
         p = 3 if proto == b"3" else 2 if proto == b"2" else None
         return (creds[0], creds[1], p) if creds else (None, None, p)
     return None
@@ -120,6 +123,8 @@ class Pair:
         self.trace = False
         self.stats = stats or Stats()
         self.controls = [None, None]
+        # how mismatch reports name the server under test
+        self.test_label = "authgate" if test_kind == "authgate" else "redis#2"
 
     def start(self):
         for s in self.servers:
@@ -200,7 +205,7 @@ class Pair:
         mismatches = []
         for no, step in enumerate(scenario["steps"]):
             for ref, test, note in self.step(step):
-                mismatches.append(Mismatch(scenario, no, step, ref, test, note))
+                mismatches.append(Mismatch(scenario, no, step, ref, test, note, self.test_label))
             if not all(s.alive() for s in self.servers):
                 dead = [s.label for s in self.servers if not s.alive()]
                 mismatches.append(Mismatch(scenario, no, step, "server died: " + ",".join(dead),

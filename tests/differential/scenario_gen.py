@@ -249,6 +249,7 @@ class ScenarioGen:
         """aclfile scenarios: random file contents through ACL LOAD, then SETUSER + ACL SAVE +
         ACL LOAD round trips (spec §14). Only for the `aclfile` profile."""
         rng = self.rng
+        self.rules.round_trip = True
         self.add({"op": "open", "conn": "admin"})
         lines = []
         names = rng.sample(USERNAMES[:8], rng.randint(1, 3))

@@ -30,11 +30,14 @@ CLIENT_MASKS = {
     "qbuf": "value",
     "qbuf-free": "value",
     "tot-mem": "value",
-    # The reply bytes still buffered: OBS [pipelined] shows them depending on how the reads
-    # grouped the commands; inside EXEC (and so in the ACL LOG entries of a denied queued
-    # command) they include the replies of the earlier queued commands, whose lengths differ by
-    # design where authgate answers not-supported (README.md).
+    # The replies still buffered, in redis' reply buffer (obl) and its list of further blocks
+    # (oll, omem: their count and allocated size): OBS [pipelined] shows them depending on how
+    # the reads grouped the commands; inside EXEC (and so in the ACL LOG entries of a denied
+    # queued command) they hold the replies of the earlier queued commands, whose lengths
+    # differ by design where authgate answers not-supported (README.md).
     "obl": "value",
+    "oll": "value",
+    "omem": "value",
     # OBS [client-list]: the reply buffer's size and peak are reset on a timer (clientsCron).
     "rbs": "value",
     "rbp": "value",
@@ -44,16 +47,20 @@ CLIENT_MASKS = {
 def norm_client_line(line):
     """One `k=v k=v ...` client line -> a tuple of (field, value) with the masks applied.
 
-    The field names and their order are compared; so are all values but the masked ones."""
+    The field names and their order are compared; so are all values but the masked ones, and
+    `argv-mem` of a client running EXEC: OBS [exec-argv-mem], inside EXEC redis' figure follows
+    how it rewrote the queued commands for propagation (authgate propagates nothing, and answers
+    not-supported for many of the commands redis rewrites)."""
     if isinstance(line, (bytes, bytearray)):
         line = line.decode("latin-1")
+    in_exec = " cmd=exec " in line
     out = []
     for tok in line.split(" "):
         k, eq, v = tok.partition("=")
         if not eq:
             # not a client line: compare the raw text
             return ("raw", line)
-        mask = CLIENT_MASKS.get(k)
+        mask = CLIENT_MASKS.get(k) or ("value" if in_exec and k == "argv-mem" else None)
         if mask == "value":
             v = VARIES
         elif mask == "port":

@@ -158,16 +158,19 @@ class Probes:
         return self.on_both(run)
 
     def pipelined(self):
-        """The same 2001 commands: on the first server in one write, on the second one by one."""
+        """The same 2002 commands: on the first server in one write, on the second one by one."""
         a, b = self.servers
         ca, cb = a.connect(), b.connect()
-        batch = b"".join(ca.encode(["SET", "k%d" % i, "v"]) for i in range(2000)) + ca.encode(["CLIENT", "INFO"])
+        # a large reply (COMMAND DOCS) still buffered when CLIENT INFO runs: its list nodes
+        batch = b"".join(ca.encode(["SET", "k%d" % i, "v"]) for i in range(2000)) + \
+            ca.encode(["COMMAND", "DOCS"]) + ca.encode(["CLIENT", "INFO"])
         ca.send_raw(batch)
-        for _ in range(2000):
+        for _ in range(2001):
             ca.read_tagged()
         ra = text(ca.read_tagged())
         for i in range(2000):
             cb.call_tagged("SET", "k%d" % i, "v")
+        cb.call_tagged("COMMAND", "DOCS")
         rb = text(cb.call_tagged("CLIENT", "INFO"))
         ia = info_fields(text(ca.call_tagged("INFO", "stats")))
         ib = info_fields(text(cb.call_tagged("INFO", "stats")))
@@ -220,6 +223,24 @@ def extra_pair(redis_bin, second_args=(), delay=0.0):
     finally:
         for s in pair:
             s.cleanup()
+
+
+def exec_argv_mem(server):
+    """argv-mem of CLIENT INFO run inside EXEC, after different queued commands."""
+    out = []
+    for queued in (["GET", "k"], ["SET", "k", "v", "GET"], ["SET", "k", "v", "EX", "100"]):
+        c = server.connect()
+        c.call_tagged("MULTI")
+        c.call_tagged(*queued)
+        c.call_tagged("CLIENT", "INFO")
+        r = c.call_tagged("EXEC")
+        fields = dict(client_fields(text(r[1][1])))
+        out.append(f"after {' '.join(queued)}: argv-mem={fields['argv-mem']}")
+        c.call_tagged("DEL", "k")
+        c.close()
+    return ("MULTI, <command>, CLIENT INFO, EXEC (EXEC's own arguments: 4 bytes): " + "; ".join(out) +
+            ": inside EXEC, argv-mem follows redis' rewriting of the queued commands for propagation "
+            "(SET ... GET propagates as SET k v, SET ... EX with an absolute expiry), not the command running")
 
 
 def first_client_id(redis_bin):
@@ -279,6 +300,7 @@ def main():
             f"a fresh redis-server: after the one readiness connection of servers.py, the next connection "
             f"has CLIENT ID {cid} and CLIENT LIST shows only ids {' '.join(listed)}: the readiness connection "
             f"was id {cid - 1}, and ids below it belong to no connection")
+        facts["exec-argv-mem"] = exec_argv_mem(servers[0])
         a, b = p.age_and_idle_one_second_apart()
         for k, va, vb in diff_fields(a, b):
             found.setdefault("client-info-opened-1s-apart", {}).setdefault(k, (va, vb))

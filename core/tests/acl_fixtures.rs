@@ -4,28 +4,75 @@
 use authgate::acl::{Acl, AclError, UserInfo};
 use serde_json::{json, Value};
 
-/// ACL LIST lines / GETUSER command strings with single-command rules sorted per selector:
-/// Redis prints those in hash-table order (spec §4), so only their set is meaningful.
+/// The comparison form of an ACL LIST line or a GETUSER `commands` string, the rule written in
+/// acl_cases.json's "about" and implemented identically by every language's fixture test: exact,
+/// except that a selector's single-command tokens (`+cmd`, `-cmd`, `+cmd|sub`, `+cmd|firstarg`)
+/// after its category tokens are sorted, because Redis emits them in a per-process hash order
+/// (tests/differential/normalize.py `norm_command_tokens`, tests/differential/README.md). A
+/// string not in the shape Redis produces (a single before a category, ...) becomes `!` + the
+/// string itself, which equals no in-shape form, so `+get -@all` never equals `-@all +get`.
 fn canonical(line: &str) -> String {
-    line.split(" (")
-        .map(|seg| {
-            let seg = seg.trim_end_matches(')');
-            let (mut fixed, mut singles): (Vec<&str>, Vec<&str>) = (vec![], vec![]);
-            for tok in seg.split(' ') {
-                let single =
-                    (tok.starts_with('+') || tok.starts_with('-')) && !tok[1..].starts_with('@');
-                if single {
-                    singles.push(tok)
-                } else {
-                    fixed.push(tok)
-                }
+    let mut selectors = vec![];
+    for (i, seg) in line.split(" (").enumerate() {
+        let seg = if i > 0 { seg.strip_suffix(')').unwrap_or(seg) } else { seg };
+        match canonical_selector(seg) {
+            Some(c) => selectors.push(c),
+            None => return format!("!{line}"),
+        }
+    }
+    selectors.join(" | ")
+}
+
+/// A `+...` / `-...` rule: a category (`+@x`) or a single.
+fn is_command_token(t: &str) -> bool {
+    t.starts_with('+') || t.starts_with('-')
+}
+
+/// One selector's tokens in order with its singles sorted, or None if not in Redis' shape.
+fn canonical_selector(seg: &str) -> Option<String> {
+    let mut tokens: Vec<String> = vec![];
+    for t in seg.split(' ') {
+        match tokens.last_mut() {
+            // A first argument containing a space (`+select|a b`) continues its token.
+            Some(last)
+                if is_command_token(last) && !t.starts_with(['~', '%', '&', '+', '-', '(']) =>
+            {
+                last.push(' ');
+                last.push_str(t);
             }
-            singles.sort_unstable();
-            fixed.extend(singles);
-            fixed.join(" ")
-        })
-        .collect::<Vec<_>>()
-        .join(" | ")
+            _ => tokens.push(t.to_string()),
+        }
+    }
+    let (mut fixed, mut singles): (Vec<String>, Vec<String>) = (vec![], vec![]);
+    let mut seen_command = false;
+    for t in tokens {
+        if !is_command_token(&t) {
+            if seen_command {
+                return None;
+            }
+            fixed.push(t);
+            continue;
+        }
+        seen_command = true;
+        if t[1..].starts_with('@') {
+            if !singles.is_empty() {
+                return None;
+            }
+            fixed.push(t);
+            continue;
+        }
+        let body = t[1..].to_ascii_lowercase();
+        let own_sub = format!("{body}|");
+        if !body.contains('|')
+            && singles.iter().any(|s| s[1..].to_ascii_lowercase().starts_with(&own_sub))
+        {
+            return None;
+        }
+        singles.push(t);
+    }
+    singles.sort_unstable();
+    fixed.extend(singles);
+    Some(fixed.join(" "))
 }
 
 fn strings(v: &Value) -> Vec<Vec<u8>> {
@@ -129,4 +176,19 @@ fn shared_fixtures_match_redis() {
         }
     }
     assert!(steps >= 80, "fixtures went missing: {steps} steps");
+}
+
+/// The comparison rule itself, on the pairs every language's fixture test runs
+/// (tests/fixtures/canonical_cases.json): a wrong rule would let a wrong description pass.
+#[test]
+fn canonical_rule_matches_the_shared_pairs() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/canonical_cases.json");
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let pairs = doc["pairs"].as_array().unwrap();
+    for p in pairs {
+        let (a, b) = (p["a"].as_str().unwrap(), p["b"].as_str().unwrap());
+        let equal = p["equal"].as_bool().unwrap();
+        assert_eq!(canonical(a) == canonical(b), equal, "{a:?} vs {b:?}: {}", p["why"]);
+    }
+    assert!(pairs.len() >= 20, "pairs went missing: {}", pairs.len());
 }

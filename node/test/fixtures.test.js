@@ -1,8 +1,8 @@
 'use strict'
 // The shared cross-language fixtures (tests/fixtures/acl_cases.json, recorded from
-// redis-server 7.0.15), run against the Node API. Same rules as core/tests/acl_fixtures.rs:
-// ACL LIST lines and GETUSER command strings compare their single-command rules (+cmd/-cmd)
-// as a set per selector, because Redis prints those in hash-table order.
+// redis-server 7.0.15), run against the Node API. ACL LIST lines and GETUSER command strings
+// compare through canonical(), the rule written in acl_cases.json's "about" and implemented
+// identically by every language's fixture test (core/tests/acl_fixtures.rs and the others).
 
 const test = require('node:test')
 const assert = require('node:assert/strict')
@@ -14,21 +14,61 @@ const { Acl } = require('..')
 const FIXTURES = path.join(__dirname, '..', '..', 'tests', 'fixtures', 'acl_cases.json')
 const doc = JSON.parse(fs.readFileSync(FIXTURES, 'utf8'))
 
+/**
+ * The comparison form of an ACL LIST line or a GETUSER `commands` string: exact, except that a
+ * selector's single-command tokens (`+cmd`, `-cmd`, `+cmd|sub`, `+cmd|firstarg`) after its
+ * category tokens are sorted, because Redis emits them in a per-process hash order
+ * (tests/differential/normalize.py `norm_command_tokens`, tests/differential/README.md). A string
+ * not in the shape Redis produces (a single before a category, ...) becomes `!` + the string
+ * itself, which equals no in-shape form, so `+get -@all` never equals `-@all +get`.
+ */
 function canonical(line) {
-  return line
-    .split(' (')
-    .map((seg) => {
-      seg = seg.replace(/\)+$/, '')
-      const fixed = []
-      const singles = []
-      for (const tok of seg.split(' ')) {
-        const single = (tok.startsWith('+') || tok.startsWith('-')) && !tok.slice(1).startsWith('@')
-        ;(single ? singles : fixed).push(tok)
-      }
-      singles.sort()
-      return fixed.concat(singles).join(' ')
-    })
-    .join(' | ')
+  const selectors = []
+  for (let [i, seg] of line.split(' (').entries()) {
+    if (i > 0 && seg.endsWith(')')) seg = seg.slice(0, -1)
+    const c = canonicalSelector(seg)
+    if (c === null) return '!' + line
+    selectors.push(c)
+  }
+  return selectors.join(' | ')
+}
+
+// A `+...` / `-...` rule: a category (`+@x`) or a single; names compare ASCII case-insensitively.
+const isCommandToken = (t) => t.startsWith('+') || t.startsWith('-')
+const asciiLower = (t) => t.replace(/[A-Z]/g, (c) => c.toLowerCase())
+
+/** One selector's tokens in order with its singles sorted, or null if not in Redis' shape. */
+function canonicalSelector(seg) {
+  const tokens = []
+  for (const t of seg.split(' ')) {
+    // A first argument containing a space (`+select|a b`) continues its token.
+    if (tokens.length && isCommandToken(tokens[tokens.length - 1]) && !/^[~%&+\-(]/.test(t)) {
+      tokens[tokens.length - 1] += ' ' + t
+    } else {
+      tokens.push(t)
+    }
+  }
+  const fixed = []
+  const singles = []
+  let seenCommand = false
+  for (const t of tokens) {
+    if (!isCommandToken(t)) {
+      if (seenCommand) return null
+      fixed.push(t)
+      continue
+    }
+    seenCommand = true
+    if (t[1] === '@') {
+      if (singles.length) return null
+      fixed.push(t)
+      continue
+    }
+    const body = asciiLower(t.slice(1))
+    if (!body.includes('|') && singles.some((s) => asciiLower(s.slice(1)).startsWith(body + '|'))) return null
+    singles.push(t)
+  }
+  singles.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
+  return fixed.concat(singles).join(' ')
 }
 
 function normalizeExpected(op, v) {
@@ -118,4 +158,15 @@ for (const c of doc.cases) {
 test('fixtures: all steps ran', () => {
   assert.ok(doc.cases.length >= 5, `cases went missing: ${doc.cases.length}`)
   assert.ok(steps >= 80, `fixtures went missing: ${steps} steps`)
+})
+
+test('fixtures: the comparison rule matches the shared pairs', () => {
+  // The rule itself, on the pairs every language's fixture test runs
+  // (tests/fixtures/canonical_cases.json): a wrong rule would let a wrong description pass.
+  const file = path.join(path.dirname(FIXTURES), 'canonical_cases.json')
+  const pairs = JSON.parse(fs.readFileSync(file, 'utf8')).pairs
+  for (const p of pairs) {
+    assert.equal(canonical(p.a) === canonical(p.b), p.equal, `${p.a} vs ${p.b}: ${p.why}`)
+  }
+  assert.ok(pairs.length >= 20, `pairs went missing: ${pairs.length}`)
 })

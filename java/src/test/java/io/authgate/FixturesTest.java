@@ -10,12 +10,15 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
@@ -26,26 +29,91 @@ class FixturesTest {
     static final Path FIXTURES = Path.of("..", "tests", "fixtures", "acl_cases.json");
 
     /**
-     * ACL LIST lines / GETUSER command strings with the single-command rules of each selector
-     * sorted: Redis prints those in hash-table order, so only their set is meaningful.
+     * The comparison form of an ACL LIST line or a GETUSER {@code commands} string, the rule
+     * written in acl_cases.json's "about" and implemented identically by every language's
+     * fixture test: exact, except that a selector's single-command tokens ({@code +cmd},
+     * {@code -cmd}, {@code +cmd|sub}, {@code +cmd|firstarg}) after its category tokens are
+     * sorted, because Redis emits them in a per-process hash order
+     * (tests/differential/normalize.py {@code norm_command_tokens},
+     * tests/differential/README.md). A string not in the shape Redis produces (a single before a
+     * category, ...) becomes {@code !} + the string itself, which equals no in-shape form, so
+     * {@code +get -@all} never equals {@code -@all +get}.
      */
     static String canonical(String line) {
-        List<String> parts = new ArrayList<>();
-        for (String seg : line.split(" \\(", -1)) {
-            while (seg.endsWith(")")) {
+        List<String> selectors = new ArrayList<>();
+        String[] segs = line.split(" \\(", -1);
+        for (int i = 0; i < segs.length; i++) {
+            String seg = segs[i];
+            if (i > 0 && seg.endsWith(")")) {
                 seg = seg.substring(0, seg.length() - 1);
             }
-            List<String> fixed = new ArrayList<>();
-            List<String> singles = new ArrayList<>();
-            for (String tok : seg.split(" ", -1)) {
-                boolean single = (tok.startsWith("+") || tok.startsWith("-")) && !tok.startsWith("@", 1);
-                (single ? singles : fixed).add(tok);
+            String c = canonicalSelector(seg);
+            if (c == null) {
+                return "!" + line;
             }
-            singles.sort(null);
-            fixed.addAll(singles);
-            parts.add(String.join(" ", fixed));
+            selectors.add(c);
         }
-        return String.join(" | ", parts);
+        return String.join(" | ", selectors);
+    }
+
+    /** A {@code +...} / {@code -...} rule: a category ({@code +@x}) or a single. */
+    private static boolean isCommandToken(String t) {
+        return t.startsWith("+") || t.startsWith("-");
+    }
+
+    /** Lowercase A-Z only, as Redis' command names compare. */
+    private static String asciiLower(String t) {
+        StringBuilder b = new StringBuilder(t.length());
+        for (char ch : t.toCharArray()) {
+            b.append(ch >= 'A' && ch <= 'Z' ? (char) (ch + ('a' - 'A')) : ch);
+        }
+        return b.toString();
+    }
+
+    /** One selector's tokens in order with its singles sorted, or null if not in Redis' shape. */
+    private static String canonicalSelector(String seg) {
+        List<String> tokens = new ArrayList<>();
+        for (String t : seg.split(" ", -1)) {
+            int last = tokens.size() - 1;
+            // A first argument containing a space (`+select|a b`) continues its token.
+            boolean continues = t.isEmpty() || "~%&+-(".indexOf(t.charAt(0)) < 0;
+            if (last >= 0 && isCommandToken(tokens.get(last)) && continues) {
+                tokens.set(last, tokens.get(last) + " " + t);
+            } else {
+                tokens.add(t);
+            }
+        }
+        List<String> fixed = new ArrayList<>();
+        List<String> singles = new ArrayList<>();
+        boolean seenCommand = false;
+        for (String t : tokens) {
+            if (!isCommandToken(t)) {
+                if (seenCommand) {
+                    return null;
+                }
+                fixed.add(t);
+                continue;
+            }
+            seenCommand = true;
+            if (t.startsWith("@", 1)) {
+                if (!singles.isEmpty()) {
+                    return null;
+                }
+                fixed.add(t);
+                continue;
+            }
+            String body = asciiLower(t.substring(1));
+            String ownSub = body + "|";
+            boolean afterOwnSub = singles.stream().anyMatch(s -> asciiLower(s.substring(1)).startsWith(ownSub));
+            if (!body.contains("|") && afterOwnSub) {
+                return null;
+            }
+            singles.add(t);
+        }
+        singles.sort((a, b) -> Arrays.compareUnsigned(
+                a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8)));
+        fixed.addAll(singles);
+        return String.join(" ", fixed);
     }
 
     private static String[] strings(JsonElement v) {
@@ -173,5 +241,24 @@ class FixturesTest {
             }));
         }
         return tests.stream();
+    }
+
+    /**
+     * The comparison rule itself, on the pairs every language's fixture test runs
+     * (tests/fixtures/canonical_cases.json): a wrong rule would let a wrong description pass.
+     */
+    @Test
+    void canonicalRuleMatchesTheSharedPairs() throws IOException {
+        String text = Files.readString(FIXTURES.resolveSibling("canonical_cases.json"));
+        JsonObject doc = JsonParser.parseString(text).getAsJsonObject();
+        JsonArray pairs = doc.getAsJsonArray("pairs");
+        for (JsonElement e : pairs) {
+            JsonObject p = e.getAsJsonObject();
+            String a = p.get("a").getAsString();
+            String b = p.get("b").getAsString();
+            assertEquals(p.get("equal").getAsBoolean(), canonical(a).equals(canonical(b)),
+                    a + " vs " + b + ": " + p.get("why").getAsString());
+        }
+        assertTrue(pairs.size() >= 20, "pairs went missing: " + pairs.size());
     }
 }

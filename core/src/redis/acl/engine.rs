@@ -115,6 +115,12 @@ impl UserRef {
         }
     }
 
+    /// The user's rules as they are now, unaffected by later changes: EXEC checks its queued
+    /// commands against one snapshot, as Redis runs a transaction at one moment.
+    pub(crate) fn snapshot(&self) -> Arc<User> {
+        self.0.user.load_full()
+    }
+
     /// True if the user is `on`.
     pub fn is_enabled(&self) -> bool {
         self.0.user.load().enabled

@@ -1,8 +1,9 @@
 //! MULTI / EXEC / DISCARD (WATCH is not supported: there is no key versioning).
 //!
-//! EXEC re-checks every queued command against the user's current ACL rules, as Redis does:
-//! a command that is no longer allowed gets the "ACLs rules changed" NOPERM error in its slot
-//! and an ACL LOG entry with context `multi`.
+//! EXEC re-checks every queued command against the user's ACL rules at EXEC time, as Redis
+//! does, all at one moment (no other connection's change lands in between): a command that
+//! is no longer allowed gets the "ACLs rules changed" NOPERM error in its slot and an ACL LOG
+//! entry with context `multi`.
 
 use crate::redis::server::dispatch::call;
 use crate::redis::server::session::{Multi, Session};
@@ -56,8 +57,12 @@ pub(crate) fn exec(s: &mut Session, _c: &'static Command, _argv: &[Vec<u8>]) {
     let queue = m.queue.clone();
     s.out.array(queue.len());
     s.in_exec = true;
+    // In Redis no other client runs while EXEC does, so no ACL change from elsewhere lands
+    // between two queued commands: read the rules once, and again only after a queued command
+    // that may have changed them itself (an ACL subcommand, or AUTH/HELLO/RESET switching user).
+    let mut rules = s.user.snapshot();
     for (cmd, argv) in &queue {
-        if let Err(d) = s.user.check(cmd, argv) {
+        if let Err(d) = rules.check(cmd, argv) {
             let (reason, object, why): (LogReason, &[u8], &str) = match d.kind {
                 DenialKind::Command => (
                     LogReason::Command,
@@ -80,7 +85,11 @@ pub(crate) fn exec(s: &mut Session, _c: &'static Command, _argv: &[Vec<u8>]) {
             s.out.error_str(&msg);
             continue;
         }
+        let user = s.user.clone();
         call(s, cmd, argv);
+        if cmd.fullname.starts_with("acl|") || !user.same_user(&s.user) {
+            rules = s.user.snapshot();
+        }
     }
     s.in_exec = false;
     s.multi = None;

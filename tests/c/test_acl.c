@@ -7,6 +7,7 @@
 #include "authgate.h"
 #include "check.h"
 #include "helpers.h"
+#include "resp.h"
 
 static void test_users_and_checks(ag_acl *acl) {
   ag_slice rules[] = {S("on"), S(">secret"), S("~cache:*"), S("+get"), S("+set")};
@@ -211,6 +212,112 @@ static void test_describe_and_dryrun(ag_acl *acl) {
   CHECK(strcmp(err(), "ERR Command 'NOSUCH' not found") == 0);
 }
 
+/* True if the `n` bytes at `p` contain `needle`. */
+static int contains(const char *p, size_t n, const char *needle) {
+  size_t k = strlen(needle);
+  for (size_t i = 0; p && i + k <= n; i++)
+    if (memcmp(p + i, needle, k) == 0) return 1;
+  return 0;
+}
+
+/* Entry `i` of `log` has exactly these fields (and a recent age, the connection's client
+ * info); the failing field is printed. */
+static int entry_is(const ag_log_entries *log, size_t i, const char *reason, const char *context, const char *object,
+                    uint64_t count) {
+  const ag_log_entry *e = NULL;
+  const char *p;
+  size_t n;
+  uint64_t got_count = 0;
+  double age = -1;
+  if (ag_log_entries_get(log, i, &e) != AG_OK) return 0;
+  const char *bad = ag_log_entry_reason(e, &p, &n) != AG_OK || !eq(p, n, reason)     ? "reason"
+                    : ag_log_entry_context(e, &p, &n) != AG_OK || !eq(p, n, context) ? "context"
+                    : ag_log_entry_object(e, &p, &n) != AG_OK || !eq(p, n, object)   ? "object"
+                    : ag_log_entry_username(e, &p, &n) != AG_OK || !eq(p, n, "app")  ? "username"
+                    : ag_log_entry_count(e, &got_count) != AG_OK || got_count != count ? "count"
+                    : ag_log_entry_age_seconds(e, &age) != AG_OK || age < 0 || age > 60 ? "age"
+                    : ag_log_entry_client_info(e, &p, &n) != AG_OK || !contains(p, n, "addr=127.0.0.1:") ||
+                              !contains(p, n, " user=app ")
+                        ? "client-info"
+                        : NULL;
+  if (bad) fprintf(stderr, "log entry %zu (%s %s %s): wrong %s\n", i, reason, context, object, bad);
+  return bad == NULL;
+}
+
+static size_t log_len(const ag_acl *acl, size_t count) {
+  ag_log_entries *log = NULL;
+  size_t n = ag_acl_log(acl, count, &log) == AG_OK ? ag_log_entries_len(log) : 999;
+  ag_log_entries_free(log);
+  return n;
+}
+
+/* The ACL LOG as records: a server's connection is denied a command, a key and a channel,
+ * repeats the first denial (merged into one entry, counted, moved to the front), fails an
+ * AUTH, and has a queued command re-checked by EXEC after a change from C. */
+static void test_log_entries(void) {
+  ag_acl *acl = NULL;
+  CHECK(ag_acl_new(&acl) == AG_OK);
+  ag_slice rules[] = {S("on"), S(">pw"), S("~app:*"), S("&news"), S("+get"), S("+publish"), S("+multi"), S("+exec")};
+  CHECK(ag_acl_setuser(acl, "app", 3, rules, 8) == AG_OK);
+  ag_server *server = NULL;
+  uint16_t port = 0;
+  CHECK(ag_server_new(acl, NULL, &server) == AG_OK && ag_server_start(server, &port) == AG_OK);
+  resp_conn c;
+  resp_reply r;
+  CHECK(resp_connect(&c, port) == 0);
+  const char *const auth[] = {"AUTH", "app", "pw"}, *const del1[] = {"DEL", "app:1"}, *const del2[] = {"DEL", "app:2"};
+  const char *const get_other[] = {"GET", "other"}, *const publish[] = {"PUBLISH", "sports", "m"};
+  const char *const bad_auth[] = {"AUTH", "app", "wrong"}, *const multi[] = {"MULTI"}, *const get[] = {"GET", "app:1"};
+  const char *const exec[] = {"EXEC"}, *const set[] = {"SET", "app:1", "v"};
+  CHECK(resp_cmd(&c, &r, 3, auth) == 0 && resp_is_status(&r, "OK"));
+  CHECK(resp_cmd(&c, &r, 2, del1) == 0 && strcmp(r.text, "NOPERM this user has no permissions to run the 'del' command") == 0);
+  CHECK(resp_cmd(&c, &r, 2, get_other) == 0 && r.type == '-');
+  CHECK(resp_cmd(&c, &r, 3, publish) == 0 && r.type == '-');
+  CHECK(resp_cmd(&c, &r, 2, del2) == 0 && r.type == '-');
+  CHECK(resp_cmd(&c, &r, 3, bad_auth) == 0 && strncmp(r.text, "WRONGPASS", 9) == 0);
+  CHECK(resp_cmd(&c, &r, 1, multi) == 0 && resp_is_status(&r, "OK"));
+  CHECK(resp_cmd(&c, &r, 2, get) == 0 && resp_is_status(&r, "QUEUED"));
+  ag_slice no_get[] = {S("-get")};
+  CHECK(ag_acl_setuser(acl, "app", 3, no_get, 1) == AG_OK);
+  CHECK(resp_cmd(&c, &r, 1, exec) == 0 && r.type == '*' && r.n == 1);
+  CHECK(resp_read(&c, &r) == 0 && strncmp(r.text, "NOPERM ACLs rules changed", 25) == 0);
+
+  /* Newest first; the second DEL merged into the first DEL's entry. */
+  ag_log_entries *log = NULL;
+  CHECK(ag_acl_log(acl, 10, &log) == AG_OK && ag_log_entries_len(log) == 5);
+  CHECK(entry_is(log, 0, "command", "multi", "get", 1));
+  CHECK(entry_is(log, 1, "auth", "toplevel", "AUTH", 1));
+  CHECK(entry_is(log, 2, "command", "toplevel", "del", 2));
+  CHECK(entry_is(log, 3, "channel", "toplevel", "sports", 1));
+  CHECK(entry_is(log, 4, "key", "toplevel", "other", 1));
+  ag_log_entries_free(log);
+  CHECK(ag_acl_log(acl, 2, &log) == AG_OK && ag_log_entries_len(log) == 2); /* the newest 2 */
+  CHECK(entry_is(log, 0, "command", "multi", "get", 1) && entry_is(log, 1, "auth", "toplevel", "AUTH", 1));
+  ag_log_entries_free(log);
+
+  /* ag_acl_check decides without logging. */
+  ag_slice del[] = {S("DEL"), S("app:1")};
+  CHECK(ag_acl_check(acl, "app", 3, del, 2) == AG_NOPERM && log_len(acl, 10) == 5);
+
+  /* acllog-max-len: the next entry leaves only the newest 3. */
+  CHECK(ag_acl_set_log_max_len(acl, 3) == AG_OK);
+  CHECK(resp_cmd(&c, &r, 3, set) == 0 && r.type == '-');
+  CHECK(ag_acl_log(acl, 10, &log) == AG_OK && ag_log_entries_len(log) == 3);
+  CHECK(entry_is(log, 0, "command", "toplevel", "set", 1) && entry_is(log, 1, "command", "multi", "get", 1) &&
+        entry_is(log, 2, "auth", "toplevel", "AUTH", 1));
+  ag_log_entries_free(log);
+
+  /* After a reset the same denial starts a new entry at count 1. */
+  CHECK(ag_acl_log_reset(acl) == AG_OK && log_len(acl, 10) == 0);
+  CHECK(resp_cmd(&c, &r, 2, del1) == 0 && r.type == '-');
+  CHECK(ag_acl_log(acl, 10, &log) == AG_OK && ag_log_entries_len(log) == 1 &&
+        entry_is(log, 0, "command", "toplevel", "del", 1));
+  ag_log_entries_free(log);
+  resp_close(&c);
+  ag_server_free(server);
+  ag_acl_free(acl);
+}
+
 static void test_cat_log_genpass(ag_acl *acl) {
   ag_list *cats = NULL;
   CHECK(ag_acl_cat(acl, NULL, 0, &cats) == AG_OK);
@@ -222,7 +329,7 @@ static void test_cat_log_genpass(ag_acl *acl) {
   CHECK(ag_acl_cat(acl, "nosuch", 6, &cats) == AG_ERR);
   CHECK(strcmp(err(), "ERR Unknown category 'nosuch'") == 0);
 
-  /* check() does not log (only servers do); the log starts empty. */
+  /* check() does not log (only servers do, see test_log_entries); the log starts empty. */
   ag_log_entries *log = NULL;
   CHECK(ag_acl_log(acl, 10, &log) == AG_OK && ag_log_entries_len(log) == 0);
   const ag_log_entry *e = NULL;
@@ -369,6 +476,7 @@ int main(void) {
   test_null_parameters(acl);
   test_describe_and_dryrun(acl);
   test_cat_log_genpass(acl);
+  test_log_entries();
   test_aclfiles(acl);
   test_settings();
   CHECK(ag_debug_panic() == AG_PANIC && code_is("PANIC"));

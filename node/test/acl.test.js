@@ -278,7 +278,9 @@ test('save, load and fromFile round-trip an aclfile', () => {
   fs.rmSync(dir, { recursive: true })
 })
 
-test('the Promise forms run the file operations off the main thread', async () => {
+// That they run off the main thread is checked in concurrency.test.js (a one-thread pool whose
+// thread a FIFO read holds while the main thread keeps running).
+test('the Promise forms of save, fromFile and load settle with what the sync forms return', async () => {
   const dir = tmpdir()
   const file = path.join(dir, 'users.acl')
   const acl = new Acl()

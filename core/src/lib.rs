@@ -4,6 +4,8 @@
 //!   commands, categories, key and channel permissions, ACL LIST/GETUSER/LOG/DRYRUN, aclfiles,
 //!   exactly as Redis 7.0.15 behaves), the RESP2/RESP3 codec ([`resp`]) and, with the `server`
 //!   feature, `authgate serve` ([`server`]).
+//! - [`nats`]: nats-server 2.9.10's configuration language and client authentication: users,
+//!   passwords (plain and bcrypt), tokens, nkeys, accounts, publish/subscribe permissions.
 //! - [`Error`] and [`ErrorKind`]: the one error contract every binding maps.
 //!
 //! [`acl`], [`resp`] and [`server`] are re-exported at the crate root, so the vocabulary reads
@@ -12,6 +14,7 @@
 #![warn(missing_docs)]
 
 mod error;
+pub mod nats;
 pub mod redis;
 
 pub use error::{Denied, Error, ErrorKind, Result};

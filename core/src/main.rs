@@ -5,6 +5,9 @@
 //! authgate acl check FILE
 //! authgate acl dryrun --aclfile FILE USER CMD [ARG...]
 //! authgate genpass [BITS]
+//! authgate nats check FILE
+//! authgate nats auth [FILE] [--user U] [--password P] [--token T] [--pub S]... [--sub "S[ Q]"]...
+//! authgate nats passwd [--cost 11]
 //! ```
 //!
 //! See `cli` for the exit statuses and `authgate serve --help` for every option and its

@@ -6,6 +6,7 @@
 
 mod acl;
 mod log;
+mod nats;
 mod serve;
 
 use std::process::ExitCode;
@@ -37,6 +38,9 @@ enum Command {
     Acl(acl::AclCommand),
     /// Print a random password, as ACL GENPASS does
     Genpass(acl::GenpassArgs),
+    /// nats-server 2.9.10 configs and logins: check a config, decide a login, hash a password
+    #[command(subcommand)]
+    Nats(nats::NatsCommand),
 }
 
 /// Parses the command line (exiting 2 on a usage error, 0 after `--help`/`--version`) and
@@ -51,6 +55,10 @@ pub fn run() -> ExitCode {
         }
         Command::Acl(cmd) => acl::run(cmd),
         Command::Genpass(args) => acl::genpass(&args),
+        Command::Nats(cmd) => {
+            let sub = matches.subcommand_matches("nats").expect("clap matched the nats subcommand");
+            nats::run(cmd, sub)
+        }
     }
 }
 

@@ -10,7 +10,7 @@ use super::conf::{self, Limits};
 use super::error::NatsError;
 use super::options::{self, Options, Permissions};
 use super::permissions::{Compiled, ReplyTracker};
-use super::{nkey, password, subject};
+use super::{nkey, password};
 
 /// The global account, for users without one.
 pub const GLOBAL_ACCOUNT: &str = "$G";
@@ -309,7 +309,9 @@ impl NatsAuth {
                 // CONNECT alone does not carry.
                 return None;
             }
-            if client_user.is_empty() && !no_auth_user.is_empty() {
+            // nats-server 2.9.10 applies no_auth_user only to a CONNECT with no user, no
+            // password and no token (observed: a lone password or token is refused).
+            if client_user.is_empty() && c.password.is_empty() && c.token.is_empty() && !no_auth_user.is_empty() {
                 if let Some(u) = self.users.get(no_auth_user) {
                     client_user = &u.name;
                     client_pass = &u.password;
@@ -430,12 +432,10 @@ impl Identity {
         }
     }
 
-    /// Whether a subscription to `subject` (in queue group `queue`) is allowed. Subjects
-    /// nats-server refuses (`Invalid Subject`) are refused.
+    /// Whether a subscription to `subject` (in queue group `queue`) is allowed. The subject
+    /// is matched as nats-server matches it: one with an empty token matches no allow entry
+    /// and no deny entry (nats-server 2.9.10 sends no error for such a SUB).
     pub fn can_subscribe(&self, subj: &[u8], queue: Option<&[u8]>) -> bool {
-        if !subject::is_valid_subject(subj) {
-            return false;
-        }
         if self.max_sub_tokens > 0 && subj.split(|&b| b == b'.').count() > usize::from(self.max_sub_tokens) {
             return false;
         }

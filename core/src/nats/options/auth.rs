@@ -332,7 +332,9 @@ fn parse_variable_permissions(
     match v {
         Value::Map(_) => parse_subject_permission(v, e),
         _ => {
-            let subjects = parse_perm_subjects(tk_node(tk, v), e)?;
+            // nats-server hands the unwrapped value on: its errors carry no position.
+            let _ = tk;
+            let subjects = parse_perm_subjects(NodeRef::Bare(v), e)?;
             Ok(Some(SubjectPermission { allow: subjects, deny: None }))
         }
     }

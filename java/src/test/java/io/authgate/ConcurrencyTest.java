@@ -203,12 +203,12 @@ class ConcurrencyTest {
             };
             Supplier<List<Integer>> probes = () -> probeEngine(acl);
             Timeline timeline = new Timeline();
-            long[] counts = timeline.run(2_000, side -> acl.setuser("flip", rules(side)), side -> {
+            long[] counts = timeline.run(1_000, side -> acl.setuser("flip", rules(side)), side -> {
                 // No stale read: the thread that made the change sees all of it at once.
                 assertEquals(List.of(side, side, side, side), probeEngine(acl));
                 assertEquals(List.of(side, side), snapshot.get());
             }, List.of(snapshot, probes, probes, probes));
-            System.out.printf("engine: 2000 flips, observations %s, %d ms%n", Arrays.toString(counts),
+            System.out.printf("engine: 1000 flips, observations %s, %d ms%n", Arrays.toString(counts),
                     (System.nanoTime() - started) / 1_000_000);
         }
     }
@@ -277,7 +277,7 @@ class ConcurrencyTest {
             try (Jedis admin = connect(server, "admin", "adminpw"); Jedis own = connect(server, "flip", "x")) {
                 List<Supplier<List<Integer>>> observers = new ArrayList<>();
                 readers.forEach(c -> observers.add(() -> probeServer(c)));
-                long[] counts = new Timeline().run(600, side -> {
+                long[] counts = new Timeline().run(400, side -> {
                     if (side == A_SIDE) {
                         acl.setuser("flip", rules(side));
                     } else {
@@ -287,7 +287,7 @@ class ConcurrencyTest {
                     // Once acknowledged, the next command of any connection is checked against it.
                     assertEquals(List.of(side, side, side, side), probeServer(own));
                 }, observers);
-                System.out.printf("server: 600 flips, observations %s, %d ms%n", Arrays.toString(counts),
+                System.out.printf("server: 400 flips, observations %s, %d ms%n", Arrays.toString(counts),
                         (System.nanoTime() - started) / 1_000_000);
             } finally {
                 readers.forEach(Jedis::close);
@@ -307,7 +307,7 @@ class ConcurrencyTest {
                 int id = t;
                 threads.add(new Thread(() -> {
                     try {
-                        for (int i = 0; i < 20_000; i++) {
+                        for (int i = 0; i < 5_000; i++) {
                             int u = (i + id) % 32;
                             if (!acl.authenticate("user" + u, "pw" + u) || acl.authenticate("user" + u, "x")) {
                                 throw new AssertionError("authenticate user" + u);

@@ -232,12 +232,12 @@ test-fresh: build py-deps apt-deps
 ## NATS: nats-server 2.9.10 (the oracle) against `authgate nats check|auth|passwd`. First the
 ## harness itself (nats_emulator.py answers the CLI contract from a second nats-server: every
 ## normalisation must leave nats-server equal to itself), then authgate on the seed's examples
-## and 300 generated configs. Not in `make test` yet. Reproduce one config with
+## and 300 generated configs (and regression_seeds.txt). Not in `make test` yet. Reproduce one config with
 ## `run_nats_differential.py --only-seed SEED`; record fixtures with `--record-only`.
 .PHONY: test-differential-nats
 test-differential-nats: build py-deps apt-deps
 	$(PY) tests/differential_nats/run_nats_differential.py --against-nats --count 30 --seed 1
-	AUTHGATE_BIN=$(AUTHGATE_BIN) $(PY) tests/differential_nats/run_nats_differential.py --count 300 --seed 1
+	AUTHGATE_BIN=$(AUTHGATE_BIN) $(PY) tests/differential_nats/run_nats_differential.py --count 300 --seed 1 --regression-seeds
 
 ## The redis-cli / redis-py sessions, first against redis-server itself (validates the tests).
 test-clients: build py-deps apt-deps

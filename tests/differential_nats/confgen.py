@@ -112,6 +112,10 @@ class Gen:
         """The users' entries; a role no user took is dropped (an unused variable is an
         unknown field, spec §1.8: the invalid configs make that error on purpose)."""
         out = [self.user_entry(u, block, roles) for u in users]
+        if out and self.rng.random() < 0.06:
+            # an nkey user (no login: the CLI has no signature options); its presence makes the
+            # server send a nonce and shares the users' namespace (spec §2.6, §4.1)
+            out.append(M([("nkey", creds.public_nkey(self.rng, creds.USER_NKEY_PREFIX))]))
         for m in (block, self.top_vars):
             m.entries = [e for e in m.entries if not (isinstance(e, tuple) and e[0] in roles
                                                       and e[0] not in self.used_roles)]
@@ -287,6 +291,8 @@ class Gen:
             if self.token.is_bcrypt():
                 add("the stored token hash", token=str(getattr(self.token.stored, "text", self.token.stored)))
         add("no credentials")
+        if rng.random() < 0.1:
+            add("an empty user name", "", rng.choice(["", "pw"]))
         add("unknown user", rng.choice(["nobody", "root", "ALICE"]), "pw")
         if rng.random() < 0.3:
             add("a password alone", password=self.users[0].secret.plain if self.users else "pw")

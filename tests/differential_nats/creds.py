@@ -6,6 +6,8 @@ replaced: Go's bcrypt (nats-server) reads the version letter and runs the same a
 all four (spec §4.4). Python's bcrypt refuses passwords over 72 bytes, so a long password is
 hashed by its first 72 bytes, which is what nats-server compares (spec §4.4).
 """
+import base64
+
 import bcrypt
 
 from render import Bare, Quoted
@@ -88,3 +90,18 @@ def secret(rng, allow_block=True):
     if r < 0.97:
         return Secret("", "", "empty")
     return Secret(None, None, "none")
+
+
+def public_nkey(rng, prefix_byte):
+    """An nkey public key (prefix byte, 32 key bytes, CRC-16/XMODEM little-endian, base32)."""
+    raw = bytes([prefix_byte]) + bytes(rng.randrange(256) for _ in range(32))
+    crc = 0
+    for b in raw:
+        crc ^= b << 8
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else crc << 1
+            crc &= 0xFFFF
+    return base64.b32encode(raw + crc.to_bytes(2, "little")).decode().rstrip("=")
+
+
+USER_NKEY_PREFIX = 20 << 3  # 'U'

@@ -5,26 +5,9 @@ Defects are of two kinds. Validation errors of the option processor and of start
 top-level entries of the rendered main file, whose line number the case's note records (the
 lexer may report a later line, spec §1.10: nats-server decides, the note is for the reader).
 """
-import base64
-
 import creds
 from confgen import Gen
 from render import Bare, Include, M, Raw, Renderer, Var
-
-
-def public_nkey(rng, prefix_byte):
-    """An nkey public key (prefix byte, 32 key bytes, CRC-16/XMODEM little-endian, base32)."""
-    raw = bytes([prefix_byte]) + bytes(rng.randrange(256) for _ in range(32))
-    crc = 0
-    for b in raw:
-        crc ^= b << 8
-        for _ in range(8):
-            crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else crc << 1
-            crc &= 0xFFFF
-    return base64.b32encode(raw + crc.to_bytes(2, "little")).decode().rstrip("=")
-
-
-USER_NKEY_PREFIX = 20 << 3  # 'U'
 
 
 def walk(node, path=()):
@@ -104,7 +87,7 @@ class Mutator:
 
     def m_dup_user(self):
         arrays = users_arrays(self.top)
-        entries = [x for a in arrays for x in a if isinstance(x, M)]
+        entries = [x for a in arrays for x in a if isinstance(x, M) and (x.get("user") or x.get("username"))]
         if not entries:
             return False
         src = self.rng.choice(entries)
@@ -306,7 +289,7 @@ class Mutator:
         arrays = users_arrays(self.top)
         if not arrays:
             return False
-        k = public_nkey(self.rng, USER_NKEY_PREFIX)
+        k = creds.public_nkey(self.rng, creds.USER_NKEY_PREFIX)
         entry = self.rng.choice([M([("nkey", k)]), M([("nkey", k), ("password", "x")]),
                                  M([("nkey", "UBADKEY")]), M([("nkey", k), ("user", "n")])])
         self.rng.choice(arrays).append(entry)

@@ -4,7 +4,8 @@
 Usage:
   run_nats_differential.py [--authgate-bin PATH | --against-nats | --record-only]
                            [--seed S | --fresh] [--count N] [--only-seed SEED]
-                           [--no-fixed | --only-fixed] [--fixtures PATH] [--keep] [-v]
+                           [--no-fixed | --only-fixed] [--regression-seeds] [--fixtures PATH]
+                           [--full N] [--keep] [-v]
 
 For each case (the seed's examples and spec cases, then N generated configs: generated config i
 of --seed S has seed S*100000+i, and a seed's kind is fixed, so --only-seed reproduces it):
@@ -22,6 +23,7 @@ import argparse
 import os
 import random
 import re
+import shlex
 import shutil
 import sys
 import tempfile
@@ -42,10 +44,17 @@ from natsserver import server_version  # noqa: E402
 FULL_MISMATCHES = 20
 DEFAULT_FIXTURES = os.path.join(cli_mod.REPO, "tests", "fixtures", "nats_cases.json")
 PASSWD_COST = 4
+REGRESSION_SEEDS = os.path.join(HERE, "regression_seeds.txt")
 TARGET_VERSION = "v2.9.10"
 RESAMPLE = 40  # more `-t` runs when the CLI's error set is none of those recorded
 RECORD_SAMPLES = 30  # `-t` runs per refused config for the fixture file
 _HASH = re.compile(r"^\$2[abxy]\$(\d\d)\$[./A-Za-z0-9]{53}$")
+
+
+def regression_seeds():
+    """Seeds from regression_seeds.txt: `<seed>  # what it found`."""
+    with open(REGRESSION_SEEDS) as f:
+        return [int(ln.split("#")[0]) for ln in f if ln.split("#")[0].strip()]
 
 
 def kind_for(seed):
@@ -111,6 +120,11 @@ def harness_mismatches(rec, case, recorded):
     return out
 
 
+def shell_word(arg):
+    """An argument as a shell would need it (repr for control characters: one line per report)."""
+    return shlex.quote(arg) if arg.isprintable() else repr(arg)
+
+
 def cli_mismatches(rec, case, cli, workdir, stats):
     out = []
     env = oracle.case_env(case)
@@ -134,7 +148,7 @@ def cli_mismatches(rec, case, cli, workdir, stats):
         stats.cli_runs += 1
         if got != want:
             out.append(Mismatch(rec, f"login {i} ({lg['note']})", want, got,
-                                detail="argv: " + " ".join(cli_mod.login_args(login))))
+                                detail="argv: " + " ".join(shell_word(a) for a in cli_mod.login_args(login))))
     return out
 
 
@@ -159,7 +173,9 @@ def main():
     ap.add_argument("--only-seed", type=int, default=None, help="run only the generated config with this seed")
     ap.add_argument("--no-fixed", action="store_true", help="skip the seed and spec cases")
     ap.add_argument("--only-fixed", action="store_true", help="run only the seed and spec cases")
+    ap.add_argument("--regression-seeds", action="store_true", help="also run the seeds in regression_seeds.txt")
     ap.add_argument("--keep", action="store_true", help="keep the case directories (printed)")
+    ap.add_argument("--full", type=int, default=FULL_MISMATCHES, help="mismatches printed in full (then one line each)")
     ap.add_argument("-v", "--verbose", action="store_true")
     ap.add_argument("--any-nats-version", action="store_true", help="run with a nats-server other than 2.9.10")
     args = ap.parse_args()
@@ -200,6 +216,8 @@ def main():
             cases.extend(dict(c) for c in seedcases.cases())
         if not args.only_fixed:
             cases.extend(generated(args.seed * 100_000 + i, f"gen{i}") for i in range(args.count))
+        if args.regression_seeds:
+            cases.extend(generated(sd, "regression") for sd in regression_seeds())
 
     stats = Stats()
     mismatches, records = [], []
@@ -208,7 +226,7 @@ def main():
 
     def report(found):
         for m in found:
-            print(m.describe(full=len(mismatches) < FULL_MISMATCHES), flush=True)
+            print(m.describe(full=len(mismatches) < args.full), flush=True)
             mismatches.append(m)
 
     if cli is not None and not args.only_seed and not args.no_fixed:

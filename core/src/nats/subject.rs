@@ -84,9 +84,28 @@ struct Node {
     queues: Vec<Vec<u8>>,
 }
 
+/// FNV-1a: subject tokens are short, and SipHash's setup cost dominated a check.
+#[derive(Default, Clone, Copy)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FnvBuild = std::hash::BuildHasherDefault<Fnv>;
+
 #[derive(Default, Debug, Clone)]
 struct Level {
-    nodes: HashMap<Box<[u8]>, Node>,
+    nodes: HashMap<Box<[u8]>, Node, FnvBuild>,
     pwc: Option<Box<Node>>,
     fwc: Option<Box<Node>>,
 }

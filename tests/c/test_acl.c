@@ -299,8 +299,9 @@ static void test_log_entries(void) {
   ag_slice del[] = {S("DEL"), S("app:1")};
   CHECK(ag_acl_check(acl, "app", 3, del, 2) == AG_NOPERM && log_len(acl, 10) == 5);
 
-  /* acllog-max-len: the next entry leaves only the newest 3. */
-  CHECK(ag_acl_set_log_max_len(acl, 3) == AG_OK);
+  /* acllog-max-len: as in Redis, the log keeps its entries until the next new entry, which
+   * leaves only the newest 3. */
+  CHECK(ag_acl_set_log_max_len(acl, 3) == AG_OK && log_len(acl, 10) == 5);
   CHECK(resp_cmd(&c, &r, 3, set) == 0 && r.type == '-');
   CHECK(ag_acl_log(acl, 10, &log) == AG_OK && ag_log_entries_len(log) == 3);
   CHECK(entry_is(log, 0, "command", "toplevel", "set", 1) && entry_is(log, 1, "command", "multi", "get", 1) &&

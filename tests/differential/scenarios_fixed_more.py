@@ -301,6 +301,9 @@ def config_and_clients():
         A("CONFIG", "SET", "acllog-max-len", "2", expect=OK),
         S("d", "AUTH", "after", "bad"), S("d", "AUTH", "before", "bad"), S("d", "AUTH", "nobody", "bad"),
         A("ACL", "LOG"), A("CONFIG", "SET", "acllog-max-len", "-1"), A("CONFIG", "SET", "acllog-max-len", "x"),
+        # A shorter limit trims the log only when the next new entry is added (addACLLogEntry).
+        A("CONFIG", "SET", "acllog-max-len", "1", expect=OK), A("ACL", "LOG"),
+        S("d", "AUTH", "after", "bad"), A("ACL", "LOG"), S("d", "AUTH", "third", "bad"), A("ACL", "LOG"),
         S("k1", "AUTH", "after", "p", expect=OK), S("k2", "AUTH", "after", "p", expect=OK),
         A("CLIENT", "KILL", "USER", "after", expect=(":", 2)),
         {"op": "closed", "conn": "k1"}, {"op": "closed", "conn": "k2"}, S("k1", "PING", expect=("+", b"PONG")),

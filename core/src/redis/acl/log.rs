@@ -102,9 +102,10 @@ impl AclLog {
         AclLog { entries: VecDeque::new(), max_len }
     }
 
+    /// A new limit. Like Redis, the entries already logged stay until the next new entry is
+    /// added (`addACLLogEntry` trims only after adding).
     pub(crate) fn set_max_len(&mut self, n: usize) {
         self.max_len = n;
-        self.entries.truncate(n);
     }
 
     pub(crate) fn max_len(&self) -> usize {
@@ -189,6 +190,11 @@ mod tests {
         }
         assert_eq!(log.entries(10).len(), 3);
         log.set_max_len(1);
+        assert_eq!(log.entries(10).len(), 3);
+        // A merge does not trim either; a new entry does.
+        log.add(LogReason::Auth, LogContext::Toplevel, b"AUTH", b"e", Vec::new());
+        assert_eq!(log.entries(10).len(), 3);
+        log.add(LogReason::Auth, LogContext::Toplevel, b"AUTH", b"z", Vec::new());
         assert_eq!(log.entries(10).len(), 1);
         log.reset();
         assert!(log.entries(10).is_empty());

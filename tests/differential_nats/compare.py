@@ -23,6 +23,7 @@ Normalisations (each observed in observations/nats-2.9.10.txt, written by observ
 import re
 
 AUTH_VIOLATION = "Authorization Violation"
+UNDER_TEST = "authgate"  # the label of the CLI's side in reports (run_nats_differential sets it)
 _POINTER = re.compile(r"0xc[0-9a-f]{6,}")
 
 
@@ -79,7 +80,7 @@ class Mismatch:
         if not full:
             return head
         left = {"authgate": "nats-server:", "want": "seed/spec:", "witness": "raw proto:"}[self.source]
-        right = {"authgate": "authgate:", "want": "nats-server:", "witness": "nats-py:"}[self.source]
+        right = {"authgate": UNDER_TEST + ":", "want": "nats-server:", "witness": "nats-py:"}[self.source]
         return (head + f"\n    {left.ljust(12)} {fmt(self.expected)}\n    {right.ljust(12)} {fmt(self.got)}")
 
 

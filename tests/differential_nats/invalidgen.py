@@ -10,6 +10,12 @@ from confgen import Gen
 from render import Bare, Include, M, Raw, Renderer, Var
 
 
+PASSWORD = ("password", "pass")
+PERMS = ("permissions", "permission", "authorization")
+PUB = ("publish", "pub", "import")
+SUB = ("subscribe", "sub", "export")
+
+
 def walk(node, path=()):
     """Every map in the tree with its key path (through arrays and included files)."""
     if isinstance(node, M):
@@ -71,19 +77,19 @@ class Mutator:
         if auth is None or not any(isinstance(e, tuple) and e[0] == "users" for e in auth.entries) \
                 and not any(isinstance(e, Include) for e in auth.entries):
             return False
-        auth.add("token", "t0ken")
+        auth.set("token", "t0ken")
 
     def m_userpass_and_token(self):
         auth = authorization(self.top)
         if auth is None or self.gen.mode != "single":
             return False
-        auth.add("token", "t0ken")
+        auth.set("token", "t0ken")
 
     def m_userpass_and_users(self):
         auth = authorization(self.top)
         if auth is None or self.gen.mode != "users":
             return False
-        auth.add("user", "solo").add("password", "solo-pw")
+        auth.set(("user", "username"), "solo").set(PASSWORD, "solo-pw")
 
     def m_dup_user(self):
         arrays = users_arrays(self.top)
@@ -114,7 +120,7 @@ class Mutator:
         users = find(self.top, is_user_entry)
         if not users:
             return False
-        self.rng.choice(users)[1].add("permissions", "foo")
+        self.rng.choice(users)[1].set(PERMS, "foo")
 
     def _perm_target(self):
         maps = find(self.top, is_perm_map)
@@ -124,20 +130,20 @@ class Mutator:
         if not users:
             return None
         m = M([])
-        self.rng.choice(users)[1].add("permissions", m)
+        self.rng.choice(users)[1].set(PERMS, m)
         return m
 
     def m_publish_scalar(self):
         m = self._perm_target()
         if m is None:
             return False
-        m.add(self.rng.choice(["publish", "subscribe"]), self.rng.choice([42, True, 1.5]))
+        m.set(self.rng.choice([PUB, SUB]), self.rng.choice([42, True, 1.5]))
 
     def m_publish_int_array(self):
         m = self._perm_target()
         if m is None:
             return False
-        m.add("publish", Raw(self.rng.choice(["[1, 2 ]", "[foo, 2]", "[1k]", "[\"ok\", 3 ]"])))
+        m.set(PUB, Raw(self.rng.choice(["[1, 2 ]", "[foo, 2]", "[1k]", "[\"ok\", 3 ]"])))
 
     def m_invalid_subject(self):
         m = self._perm_target()
@@ -145,13 +151,13 @@ class Mutator:
             return False
         bad = self.rng.choice(["foo..bar", "foo.", ".foo", "a.>.b", "bar q1 extra", "foo bar"])
         form = self.rng.choice(["str", "list", "allow", "deny"])
-        key = self.rng.choice(["publish", "subscribe"])
+        key = self.rng.choice([PUB, SUB])
         if form == "str":
-            m.add(key, bad)
+            m.set(key, bad)
         elif form == "list":
-            m.add(key, ["ok.subject", bad])
+            m.set(key, ["ok.subject", bad])
         else:
-            m.add(key, M([(form, [bad])]))
+            m.set(key, M([(form, [bad])]))
 
     def m_unknown_perm_key(self):
         m = self._perm_target()
@@ -160,13 +166,13 @@ class Mutator:
         if self.rng.random() < 0.5:
             m.add("bogus", "x")
         else:
-            m.add("publish", M([("allow", "a"), (self.rng.choice(["reject", "allowed"]), "b")]))
+            m.set(PUB, M([("allow", "a"), (self.rng.choice(["reject", "allowed"]), "b")]))
 
     def m_allow_responses_bad(self):
         m = self._perm_target()
         if m is None:
             return False
-        m.add("allow_responses", self.rng.choice(["str", M([("expires", 10)]), M([("expires", "soon")]),
+        m.set(("allow_responses", "publish_allow_responses"), self.rng.choice(["str", M([("expires", 10)]), M([("expires", "soon")]),
                                                   M([("max", "many")])]))
 
     def m_reserved_account(self):
@@ -187,7 +193,7 @@ class Mutator:
         if auth is None:
             self.top.add("authorization", M([("users", M([("user", "a"), ("password", "b")]))]))
         else:
-            auth.add("users", M([("user", "a"), ("password", "b")]))
+            auth.set("users", M([("user", "a"), ("password", "b")]))
 
     def m_user_not_map(self):
         arrays = users_arrays(self.top)
@@ -206,50 +212,50 @@ class Mutator:
         if not users:
             return False
         val = self.rng.choice(["12345", "yes", "1.5", "2020-01-01T00:00:00Z", "1k", "off"])
-        self.rng.choice(users)[1].add("password", Raw(val))
+        self.rng.choice(users)[1].set(PASSWORD, Raw(val))
 
     def m_unquoted_2b(self):
         users = find(self.top, is_user_entry)
         if not users:
             return False
         h = creds.bcrypt_hash(self.rng, "pw", self.rng.choice(["2b", "2y"]))
-        self.rng.choice(users)[1].add("password", Bare(h))
+        self.rng.choice(users)[1].set(PASSWORD, Bare(h))
 
     def m_bad_conn_type(self):
         users = find(self.top, is_user_entry)
         if not users:
             return False
-        self.rng.choice(users)[1].add("allowed_connection_types", self.rng.choice([["FOO"], ["STANDARD", "bogus"], 5]))
+        self.rng.choice(users)[1].set(("allowed_connection_types", "connection_types", "clients"), self.rng.choice([["FOO"], ["STANDARD", "bogus"], 5]))
 
     def m_no_auth_user_unknown(self):
         if not users_arrays(self.top):
             return False
-        self.top.add("no_auth_user", "ghost")
+        self.top.set("no_auth_user", "ghost")
 
     def m_no_auth_user_no_users(self):
         if users_arrays(self.top):
             return False
-        self.top.add("no_auth_user", "ghost")
+        self.top.set("no_auth_user", "ghost")
 
     def m_forward_var(self):
         users = find(self.top, is_user_entry)
         if not users:
             return False
-        self.rng.choice(users)[1].add("password", Var("LATER_PW"))
+        self.rng.choice(users)[1].set(PASSWORD, Var("LATER_PW"))
         self.top.add("LATER_PW", "later")
 
     def m_undefined_var(self):
         users = find(self.top, is_user_entry)
         if not users:
             return False
-        self.rng.choice(users)[1].add("password", Var("NOPE_PW"))
+        self.rng.choice(users)[1].set(PASSWORD, Var("NOPE_PW"))
 
     def m_env_unparseable(self):
         users = find(self.top, is_user_entry)
         if not users:
             return False
         self.env["BAD_ENV_PW"] = self.rng.choice(["a b", "{publish", "12345", "yes"])
-        self.rng.choice(users)[1].add("password", Var("BAD_ENV_PW"))
+        self.rng.choice(users)[1].set(PASSWORD, Var("BAD_ENV_PW"))
 
     def m_missing_include(self):
         (authorization(self.top) or self.top).entries.append(Include("missing/nothere.conf", None))
@@ -267,7 +273,7 @@ class Mutator:
         if auth is None:
             auth = M([])
             self.top.entries.insert(0, ("authorization", auth))
-        auth.add("user", "solo").add("password", "solo-pw")
+        auth.set(("user", "username"), "solo").set(PASSWORD, "solo-pw")
 
     def m_accounts_and_token(self):
         if self.gen.mode != "accounts":
@@ -276,14 +282,14 @@ class Mutator:
         if auth is None:
             auth = M([])
             self.top.entries.insert(0, ("authorization", auth))
-        auth.add("token", "t0ken")
+        auth.set("token", "t0ken")
 
     def m_tls_bad(self):
         self.top.add("tls", M([self.rng.choice([("verify_and_map", "yes"), ("verify", "on"), ("bogus", 1)])]))
 
     def m_cluster_auth(self):
         body = self.rng.choice([M([("users", [M([("user", "r"), ("password", "p")])])]), M([("token", "x")])])
-        self.top.add("cluster", M([("authorization", body)]))
+        self.top.set("cluster", M([("authorization", body)]))
 
     def m_nkey_users(self):
         arrays = users_arrays(self.top)
@@ -301,7 +307,7 @@ class Mutator:
         auth = authorization(self.top)
         if auth is None:
             return False
-        auth.add("timeout", self.rng.choice(["abc", "10s", True]))
+        auth.set("timeout", self.rng.choice(["abc", "10s", True]))
 
     def m_accounts_array(self):
         if any(p == ("accounts",) for p, _ in walk(self.top)):

@@ -17,7 +17,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from natsserver import NATS_SERVER, NatsServer, check_config, server_version  # noqa: E402
+from natsserver import NATS_SERVER, NatsServer, StartupRefused, check_config, server_version  # noqa: E402
 from protocol import RawConn  # noqa: E402
 
 OUT = os.path.join(HERE, "observations", "nats-2.9.10.txt")
@@ -60,6 +60,23 @@ def conflict_choice(d, say):
     say(f"  {RUNS} runs of -t on one file, {len(sets)} different error sets:")
     for lines, n in sorted(sets.items(), key=lambda kv: -kv[1]):
         say(f"  {n:3d}x " + " | ".join(lines))
+
+
+def duplicate_option(d, say):
+    write(d, "dup.conf", "authorization { users = [{user: ivan, password: p}] }\n"
+                         "NO_AUTH_USER: ivan\nno_auth_user: ghost\n")
+    seen = {}
+    for _ in range(RUNS):
+        try:
+            NatsServer(["-c", "dup.conf"], d).start().stop()
+            key = "started"
+        except StartupRefused as e:
+            key = "refused: " + " | ".join(e.lines)
+        seen[key] = seen.get(key, 0) + 1
+    say(f"  `NO_AUTH_USER: ivan` and `no_auth_user: ghost` in one file (two keys of the parse tree, one "
+        f"option), {RUNS} starts:")
+    for key, n in sorted(seen.items(), key=lambda kv: -kv[1]):
+        say(f"  {n:3d}x {key}")
 
 
 def pointer_values(d, say):
@@ -148,7 +165,7 @@ def start_vs_reload(d, say):
 
 
 PROBES = [("check-output", check_output), ("error-order", error_order), ("conflict-choice", conflict_choice),
-          ("pointer-values", pointer_values),
+          ("duplicate-option", duplicate_option), ("pointer-values", pointer_values),
           ("connz-authorized-user / connz-global-account / info-auth-required", connz),
           ("nats-py-flush", nats_py), ("start-vs-reload", start_vs_reload)]
 

@@ -25,6 +25,20 @@ class M:
         self.entries.append((key, value))
         return self
 
+    def set(self, aliases, value):
+        """Give the option spelled by any of aliases this value: in place of its entry (under
+        the key it has), else as a new entry under aliases[0]. Two spellings of one option in a
+        map are applied in Go's random map order (observations/nats-2.9.10.txt
+        [duplicate-option]), so a defect replaces, it never adds a second spelling."""
+        if isinstance(aliases, str):
+            aliases = (aliases,)
+        names = {a.lower() for a in aliases}
+        for i, e in enumerate(self.entries):
+            if isinstance(e, tuple) and e[0].lower() in names:
+                self.entries[i] = (e[0], value)
+                return self
+        return self.add(aliases[0], value)
+
     def get(self, key):
         for e in self.entries:
             if isinstance(e, tuple) and e[0] == key:
@@ -100,6 +114,12 @@ def dq(s, rng=None):
     return '"' + "".join(out) + '"'
 
 
+# Keys the option processor lower-cases (spec §1.1): safe to write in another case.
+CASE_FREE_KEYS = {"authorization", "users", "user", "password", "permissions", "publish",
+                  "subscribe", "allow", "deny", "accounts", "timeout", "token", "no_auth_user",
+                  "default_permissions", "allow_responses"}
+
+
 class Style:
     def __init__(self, rng):
         self.rng = rng
@@ -107,18 +127,14 @@ class Style:
         self.indent = rng.choice(["  ", "    ", "\t"])
         self.eol = "\r\n" if rng.random() < 0.08 else "\n"
         self.comments = rng.random() < 0.4
-        self.upper_keys = rng.random() < 0.1
+        # one spelling per key in a config: `USERS` and `users` in one map would be two keys
+        # for one option, applied in random order (see M.set)
+        self.upper = {k for k in sorted(CASE_FREE_KEYS) if rng.random() < 0.5} if rng.random() < 0.1 else set()
         self.trailing_commas = rng.random() < 0.3
         self.quote_pref = rng.choice(['"', '"', "'", "bare"])
 
     def sep(self):
         return self.rng.choice(self.seps)
-
-
-# Keys the option processor lower-cases (spec §1.1): safe to write in another case.
-CASE_FREE_KEYS = {"authorization", "users", "user", "password", "permissions", "publish",
-                  "subscribe", "allow", "deny", "accounts", "timeout", "token", "no_auth_user",
-                  "default_permissions", "allow_responses"}
 
 
 class Renderer:
@@ -140,7 +156,7 @@ class Renderer:
         return self.style.eol.join(lines) + self.style.eol
 
     def key(self, k):
-        if self.style.upper_keys and k in CASE_FREE_KEYS and self.rng.random() < 0.5:
+        if k in self.style.upper:
             k = k.upper()
         if not re.match(r"^[A-Za-z_$][A-Za-z0-9_\-$]*$", k):
             return dq(k)

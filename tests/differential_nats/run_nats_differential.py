@@ -33,6 +33,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import cli as cli_mod  # noqa: E402
+import compare  # noqa: E402
 import confgen  # noqa: E402
 import fixtures  # noqa: E402
 import invalidgen  # noqa: E402
@@ -188,6 +189,7 @@ def main():
 
     if args.against_nats:
         cli, label = cli_mod.Cli(cli_mod.emulator_command()), "nats_emulator.py (nats-server)"
+        compare.UNDER_TEST = "emulator"
     elif args.record_only:
         cli, label = None, "nothing (--record-only)"
     else:

@@ -14,7 +14,7 @@ AUTHGATE_BIN := $(CURDIR)/$(OUT)/authgate
 
 .PHONY: test deps apt-deps py-deps build test-rust test-lean test-c java-native test-java header test-differential test-clients bench bench-core bench-server release clean
 
-test: deps build test-rust test-readme test-c test-c-install test-differential test-clients test-java test-java-install test-python test-node
+test: deps build test-rust test-readme test-c test-c-install test-differential test-differential-nats test-clients test-java test-java-install test-python test-node
 	@echo "make test: all suites passed"
 
 ## README.md's examples are the files the suites build and run (the Rust one is a doctest).

@@ -432,17 +432,20 @@ impl Identity {
         }
     }
 
-    /// Whether a subscription to `subject` (in queue group `queue`) is allowed. The subject
-    /// is matched as nats-server matches it: one with an empty token matches no allow entry
-    /// and no deny entry (nats-server 2.9.10 sends no error for such a SUB).
+    /// Whether a subscription to `subject` (in queue group `queue`) is accepted. nats-server
+    /// 2.9.10 first checks the permissions (matching the subject as it matches it: one with an
+    /// empty token matches no allow entry and no deny entry), then refuses a subject its
+    /// subscription list cannot hold (an empty token, or a token after `>`) with
+    /// `-ERR 'Invalid Subject'`; either refusal is `false`.
     pub fn can_subscribe(&self, subj: &[u8], queue: Option<&[u8]>) -> bool {
         if self.max_sub_tokens > 0 && subj.split(|&b| b == b'.').count() > usize::from(self.max_sub_tokens) {
             return false;
         }
-        match &self.compiled {
+        let permitted = match &self.compiled {
             Some(c) => c.subscribe(subj, queue),
             None => true,
-        }
+        };
+        permitted && super::subject::is_valid_subject(subj)
     }
 
     /// Whether a message on `subject` is delivered to a (wildcard) subscription: the deny

@@ -708,6 +708,11 @@ impl<'a> Lexer<'a> {
         if r == ']' {
             return self.errorf(format!("Unexpected array end '{}' processing map.", esc(r)));
         }
+        if r == EOF {
+            // Before a key has started, nats-server 2.9.10 names the map, not the key
+            // (`a = {` and `a = { x: 1⏎` end here; `a = { ab` ends in lex_map_key).
+            return self.errorf("Unexpected EOF processing map.".into());
+        }
         if is_space(r) {
             self.next();
             return self.skip(State::MapKeyStart);

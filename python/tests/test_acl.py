@@ -345,7 +345,7 @@ def test_docstrings_everywhere() -> None:
     public = [getattr(authgate, n) for n in authgate.__all__ if n != "__version__"]
     for obj in public:
         assert obj.__doc__, obj
-    for cls in (authgate.Acl, authgate.AclOptions, authgate.Server):
+    for cls in (authgate.Acl, authgate.AclOptions, authgate.Server, authgate.NatsAuth, authgate.NatsIdentity):
         for name, member in vars(cls).items():
             if not name.startswith("_"):
                 assert member.__doc__, f"{cls.__name__}.{name}"

@@ -60,4 +60,5 @@ def test_example_runs() -> None:
     finally:
         sys.path.remove(str(HERE))
     assert result["ok"] is True and result["same"] is True and result["deleted"] == 0
+    assert result["nats_ok"] is True and result["timeout"] == 2.0
     assert result["verdict"] == "This user has no permissions to run the 'expire' command"

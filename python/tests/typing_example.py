@@ -81,12 +81,24 @@ def exercise() -> Dict[str, object]:
     started: authgate.Server = authgate.Server(acl).start()
     started.stop()
     version: str = authgate.__version__
+    nats_conf = conf.parent / "nats.conf"
+    nats_conf.write_text("authorization { user: a, password: b, timeout: 3 }\n")
+    nats: authgate.NatsAuth = authgate.NatsAuth.from_file(nats_conf)
+    nats = authgate.NatsAuth.parse(b"authorization { token: t }", filename="x.conf", base_dir=None)
+    timeout: float = nats.auth_timeout
+    who: authgate.NatsIdentity = nats.authenticate(token="t", connection_type="STANDARD")
+    allowed: bool = who.can_publish("a") and who.can_subscribe("a", queue=None) and who.can_receive(b"a")
+    nats_ok = False
+    try:
+        nats.authenticate(user=None, password=None, url="nats://wrong@localhost:4222")
+    except authgate.AuthError as refused:
+        nats_ok = allowed and refused.code == "AUTH" and who.user == "" and who.account == "$G"
     return {
         "deleted": deleted, "ok": ok, "verdict": verdict, "selectors": selectors, "users": users,
         "lines": lines, "cats": cats, "reads": reads, "ages": ages, "password": password,
         "keys": keys, "bare": bare,
         "loaded": loaded, "port": port, "alive": alive, "same": same is acl, "host": host,
-        "version": version,
+        "version": version, "nats_ok": nats_ok, "timeout": timeout,
     }
 
 

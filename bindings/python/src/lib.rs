@@ -8,6 +8,7 @@
 mod acl;
 mod convert;
 mod errors;
+mod nats;
 mod options;
 mod records;
 mod server;
@@ -79,6 +80,8 @@ fn _authgate(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<acl::PyAcl>()?;
     m.add_class::<options::PyAclOptions>()?;
     m.add_class::<server::PyServer>()?;
+    m.add_class::<nats::PyNatsAuth>()?;
+    m.add_class::<nats::PyNatsIdentity>()?;
     m.add_function(wrap_pyfunction!(genpass, m)?)?;
     m.add_function(wrap_pyfunction!(_debug_panic, m)?)?;
     m.add_function(wrap_pyfunction!(_debug_error, m)?)?;

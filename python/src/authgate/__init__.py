@@ -18,11 +18,14 @@ each language's casing, in every language authgate exports. Arguments accept ``s
 (Redis' reply, code included) and whose ``.code`` is a stable code (``ERR``, ``NOPERM``,
 ``NOT_FOUND``, ``CONFIG``, ...). Defaults (``log_max_len``, the server's host, port and
 ``maxclients``, ``genpass``'s bits) come from the Rust core.
+
+:class:`NatsAuth` reads a nats-server configuration and decides logins (``authenticate``,
+giving a :class:`NatsIdentity`) and publish/subscribe permissions as nats-server 2.9.10 does.
 """
 
 from __future__ import annotations
 
-from ._authgate import Acl, AclOptions, Server, __version__, genpass
+from ._authgate import Acl, AclOptions, NatsAuth, NatsIdentity, Server, __version__, genpass
 from ._errors import (
     AclError,
     AuthError,
@@ -41,6 +44,8 @@ __all__ = [
     "Acl",
     "AclOptions",
     "Server",
+    "NatsAuth",
+    "NatsIdentity",
     "genpass",
     "AuthgateError",
     "AclError",

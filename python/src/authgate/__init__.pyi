@@ -22,6 +22,8 @@ __all__ = [
     "Acl",
     "AclOptions",
     "Server",
+    "NatsAuth",
+    "NatsIdentity",
     "genpass",
     "AuthgateError",
     "AclError",
@@ -171,3 +173,49 @@ class Server:
         exc_value: Optional[BaseException] = None,
         traceback: Optional[TracebackType] = None,
     ) -> bool: ...
+
+@final
+class NatsAuth:
+    """A nats-server configuration's client authentication (nats-server 2.9.10, config mode)."""
+
+    @classmethod
+    def from_file(cls, path: _Path) -> "NatsAuth":
+        """Reads a config file as ``nats-server -c PATH`` does; ConfigError if refused."""
+    @classmethod
+    def parse(
+        cls, text: _Arg, filename: Optional[_Path] = None, base_dir: Optional[_Path] = None
+    ) -> "NatsAuth":
+        """Parses config text; ConfigError if refused."""
+    @property
+    def auth_timeout(self) -> float:
+        """The auth timeout in seconds."""
+    def authenticate(
+        self,
+        *,
+        user: Optional[_Arg] = None,
+        password: Optional[_Arg] = None,
+        token: Optional[_Arg] = None,
+        nkey: Optional[_Arg] = None,
+        sig: Optional[_Arg] = None,
+        nonce: Optional[_Arg] = None,
+        connection_type: Optional[_Text] = None,
+        url: Optional[_Text] = None,
+    ) -> "NatsIdentity":
+        """Decides a CONNECT; AuthError (``Authorization Violation``) if refused."""
+
+@final
+class NatsIdentity:
+    """A logged-in NATS client: its user, account and permissions."""
+
+    @property
+    def user(self) -> str:
+        """The user name (empty for a token or an open server)."""
+    @property
+    def account(self) -> str:
+        """The account (``$G`` when none is configured)."""
+    def can_publish(self, subject: _Arg) -> bool:
+        """Whether a publish to ``subject`` is allowed."""
+    def can_subscribe(self, subject: _Arg, queue: Optional[_Arg] = None) -> bool:
+        """Whether a subscription to ``subject`` (in queue group ``queue``) is accepted."""
+    def can_receive(self, subject: _Arg) -> bool:
+        """Whether a message on ``subject`` is delivered to a wildcard subscription."""

@@ -1,0 +1,166 @@
+"""NatsAuth and NatsIdentity against tests/fixtures/nats_cases.json, recorded from
+nats-server 2.9.10: every config case's check verdict (nats-server's error lines for a refused
+config), every login's verdict, user and account, and every publish/subscribe check. The two
+command-line-mode cases (``--user/--pass``, ``--auth``) are not run: the binding exposes config
+mode only, as the other languages do."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from pathlib import Path
+from typing import Any, Dict, List
+
+import pytest
+
+import authgate
+from conftest import FIXTURES
+
+RECORDED: Dict[str, Any] = json.loads((FIXTURES / "nats_cases.json").read_text(encoding="utf-8"))
+CASES: List[Dict[str, Any]] = [c for c in RECORDED["cases"] if c["main"] is not None]
+# The fixture as recorded: a re-recording that changes the counts must change these too, so a
+# broken fixture cannot silently test nothing.
+CONFIG_CASES = 314
+COMMAND_LINE_CASES = 2
+# Go pointer values in nats-server's texts are recorded masked (tests/differential_nats).
+_POINTER = re.compile(r"0x[0-9a-f]{6,16}")
+
+
+def test_case_counts() -> None:
+    assert len(CASES) == CONFIG_CASES
+    assert len(RECORDED["cases"]) - len(CASES) == COMMAND_LINE_CASES
+    assert sum(len(c.get("logins", [])) for c in CASES) > 1000
+
+
+def write_files(case: Dict[str, Any], root: Path) -> None:
+    for rel, text in case["files"].items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode("utf-8", "surrogateescape"))
+
+
+def login(nats: authgate.NatsAuth, lg: Dict[str, Any]) -> authgate.NatsIdentity:
+    return nats.authenticate(user=lg["user"], password=lg["password"], token=lg["token"])
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_recorded_case(case: Dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_files(case, tmp_path)
+    # Paths in nats-server's texts are as given (relative to the working directory).
+    monkeypatch.chdir(tmp_path)
+    for name, value in case["env"].items():
+        monkeypatch.setenv(name, value)
+    if not case["check"]["ok"]:
+        with pytest.raises(authgate.ConfigError) as e:
+            authgate.NatsAuth.from_file(case["main"])
+        assert e.value.code == "CONFIG"
+        lines = sorted(_POINTER.sub("0xPTR", ln) for ln in str(e.value).split("\n"))
+        assert lines in case["check"]["variants"]
+        return
+    nats = authgate.NatsAuth.from_file(case["main"])
+    assert nats.auth_timeout > 0
+    for i, lg in enumerate(case["logins"]):
+        if not lg["ok"]:
+            with pytest.raises(authgate.AuthError) as refused:
+                login(nats, lg)
+            assert (refused.value.code, str(refused.value)) == ("AUTH", lg["error"]), i
+            continue
+        who = login(nats, lg)
+        assert (who.user, who.account) == (lg["user_name"], lg["account"]), i
+        for c in lg["checks"]:
+            if c["op"] == "pub":
+                got = who.can_publish(c["subject"])
+            else:
+                got = who.can_subscribe(c["subject"], c["queue"])
+            assert got == c["allow"], (i, c)
+
+
+NKEY_USER = "UACVKZM3XWDERZYVC6ECB76U4HRRF7GLXZ7JOFDBLKAYOVQK4XWWCLBU"
+CONFIG = b"""
+accounts {
+  A { users: [ {user: alice, password: secret, permissions: {publish: {allow: "orders.>", deny: "orders.secret"}, subscribe: {deny: "orders.secret"}}} ] }
+}
+authorization { timeout: 1.5 }
+"""
+
+
+def test_parse_and_identity() -> None:
+    nats = authgate.NatsAuth.parse(CONFIG)
+    assert nats.auth_timeout == 1.5
+    who = nats.authenticate(user="alice", password=b"secret")
+    assert (who.user, who.account) == ("alice", "A")
+    assert who.can_publish("orders.new") and not who.can_publish("orders.secret") and not who.can_publish("x")
+    assert who.can_subscribe("orders.*") and not who.can_subscribe("orders.secret")
+    assert who.can_subscribe(b"orders.new", queue="workers")
+    # delivery to a wildcard subscription still filters the denied subject
+    assert who.can_receive("orders.new") and not who.can_receive("orders.secret")
+    with pytest.raises(authgate.AuthError) as e:
+        nats.authenticate(user="alice", password="wrong")
+    assert (e.value.code, str(e.value)) == ("AUTH", "Authorization Violation")
+
+
+def test_url_credentials_and_overrides() -> None:
+    nats = authgate.NatsAuth.parse("authorization { user: u, password: p }")
+    assert nats.authenticate(url="nats://u:p@127.0.0.1:4222").user == "u"
+    with pytest.raises(authgate.AuthError):
+        nats.authenticate(url="nats://u:p@127.0.0.1:4222", password="other")
+    token = authgate.NatsAuth.parse("authorization { token: s3cr3t }")
+    assert token.authenticate(url="nats://s3cr3t@h:4222").user == ""
+
+
+def test_connection_types() -> None:
+    nats = authgate.NatsAuth.parse(
+        'authorization { users: [ {user: w, password: p, allowed_connection_types: ["WEBSOCKET"]} ] }'
+    )
+    assert nats.authenticate(user="w", password="p", connection_type="websocket").user == "w"
+    with pytest.raises(authgate.AuthError):
+        nats.authenticate(user="w", password="p")
+    with pytest.raises(authgate.AuthError):
+        nats.authenticate(user="w", password="p", connection_type="MQTT")
+    with pytest.raises(authgate.InvalidArgument) as e:
+        nats.authenticate(user="w", password="p", connection_type="carrier-pigeon")
+    assert e.value.code == "INVALID_ARGUMENT"
+
+
+def test_nkey_user_needs_a_signature() -> None:
+    nats = authgate.NatsAuth.parse(f"authorization {{ users: [ {{nkey: {NKEY_USER}}} ] }}")
+    with pytest.raises(authgate.AuthError):
+        nats.authenticate(nkey=NKEY_USER, sig="AAAA", nonce="nonce")
+
+
+def test_config_errors() -> None:
+    with pytest.raises(authgate.ConfigError) as e:
+        authgate.NatsAuth.parse("authorization { token: t, users: [ {user: a, password: b} ] }", filename="x.conf")
+    assert e.value.code == "CONFIG" and str(e.value).startswith("x.conf:1:")
+    with pytest.raises(authgate.ConfigError) as missing:
+        authgate.NatsAuth.from_file("/nonexistent/nats.conf")
+    assert missing.value.code == "CONFIG"
+    with pytest.raises(TypeError):
+        authgate.NatsAuth.parse(1.5)  # type: ignore[arg-type]
+
+
+def test_include_relative_to_base_dir(tmp_path: Path) -> None:
+    (tmp_path / "users.conf").write_text("users: [ {user: a, password: b} ]\n")
+    nats = authgate.NatsAuth.parse("authorization { include users.conf }", base_dir=str(tmp_path))
+    assert nats.authenticate(user="a", password="b").account == "$G"
+
+
+def test_bcrypt_logins_in_threads() -> None:
+    # cost 4 bcrypt of "pw" (the GIL is released while bcrypt runs)
+    hashed = "$2a$04$9qqIr400Pae5kU6.LnWe5e3l/eYVAzCJhxulJoq8Q4Hi7Jd8xLIuy"
+    nats = authgate.NatsAuth.parse(f'authorization {{ user: b, password: "{hashed}" }}')
+    results: List[bool] = []
+
+    def run() -> None:
+        try:
+            results.append(nats.authenticate(user="b", password="pw").user == "b")
+        except authgate.AuthError:
+            results.append(False)
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [True] * 4

@@ -151,6 +151,54 @@ export declare class Acl {
 }
 
 /**
+ * A nats-server config's client authentication: decides logins as nats-server 2.9.10 does
+ * (nkey users, users with passwords or bcrypt hashes, `no_auth_user`, tokens, accounts).
+ * Operator (JWT) mode is refused with `CONFIG`.
+ */
+export declare class NatsAuth {
+  /**
+   * Reads a config file as `nats-server -c PATH` does; throws `CONFIG` with nats-server's
+   * text (one `file:line:col: message` line per error) for a config it refuses.
+   */
+  static fromFile(path: string | Buffer): NatsAuth
+  /**
+   * Parses config text. `filename` is the name error positions carry (none: no name),
+   * `baseDir` the directory includes are relative to (that of `filename` when none).
+   */
+  static parse(text: string | Buffer, filename?: string | Buffer | null, baseDir?: string | Buffer | null): NatsAuth
+  /** The auth timeout in seconds (`authorization.timeout`, else nats-server's default). */
+  get authTimeout(): number
+  /**
+   * Decides a CONNECT: the client's identity, or `AUTH` (`Authorization Violation`, the
+   * only answer nats-server gives). A bcrypt user blocks for the hash's cost: see
+   * `authenticateAsync`.
+   */
+  authenticate(credentials?: NatsCredentials | null): NatsIdentity
+  /** `authenticate` on libuv's thread pool, for bcrypt users. */
+  authenticateAsync(credentials?: NatsCredentials | null): Promise<NatsIdentity>
+}
+
+/**
+ * A logged-in NATS client: its user and account, and what it may publish, subscribe to and
+ * receive (NATS subject matching, deny over allow).
+ */
+export declare class NatsIdentity {
+  /** The user name: the nkey for an nkey user, empty for a token login or an open server. */
+  get user(): string
+  /** The account (`$G` when none is configured). */
+  get account(): string
+  /** Whether a publish to `subject` is allowed. */
+  canPublish(subject: string | Buffer): boolean
+  /**
+   * Whether a subscription to `subject` (in queue group `queue`) is accepted; an invalid
+   * subject is refused as nats-server refuses it.
+   */
+  canSubscribe(subject: string | Buffer, queue?: string | Buffer | null): boolean
+  /** Whether a message on `subject` is delivered to a (wildcard) subscription of this client. */
+  canReceive(subject: string | Buffer): boolean
+}
+
+/**
  * A RESP2/RESP3 server with Redis 7.0's AUTH/ACL behaviour, enforcing a shared `Acl`.
  * Clients (node-redis, redis-cli, ...) connect to `host:port` and authenticate as its users.
  */
@@ -248,6 +296,33 @@ export interface LogEntry {
   ageSeconds: number
   /** The client's `CLIENT LIST` line at the last update. */
   clientInfo: string
+}
+
+/**
+ * What a client sends in its CONNECT (every field optional: left out is not sent). With
+ * `url`, the credentials of a `nats://user:pass@host` or `nats://token@host` URL are taken
+ * first, and the other fields given replace them.
+ */
+export interface NatsCredentials {
+  /** `user`. */
+  user?: string | Buffer
+  /** `pass`. */
+  password?: string | Buffer
+  /** `auth_token`. */
+  token?: string | Buffer
+  /** `nkey`: the public user nkey. */
+  nkey?: string | Buffer
+  /** `sig`: the nonce's signature (base64url or base64). */
+  sig?: string | Buffer
+  /** The nonce the server sent in INFO. */
+  nonce?: string | Buffer
+  /**
+   * How the client connects: `STANDARD` (the default), `WEBSOCKET`, `LEAFNODE`,
+   * `LEAFNODE_WS`, `MQTT`, `MQTT_WS` (case does not matter).
+   */
+  connectionType?: string | Buffer
+  /** A client URL carrying credentials. */
+  url?: string | Buffer
 }
 
 /** What `ACL GETUSER` reports for one `(...)` selector. */

@@ -836,6 +836,8 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.Acl = nativeBinding.Acl
+module.exports.NatsAuth = nativeBinding.NatsAuth
+module.exports.NatsIdentity = nativeBinding.NatsIdentity
 module.exports.Server = nativeBinding.Server
 module.exports.debugPanic = nativeBinding.debugPanic
 module.exports.debugPanicAsync = nativeBinding.debugPanicAsync

@@ -12,7 +12,7 @@ const os = require('node:os')
 const path = require('node:path')
 
 const authgate = require('..')
-const { Acl, Server, ErrorCode } = authgate
+const { Acl, Server, ErrorCode, NatsAuth, NatsIdentity } = authgate
 
 const vocabulary = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'tests', 'fixtures', 'vocabulary.json'), 'utf8'))
 const defaults = vocabulary.defaults
@@ -164,6 +164,38 @@ test('Server: every option, method and property of the vocabulary', async (t) =>
   assert.deepEqual([server.running, server.port], [true, port2])
   assert.equal(await server.stop(), true)
   assert.deepEqual([server.running, server.port], [false, port2])
+})
+
+test('NATS: every constructor, method, property, authenticate parameter and identity member', async () => {
+  const nats = vocabulary.nats
+  const dir = tmpdir()
+  const conf = path.join(dir, 'nats.conf')
+  fs.writeFileSync(conf, 'authorization { user: u, password: p, timeout: 4 }\n')
+  const ctors = { from_file: () => NatsAuth.fromFile(conf), parse: () => NatsAuth.parse(fs.readFileSync(conf), 'nats.conf', dir) }
+  assert.deepEqual(Object.keys(ctors).sort(), [...nats.constructors].sort())
+  for (const name of nats.constructors) assert.ok(ctors[name]() instanceof NatsAuth, name)
+  fs.rmSync(dir, { recursive: true })
+  const auth = NatsAuth.parse('authorization { user: u, password: p, timeout: 4 }\n')
+  for (const name of nats.properties) {
+    const prop = Object.getOwnPropertyDescriptor(NatsAuth.prototype, camel(name))
+    assert.ok(prop && prop.get && !prop.set, `NatsAuth.prototype.${camel(name)} is a read-only property`)
+  }
+  assert.equal(auth.authTimeout, 4)
+  for (const name of nats.methods) {
+    assert.equal(typeof NatsAuth.prototype[camel(name)], 'function', name)
+    assert.equal(typeof NatsAuth.prototype[camel(name) + 'Async'], 'function', `${name}Async (the Promise form)`)
+  }
+  // Each parameter is a field of the credentials object: a value of the wrong type in it is
+  // a TypeError, which proves the field is read (unknown fields are ignored).
+  for (const name of nats.authenticate_parameters) {
+    assert.equal(thrown(() => auth.authenticate({ [camel(name)]: 1 })).code, 'ERR_INVALID_ARG_TYPE', camel(name))
+    await assert.rejects(async () => auth.authenticateAsync({ [camel(name)]: 1 }), { code: 'ERR_INVALID_ARG_TYPE' })
+  }
+  const id = auth.authenticate({ user: 'u', password: 'p' })
+  assert.ok(id instanceof NatsIdentity)
+  assert.ok((await auth.authenticateAsync({ user: 'u', password: 'p' })) instanceof NatsIdentity)
+  for (const name of nats.identity) assert.ok(camel(name) in id, `NatsIdentity.${camel(name)}`)
+  assert.deepEqual([id.user, id.account, id.canPublish('a'), id.canSubscribe('a', 'q'), id.canReceive('a')], ['u', '$G', true, true, true])
 })
 
 test('records: user info and ACL LOG entries have the vocabulary fields', async () => {

@@ -9,6 +9,9 @@ import {
   AuthgateError,
   ErrorCode,
   LogEntry,
+  NatsAuth,
+  NatsCredentials,
+  NatsIdentity,
   PermissionDeniedError,
   PubsubDefault,
   SelectorInfo,
@@ -139,6 +142,22 @@ export function misuse(acl: Acl): void {
   new Server({ acl }).port = 5
   // @ts-expect-error: port may be null before the first start
   const known: number = new Server({ acl }).port
+  const nats: NatsAuth = NatsAuth.parse('authorization { user: u, password: p }', 'inline.conf', null)
+  const creds: NatsCredentials = { user: 'u', password: Buffer.from('p'), connectionType: 'STANDARD' }
+  const id: NatsIdentity = nats.authenticate(creds)
+  const later: Promise<NatsIdentity> = nats.authenticateAsync({ url: 'nats://u:p@127.0.0.1:4222' })
+  const seen: boolean = id.canPublish('a') && id.canSubscribe('a', 'q') && id.canReceive(Buffer.from('a'))
+  const who: string = `${id.user}@${id.account} ${nats.authTimeout}`
+  void [NatsAuth.fromFile('nats.conf'), later, seen, who]
+  // @ts-expect-error: authTimeout is read-only
+  nats.authTimeout = 5
+  // @ts-expect-error: credentials are an object, not positional strings
+  nats.authenticate('u', 'p')
+  // @ts-expect-error: authenticateAsync resolves with an identity, not a boolean
+  const wrong: Promise<boolean> = nats.authenticateAsync(creds)
+  // @ts-expect-error: user is read-only
+  id.user = 'v'
+  void wrong
   // @ts-expect-error: genpass takes a number of bits
   genpass('256')
   // @ts-expect-error: not an error code

@@ -10,14 +10,16 @@
 //!
 //! Modules, one per exported concept: `acl` (the `Acl` class, `genpass`), `variadic` (the
 //! `...args` methods of `Acl`), `options` (engine settings), `records` (`getuser` / `log`
-//! objects), `tasks` (Promise forms), `server` (`Server`), `args` (string, Buffer and number
-//! arguments), `error` (the one mapping of core's errors to JS errors).
+//! objects), `nats` (`NatsAuth`, `NatsIdentity`: NATS logins and permissions), `tasks`
+//! (Promise forms), `server` (`Server`), `args` (string, Buffer and number arguments), `error`
+//! (the one mapping of core's errors to JS errors).
 
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 mod acl;
 mod args;
 mod error;
+mod nats;
 mod options;
 mod records;
 mod server;
@@ -30,6 +32,7 @@ use napi_derive::napi;
 
 pub use acl::{debug_panic, debug_panic_async, genpass, Acl};
 pub use error::ErrorCode;
+pub use nats::{NatsAuth, NatsCredentials, NatsIdentity};
 pub use options::{AclOptions, AclSettings};
 pub use records::{LogEntry, SelectorInfo, UserInfo};
 pub use server::{Server, ServerOptions};

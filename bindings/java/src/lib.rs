@@ -13,6 +13,7 @@ mod aclfile;
 mod convert;
 mod error;
 mod fast;
+mod nats;
 mod server;
 mod settings;
 mod wire;

@@ -202,6 +202,20 @@ public final class NativeLib {
         nativeDebugError(code, message, true, milvusCode);
     }
 
+    /**
+     * Sets ({@code value} non-null) or removes an environment variable of this process, which
+     * the JVM cannot do itself: a NATS config's {@code $VAR} falls back to the environment. For
+     * tests, from one thread while no config is being read.
+     *
+     * @param name the variable
+     * @param value its value, or null to remove it
+     */
+    static void debugSetenv(String name, String value) {
+        nativeDebugSetenv(Wire.utf8(name), value == null ? null : Wire.utf8(value));
+    }
+
+    private static native void nativeDebugSetenv(byte[] name, byte[] value);
+
     private static native void nativeDebugError(String code, String message, boolean hasMilvusCode, long milvusCode);
 
     /**

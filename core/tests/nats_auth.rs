@@ -266,3 +266,15 @@ fn operator_mode_is_refused_and_errors_map_to_the_contract() {
     let err = authgate::Error::from(login(&auth, "a", "c").unwrap_err());
     assert_eq!((err.kind(), err.message()), (ErrorKind::Auth, "Authorization Violation".to_string()));
 }
+
+/// nats-server 2.9.10 with `max_sub_tokens: 2`: `SUB a.b.c` gets
+/// `-ERR 'Permissions Violation for Subscription to "a.b.c", too many tokens'`, `SUB a.b` is
+/// accepted (observed on a live server). The identity from `authenticate` carries the limit.
+#[test]
+fn max_sub_tokens_applies_to_every_login() {
+    let auth = parse("max_sub_tokens: 2\nauthorization { users = [{user: n, password: n}] }\n");
+    let id = login(&auth, "n", "n").unwrap();
+    assert!(!id.can_subscribe(b"a.b.c", None));
+    assert!(id.can_subscribe(b"a.b", None));
+    assert!(id.can_publish(b"a.b.c"), "the limit is for subscriptions only");
+}

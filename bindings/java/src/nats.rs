@@ -182,10 +182,7 @@ pub extern "system" fn Java_io_authgate_NatsAuth_nativeAuthenticate<'local>(
             c.connection_type = ConnectionType::from_name(&name)
                 .ok_or_else(|| invalid(format!("unknown connection type {name:?}")))?;
         }
-        let id = auth
-            .authenticate(&c)
-            .map_err(authgate::Error::from)?
-            .with_max_sub_tokens(auth.max_sub_tokens());
+        let id = auth.authenticate(&c).map_err(authgate::Error::from)?;
         Ok(Box::into_raw(Box::new(id)) as jlong)
     })
     .resolve::<ThrowAuthgate>()

@@ -104,11 +104,9 @@ impl NatsAuth {
     }
 }
 
-/// Core's login with the config's `max_sub_tokens` applied, as nats-server applies it.
+/// Core's login (the identity carries the config's `max_sub_tokens`).
 fn login(auth: &CoreAuth, c: &Connect) -> std::result::Result<Identity, authgate::Error> {
-    Ok(auth
-        .authenticate(c)?
-        .with_max_sub_tokens(auth.max_sub_tokens()))
+    Ok(auth.authenticate(c)?)
 }
 
 #[napi]

@@ -150,10 +150,7 @@ impl PyNatsAuth {
             }
             let auth = &self.inner;
             let id = py.detach(|| auth.authenticate(&c)).py_err(py)?;
-            // The config's max_sub_tokens limits this client's subscriptions (as the CLI does).
-            Ok(PyNatsIdentity {
-                inner: id.with_max_sub_tokens(auth.max_sub_tokens()),
-            })
+            Ok(PyNatsIdentity { inner: id })
         })
     }
 }

@@ -118,7 +118,7 @@ fn auth(args: &AuthArgs, m: &ArgMatches) -> ExitCode {
         }
     }
     let id = match server.authenticate(&connect) {
-        Ok(id) => id.with_max_sub_tokens(server.max_sub_tokens()),
+        Ok(id) => id,
         Err(e) => return verdict_error(&e),
     };
     let mut head = b"ok user=".to_vec();

@@ -262,9 +262,11 @@ impl NatsAuth {
     }
 
     /// Decides a CONNECT. Any refusal is [`NatsError::AuthorizationViolation`], as
-    /// nats-server gives no reason.
+    /// nats-server gives no reason. The identity carries the config's `max_sub_tokens`.
     pub fn authenticate(&self, c: &Connect) -> Result<Identity, NatsError> {
-        self.decide(c).ok_or(NatsError::AuthorizationViolation)
+        self.decide(c)
+            .map(|id| id.with_max_sub_tokens(self.options.max_sub_tokens))
+            .ok_or(NatsError::AuthorizationViolation)
     }
 
     fn decide(&self, c: &Connect) -> Option<Identity> {

@@ -144,6 +144,27 @@ typedef struct ag_log_entries ag_log_entries;
 typedef struct ag_log_entry ag_log_entry;
 
 /**
+ * A nats-server (2.9.10, config mode) client authentication: the users, nkeys, token or
+ * single user of a config, and their permissions. Immutable once made: every function taking
+ * `const ag_nats_auth *` may be called from any number of threads at once.
+ */
+typedef struct ag_nats_auth ag_nats_auth;
+
+/**
+ * The credentials of one CONNECT. A new one sends nothing (no user, password, token, nkey,
+ * signature or nonce) on a standard client connection. Owned by the caller
+ * (ag_nats_connect_free); not shared between threads while it is being changed.
+ */
+typedef struct ag_nats_connect ag_nats_connect;
+
+/**
+ * A client ag_nats_authenticate accepted: its user and account, and what it may publish,
+ * subscribe to and receive (NATS subject matching, nats-server's rules). Every function
+ * taking `const ag_nats_identity *` may be called from any number of threads at once.
+ */
+typedef struct ag_nats_identity ag_nats_identity;
+
+/**
  * One selector of a user: its command rules, key patterns and channel patterns. Lent by its
  * `ag_user_info` (ag_user_info_selector) and valid until that is freed; never freed itself.
  */
@@ -525,6 +546,235 @@ ag_status ag_list_get(const struct ag_list *list, size_t index, const char **out
  * `list` must be NULL or a list from libauthgate that was not freed yet.
  */
 void ag_list_free(struct ag_list *list);
+
+/**
+ * Reads the config file at `path` as `nats-server -c PATH` does (includes relative to the
+ * file's directory, `$VAR` from the config or the environment), with every check of
+ * `nats-server -t` and those it makes at start-up. AG_CONFIG with nats-server's text (one
+ * line per error, `file:line:col: message`) for a missing or refused file, operator (JWT)
+ * mode included; AG_INVALID_PARAMETER for a path that is not UTF-8. The caller owns `*out`
+ * (ag_nats_auth_free).
+ *
+ * # Safety
+ * `path` readable for `path_len` bytes; `out` NULL or writable.
+ */
+ag_status ag_nats_auth_from_file(const char *path, size_t path_len, struct ag_nats_auth **out);
+
+/**
+ * Parses config text like ag_nats_auth_from_file. `filename` (NULL: none) is the name error
+ * positions carry; `base_dir` (NULL: that of `filename`) the directory includes are relative
+ * to. Both must be UTF-8 when given (AG_INVALID_PARAMETER). Errors as ag_nats_auth_from_file.
+ * The caller owns `*out` (ag_nats_auth_free).
+ *
+ * # Safety
+ * `text` readable for `text_len` bytes; `filename` and `base_dir` NULL or readable for their
+ * lengths; `out` NULL or writable.
+ */
+ag_status ag_nats_auth_parse(const char *text,
+                             size_t text_len,
+                             const char *filename,
+                             size_t filename_len,
+                             const char *base_dir,
+                             size_t base_dir_len,
+                             struct ag_nats_auth **out);
+
+/**
+ * Releases an authentication. NULL is a no-op. Identities it gave stay valid.
+ *
+ * # Safety
+ * `auth` NULL or from libauthgate and not freed yet.
+ */
+void ag_nats_auth_free(struct ag_nats_auth *auth);
+
+/**
+ * Writes the auth timeout in seconds to `*out`: `authorization.timeout`, else nats-server's
+ * default (larger with TLS).
+ *
+ * # Safety
+ * `auth` live; `out` NULL or writable.
+ */
+ag_status ag_nats_auth_timeout(const struct ag_nats_auth *auth, double *out);
+
+/**
+ * Decides a CONNECT with the credentials in `connect`, as nats-server does. On success the
+ * caller owns `*out` (ag_nats_identity_free), whose subscribe checks apply the config's
+ * `max_sub_tokens`. A refused login is AG_AUTH with nats-server's `Authorization Violation`
+ * (it never says why). bcrypt passwords make this slow on purpose: call it off any thread
+ * that must stay responsive; it is safe from many threads at once.
+ *
+ * # Safety
+ * `auth` and `connect` live; `out` NULL or writable.
+ */
+ag_status ag_nats_authenticate(const struct ag_nats_auth *auth,
+                               const struct ag_nats_connect *connect,
+                               struct ag_nats_identity **out);
+
+/**
+ * Creates credentials that send nothing, on a standard connection. The caller owns `*out`
+ * (ag_nats_connect_free).
+ *
+ * # Safety
+ * `out` NULL or writable.
+ */
+ag_status ag_nats_connect_new(struct ag_nats_connect **out);
+
+/**
+ * Releases credentials. NULL is a no-op.
+ *
+ * # Safety
+ * `connect` NULL or from libauthgate and not freed yet.
+ */
+void ag_nats_connect_free(struct ag_nats_connect *connect);
+
+/**
+ * CONNECT's `user` (binary safe; replaces a user taken from the URL).
+ *
+ * # Safety
+ * `connect` live and unshared; `user` readable for `user_len` bytes.
+ */
+ag_status ag_nats_connect_set_user(struct ag_nats_connect *connect,
+                                   const char *user,
+                                   size_t user_len);
+
+/**
+ * CONNECT's `pass` (binary safe; replaces a password taken from the URL).
+ *
+ * # Safety
+ * `connect` live and unshared; `password` readable for `password_len` bytes.
+ */
+ag_status ag_nats_connect_set_password(struct ag_nats_connect *connect,
+                                       const char *password,
+                                       size_t password_len);
+
+/**
+ * CONNECT's `auth_token` (binary safe; replaces a token taken from the URL).
+ *
+ * # Safety
+ * `connect` live and unshared; `token` readable for `token_len` bytes.
+ */
+ag_status ag_nats_connect_set_token(struct ag_nats_connect *connect,
+                                    const char *token,
+                                    size_t token_len);
+
+/**
+ * CONNECT's `nkey`: the user's public nkey.
+ *
+ * # Safety
+ * `connect` live and unshared; `nkey` readable for `nkey_len` bytes.
+ */
+ag_status ag_nats_connect_set_nkey(struct ag_nats_connect *connect,
+                                   const char *nkey,
+                                   size_t nkey_len);
+
+/**
+ * CONNECT's `sig`: the nonce's signature by the nkey (base64url or base64).
+ *
+ * # Safety
+ * `connect` live and unshared; `sig` readable for `sig_len` bytes.
+ */
+ag_status ag_nats_connect_set_sig(struct ag_nats_connect *connect, const char *sig, size_t sig_len);
+
+/**
+ * The nonce the server sent in INFO, which `sig` signs.
+ *
+ * # Safety
+ * `connect` live and unshared; `nonce` readable for `nonce_len` bytes.
+ */
+ag_status ag_nats_connect_set_nonce(struct ag_nats_connect *connect,
+                                    const char *nonce,
+                                    size_t nonce_len);
+
+/**
+ * How the client connects, by nats' name (`STANDARD`, `WEBSOCKET`, `LEAFNODE`,
+ * `LEAFNODE_WS`, `MQTT`, `MQTT_WS`; case-insensitive). AG_INVALID_PARAMETER for any other
+ * name (nothing changes).
+ *
+ * # Safety
+ * `connect` live and unshared; `connection_type` readable for `connection_type_len` bytes.
+ */
+ag_status ag_nats_connect_set_connection_type(struct ag_nats_connect *connect,
+                                              const char *connection_type,
+                                              size_t connection_type_len);
+
+/**
+ * A `nats://user:pass@host:port` or `nats://token@host:port` URL whose credentials are sent
+ * as nats clients send them (no percent-decoding); a user, password or token set explicitly
+ * replaces the URL's. AG_INVALID_PARAMETER if not UTF-8 (nothing changes).
+ *
+ * # Safety
+ * `connect` live and unshared; `url` readable for `url_len` bytes.
+ */
+ag_status ag_nats_connect_set_url(struct ag_nats_connect *connect, const char *url, size_t url_len);
+
+/**
+ * Releases an identity. NULL is a no-op.
+ *
+ * # Safety
+ * `identity` NULL or from libauthgate and not freed yet.
+ */
+void ag_nats_identity_free(struct ag_nats_identity *identity);
+
+/**
+ * The user name (lent, not NUL-terminated, valid until the identity is freed): the nkey for
+ * an nkey user, empty for a token login or a server without authentication.
+ *
+ * # Safety
+ * `identity` live; `out` and `out_len` NULL or writable.
+ */
+ag_status ag_nats_identity_user(const struct ag_nats_identity *identity,
+                                const char **out,
+                                size_t *out_len);
+
+/**
+ * The account (lent like ag_nats_identity_user): core's global account (`$G`) when the user
+ * has none.
+ *
+ * # Safety
+ * `identity` live; `out` and `out_len` NULL or writable.
+ */
+ag_status ag_nats_identity_account(const struct ag_nats_identity *identity,
+                                   const char **out,
+                                   size_t *out_len);
+
+/**
+ * Writes to `*out` whether a publish to `subject` is allowed now (with `allow_responses`,
+ * counting the response).
+ *
+ * # Safety
+ * `identity` live; `subject` readable for `subject_len` bytes; `out` NULL or writable.
+ */
+ag_status ag_nats_identity_can_publish(const struct ag_nats_identity *identity,
+                                       const char *subject,
+                                       size_t subject_len,
+                                       bool *out);
+
+/**
+ * Writes to `*out` whether a subscription to `subject` is accepted; `queue` is the queue
+ * group, NULL for none (an empty group is not the same as none). False also for a subject
+ * nats-server refuses as invalid, or with more tokens than `max_sub_tokens`.
+ *
+ * # Safety
+ * `identity` live; `subject` readable for `subject_len` bytes; `queue` NULL or readable for
+ * `queue_len` bytes; `out` NULL or writable.
+ */
+ag_status ag_nats_identity_can_subscribe(const struct ag_nats_identity *identity,
+                                         const char *subject,
+                                         size_t subject_len,
+                                         const char *queue,
+                                         size_t queue_len,
+                                         bool *out);
+
+/**
+ * Writes to `*out` whether a message on `subject` is delivered to this client's (wildcard)
+ * subscription: the deny filter nats-server applies at delivery.
+ *
+ * # Safety
+ * `identity` live; `subject` readable for `subject_len` bytes; `out` NULL or writable.
+ */
+ag_status ag_nats_identity_can_receive(const struct ag_nats_identity *identity,
+                                       const char *subject,
+                                       size_t subject_len,
+                                       bool *out);
 
 /**
  * Creates options holding core's defaults, which are Redis 7.0's `acl-pubsub-default` and

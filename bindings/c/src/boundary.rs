@@ -106,6 +106,12 @@ impl From<authgate::acl::AclError> for FfiError {
     }
 }
 
+impl From<authgate::nats::NatsError> for FfiError {
+    fn from(e: authgate::nats::NatsError) -> FfiError {
+        Error::from(e).into()
+    }
+}
+
 thread_local! {
     static LAST_ERROR: RefCell<Option<Error>> = const { RefCell::new(None) };
 }

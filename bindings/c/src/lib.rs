@@ -7,7 +7,8 @@
 //! One file per C type: `acl` (construction and users), `acl_check` (authenticate, check,
 //! dryrun, log, genpass), `acl_files` (load, save), `options` (`ag_acl_options` and the
 //! engine settings), `records` (`ag_user_info`, `ag_selector`, `ag_log_entries`,
-//! `ag_log_entry`), `list` (`ag_list`), `server_options`, `server`; `boundary` holds
+//! `ag_log_entry`), `list` (`ag_list`), `nats` (`ag_nats_auth`, `ag_nats_connect`),
+//! `nats_identity` (`ag_nats_identity`), `server_options`, `server`; `boundary` holds
 //! `ag_status`, the last error and the panic boundary, `ffi` and `bytes` the pointer helpers.
 //!
 //! Unsafe code is confined to reading and writing through pointers handed over by C; each
@@ -23,6 +24,8 @@ mod acl_files;
 mod bytes;
 mod ffi;
 mod list;
+mod nats;
+mod nats_identity;
 mod options;
 mod records;
 mod server;
@@ -37,6 +40,8 @@ pub use boundary::{
 };
 pub use bytes::{ag_slice, ag_string_free};
 pub use list::{ag_list, ag_list_free, ag_list_get, ag_list_len};
+pub use nats::*;
+pub use nats_identity::*;
 pub use options::*;
 pub use records::*;
 pub use server::*;

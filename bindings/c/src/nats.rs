@@ -167,7 +167,7 @@ pub unsafe extern "C" fn ag_nats_authenticate(
         let (auth, connect, out) =
             unsafe { (try_ref(auth, "auth")?, try_ref(connect, "connect")?, Out::new(out, "out")?) };
         let identity = auth.inner.authenticate(&connect.connect())?;
-        out.write(into_handle(ag_nats_identity::new(identity.with_max_sub_tokens(auth.inner.max_sub_tokens()))));
+        out.write(into_handle(ag_nats_identity::new(identity)));
         Ok(())
     })
 }

@@ -182,6 +182,12 @@ typedef int (*observer)(int *seen, void *ctx);
 
 /* Observes until the writer is done, checking each observation; counts them in `stats`
  * (total, and those with no flip in flight, where the exact acknowledged state is required). */
+/* How many readers have made their first observation, and how many the writer waits for:
+ * under valgrind (one thread at a time) the writer would otherwise finish every step before
+ * any reader ran, and the test would observe nothing. */
+static atomic_int readers_started;
+static int readers_expected;
+
 static void read_until_done(observer observe, void *ctx, long stats[2]) {
   while (!atomic_load(&done)) {
     int seen[8];
@@ -192,6 +198,7 @@ static void read_until_done(observer observe, void *ctx, long stats[2]) {
     if (!explain(before, after, seen, n)) return fail("stale or torn: a run of calls the writer never published");
     stats[0]++;
     stats[1] += before == after && before % 2 == 0;
+    if (stats[0] == 1) atomic_fetch_add(&readers_started, 1);
     sched_yield(); /* let the writer run often on 2 cores and under valgrind's one-at-a-time */
   }
 }
@@ -223,6 +230,7 @@ static void *engine_reader(void *arg) {
 /* Runs the writer: `flip(side)` returns once the change is acknowledged, `check(side)` then
  * verifies that the writer's own next calls see it. */
 static void write_steps(long steps, int (*flip)(int, void *), int (*check)(int, void *), void *ctx) {
+  while (atomic_load(&readers_started) < readers_expected && !atomic_load(&failures)) sched_yield();
   for (long k = 1; k <= steps && !atomic_load(&failures); k++) {
     int side = state((unsigned long long)k);
     atomic_store(&seq, 2 * (unsigned long long)k - 1);
@@ -249,6 +257,8 @@ static int engine_check(int side, void *ctx) {
 
 static void test_engine(void) {
   pthread_t r[READERS];
+  atomic_store(&readers_started, 0);
+  readers_expected = READERS;
   for (int i = 0; i < READERS; i++) CHECK(pthread_create(&r[i], NULL, engine_reader, (void *)(intptr_t)i) == 0);
   write_steps(STEPS, engine_flip, engine_check, NULL);
   long quiet = 0;
@@ -341,6 +351,8 @@ static void test_server(void) {
   atomic_store(&done, 0);
   CHECK(auth(&admin, "admin", "adminpw") && auth(&own, "flip", "x"));
   pthread_t r[CONNECTIONS];
+  atomic_store(&readers_started, 0);
+  readers_expected = CONNECTIONS;
   for (int i = 0; i < CONNECTIONS; i++) {
     CHECK(auth(&conns[i], "flip", "x"));
     CHECK(pthread_create(&r[i], NULL, server_reader, (void *)(intptr_t)i) == 0);

@@ -254,8 +254,11 @@ bench-core:
 release:
 	cargo build --release -p authgate
 
+# Throughput and CPU per request (redis-benchmark), then the memory of 10,000 idle connections,
+# both against redis-server in the same run.
 bench-server: release apt-deps
 	python3 scripts/bench_vs_redis.py --authgate-bin $(CURDIR)/$(REL)/authgate
+	python3 scripts/bench_idle_conns.py --authgate-bin $(CURDIR)/$(REL)/authgate
 
 clean:
 	cargo clean

@@ -4,10 +4,11 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
-use super::describe::user_line;
+use super::describe::write_user_line;
+use super::draft::{merge_selector_args, UserDraft};
 use super::error::RuleError;
+use super::user::User;
 use crate::redis::cstr::{c_str, has_spaces};
-use super::user::{merge_selector_args, User};
 
 /// Reads an aclfile the way Redis does (`fgets` chunks of at most 1023 bytes concatenated with
 /// `strcat` semantics, so a NUL byte drops the rest of its chunk).
@@ -38,8 +39,8 @@ pub(crate) fn parse(
     text: &[u8],
     shown_path: &str,
     pubsub_allchannels: bool,
-) -> Result<BTreeMap<Vec<u8>, User>, Vec<u8>> {
-    let mut users: BTreeMap<Vec<u8>, User> = BTreeMap::new();
+) -> Result<BTreeMap<Vec<u8>, UserDraft>, Vec<u8>> {
+    let mut users: BTreeMap<Vec<u8>, UserDraft> = BTreeMap::new();
     let mut errors: Vec<u8> = Vec::new();
     let f = shown_path;
     for (i, raw_line) in text.split(|&b| b == b'\n').enumerate() {
@@ -69,7 +70,7 @@ pub(crate) fn parse(
             errors.extend_from_slice(format!("' found on line {n}. ").as_bytes());
             continue;
         }
-        let mut user = User::new(name, pubsub_allchannels);
+        let mut user = UserDraft::new(pubsub_allchannels);
         match merge_selector_args(&argv[2..]) {
             Err(_) => {
                 // Redis 7.0.15 crashes here (NULL dereference); report it as a line error.
@@ -113,12 +114,16 @@ pub(crate) fn parse(
     }
 }
 
-/// Writes every user's ACL LIST line to `path` atomically: a temporary file in the same
-/// directory, fsync, rename over the target, then fsync of the directory.
-pub(crate) fn save<'a>(path: &Path, users: impl Iterator<Item = &'a User>) -> std::io::Result<()> {
+/// Writes every user's ACL LIST line (`(name, user)` in name order) to `path` atomically: a
+/// temporary file in the same directory, fsync, rename over the target, then fsync of the
+/// directory.
+pub(crate) fn save<'a>(
+    path: &Path,
+    users: impl Iterator<Item = (&'a [u8], &'a User)>,
+) -> std::io::Result<()> {
     let mut content = Vec::new();
-    for u in users {
-        content.extend_from_slice(&user_line(u));
+    for (name, u) in users {
+        write_user_line(&mut content, name, u);
         content.push(b'\n');
     }
     let dir = match path.parent() {

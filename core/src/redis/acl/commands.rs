@@ -231,7 +231,7 @@ impl CommandTable {
                 t.members[cat as usize].push(cmd.id);
             }
         }
-        if t.commands.len() >= super::selector::FUTURE_COMMANDS_BIT {
+        if t.commands.len() >= super::command_rules::FUTURE_COMMANDS_BIT {
             return Err("command table too large for the selector bitmap".into());
         }
         Ok(t)

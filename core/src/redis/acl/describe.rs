@@ -7,8 +7,10 @@
 //! in command-table order, a fixed order where Redis uses its random hash order.
 
 use super::category::Category;
+use super::command_rules::CommandPerms;
 use super::commands::{table, CommandTable};
-use super::selector::{KeyPattern, Selector, PERM_ALL, PERM_READ};
+use super::password::push_hex;
+use super::selector::{Selector, PERM_ALL, PERM_READ};
 use super::user::User;
 
 /// What ACL GETUSER reports for one selector.
@@ -36,88 +38,93 @@ pub struct UserInfo {
     pub selectors: Vec<SelectorInfo>,
 }
 
-fn push_pattern(out: &mut Vec<u8>, p: &KeyPattern) {
-    out.extend_from_slice(match p.perms {
+fn push_pattern(out: &mut Vec<u8>, perms: u8, pattern: &[u8]) {
+    out.extend_from_slice(match perms {
         PERM_ALL => b"~",
         PERM_READ => b"%R~",
         _ => b"%W~",
     });
-    out.extend_from_slice(&p.pattern);
+    out.extend_from_slice(pattern);
 }
 
-/// Redis' `ACLDescribeSelector`: `<keys><channels><commands>`.
-pub(crate) fn describe_selector(s: &Selector) -> Vec<u8> {
-    let mut out = Vec::new();
-    if s.allkeys {
+/// Redis' `ACLDescribeSelector`, appended to `out`: `<keys><channels><commands>`. The command
+/// part is the selector's shared, cached description.
+pub(crate) fn write_selector(out: &mut Vec<u8>, s: &Selector) {
+    if s.allkeys() {
         out.extend_from_slice(b"~* ");
     } else {
-        for p in &s.keys {
-            push_pattern(&mut out, p);
+        for (perms, p) in s.patterns.keys() {
+            push_pattern(out, perms, p);
             out.push(b' ');
         }
     }
-    if s.allchannels {
+    if s.allchannels() {
         out.extend_from_slice(b"&* ");
     } else {
         out.extend_from_slice(b"resetchannels ");
-        for c in &s.channels {
+        for c in s.patterns.channels() {
             out.push(b'&');
             out.extend_from_slice(c);
             out.push(b' ');
         }
     }
-    out.extend_from_slice(&describe_commands(s));
-    out
+    out.extend_from_slice(s.commands.description());
 }
 
-/// Redis' `ACLDescribeUser`: flags, `#digest`s, the root selector, then ` (...)` selectors.
-pub(crate) fn describe_user(u: &User) -> Vec<u8> {
-    let mut out = Vec::new();
+/// Redis' `ACLDescribeUser`, appended to `out`: flags, `#digest`s, the root selector, then
+/// ` (...)` selectors.
+pub(crate) fn write_user(out: &mut Vec<u8>, u: &User) {
     for f in u.flag_names() {
         out.extend_from_slice(f.as_bytes());
         out.push(b' ');
     }
     for p in &u.passwords {
         out.push(b'#');
-        out.extend_from_slice(p.to_hex().as_bytes());
+        push_hex(out, &p.0);
         out.push(b' ');
     }
     for (i, s) in u.selectors.iter().enumerate() {
-        let d = describe_selector(s);
         if i == 0 {
-            out.extend_from_slice(&d);
+            write_selector(out, s);
         } else {
             out.extend_from_slice(b" (");
-            out.extend_from_slice(&d);
+            write_selector(out, s);
             out.push(b')');
         }
     }
-    out
 }
 
-/// The `user <name> <description>` line of ACL LIST and the aclfile.
-pub(crate) fn user_line(u: &User) -> Vec<u8> {
-    let mut out = b"user ".to_vec();
-    out.extend_from_slice(&u.name);
+/// The `user <name> <description>` line of ACL LIST and the aclfile, appended to `out`.
+pub(crate) fn write_user_line(out: &mut Vec<u8>, name: &[u8], u: &User) {
+    out.extend_from_slice(b"user ");
+    out.extend_from_slice(name);
     out.push(b' ');
-    out.extend_from_slice(&describe_user(u));
+    write_user(out, u);
+}
+
+/// [`write_user`] into a new buffer.
+#[cfg(test)]
+pub(crate) fn describe_user(u: &User) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_user(&mut out, u);
     out
 }
 
-fn count_bits(t: &CommandTable, s: &Selector, cat: Category) -> (usize, usize) {
+fn count_bits(t: &CommandTable, s: &CommandPerms, cat: Category) -> (usize, usize) {
     let members = t.members(cat);
     let on = members.iter().filter(|&&id| s.bit(id)).count();
     (on, members.len() - on)
 }
 
-/// Redis' `ACLDescribeSelectorCommandRules`.
-pub(crate) fn describe_commands(s: &Selector) -> Vec<u8> {
+/// Redis' `ACLDescribeSelectorCommandRules`. Called once per distinct command rule set (see
+/// [`CommandRules::description`](super::command_rules::CommandRules::description)).
+pub(crate) fn describe_commands(s: &CommandPerms) -> Vec<u8> {
     let t = table();
     let additive = !s.can_run_future_commands();
     let mut rules: Vec<u8> = if additive { b"-@all ".to_vec() } else { b"+@all ".to_vec() };
     // `fake` replays the emitted rules; `work` is the user's bitmap with the chosen categories
     // undone, so each round measures what is still left to explain.
-    let mut fake = Selector::new(false);
+    let mut fake = CommandPerms::new();
     fake.set_all(!additive);
     let mut work = s.clone();
     let mut used = [false; Category::ALL.len()];
@@ -170,7 +177,7 @@ pub(crate) fn describe_commands(s: &Selector) -> Vec<u8> {
     rules
 }
 
-fn fix_single(t: &CommandTable, s: &Selector, fake: &mut Selector, id: usize, rules: &mut Vec<u8>) {
+fn fix_single(t: &CommandTable, s: &CommandPerms, fake: &mut CommandPerms, id: usize, rules: &mut Vec<u8>) {
     let user_bit = s.bit(id);
     if user_bit != fake.bit(id) {
         let cmd = t.get(id);
@@ -184,21 +191,21 @@ fn fix_single(t: &CommandTable, s: &Selector, fake: &mut Selector, id: usize, ru
 /// GETUSER's view of one selector.
 pub(crate) fn selector_info(s: &Selector) -> SelectorInfo {
     let mut keys = Vec::new();
-    if s.allkeys {
+    if s.allkeys() {
         keys.extend_from_slice(b"~*");
     } else {
-        for (i, p) in s.keys.iter().enumerate() {
+        for (i, (perms, p)) in s.patterns.keys().enumerate() {
             if i > 0 {
                 keys.push(b' ');
             }
-            push_pattern(&mut keys, p);
+            push_pattern(&mut keys, perms, p);
         }
     }
     let mut channels = Vec::new();
-    if s.allchannels {
+    if s.allchannels() {
         channels.extend_from_slice(b"&*");
     } else {
-        for (i, c) in s.channels.iter().enumerate() {
+        for (i, c) in s.patterns.channels().enumerate() {
             if i > 0 {
                 channels.push(b' ');
             }
@@ -206,7 +213,7 @@ pub(crate) fn selector_info(s: &Selector) -> SelectorInfo {
             channels.extend_from_slice(c);
         }
     }
-    SelectorInfo { commands: describe_commands(s), keys, channels }
+    SelectorInfo { commands: s.commands.description().to_vec(), keys, channels }
 }
 
 /// GETUSER's view of a user.
@@ -224,10 +231,11 @@ mod tests {
     use super::*;
 
     fn describe(rules: &[&str]) -> String {
-        let mut u = User::new(b"n", false);
+        let mut u = super::super::draft::UserDraft::new(false);
         for r in rules {
             u.apply(r.as_bytes(), false).unwrap();
         }
+        let u = u.freeze(&mut super::super::intern::Interners::new());
         String::from_utf8(describe_user(&u)).unwrap()
     }
 

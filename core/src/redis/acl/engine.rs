@@ -5,32 +5,40 @@
 //! connections hold on to ([`UserRef`]), so `setuser` changes apply to live connections at
 //! once, as `ACL SETUSER` does in Redis, and a deleted user is visible as removed.
 
-use std::collections::BTreeMap;
+use std::borrow::Borrow;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 use parking_lot::{Mutex, RwLock};
+use smallvec::SmallVec;
 
 use super::aclfile;
 use super::category::Category;
 use super::commands::{table, Command};
 use super::describe::{self, UserInfo};
+use super::draft::{merge_selector_args, UserDraft};
 use super::error::AclError;
-use crate::redis::cstr::{c_str, has_spaces};
-use super::options::{AclOptions, PubsubDefault};
+use super::intern::Interners;
 use super::log::{AclLog, LogContext, LogEntry, LogReason};
+use super::options::{AclOptions, PubsubDefault};
 use super::password;
 use super::selector::{channel_in_list, Denial, DenialKind};
-use super::user::{merge_selector_args, User};
+use super::user::User;
 use super::{dryrun_message, DryRun, ResolveError};
+use crate::redis::cstr::{c_str, has_spaces};
+
+/// Set in [`UserCell::state`] once the user is deleted or replaced.
+const REMOVED: u64 = 1 << 63;
 
 struct UserCell {
-    name: Vec<u8>,
-    removed: AtomicBool,
-    /// Bumped after every change, so a connection's [`UserView`] knows when to reload.
-    version: AtomicU64,
+    /// Short names (up to 16 bytes) are stored inline.
+    name: SmallVec<[u8; 16]>,
+    /// The change counter (bumped after every change, so a connection's [`UserView`] knows
+    /// when to reload) with [`REMOVED`] in the top bit: one word for both.
+    state: AtomicU64,
     /// Replaced whole on every change, so the per-command check reads it without a lock
     /// (no shared counter bouncing between cores); writers are serialised by the state lock.
     user: ArcSwap<User>,
@@ -39,7 +47,11 @@ struct UserCell {
 impl UserCell {
     fn store(&self, user: User) {
         self.user.store(Arc::new(user));
-        self.version.fetch_add(1, Ordering::Release);
+        self.state.fetch_add(1, Ordering::Release);
+    }
+
+    fn mark_removed(&self) {
+        self.state.fetch_or(REMOVED, Ordering::Release);
     }
 }
 
@@ -65,11 +77,10 @@ impl std::fmt::Debug for UserRef {
 }
 
 impl UserRef {
-    fn new(user: User) -> UserRef {
+    fn new(name: &[u8], user: User) -> UserRef {
         UserRef(Arc::new(UserCell {
-            name: user.name.clone(),
-            removed: AtomicBool::new(false),
-            version: AtomicU64::new(0),
+            name: SmallVec::from_slice(name),
+            state: AtomicU64::new(0),
             user: ArcSwap::from_pointee(user),
         }))
     }
@@ -82,7 +93,7 @@ impl UserRef {
     /// True once the user was deleted (ACL DELUSER) or replaced (ACL LOAD): connections
     /// authenticated as it must be closed.
     pub fn is_removed(&self) -> bool {
-        self.0.removed.load(Ordering::Acquire)
+        self.0.state.load(Ordering::Acquire) & REMOVED != 0
     }
 
     /// True if both handles refer to the same user object.
@@ -104,7 +115,7 @@ impl UserRef {
         cmd: &Command,
         argv: &[A],
     ) -> Result<(), Denial> {
-        let version = self.0.version.load(Ordering::Acquire);
+        let version = self.0.state.load(Ordering::Acquire);
         let fresh = matches!(&view.0, Some((cell, v, _)) if Arc::ptr_eq(cell, &self.0) && *v == version);
         if !fresh {
             view.0 = Some((self.0.clone(), version, self.0.user.load_full()));
@@ -150,12 +161,12 @@ pub struct ChannelAllowList(Vec<Vec<u8>>);
 impl ChannelAllowList {
     /// May a client stay subscribed to `channel` (SUBSCRIBE/SSUBSCRIBE)? Glob match.
     pub fn allows_channel(&self, channel: &[u8]) -> bool {
-        channel_in_list(&self.0, channel, false)
+        channel_in_list(self.0.iter().map(Vec::as_slice), channel, false)
     }
 
     /// May a client stay subscribed to `pattern` (PSUBSCRIBE)? Literal match.
     pub fn allows_pattern(&self, pattern: &[u8]) -> bool {
-        channel_in_list(&self.0, pattern, true)
+        channel_in_list(self.0.iter().map(Vec::as_slice), pattern, true)
     }
 }
 
@@ -186,10 +197,54 @@ pub trait AclListener: Send + Sync {
     }
 }
 
+/// Receives `ACL LIST`'s lines as they are produced, so a server can encode the reply straight
+/// into its output buffer (see [`Acl::write_list`]).
+pub trait ListSink {
+    /// Called once, before any line, with the number of lines that follow.
+    fn begin(&mut self, lines: usize);
+    /// The buffer the next line is appended to.
+    fn line_buffer(&mut self) -> &mut Vec<u8>;
+    /// Called after each line was appended to the buffer [`ListSink::line_buffer`] returned.
+    fn line_end(&mut self);
+}
+
+/// One entry of the user table: the handle, ordered and found by the user's name (stored once,
+/// in the cell).
+struct Entry(UserRef);
+
+impl Borrow<[u8]> for Entry {
+    fn borrow(&self) -> &[u8] {
+        &self.0 .0.name
+    }
+}
+
+impl PartialEq for Entry {
+    fn eq(&self, other: &Entry) -> bool {
+        self.0.name() == other.0.name()
+    }
+}
+
+impl Eq for Entry {}
+
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, other: &Entry) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Entry {
+    fn cmp(&self, other: &Entry) -> std::cmp::Ordering {
+        self.0.name().cmp(other.0.name())
+    }
+}
+
 struct State {
-    users: BTreeMap<Vec<u8>, UserRef>,
+    /// Every user, in name order (ACL LIST and ACL USERS print that order).
+    users: BTreeSet<Entry>,
     default: UserRef,
     options: AclOptions,
+    /// Shared command rules and pattern blocks; only changed under the write lock.
+    interned: Interners,
 }
 
 /// The ACL engine. See the module docs.
@@ -220,11 +275,12 @@ impl Acl {
 
     /// An engine with the given options.
     pub fn with_options(options: AclOptions) -> Acl {
-        let default = UserRef::new(User::new_default());
-        let mut users = BTreeMap::new();
-        users.insert(b"default".to_vec(), default.clone());
+        let mut interned = Interners::new();
+        let default = UserRef::new(b"default", UserDraft::new_default().freeze(&mut interned));
+        let mut users = BTreeSet::new();
+        users.insert(Entry(default.clone()));
         Acl {
-            state: RwLock::new(State { users, default, options }),
+            state: RwLock::new(State { users, default, options, interned }),
             log: Mutex::new(AclLog::new(options.log_max_len)),
             listeners: RwLock::new(Vec::new()),
         }
@@ -273,7 +329,7 @@ impl Acl {
 
     /// A user by name (case-sensitive).
     pub fn user(&self, name: &[u8]) -> Option<UserRef> {
-        self.state.read().users.get(name).cloned()
+        self.state.read().users.get(name).map(|e| e.0.clone())
     }
 
     /// The `default` user, which always exists.
@@ -299,17 +355,20 @@ impl Acl {
             .map_err(|i| AclError::UnmatchedParenthesis(rules[i].as_ref().to_vec()))?;
         let event;
         {
-            let mut st = self.state.write();
+            let mut guard = self.state.write();
+            let st = &mut *guard;
             let allchannels = st.options.pubsub_default == PubsubDefault::AllChannels;
-            let existing = st.users.get(name).cloned();
-            let mut user = match &existing {
-                Some(cell) => User::clone(&cell.0.user.load()),
-                None => User::new(name, allchannels),
+            let existing = st.users.get(name).map(|e| e.0.clone());
+            let mut draft = match &existing {
+                Some(cell) => UserDraft::thaw(&cell.0.user.load()),
+                None => UserDraft::new(allchannels),
             };
             for rule in &merged {
-                user.apply(rule, allchannels)
+                draft
+                    .apply(rule, allchannels)
                     .map_err(|error| AclError::Rule { rule: rule.clone(), error })?;
             }
+            let user = draft.freeze(&mut st.interned);
             match existing {
                 Some(cell) => {
                     event = revoked_channels(&cell.0.user.load(), &user).map(|allowed| {
@@ -319,7 +378,7 @@ impl Acl {
                 }
                 None => {
                     event = None;
-                    st.users.insert(name.to_vec(), UserRef::new(user));
+                    st.users.insert(Entry(UserRef::new(name, user)));
                 }
             }
         }
@@ -339,8 +398,8 @@ impl Acl {
         {
             let mut st = self.state.write();
             for n in names {
-                if let Some(u) = st.users.remove(n.as_ref()) {
-                    u.0.removed.store(true, Ordering::Release);
+                if let Some(Entry(u)) = st.users.take(n.as_ref()) {
+                    u.0.mark_removed();
                     removed.push(u);
                 }
             }
@@ -361,13 +420,37 @@ impl Acl {
 
     /// `ACL USERS`: names in byte order.
     pub fn users(&self) -> Vec<Vec<u8>> {
-        self.state.read().users.keys().cloned().collect()
+        self.state.read().users.iter().map(|e| e.0.name().to_vec()).collect()
     }
 
     /// `ACL LIST`: `user <name> <rules>` lines in name order.
     pub fn list(&self) -> Vec<Vec<u8>> {
+        struct Lines(Vec<Vec<u8>>);
+        impl ListSink for Lines {
+            fn begin(&mut self, lines: usize) {
+                self.0.reserve_exact(lines);
+            }
+            fn line_buffer(&mut self) -> &mut Vec<u8> {
+                self.0.push(Vec::new());
+                self.0.last_mut().expect("just pushed")
+            }
+            fn line_end(&mut self) {}
+        }
+        let mut lines = Lines(Vec::new());
+        self.write_list(&mut lines);
+        lines.0
+    }
+
+    /// `ACL LIST` into `sink`, one consistent snapshot: the count and then every line, in name
+    /// order. The command part of each description is computed once per distinct rule set and
+    /// shared, so this is mostly copying.
+    pub fn write_list(&self, sink: &mut impl ListSink) {
         let st = self.state.read();
-        st.users.values().map(|u| describe::user_line(&u.0.user.load())).collect()
+        sink.begin(st.users.len());
+        for Entry(u) in &st.users {
+            describe::write_user_line(sink.line_buffer(), u.name(), &u.0.user.load());
+            sink.line_end();
+        }
     }
 
     /// `ACL CAT [category]`: the category names, or the commands of one category (full names,
@@ -415,7 +498,7 @@ impl Acl {
         let st = self.state.read();
         let u = st.users.get(user).ok_or_else(|| AclError::UserNotFound(user.to_vec()))?;
         let cmd = resolve_checked(argv)?;
-        u.check(cmd, argv).map_err(|d| AclError::Denied {
+        u.0.check(cmd, argv).map_err(|d| AclError::Denied {
             kind: d.kind,
             command: cmd.fullname.clone(),
             object: if d.kind == DenialKind::Command {
@@ -495,7 +578,11 @@ impl Acl {
         self.parse_aclfile(path, &path.to_string_lossy()).map(|_| ())
     }
 
-    fn parse_aclfile(&self, path: &Path, shown: &str) -> Result<BTreeMap<Vec<u8>, User>, AclError> {
+    fn parse_aclfile(
+        &self,
+        path: &Path,
+        shown: &str,
+    ) -> Result<BTreeMap<Vec<u8>, UserDraft>, AclError> {
         let text = aclfile::read(path).map_err(|e| {
             AclError::Load(
                 format!("Error loading ACLs, opening file '{shown}': {}", strerror(&e)).into_bytes(),
@@ -515,19 +602,22 @@ impl Acl {
     /// `aclfile` setting as written, while it opens it relative to `dir`.
     pub fn load_as(&self, path: &Path, shown: &str) -> Result<(), AclError> {
         let mut users = self.parse_aclfile(path, shown)?;
-        let new_default = users.remove(&b"default"[..]).unwrap_or_else(User::new_default);
+        let new_default = users.remove(&b"default"[..]).unwrap_or_else(UserDraft::new_default);
         let removed: Vec<UserRef>;
         {
-            let mut st = self.state.write();
+            let mut guard = self.state.write();
+            let st = &mut *guard;
             let default = st.default.clone();
-            default.0.store(new_default);
-            let mut table: BTreeMap<Vec<u8>, UserRef> =
-                users.into_iter().map(|(n, u)| (n, UserRef::new(u))).collect();
-            table.insert(b"default".to_vec(), default);
+            default.0.store(new_default.freeze(&mut st.interned));
+            let mut table: BTreeSet<Entry> = users
+                .into_iter()
+                .map(|(n, u)| Entry(UserRef::new(&n, u.freeze(&mut st.interned))))
+                .collect();
+            table.insert(Entry(default));
             let old = std::mem::replace(&mut st.users, table);
-            removed = old.into_iter().filter(|(n, _)| n != b"default").map(|(_, u)| u).collect();
+            removed = old.into_iter().map(|Entry(u)| u).filter(|u| u.name() != b"default").collect();
             for u in &removed {
-                u.0.removed.store(true, Ordering::Release);
+                u.0.mark_removed();
             }
         }
         if !removed.is_empty() {
@@ -538,11 +628,12 @@ impl Acl {
 
     /// `ACL SAVE`: writes every user atomically (temp file, fsync, rename).
     pub fn save(&self, path: &Path) -> Result<(), AclError> {
-        let users: Vec<User> = {
+        let users: Vec<(UserRef, Arc<User>)> = {
             let st = self.state.read();
-            st.users.values().map(|u| User::clone(&u.0.user.load())).collect()
+            st.users.iter().map(|Entry(u)| (u.clone(), u.0.user.load_full())).collect()
         };
-        aclfile::save(path, users.iter()).map_err(|e| AclError::Save(e.to_string()))
+        aclfile::save(path, users.iter().map(|(r, u)| (r.name(), &**u)))
+            .map_err(|e| AclError::Save(e.to_string()))
     }
 }
 
@@ -577,7 +668,7 @@ fn revoked_channels(old: &User, new: &User) -> Option<ChannelAllowList> {
     }
     let upcoming = new.all_channel_patterns();
     let superset = old.selectors.iter().all(|s| {
-        !s.allchannels && s.channels.iter().all(|c| upcoming.iter().any(|u| u == c))
+        !s.allchannels() && s.patterns.channels().all(|c| upcoming.iter().any(|u| u == c))
     });
     if superset {
         None

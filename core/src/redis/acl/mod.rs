@@ -16,22 +16,26 @@
 
 mod aclfile;
 pub mod category;
+mod command_rules;
 pub mod commands;
 mod describe;
+mod draft;
 mod engine;
 pub mod error;
 pub mod glob;
+mod intern;
 pub mod keys;
 mod log;
 mod options;
 mod password;
+mod patterns;
 mod selector;
 mod user;
 
 pub use category::Category;
 pub use commands::{table, Command, CommandFlags, ResolveError};
 pub use describe::{SelectorInfo, UserInfo};
-pub use engine::{Acl, AclEvent, AclListener, ChannelAllowList, UserRef, UserView};
+pub use engine::{Acl, AclEvent, AclListener, ChannelAllowList, ListSink, UserRef, UserView};
 pub use error::{AclError, RuleError};
 pub use log::{LogContext, LogEntry, LogReason};
 pub use options::{AclOptions, InvalidPubsubDefault, PubsubDefault, DEFAULT_LOG_MAX_LEN};

@@ -1,10 +1,14 @@
-//! A user: flags, password digests and selectors, and the user-level rules that change them.
+//! A user as connections read it: flags, password digests and selectors, frozen.
+//!
+//! Kept compact because an engine may hold hundreds of thousands of them: one password digest
+//! and one selector live inline, the selectors' parts are shared (see
+//! [`intern`](super::intern)), and nothing has spare capacity.
 
-use super::error::RuleError;
+use smallvec::SmallVec;
+
+use super::commands::Command;
 use super::password::PasswordHash;
 use super::selector::{Denial, DenialKind, KeyCache, Selector};
-use crate::redis::resp::split_args;
-use super::commands::Command;
 
 /// The payload-sanitisation flag a user may carry (at most one).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -15,114 +19,22 @@ pub(crate) enum Sanitize {
     Skip,
 }
 
-/// One ACL user.
+/// One frozen ACL user (its name is the engine's; see [`draft`](super::draft) for editing).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct User {
-    pub(crate) name: Vec<u8>,
     pub(crate) enabled: bool,
     pub(crate) nopass: bool,
     pub(crate) sanitize: Option<Sanitize>,
-    pub(crate) passwords: Vec<PasswordHash>,
+    /// SHA-256 digests, in insertion order, no duplicates.
+    pub(crate) passwords: SmallVec<[PasswordHash; 1]>,
     /// Element 0 is the root selector and always exists.
-    pub(crate) selectors: Vec<Selector>,
+    pub(crate) selectors: SmallVec<[Selector; 1]>,
 }
 
 impl User {
-    /// A new user as Redis creates it: off, no passwords, no commands, no keys, channels per
-    /// `acl-pubsub-default`.
-    pub(crate) fn new(name: &[u8], pubsub_allchannels: bool) -> User {
-        User {
-            name: name.to_vec(),
-            enabled: false,
-            nopass: false,
-            sanitize: None,
-            passwords: Vec::new(),
-            selectors: vec![Selector::new(pubsub_allchannels)],
-        }
-    }
-
-    /// The built-in `default` user: `on nopass ~* &* +@all`.
-    pub(crate) fn new_default() -> User {
-        let mut u = User::new(b"default", true);
-        for rule in [&b"+@all"[..], b"~*", b"&*", b"on", b"nopass"] {
-            u.apply(rule, true).expect("the default user's rules are valid");
-        }
-        u
-    }
-
+    /// The root selector.
     pub(crate) fn root(&self) -> &Selector {
         &self.selectors[0]
-    }
-
-    /// Applies one (already merged) rule: Redis' `ACLSetUser`.
-    pub(crate) fn apply(&mut self, op: &[u8], pubsub_allchannels: bool) -> Result<(), RuleError> {
-        if op.is_empty() {
-            return Ok(());
-        }
-        let is = |w: &str| op.eq_ignore_ascii_case(w.as_bytes());
-        if is("on") {
-            self.enabled = true;
-        } else if is("off") {
-            self.enabled = false;
-        } else if is("skip-sanitize-payload") {
-            self.sanitize = Some(Sanitize::Skip);
-        } else if is("sanitize-payload") {
-            self.sanitize = Some(Sanitize::Sanitize);
-        } else if is("nopass") {
-            self.nopass = true;
-            self.passwords.clear();
-        } else if is("resetpass") {
-            self.nopass = false;
-            self.passwords.clear();
-        } else if op[0] == b'>' || op[0] == b'#' {
-            let hash = if op[0] == b'>' {
-                PasswordHash::of(&op[1..])
-            } else {
-                PasswordHash::from_hex(&op[1..]).ok_or(RuleError::BadHash)?
-            };
-            if !self.passwords.contains(&hash) {
-                self.passwords.push(hash);
-            }
-            self.nopass = false;
-        } else if op[0] == b'<' || op[0] == b'!' {
-            let hash = if op[0] == b'<' {
-                PasswordHash::of(&op[1..])
-            } else {
-                PasswordHash::from_hex(&op[1..]).ok_or(RuleError::BadHash)?
-            };
-            let pos = self.passwords.iter().position(|p| *p == hash);
-            self.passwords.remove(pos.ok_or(RuleError::NoSuchPassword)?);
-        } else if op[0] == b'(' && op[op.len() - 1] == b')' {
-            let selector = Self::parse_selector(&op[1..op.len() - 1], pubsub_allchannels)?;
-            self.selectors.push(selector);
-        } else if is("clearselectors") {
-            self.selectors.truncate(1);
-        } else if is("reset") {
-            self.nopass = false;
-            self.passwords.clear();
-            let root = &mut self.selectors[0];
-            root.allkeys = false;
-            root.keys.clear();
-            root.allchannels = pubsub_allchannels;
-            root.channels.clear();
-            self.enabled = false;
-            self.sanitize = Some(Sanitize::Sanitize);
-            self.selectors.truncate(1);
-            self.selectors[0].set_all(false);
-        } else {
-            self.selectors[0].apply(op)?;
-        }
-        Ok(())
-    }
-
-    /// Builds a `(...)` selector from its inner text, split like a command line. Redis treats
-    /// unbalanced quotes as an empty list of rules, so that gives an empty selector.
-    fn parse_selector(inner: &[u8], pubsub_allchannels: bool) -> Result<Selector, RuleError> {
-        let mut s = Selector::new(pubsub_allchannels);
-        for rule in split_args(inner).unwrap_or_default() {
-            s.apply(&rule)?;
-        }
-        Ok(s)
     }
 
     /// Redis' `ACLCheckAllUserCommandPerm`: the first selector that allows everything wins;
@@ -177,47 +89,20 @@ impl User {
 
     /// True if any selector has `allchannels`.
     pub(crate) fn any_allchannels(&self) -> bool {
-        self.selectors.iter().any(|s| s.allchannels)
+        self.selectors.iter().any(|s| s.allchannels())
     }
 
     /// All channel patterns over all selectors (Redis' "upcoming" list).
     pub(crate) fn all_channel_patterns(&self) -> Vec<Vec<u8>> {
-        self.selectors.iter().flat_map(|s| s.channels.iter().cloned()).collect()
-    }
-}
-
-/// Redis' `ACLMergeSelectorArguments`: joins `(`-opened arguments with single spaces until one
-/// ends with `)`. A nested `(` restarts the selector (7.0 behaviour). Err(index) of the opening
-/// argument if a selector is never closed.
-pub(crate) fn merge_selector_args<A: AsRef<[u8]>>(args: &[A]) -> Result<Vec<Vec<u8>>, usize> {
-    let mut out = Vec::with_capacity(args.len());
-    let mut open: Option<(usize, Vec<u8>)> = None;
-    for (j, arg) in args.iter().enumerate() {
-        let op = arg.as_ref();
-        if op.first() == Some(&b'(') && op.last() != Some(&b')') {
-            open = Some((j, op.to_vec()));
-            continue;
-        }
-        if let Some((_, sel)) = open.as_mut() {
-            // Redis appends with `%s`, so a NUL ends what is appended, while the `)` test
-            // still looks at the argument's real last byte.
-            sel.push(b' ');
-            sel.extend_from_slice(crate::redis::cstr::c_str(op));
-            if op.last() == Some(&b')') {
-                out.push(open.take().map(|(_, s)| s).unwrap_or_default());
-            }
-            continue;
-        }
-        out.push(op.to_vec());
-    }
-    match open {
-        Some((j, _)) => Err(j),
-        None => Ok(out),
+        self.selectors.iter().flat_map(|s| s.patterns.channels().map(<[u8]>::to_vec)).collect()
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::draft::{merge_selector_args, UserDraft};
+    use super::super::error::RuleError;
+    use super::super::intern::Interners;
     use super::*;
 
     #[test]
@@ -235,7 +120,7 @@ mod tests {
 
     #[test]
     fn user_rules() {
-        let mut u = User::new(b"u", false);
+        let mut u = UserDraft::new(false);
         for r in ["on", ">p1", "(+get ~a)", "clearselectors", "nopass", "reset"] {
             u.apply(r.as_bytes(), false).unwrap();
         }
@@ -251,17 +136,42 @@ mod tests {
         assert!(u.apply(b"()", false).is_ok());
     }
 
+    fn frozen(rules: &[&str], interned: &mut Interners) -> User {
+        let mut u = UserDraft::new(false);
+        for r in rules {
+            u.apply(r.as_bytes(), false).unwrap();
+        }
+        u.freeze(interned)
+    }
+
     #[test]
     fn passwords() {
-        let mut u = User::new(b"u", false);
-        u.apply(b">secret", false).unwrap();
-        assert!(!u.password_ok(b"secret"), "off users never authenticate");
-        u.apply(b"on", false).unwrap();
+        let mut i = Interners::new();
+        assert!(!frozen(&[">secret"], &mut i).password_ok(b"secret"), "off users never authenticate");
+        let u = frozen(&[">secret", "on"], &mut i);
         assert!(u.password_ok(b"secret"));
         assert!(!u.password_ok(b"other"));
-        u.apply(b"<secret", false).unwrap();
+        let u = frozen(&[">secret", "on", "<secret"], &mut i);
         assert!(!u.password_ok(b"secret"), "removing every password does not mean nopass");
-        u.apply(b"nopass", false).unwrap();
-        assert!(u.password_ok(b""));
+        assert!(frozen(&["on", "nopass"], &mut i).password_ok(b""));
+        let u = frozen(&["on", ">a", ">b", ">a"], &mut i);
+        assert_eq!(u.passwords.len(), 2);
+        assert!(u.password_ok(b"a") && u.password_ok(b"b"));
+    }
+
+    #[test]
+    fn equal_rules_share_their_parts_and_thaw_round_trips() {
+        let mut i = Interners::new();
+        let a = frozen(&["on", "+get", "+set", "~k:*", "(+ping &c)"], &mut i);
+        let b = frozen(&["+set", "on", "+get", "~k:*", "(+ping &c)"], &mut i);
+        let c = frozen(&["on", "+get", "~other:*"], &mut i);
+        assert!(std::sync::Arc::ptr_eq(&a.root().commands, &b.root().commands));
+        assert!(std::sync::Arc::ptr_eq(&a.selectors[1].commands, &b.selectors[1].commands));
+        assert!(a.root().patterns.same_block(&b.root().patterns));
+        assert_ne!(a.root().patterns, c.root().patterns);
+        let thawed = UserDraft::thaw(&a).freeze(&mut i);
+        assert_eq!(thawed, a);
+        assert!(!c.selectors.spilled() && !c.passwords.spilled(), "one selector and one digest stay inline");
+        assert_eq!(a.selectors.capacity(), 2, "no headroom once spilled");
     }
 }

@@ -91,6 +91,21 @@ impl Encoder {
         self.buf.extend_from_slice(b"\r\n");
     }
 
+    /// Frames the bytes appended to `buf` since `start` as one bulk string, in place: the
+    /// `$<len>` header is inserted before them (moving only those bytes) and CRLF appended.
+    /// For replies written straight into the buffer, whose length is known only afterwards.
+    pub fn bulk_in_place(&mut self, start: usize) {
+        let len = self.buf.len() - start;
+        let mut header = Vec::with_capacity(16);
+        header.push(b'$');
+        write_i64(&mut header, len as i64);
+        header.extend_from_slice(b"\r\n");
+        self.buf.extend_from_slice(&header);
+        self.buf.copy_within(start..start + len, start + header.len());
+        self.buf[start..start + header.len()].copy_from_slice(&header);
+        self.buf.extend_from_slice(b"\r\n");
+    }
+
     /// A bulk string holding the decimal text of `v`.
     pub fn bulk_i64(&mut self, v: i64) {
         let mut tmp = [0u8; 24];
@@ -212,6 +227,23 @@ mod tests {
         assert_eq!(both(|e| e.verbatim(b"txt", b"a\n")), ("$2\r\na\n\r\n".into(), "=6\r\ntxt:a\n\r\n".into()));
         assert_eq!(both(|e| e.integer(-42)), (":-42\r\n".into(), ":-42\r\n".into()));
         assert_eq!(both(|e| e.bulk_i64(-7)), ("$2\r\n-7\r\n".into(), "$2\r\n-7\r\n".into()));
+    }
+
+    #[test]
+    fn bulk_framed_in_place_equals_bulk() {
+        for content in [&b""[..], b"x", &[b'y'; 1000][..]] {
+            let mut direct = Encoder::new(Protocol::Resp2);
+            direct.array(2);
+            direct.bulk(content);
+            direct.bulk(b"next");
+            let mut framed = Encoder::new(Protocol::Resp2);
+            framed.array(2);
+            let start = framed.buf.len();
+            framed.buf.extend_from_slice(content);
+            framed.bulk_in_place(start);
+            framed.bulk(b"next");
+            assert_eq!(framed.buf, direct.buf);
+        }
     }
 
     #[test]

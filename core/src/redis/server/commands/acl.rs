@@ -1,7 +1,9 @@
 //! The ACL command and its subcommands.
 
 use crate::redis::server::session::Session;
-use crate::redis::acl::{Acl, AclError, Command, DryRun, SelectorInfo, DEFAULT_GENPASS_BITS};
+use crate::redis::acl::{
+    Acl, AclError, Command, DryRun, ListSink, SelectorInfo, DEFAULT_GENPASS_BITS,
+};
 use crate::redis::resp::number::parse_i64;
 use crate::redis::resp::Encoder;
 
@@ -78,6 +80,28 @@ fn selector_map(out: &mut Encoder, sel: &SelectorInfo) {
     out.bulk(&sel.channels);
 }
 
+/// ACL LIST's lines encoded as they are written: each goes straight into the output buffer
+/// and is framed there, so a 100,000-user reply is never built a second time.
+struct ListReply<'a> {
+    out: &'a mut Encoder,
+    start: usize,
+}
+
+impl ListSink for ListReply<'_> {
+    fn begin(&mut self, lines: usize) {
+        self.out.array(lines);
+    }
+
+    fn line_buffer(&mut self) -> &mut Vec<u8> {
+        self.start = self.out.buf.len();
+        &mut self.out.buf
+    }
+
+    fn line_end(&mut self) {
+        self.out.bulk_in_place(self.start);
+    }
+}
+
 fn getuser(s: &mut Session, name: &[u8]) {
     let Some(info) = s.shared.acl.getuser(name) else {
         return s.out.null();
@@ -151,7 +175,7 @@ pub(crate) fn acl(s: &mut Session, cmd: &'static Command, argv: &[Vec<u8>]) {
             Ok(n) => s.out.integer(n as i64),
             Err(e) => error(&mut s.out, &e),
         },
-        "list" => bulk_array(&mut s.out, &acl.list()),
+        "list" => acl.write_list(&mut ListReply { out: &mut s.out, start: 0 }),
         "users" => bulk_array(&mut s.out, &acl.users()),
         "whoami" => s.out.bulk(s.user.name()),
         "cat" if argv.len() <= 3 => match acl.cat(argv.get(2).map(|a| a.as_slice())) {

@@ -260,6 +260,14 @@ bench-server: release apt-deps
 	python3 scripts/bench_vs_redis.py --authgate-bin $(CURDIR)/$(REL)/authgate
 	python3 scripts/bench_idle_conns.py --authgate-bin $(CURDIR)/$(REL)/authgate
 
+## Issue 12's scale table: redis-server and `authgate serve` in one run (SETUSER x100k, ACL
+## LIST/GETUSER with 100k users, RSS growth, AUTH x20k pipelined; scripts/bench_scale.py says
+## how to add a row), then the criterion benches of the check and of authentication at scale.
+.PHONY: bench-scale
+bench-scale: release apt-deps
+	python3 scripts/bench_scale.py --authgate-bin $(CURDIR)/$(REL)/authgate
+	cargo bench -p authgate --bench acl -- 'check_key_patterns|check_selectors|authenticate_users'
+
 clean:
 	cargo clean
 	rm -rf $(VENV)

@@ -50,6 +50,64 @@ fn bench_check(c: &mut Criterion) {
     g.finish();
 }
 
+/// Issue 12: a GET whose key matches only the last of 1, 10 or 100 key patterns.
+fn bench_check_patterns(c: &mut Criterion) {
+    let acl = Acl::new();
+    let get: [&[u8]; 2] = [b"GET", b"p0:12345"];
+    let get_cmd = table().resolve(&get).unwrap();
+    let mut g = c.benchmark_group("check_key_patterns");
+    for n in [1usize, 10, 100] {
+        let patterns: String = (0..n).map(|i| format!(" ~p{}:*", n - 1 - i)).collect();
+        let name = format!("p{n}");
+        acl.setuser(name.as_bytes(), &rules(&format!("on nopass +@all{patterns}"))).unwrap();
+        let user = acl.user(name.as_bytes()).unwrap();
+        g.bench_function(format!("{n} patterns (GET, last matches)"), |b| {
+            b.iter(|| user.check(black_box(get_cmd), black_box(&get)).is_ok())
+        });
+    }
+    g.finish();
+}
+
+/// Issue 12: a GET that only the last of 1, 4 or 16 selectors allows (the root allows nothing).
+fn bench_check_selectors(c: &mut Criterion) {
+    let acl = Acl::new();
+    let mut g = c.benchmark_group("check_selectors");
+    for n in [1usize, 4, 16] {
+        let selectors: String = (0..n).map(|i| format!(" (+get ~s{i}:*)")).collect();
+        let name = format!("s{n}");
+        acl.setuser(name.as_bytes(), &rules(&format!("on nopass{selectors}"))).unwrap();
+        let user = acl.user(name.as_bytes()).unwrap();
+        let key = format!("s{}:1", n - 1);
+        let get: [&[u8]; 2] = [b"GET", key.as_bytes()];
+        let get_cmd = table().resolve(&get).unwrap();
+        assert!(user.check(get_cmd, &get).is_ok());
+        g.bench_function(format!("{n} selectors (GET, last allows)"), |b| {
+            b.iter(|| user.check(black_box(get_cmd), black_box(&get)).is_ok())
+        });
+    }
+    g.finish();
+}
+
+/// Issue 12: `Acl::authenticate` (user lookup + SHA-256 + constant-time compare) in an engine
+/// with 1 user and with 100,000 users created with issue 12's rules.
+fn bench_authenticate_users(c: &mut Criterion) {
+    let mut g = c.benchmark_group("authenticate_users");
+    for n in [1usize, 100_000] {
+        let acl = Acl::new();
+        for i in 0..n {
+            let r = format!("on >pw{i} ~key{i}:* &chan{i} +get +set +@connection");
+            acl.setuser(format!("user{i}").as_bytes(), &rules(&r)).unwrap();
+        }
+        let i = n / 2;
+        let (user, pw) = (format!("user{i}"), format!("pw{i}"));
+        assert!(acl.authenticate(user.as_bytes(), pw.as_bytes()));
+        g.bench_function(format!("{n} users"), |b| {
+            b.iter(|| acl.authenticate(black_box(user.as_bytes()), black_box(pw.as_bytes())))
+        });
+    }
+    g.finish();
+}
+
 fn bench_authenticate(c: &mut Criterion) {
     let acl = Acl::new();
     acl.setuser(b"one", &rules("on >pw0")).unwrap();
@@ -62,5 +120,12 @@ fn bench_authenticate(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_check, bench_authenticate);
+criterion_group!(
+    benches,
+    bench_check,
+    bench_check_patterns,
+    bench_check_selectors,
+    bench_authenticate,
+    bench_authenticate_users
+);
 criterion_main!(benches);

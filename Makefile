@@ -254,18 +254,20 @@ bench-core:
 release:
 	cargo build --release -p authgate
 
-# Throughput and CPU per request (redis-benchmark), then the memory of 10,000 idle connections,
-# both against redis-server in the same run.
+# Throughput and CPU per request (redis-benchmark) against redis-server in the same run
+# (bench-scale runs it too, with the memory of 10,000 idle connections).
 bench-server: release apt-deps
 	python3 scripts/bench_vs_redis.py --authgate-bin $(CURDIR)/$(REL)/authgate
-	python3 scripts/bench_idle_conns.py --authgate-bin $(CURDIR)/$(REL)/authgate
 
-## Issue 12's scale table: redis-server and `authgate serve` in one run (SETUSER x100k, ACL
+## Issue 12's table: redis-server and `authgate serve` in one run (SETUSER x100k, ACL
 ## LIST/GETUSER with 100k users, RSS growth, AUTH x20k pipelined; scripts/bench_scale.py says
-## how to add a row), then the criterion benches of the check and of authentication at scale.
+## how to add a row), the memory of 10,000 idle connections, redis-benchmark throughput and CPU
+## per request, then the criterion benches of the check and of authentication at scale.
 .PHONY: bench-scale
 bench-scale: release apt-deps
 	python3 scripts/bench_scale.py --authgate-bin $(CURDIR)/$(REL)/authgate
+	python3 scripts/bench_idle_conns.py --authgate-bin $(CURDIR)/$(REL)/authgate
+	python3 scripts/bench_vs_redis.py --authgate-bin $(CURDIR)/$(REL)/authgate
 	cargo bench -p authgate --bench acl -- 'check_key_patterns|check_selectors|authenticate_users'
 
 clean:

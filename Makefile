@@ -14,7 +14,7 @@ AUTHGATE_BIN := $(CURDIR)/$(OUT)/authgate
 
 .PHONY: test deps apt-deps py-deps build test-rust test-lean test-c java-native test-java header test-differential test-clients bench bench-core bench-server release clean
 
-test: deps build test-rust test-readme test-c test-c-install test-differential test-differential-nats test-clients test-java test-java-install test-python test-node
+test: deps build test-rust test-readme test-c test-c-install test-differential test-differential-nats test-differential-milvus test-clients test-java test-java-install test-python test-node
 	@echo "make test: all suites passed"
 
 ## README.md's examples are the files the suites build and run (the Rust one is a doctest).
@@ -238,6 +238,28 @@ test-fresh: build py-deps apt-deps
 test-differential-nats: build py-deps apt-deps
 	$(PY) tests/differential_nats/run_nats_differential.py --against-nats --count 30 --seed 1
 	AUTHGATE_BIN=$(AUTHGATE_BIN) $(PY) tests/differential_nats/run_nats_differential.py --count 300 --seed 1 --regression-seeds
+
+## Milvus: a real Milvus 2.3.5 (the `milvus` PyPI package embeds the server) on Debian's
+## etcd-server, against `authgate milvus users ...` on the same etcd: every case's outcome and
+## message, the live server against tests/fixtures/milvus_cases.json, interoperation both ways
+## through Milvus' keys, concurrent writers, kill -9, and the proxy's credential cache (item 4a).
+## About two minutes. Re-record the fixture with `$(MILVUS_VENV)/bin/python tests/differential_milvus/record.py`.
+MILVUS_VENV := target/venv-milvus
+
+$(MILVUS_VENV)/.ok: tests/differential_milvus/requirements.txt
+	python3 -m venv $(MILVUS_VENV)
+	$(MILVUS_VENV)/bin/python -m pip install -q -r tests/differential_milvus/requirements.txt
+	touch $@
+
+.PHONY: milvus-deps test-differential-milvus
+milvus-deps: $(MILVUS_VENV)/.ok
+	@if ! command -v etcd >/dev/null || ! command -v etcdctl >/dev/null; then \
+		echo "installing etcd-server, etcd-client"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq etcd-server etcd-client >/dev/null; \
+	fi
+
+test-differential-milvus: build milvus-deps
+	timeout 900 $(MILVUS_VENV)/bin/python tests/differential_milvus/run_milvus_differential.py --authgate $(AUTHGATE_BIN)
 
 ## The redis-cli / redis-py sessions, first against redis-server itself (validates the tests).
 test-clients: build py-deps apt-deps

@@ -6,6 +6,8 @@
 //!   feature, `authgate serve` ([`server`]).
 //! - [`nats`]: nats-server 2.9.10's configuration language and client authentication: users,
 //!   passwords (plain and bcrypt), tokens, nkeys, accounts, publish/subscribe permissions.
+//! - [`credentials`]: Milvus 2.3.5's user management (rules, codes and texts byte for byte,
+//!   bcrypt, the root user) over memory, a file, or the etcd a real Milvus uses.
 //! - [`Error`] and [`ErrorKind`]: the one error contract every binding maps.
 //!
 //! [`acl`], [`resp`] and [`server`] are re-exported at the crate root, so the vocabulary reads
@@ -13,6 +15,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod credentials;
 mod error;
 pub mod nats;
 pub mod redis;

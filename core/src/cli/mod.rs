@@ -6,6 +6,7 @@
 
 mod acl;
 mod log;
+mod milvus;
 mod nats;
 mod serve;
 
@@ -41,6 +42,9 @@ enum Command {
     /// nats-server 2.9.10 configs and logins: check a config, decide a login, hash a password
     #[command(subcommand)]
     Nats(nats::NatsCommand),
+    /// Milvus 2.3.5 users on a credential file or a Milvus' etcd, with Milvus' rules and texts
+    #[command(subcommand)]
+    Milvus(milvus::MilvusCommand),
 }
 
 /// Parses the command line (exiting 2 on a usage error, 0 after `--help`/`--version`) and
@@ -59,6 +63,7 @@ pub fn run() -> ExitCode {
             let sub = matches.subcommand_matches("nats").expect("clap matched the nats subcommand");
             nats::run(cmd, sub)
         }
+        Command::Milvus(cmd) => milvus::run(cmd),
     }
 }
 

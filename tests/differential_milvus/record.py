@@ -58,6 +58,7 @@ def record(seed: int, generated: int):
 
 
 def main():
+    oracle.stop_on_sigterm()
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=str(FIXTURE))
     ap.add_argument("--check", action="store_true")

@@ -14,7 +14,7 @@ etcd-server, against `authgate milvus users ...` on the same etcd.
 4. kill -9 of writers (file store and etcd store) at random moments: the store stays readable
    and consistent.
 5. Item 4a: what a password change and a delete written by authgate into etcd do to logins on
-   the running Milvus (its proxy caches credentials), asserted as measured.
+   the running Milvus (its proxy caches credentials), and after a restart, asserted as measured.
 
 Prints `N passed, M failed` and exits 1 on any failure. Budget: about two minutes.
 """
@@ -57,7 +57,7 @@ class Cli:
         self.binary, self.store_args = binary, list(store_args)
 
     def call(self, sub: str, *args: str, stdin: str = "", extra=()):
-        p = subprocess.run([self.binary, "milvus", "users", sub, *args, *self.store_args, *extra],
+        p = subprocess.run([self.binary, "milvus", "users", sub, *self.store_args, *extra, *args],
                            input=stdin.encode(), capture_output=True, timeout=60)
         return p.returncode, p.stdout.decode(), p.stderr.decode().rstrip("\n")
 
@@ -144,27 +144,39 @@ def interop(driver: MilvusDriver, binary: str, etcd: str, port: int):
     check(rc == 0 and oracle.etcdctl(etcd, "get", "--prefix", mapping, "--keys-only").strip() == "",
           "authgate's delete removes the user's role mappings")
     check("made_by_milvus" not in utility.list_usernames(using=driver.alias), "Milvus no longer lists the deleted user")
+    # Leave the user count as it was: the limit steps that follow fill the store from it.
+    utility.delete_user("made_by_authgate", using=driver.alias)
+    role.drop()
 
 
 def proxy_cache(driver: MilvusDriver, binary: str, etcd: str):
-    """Item 4a, measured on 2.3.5 and asserted as measured (see README, 'Milvus credentials')."""
+    """Item 4a: Milvus 2.3.5's proxy caches a credential at its first login and is told of
+    changes only by its own root coordinator, so a change written into etcd by another program
+    is not seen by the running proxy. Asserted as measured; `after_restart` checks the rest."""
     cli = Cli(binary, ["--etcd", etcd, "--bcrypt-cost", "4"])
-    rc, _, _ = cli.call("create", "cached", stdin="cached-pw1\n")
-    check(rc == 0, "create cached")
-    check(driver.login("cached", "cached-pw1")[0], "cached logs in (the proxy now caches it)")
-    rc, _, _ = cli.call("passwd", "cached", stdin="cached-pw1\ncached-pw2\n")
-    check(rc == 0, "authgate changes cached's password in etcd")
-    observations = []
-    for delay in (0.0, 2.0):
+    for name, pw in (("cached", "cached-pw1"), ("gone", "gone-pw1")):
+        check(cli.call("create", name, stdin=pw + "\n")[0] == 0, f"create {name}")
+        check(driver.login(name, pw)[0], f"{name} logs in (the proxy now caches it)")
+    check(cli.call("passwd", "cached", stdin="cached-pw1\ncached-pw2\n")[0] == 0, "authgate changes cached's password")
+    check(cli.call("delete", "gone")[0] == 0, "authgate deletes gone")
+    seen = {}
+    for delay in (0.0, 3.0):
         time.sleep(delay)
-        observations.append(("old", delay, driver.login("cached", "cached-pw1")[0]))
-        observations.append(("new", delay, driver.login("cached", "cached-pw2")[0]))
-    rc, _, _ = cli.call("delete", "cached")
-    check(rc == 0, "authgate deletes cached in etcd")
-    observations.append(("deleted-old", 0.0, driver.login("cached", "cached-pw1")[0]))
-    observations.append(("deleted-new", 0.0, driver.login("cached", "cached-pw2")[0]))
-    print("item 4a (Milvus 2.3.5 proxy after authgate writes etcd):", observations, flush=True)
-    return observations
+        seen[delay] = (driver.login("cached", "cached-pw1")[0], driver.login("cached", "cached-pw2")[0],
+                       driver.login("gone", "gone-pw1")[0])
+    print(f"item 4a, running proxy (old password, new password, deleted user) at 0 s and 3 s: {seen}", flush=True)
+    for delay, (old, new, gone) in seen.items():
+        check(old and not new and gone,
+              f"at {delay}s the running proxy still answers from its cache (old accepted, new refused, deleted "
+              f"user accepted): measured {(old, new, gone)}")
+
+
+def after_restart(driver: MilvusDriver):
+    """Item 4a, continued: a restarted proxy reads etcd again."""
+    seen = (driver.login("cached", "cached-pw1")[0], driver.login("cached", "cached-pw2")[0],
+            driver.login("gone", "gone-pw1")[0])
+    print(f"item 4a, after a Milvus restart (old password, new password, deleted user): {seen}", flush=True)
+    check(seen == (False, True, False), f"a restarted Milvus sees authgate's changes: {seen}")
 
 
 def concurrent_writers(binary: str, etcd: str, workdir: pathlib.Path):
@@ -224,6 +236,7 @@ def kill9(binary: str, etcd: str, workdir: pathlib.Path):
 
 
 def main():
+    oracle.stop_on_sigterm()
     ap = argparse.ArgumentParser()
     ap.add_argument("--authgate", required=True)
     ap.add_argument("--seed", type=int, default=1)
@@ -238,11 +251,15 @@ def main():
             cli = Cli(args.authgate, ["--etcd", etcd, "--root-path", "authgate-diff", "--bcrypt-cost", "4"])
             plan = cases.scenarios(args.seed)[0]["steps"]
             differential(driver, cli, plan, fixture_rules if args.seed == 1 else None, "rules")
+            interop(driver, args.authgate, etcd, port)
+            proxy_cache(driver, args.authgate, etcd)
             existing = len(driver.run(cases.listing())["result"])
             limit = cases.limit_steps(existing)
             differential(driver, cli, limit, fixture_rules[len(plan):] if args.seed == 1 else None, "limit")
-            interop(driver, args.authgate, etcd, port)
-            proxy_cache(driver, args.authgate, etcd)
+            driver.close()
+        with oracle.milvus_server(etcd) as port:
+            driver = MilvusDriver(port)
+            after_restart(driver)
             driver.close()
         concurrent_writers(args.authgate, etcd, workdir)
         kill9(args.authgate, etcd, workdir)

@@ -7,6 +7,7 @@
 
 mod acl;
 mod convert;
+mod credentials;
 mod errors;
 mod nats;
 mod options;
@@ -82,6 +83,8 @@ fn _authgate(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<server::PyServer>()?;
     m.add_class::<nats::PyNatsAuth>()?;
     m.add_class::<nats::PyNatsIdentity>()?;
+    m.add_class::<credentials::PyCredentialStore>()?;
+    m.add_function(wrap_pyfunction!(credentials::milvus_authorization, m)?)?;
     m.add_function(wrap_pyfunction!(genpass, m)?)?;
     m.add_function(wrap_pyfunction!(_debug_panic, m)?)?;
     m.add_function(wrap_pyfunction!(_debug_error, m)?)?;

@@ -21,11 +21,25 @@ each language's casing, in every language authgate exports. Arguments accept ``s
 
 :class:`NatsAuth` reads a nats-server configuration and decides logins (``authenticate``,
 giving a :class:`NatsIdentity`) and publish/subscribe permissions as nats-server 2.9.10 does.
+
+:class:`CredentialStore` manages Milvus users with Milvus 2.3.5's rules, codes and texts, in
+memory, in a file, or in the etcd a real Milvus uses (shared with it both ways);
+:func:`milvus_authorization` decodes a Milvus client's ``authorization`` metadata.
 """
 
 from __future__ import annotations
 
-from ._authgate import Acl, AclOptions, NatsAuth, NatsIdentity, Server, __version__, genpass
+from ._authgate import (
+    Acl,
+    AclOptions,
+    CredentialStore,
+    NatsAuth,
+    NatsIdentity,
+    Server,
+    __version__,
+    genpass,
+    milvus_authorization,
+)
 from ._errors import (
     AclError,
     AuthError,
@@ -46,6 +60,8 @@ __all__ = [
     "Server",
     "NatsAuth",
     "NatsIdentity",
+    "CredentialStore",
+    "milvus_authorization",
     "genpass",
     "AuthgateError",
     "AclError",

@@ -2,7 +2,7 @@
 
 import os
 from types import TracebackType
-from typing import List, Optional, Type, Union, final
+from typing import List, Optional, Sequence, Tuple, Type, Union, final
 
 from ._errors import AclError as AclError
 from ._errors import AuthError as AuthError
@@ -24,6 +24,8 @@ __all__ = [
     "Server",
     "NatsAuth",
     "NatsIdentity",
+    "CredentialStore",
+    "milvus_authorization",
     "genpass",
     "AuthgateError",
     "AclError",
@@ -219,3 +221,41 @@ class NatsIdentity:
         """Whether a subscription to ``subject`` (in queue group ``queue``) is accepted."""
     def can_receive(self, subject: _Arg) -> bool:
         """Whether a message on ``subject`` is delivered to a wildcard subscription."""
+
+@final
+class CredentialStore:
+    """Milvus 2.3.5 users (rules, codes, texts, bcrypt, root) in memory, a file or Milvus' etcd."""
+
+    def __new__(
+        cls,
+        path: Optional[_Path] = None,
+        *,
+        etcd: Optional[Union[str, Sequence[str]]] = None,
+        root_path: Optional[str] = None,
+        meta_sub_path: Optional[str] = None,
+        min_password_length: Optional[int] = None,
+        max_password_length: Optional[int] = None,
+        max_user_num: Optional[int] = None,
+        default_root_password: Optional[str] = None,
+        super_users: Optional[Sequence[str]] = None,
+        bcrypt_cost: Optional[int] = None,
+        verified_cache_ttl: Optional[float] = None,
+        etcd_user: Optional[str] = None,
+        etcd_password: Optional[str] = None,
+        etcd_ca: Optional[_Path] = None,
+        etcd_cert: Optional[_Path] = None,
+        etcd_key: Optional[_Path] = None,
+    ) -> "CredentialStore": ...
+    def create_user(self, name: _Text, password: _Text) -> None:
+        """Creates a user; CredentialError (Milvus' code and text) if refused."""
+    def update_password(self, name: _Text, old: _Text, new: _Text, caller: Optional[_Text] = None) -> None:
+        """Changes a password; the old one must verify unless ``caller`` is a super user."""
+    def delete_user(self, name: _Text) -> None:
+        """Deletes a user (not root); an unknown user is not an error."""
+    def list_users(self) -> List[str]:
+        """Every user, root included, in byte order."""
+    def verify(self, name: _Text, password: _Text) -> bool:
+        """Whether ``password`` is ``name``'s password."""
+
+def milvus_authorization(header_value: _Text) -> Tuple[str, str]:
+    """``(user, password)`` of a Milvus ``authorization`` metadata value (base64 ``user:password``)."""

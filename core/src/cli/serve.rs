@@ -178,7 +178,7 @@ pub fn run(args: &ServeArgs, matches: &ArgMatches) -> ExitCode {
         Ok(s) => s,
         Err(e) => return fatal(&e.to_string()),
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match authgate::server::event_loop() {
         Ok(r) => r,
         Err(e) => return fatal(&format!("Failed creating the event loop: {e}")),
     };

@@ -36,9 +36,10 @@ pub struct Encoder {
 }
 
 impl Encoder {
-    /// An encoder for `proto` with an empty buffer.
+    /// An encoder for `proto` with an empty buffer. Nothing is allocated until the first
+    /// reply: the server lends a connection a pooled buffer only while it has output.
     pub fn new(proto: Protocol) -> Encoder {
-        Encoder { buf: Vec::with_capacity(16 * 1024), proto }
+        Encoder { buf: Vec::new(), proto }
     }
 
     /// True for RESP3.

@@ -2,19 +2,24 @@
 //!
 //! Pipelining is natural here: each read appends to the query buffer, every complete request
 //! in it is executed, and the replies of the whole batch go out with one write. Out-of-band
-//! work (Pub/Sub messages, kills, channel revocations) arrives on the client's channel.
+//! work (Pub/Sub messages, kills, channel revocations) arrives in the client's mailbox.
+//! The query and reply buffers are borrowed from the thread's pool ([`buffers`]) while there is
+//! something in them, so an idle connection owns neither.
 
+use std::future::{poll_fn, Future};
 use std::net::SocketAddr;
+use std::pin::pin;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::task::{ready, Poll};
 use std::time::Instant;
 
 use parking_lot::Mutex;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::sync::mpsc;
 
-use super::clients::{ClientHandle, ClientInfo, ClientMsg};
+use super::buffers::{self, BUFFER_CAPACITY};
+use super::clients::{ClientHandle, ClientInfo, ClientMsg, Mailbox};
 use super::dispatch::execute;
 use super::keyspace::{now_ms, set_cached_now};
 use super::commands::pubsub::{encode_message, unsubscribe_all};
@@ -28,7 +33,7 @@ use crate::redis::resp::{Argv, RequestParser};
 /// without sending anything.
 const UNAUTH_OUTPUT_LIMIT: usize = 16 * 1024;
 /// Read granularity.
-const READ_CHUNK: usize = 16 * 1024;
+const READ_CHUNK: usize = BUFFER_CAPACITY;
 
 #[cfg(unix)]
 fn raw_fd(s: &TcpStream) -> i64 {
@@ -52,14 +57,13 @@ pub(crate) async fn serve(shared: Arc<Shared>, mut stream: TcpStream, addr: Sock
         return;
     }
     let laddr = stream.local_addr().unwrap_or(addr);
-    let (tx, mut rx) = mpsc::unbounded_channel();
     let handle = Arc::new(ClientHandle {
         id,
         addr,
         laddr,
         fd: raw_fd(&stream),
         created: Instant::now(),
-        tx,
+        mailbox: Mailbox::default(),
         info: Mutex::new(ClientInfo { multi: -1, resp: 2, ..ClientInfo::default() }),
         last_cmd: AtomicUsize::new(0),
         last_active: AtomicI64::new(now_ms()),
@@ -69,13 +73,15 @@ pub(crate) async fn serve(shared: Arc<Shared>, mut stream: TcpStream, addr: Sock
     shared.clients.add(handle.clone());
     tracing::debug!("Accepted {addr}");
     let mut session = Session::new(shared.clone(), handle.clone());
-    run(&mut session, &mut stream, &mut rx).await;
+    run(&mut session, &mut stream).await;
+    handle.mailbox.close();
     unsubscribe_all(&mut session);
     shared.clients.remove(handle.id);
 }
 
-async fn run(s: &mut Session, stream: &mut TcpStream, rx: &mut mpsc::UnboundedReceiver<ClientMsg>) {
-    let mut rbuf: Vec<u8> = Vec::with_capacity(READ_CHUNK);
+async fn run(s: &mut Session, stream: &mut TcpStream) {
+    let handle = s.handle.clone();
+    let mut rbuf: Vec<u8> = Vec::new();
     let mut pos = 0usize;
     let mut parser = RequestParser::new();
     let mut argv = Argv::new();
@@ -83,6 +89,9 @@ async fn run(s: &mut Session, stream: &mut TcpStream, rx: &mut mpsc::UnboundedRe
         // Execute every complete request in the buffer.
         s.now = now_ms();
         set_cached_now(s.now);
+        if pos < rbuf.len() {
+            buffers::lend(&mut s.out.buf);
+        }
         loop {
             if s.close || s.handle.is_killed() || s.user.is_removed() {
                 s.close = true;
@@ -119,16 +128,15 @@ async fn run(s: &mut Session, stream: &mut TcpStream, rx: &mut mpsc::UnboundedRe
             rbuf.drain(..pos);
             pos = 0;
         }
+        buffers::reclaim(&mut rbuf);
         if !s.out.buf.is_empty() {
             if let Err(e) = stream.write_all(&s.out.buf).await {
                 tracing::debug!("Error writing to client: {e}");
                 return;
             }
             s.out.buf.clear();
-            if s.out.buf.capacity() > 1024 * 1024 {
-                s.out.buf.shrink_to(READ_CHUNK);
-            }
         }
+        buffers::reclaim(&mut s.out.buf);
         if s.close {
             return;
         }
@@ -138,14 +146,8 @@ async fn run(s: &mut Session, stream: &mut TcpStream, rx: &mut mpsc::UnboundedRe
             return;
         }
         let want = parser.pending_bulk_len().map_or(READ_CHUNK, |n| (n + 2).clamp(READ_CHUNK, 64 * 1024 * 1024));
-        if rbuf.capacity() - rbuf.len() < want.min(READ_CHUNK) {
-            rbuf.reserve(want);
-        }
-        if rbuf.capacity() > 4 * 1024 * 1024 && rbuf.is_empty() {
-            rbuf.shrink_to(READ_CHUNK);
-        }
         tokio::select! {
-            r = stream.read_buf(&mut rbuf) => match r {
+            r = read_when_ready(stream, &mut rbuf, want) => match r {
                 Ok(0) => {
                     tracing::debug!("Client closed connection {}", line(s));
                     return;
@@ -156,15 +158,36 @@ async fn run(s: &mut Session, stream: &mut TcpStream, rx: &mut mpsc::UnboundedRe
                 }
                 Ok(n) => s.shared.add_net_input(n),
             },
-            msg = rx.recv() => {
-                let Some(msg) = msg else { return };
-                handle_msg(s, msg);
-                while let Ok(msg) = rx.try_recv() {
+            () = handle.mailbox.wait() => {
+                buffers::lend(&mut s.out.buf);
+                while let Some(msg) = handle.mailbox.pop() {
                     handle_msg(s, msg);
                 }
             }
         }
     }
+}
+
+/// Reads what the socket holds into `rbuf`, with room for `want` bytes. The buffer is borrowed
+/// from the pool only once the socket is readable and handed back if the read brings nothing,
+/// so a connection waiting for input holds no buffer (unless `rbuf` keeps a partial request).
+/// The read goes through `AsyncRead`, which records that the socket is drained when a read
+/// returns less than asked: the next wait then costs no extra `read` that would fail with
+/// `EAGAIN`.
+async fn read_when_ready(stream: &mut TcpStream, rbuf: &mut Vec<u8>, want: usize) -> std::io::Result<usize> {
+    poll_fn(|cx| {
+        ready!(stream.poll_read_ready(cx))?;
+        buffers::lend(rbuf);
+        if rbuf.capacity() - rbuf.len() < want.min(READ_CHUNK) {
+            rbuf.reserve(want);
+        }
+        let read = pin!(stream.read_buf(&mut *rbuf)).poll(cx);
+        if !matches!(read, Poll::Ready(Ok(n)) if n > 0) {
+            buffers::reclaim(rbuf);
+        }
+        read
+    })
+    .await
 }
 
 /// The client's CLIENT LIST line for a log event (names and counters, never arguments).

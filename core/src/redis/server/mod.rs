@@ -20,12 +20,14 @@
 //! - [`ServerController`]: one restartable server (start, stop, restart, `running`, `port`),
 //!   what every language binding wraps; built from [`ServerOptions`].
 //! - [`Server`] / [`ServerBuilder`] / [`ServerHandle`]: the lower-level pieces, for a program
-//!   that runs the server on its own tokio runtime ([`Server::run_until`]).
+//!   that runs the server on its own tokio runtime ([`Server::run_until`]); [`event_loop`] is
+//!   the single-threaded runtime [`Server::start`] and `authgate serve` use.
 //! - [`config`]: settings and redis.conf files; [`keyspace`]: the sharded string store.
 //!
 //! The connection loop, command dispatch (Redis' order of checks) and the command
 //! implementations (`commands/`, one file per command family) are private.
 
+mod buffers;
 mod builder;
 mod clients;
 mod commands;
@@ -47,4 +49,4 @@ pub use config::Config;
 pub use controller::ServerController;
 pub use error::ServerError;
 pub use options::{ServerOptions, DEFAULT_HOST, DEFAULT_MAXCLIENTS, EMBEDDED_PORT, REDIS_PORT};
-pub use runtime::{Server, ServerHandle};
+pub use runtime::{event_loop, Server, ServerHandle};

@@ -89,16 +89,13 @@ impl Server {
         Ok(listeners)
     }
 
-    /// Binds, then serves on a dedicated thread with its own multi-threaded tokio runtime.
+    /// Binds, then serves on a dedicated thread running its own event loop ([`event_loop`]).
     /// Usable from synchronous code (and from inside another runtime).
     pub fn start(mut self) -> Result<ServerHandle, ServerError> {
         let listeners = self.bind()?;
         let addrs = listeners.iter().map(|l| l.local_addr()).collect::<Result<Vec<_>, _>>()?;
         log_ready(&addrs);
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .thread_name("authgate-server")
-            .build()?;
+        let runtime = event_loop()?;
         let (rebind_tx, rebind_rx) = mpsc::unbounded_channel();
         let shared = Arc::new(Shared::new(self.acl.clone(), self.config.clone(), rebind_tx));
         self.acl.subscribe(Arc::new(Listener(Arc::downgrade(&shared))));
@@ -139,6 +136,20 @@ impl Server {
         )
         .await
     }
+}
+
+/// The runtime a server started by [`Server::start`] or `authgate serve` runs on: one thread,
+/// one epoll loop that runs every connection's task, which is redis-server's own model.
+///
+/// Why not tokio's multi-threaded scheduler: under redis-benchmark's load it spent more CPU per
+/// request than this loop (measured side by side, BENCHMARKS.md "Server"): its workers wake
+/// and steal from each other through futexes, and on a machine whose cores the clients also
+/// use, those hand-offs cost more than a second core gives back. Every connection task is
+/// plain tokio code, so the same loop hosts async TLS (tokio-rustls drives rustls over any
+/// tokio stream) and outbound connections (`tokio::net::TcpStream::connect`); a program that
+/// wants more threads runs [`Server::run_until`] on its own runtime.
+pub fn event_loop() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread().enable_all().build()
 }
 
 /// What redis-server logs once it listens (its "Running mode" line names the port, which

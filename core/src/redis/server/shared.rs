@@ -115,7 +115,7 @@ impl AclListener for Listener {
                 }
                 AclEvent::ChannelsRevoked { user: changed, allowed } => {
                     if changed.same_user(&user) && subscribed {
-                        let _ = c.tx.send(ClientMsg::ChannelsRevoked(allowed.clone()));
+                        c.mailbox.send(ClientMsg::ChannelsRevoked(allowed.clone()));
                     }
                 }
             }

@@ -23,28 +23,13 @@ import sys
 import tempfile
 import time
 
+# The same server start-up helpers as the throughput benchmark beside this script.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_vs_redis import free_port, wait_port  # noqa: E402
+
 # File descriptors the servers keep besides their clients (listeners, epoll, logs, pipes),
 # which Redis reserves as 32 below its limit.
 FD_RESERVE = 64
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port, proc, timeout=10):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode} before listening")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"server on port {port} did not start")
 
 
 def raise_nofile(needed):

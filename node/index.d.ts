@@ -151,6 +151,40 @@ export declare class Acl {
 }
 
 /**
+ * Milvus 2.3.5 users: its rules, codes and texts, bcrypt, the root user; in memory, a file,
+ * or the etcd a Milvus uses (shared with it both ways).
+ */
+export declare class CredentialStore {
+  /** Opens the store (bootstrapping root once). Blocks for a file or etcd: see `open`. */
+  constructor(options?: CredentialStoreOptions | null)
+  /** The constructor on libuv's thread pool. */
+  static open(options?: CredentialStoreOptions | null): Promise<CredentialStore>
+  /** Creates a user; throws `CREDENTIAL` with Milvus' code and text if refused. */
+  createUser(name: string | Buffer, password: string | Buffer): void
+  /** `createUser` as a Promise. */
+  createUserAsync(name: string | Buffer, password: string | Buffer): Promise<void>
+  /** Changes a password; `oldPassword` must verify unless `caller` is a super user. */
+  updatePassword(name: string | Buffer, oldPassword: string | Buffer, newPassword: string | Buffer, caller?: string | Buffer | null): void
+  /** `updatePassword` as a Promise. */
+  updatePasswordAsync(name: string | Buffer, oldPassword: string | Buffer, newPassword: string | Buffer, caller?: string | Buffer | null): Promise<void>
+  /** Deletes a user (not root) and its role mappings; an unknown user is not an error. */
+  deleteUser(name: string | Buffer): void
+  /** `deleteUser` as a Promise. */
+  deleteUserAsync(name: string | Buffer): Promise<void>
+  /** Every user, root included, in byte order. */
+  listUsers(): Array<string>
+  /** `listUsers` as a Promise. */
+  listUsersAsync(): Promise<string[]>
+  /**
+   * Whether `password` is `name`'s password (an unknown user: false). Blocks for bcrypt:
+   * see `verifyAsync`.
+   */
+  verify(name: string | Buffer, password: string | Buffer): boolean
+  /** `verify` on libuv's thread pool. */
+  verifyAsync(name: string | Buffer, password: string | Buffer): Promise<boolean>
+}
+
+/**
  * A nats-server config's client authentication: decides logins as nats-server 2.9.10 does
  * (nkey users, users with passwords or bcrypt hashes, `no_auth_user`, tokens, accounts).
  * Operator (JWT) mode is refused with `CONFIG`.
@@ -259,6 +293,39 @@ export interface AclSettings {
 }
 
 /**
+ * Where the users are and Milvus' settings; every field optional (core's defaults: Milvus
+ * 2.3.5's). No `path` and no `etcd`: in memory.
+ */
+export interface CredentialStoreOptions {
+  /** A JSON credential file (atomic writes, mode 0600). */
+  path?: string
+  /** etcd endpoints, `host:port`, comma-separated: the etcd of a Milvus. */
+  etcd?: string
+  /** Milvus' `etcd.rootPath` (`by-dev`). */
+  rootPath?: string
+  /** Milvus' `etcd.metaSubPath` (`meta`). */
+  metaSubPath?: string
+  /** etcd's own auth: user. */
+  etcdUser?: string
+  /** etcd's own auth: password. */
+  etcdPassword?: string
+  /** `proxy.minPasswordLength` (6). */
+  minPasswordLength?: number
+  /** `proxy.maxPasswordLength` (256). */
+  maxPasswordLength?: number
+  /** `proxy.maxUserNum` (100, root included). */
+  maxUserNum?: number
+  /** `common.security.defaultRootPassword` (`Milvus`), used once when there is no root. */
+  defaultRootPassword?: string
+  /** `common.security.superUsers`. */
+  superUsers?: Array<string>
+  /** bcrypt cost of new hashes (10); any cost verifies. */
+  bcryptCost?: number
+  /** Seconds a verified password is remembered as a keyed MAC (none: no cache). */
+  verifiedCacheTtl?: number
+}
+
+/**
  * Panics on purpose, to show that a Rust panic becomes a JS `Error` with code `PANIC` instead
  * of aborting the process. For tests.
  */
@@ -297,6 +364,12 @@ export interface LogEntry {
   /** The client's `CLIENT LIST` line at the last update. */
   clientInfo: string
 }
+
+/**
+ * `[user, password]` of a Milvus client's gRPC `authorization` metadata (base64 of
+ * `user:password`); throws `CREDENTIAL` (Milvus' login failure text) otherwise.
+ */
+export declare function milvusAuthorization(headerValue: string | Buffer): Array<string>
 
 /**
  * What a client sends in its CONNECT (every field optional: left out is not sent). With

@@ -836,6 +836,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.Acl = nativeBinding.Acl
+module.exports.CredentialStore = nativeBinding.CredentialStore
 module.exports.NatsAuth = nativeBinding.NatsAuth
 module.exports.NatsIdentity = nativeBinding.NatsIdentity
 module.exports.Server = nativeBinding.Server
@@ -843,3 +844,4 @@ module.exports.debugPanic = nativeBinding.debugPanic
 module.exports.debugPanicAsync = nativeBinding.debugPanicAsync
 module.exports.ErrorCode = nativeBinding.ErrorCode
 module.exports.genpass = nativeBinding.genpass
+module.exports.milvusAuthorization = nativeBinding.milvusAuthorization

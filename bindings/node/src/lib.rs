@@ -18,6 +18,7 @@
 
 mod acl;
 mod args;
+mod credentials;
 mod error;
 mod nats;
 mod options;

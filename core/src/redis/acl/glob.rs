@@ -27,6 +27,61 @@ pub fn matches_nocase(pattern: &[u8], subject: &[u8]) -> bool {
     match_impl(pattern, subject, true, &mut skip_longer, 0)
 }
 
+/// What a pattern needs from the matcher. ACL key patterns are mostly `prefix*` or literal
+/// keys; for those, [`matches_shaped`] answers with one comparison instead of the matcher loop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// No special character: matches exactly itself.
+    Literal = 0,
+    /// A literal prefix followed by one or more `*`: matches what starts with the prefix
+    /// (the empty string excepted, as the matcher never matches it against a `*`).
+    Prefix = 1,
+    /// Anything else: the full matcher.
+    Glob = 2,
+}
+
+impl Shape {
+    /// The shape stored as a number (see [`Shape::from_bits`]).
+    pub(crate) fn bits(self) -> u8 {
+        self as u8
+    }
+
+    /// The inverse of [`Shape::bits`].
+    pub(crate) fn from_bits(bits: u8) -> Shape {
+        match bits {
+            0 => Shape::Literal,
+            1 => Shape::Prefix,
+            _ => Shape::Glob,
+        }
+    }
+}
+
+/// The [`Shape`] of `pattern`.
+pub(crate) fn shape(pattern: &[u8]) -> Shape {
+    let special = |b: &u8| matches!(b, b'*' | b'?' | b'[' | b'\\');
+    let body_end = pattern.iter().rposition(|&b| b != b'*').map_or(0, |i| i + 1);
+    let (body, stars) = pattern.split_at(body_end);
+    match (body.iter().any(special), stars.is_empty()) {
+        (true, _) => Shape::Glob,
+        (false, true) => Shape::Literal,
+        (false, false) => Shape::Prefix,
+    }
+}
+
+/// Same answer as [`matches`], using `shape` (which must be `shape(pattern)`) to skip the
+/// matcher where a comparison decides.
+#[inline]
+pub(crate) fn matches_shaped(shape: Shape, pattern: &[u8], subject: &[u8]) -> bool {
+    match shape {
+        Shape::Literal => pattern == subject,
+        Shape::Prefix => {
+            let body = pattern.iter().rposition(|&b| b != b'*').map_or(0, |i| i + 1);
+            !subject.is_empty() && subject.starts_with(&pattern[..body])
+        }
+        Shape::Glob => matches(pattern, subject),
+    }
+}
+
 /// Byte at `i`, or 0 past the end: the C code reads the NUL terminator there.
 #[inline]
 fn at(p: &[u8], i: usize) -> u8 {
@@ -159,7 +214,38 @@ fn match_impl(pat: &[u8], s: &[u8], nocase: bool, skip_longer: &mut bool, nestin
 
 #[cfg(test)]
 mod tests {
-    use super::matches;
+    use super::{matches, matches_shaped, shape, Shape};
+
+    #[test]
+    fn shaped_matching_agrees_with_the_matcher() {
+        assert_eq!(shape(b"key:*"), Shape::Prefix);
+        assert_eq!(shape(b"**"), Shape::Prefix);
+        assert_eq!(shape(b"key:1"), Shape::Literal);
+        assert_eq!(shape(b""), Shape::Literal);
+        assert_eq!(shape(b"k*y*"), Shape::Glob);
+        assert_eq!(shape(b"k\\*"), Shape::Glob);
+        // Every pattern and subject of up to 4 bytes over an alphabet with each special.
+        let alphabet = [b'a', b'b', b'*', b'?', b'[', b'\\', 0u8];
+        let mut words: Vec<Vec<u8>> = vec![vec![]];
+        for len in 1..=4 {
+            let mut next = Vec::new();
+            for w in words.iter().filter(|w| w.len() == len - 1) {
+                for &c in &alphabet {
+                    let mut v = w.clone();
+                    v.push(c);
+                    next.push(v);
+                }
+            }
+            words.extend(next);
+        }
+        let subjects: Vec<&Vec<u8>> = words.iter().filter(|w| w.len() <= 3).collect();
+        for p in &words {
+            let sh = shape(p);
+            for s in &subjects {
+                assert_eq!(matches_shaped(sh, p, s), matches(p, s), "{p:?} vs {s:?}");
+            }
+        }
+    }
 
     #[test]
     fn basics_from_the_spec() {

@@ -6,12 +6,19 @@
 //! allocation per pattern, and keeps a check's scan over them in one cache line or two.
 //!
 //! Layout: `[flags][varint: length of the key section][keys][channels]`; a key is
-//! `[perms][varint len][bytes]`, a channel `[varint len][bytes]`. Lengths are LEB128.
+//! `[perms | shape << 2][varint len][bytes]`, a channel `[varint len][bytes]`. Lengths are
+//! LEB128. A key's [`Shape`] is worked out once here, so the check can skip the glob matcher
+//! for `prefix*` and literal patterns.
 
 use std::sync::Arc;
 
+use super::glob::{self, Shape};
+
 const ALL_KEYS: u8 = 1;
 const ALL_CHANNELS: u8 = 2;
+/// The `PERM_*` bits of a key's first byte; the [`Shape`] is above them.
+const PERMS_MASK: u8 = 3;
+const SHAPE_SHIFT: u32 = 2;
 
 /// A selector's key and channel patterns, immutable and reference-counted.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -49,8 +56,15 @@ impl Patterns {
 
     /// The key patterns in insertion order, with their `PERM_*` bits.
     #[inline]
-    pub(crate) fn keys(&self) -> KeyIter<'_> {
+    pub(crate) fn keys(&self) -> impl Iterator<Item = (u8, &[u8])> + Clone {
+        KeyIter(self.sections().0).map(|(head, p)| (head & PERMS_MASK, p))
+    }
+
+    /// The key patterns with their `PERM_*` bits and [`Shape`], for the check.
+    #[inline]
+    pub(crate) fn key_checks(&self) -> impl Iterator<Item = (u8, Shape, &[u8])> {
         KeyIter(self.sections().0)
+            .map(|(head, p)| (head & PERMS_MASK, Shape::from_bits(head >> SHAPE_SHIFT), p))
     }
 
     /// The channel patterns in insertion order.
@@ -73,7 +87,8 @@ pub(crate) fn pack<'a>(
     let keys_len: usize = keys.clone().map(|(_, p)| 1 + varint_len(p.len()) + p.len()).sum();
     write_varint(out, keys_len);
     for (perms, p) in keys {
-        out.push(perms);
+        debug_assert!(perms & !PERMS_MASK == 0);
+        out.push(perms | glob::shape(p).bits() << SHAPE_SHIFT);
         write_varint(out, p.len());
         out.extend_from_slice(p);
     }
@@ -83,9 +98,9 @@ pub(crate) fn pack<'a>(
     }
 }
 
-/// Iterates the key section: `(perms, pattern)`.
+/// Iterates the key section: `(first byte, pattern)`.
 #[derive(Clone)]
-pub(crate) struct KeyIter<'a>(&'a [u8]);
+struct KeyIter<'a>(&'a [u8]);
 
 impl<'a> Iterator for KeyIter<'a> {
     type Item = (u8, &'a [u8]);
@@ -170,6 +185,8 @@ mod tests {
         assert!(p.allchannels());
         let keys: Vec<(u8, &[u8])> = p.keys().collect();
         assert_eq!(keys, vec![(1, &b"a*"[..]), (3, &long[..]), (2, &b""[..])]);
+        let shapes: Vec<Shape> = p.key_checks().map(|(_, shape, _)| shape).collect();
+        assert_eq!(shapes, vec![Shape::Prefix, Shape::Literal, Shape::Literal]);
         let chans: Vec<&[u8]> = p.channels().collect();
         assert_eq!(chans, vec![&b"c1"[..], &b""[..], &long[..]]);
         let empty = packed(true, false, &[], &[]);

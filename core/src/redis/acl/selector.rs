@@ -123,7 +123,9 @@ impl Selector {
         if spec_flags & (KEY_INSERT | KEY_DELETE | KEY_UPDATE) != 0 {
             need |= PERM_WRITE;
         }
-        self.patterns.keys().any(|(perms, p)| perms & need == need && glob::matches(p, key))
+        self.patterns
+            .key_checks()
+            .any(|(perms, shape, p)| perms & need == need && glob::matches_shaped(shape, p, key))
     }
 
     /// True if this selector grants unrestricted reads (allkeys or a literal `*` with R), which

@@ -73,13 +73,28 @@ pub(crate) fn shape(pattern: &[u8]) -> Shape {
 #[inline]
 pub(crate) fn matches_shaped(shape: Shape, pattern: &[u8], subject: &[u8]) -> bool {
     match shape {
-        Shape::Literal => pattern == subject,
+        Shape::Literal => pattern.len() == subject.len() && starts_with(subject, pattern),
         Shape::Prefix => {
             let body = pattern.iter().rposition(|&b| b != b'*').map_or(0, |i| i + 1);
-            !subject.is_empty() && subject.starts_with(&pattern[..body])
+            !subject.is_empty() && starts_with(subject, &pattern[..body])
         }
         Shape::Glob => matches(pattern, subject),
     }
+}
+
+/// `subject.starts_with(prefix)` as a plain loop: ACL patterns are short and usually differ
+/// within a few bytes, where a call to `memcmp` costs more than the comparison.
+#[inline]
+fn starts_with(subject: &[u8], prefix: &[u8]) -> bool {
+    if prefix.len() > subject.len() {
+        return false;
+    }
+    for (a, b) in prefix.iter().zip(subject) {
+        if a != b {
+            return false;
+        }
+    }
+    true
 }
 
 /// Byte at `i`, or 0 past the end: the C code reads the NUL terminator there.

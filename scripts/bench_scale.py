@@ -100,7 +100,7 @@ class Server:
                     if not chunk:
                         raise RuntimeError(f"{self.kind} closed the connection")
                     chunks.append(chunk)
-                    tail = (tail + chunk)[-7:]
+                    tail = (tail + chunk[-7:])[-7:]
                     if tail == b"+PONG\r\n" and sent >= len(view):
                         break
         finally:
@@ -230,7 +230,7 @@ def main():
             medians.append(value)
             line += f"{fmt(rows[0], value, cpu):>26}"
         if len(kinds) == 2 and medians[0]:
-            line += f"{medians[1] / medians[0]:>15.2f}x"
+            line += f"{medians[1] / medians[0]:>15.3g}x"
         print(line)
     print(f"load average at end: {os.getloadavg()[0]:.2f}")
 

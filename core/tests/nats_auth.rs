@@ -65,15 +65,20 @@ fn verdict(auth: &NatsAuth, l: &Login) -> Vec<String> {
         Err(e) => return e.lines(),
     };
     let mut out = vec!["ok".to_string()];
+    // Every check twice: the second answer comes from the verdict cache and must agree.
     for p in l.pubs {
-        out.push(format!("pub {p} {}", if id.can_publish(p.as_bytes()) { "allow" } else { "deny" }));
+        let first = id.can_publish(p.as_bytes());
+        assert_eq!(id.can_publish(p.as_bytes()), first, "cached publish verdict of {p}");
+        out.push(format!("pub {p} {}", if first { "allow" } else { "deny" }));
     }
     for s in l.subs {
         let (subj, q) = match s.split_once(' ') {
             Some((a, b)) => (a, Some(b.as_bytes())),
             None => (*s, None),
         };
-        out.push(format!("sub {s} {}", if id.can_subscribe(subj.as_bytes(), q) { "allow" } else { "deny" }));
+        let first = id.can_subscribe(subj.as_bytes(), q);
+        assert_eq!(id.can_subscribe(subj.as_bytes(), q), first, "cached subscribe verdict of {s}");
+        out.push(format!("sub {s} {}", if first { "allow" } else { "deny" }));
     }
     out
 }

@@ -406,7 +406,15 @@ impl Identity {
 
     /// Whether a publish to `subject` is allowed now (counting a response when it is one).
     pub fn can_publish(&self, subject: &[u8]) -> bool {
-        self.can_publish_at(subject, Instant::now())
+        // The clock is read only when a reply permission is consulted.
+        let Some(c) = &self.compiled else { return true };
+        if c.publish_lists(subject) {
+            return true;
+        }
+        match c.response() {
+            Some(rp) => self.replies.publish(subject, rp, Instant::now()),
+            None => false,
+        }
     }
 
     /// [`can_publish`](Self::can_publish) at a given time (for the response expiry).
@@ -443,11 +451,10 @@ impl Identity {
         if self.max_sub_tokens > 0 && subj.split(|&b| b == b'.').count() > usize::from(self.max_sub_tokens) {
             return false;
         }
-        let permitted = match &self.compiled {
+        match &self.compiled {
             Some(c) => c.subscribe(subj, queue),
-            None => true,
-        };
-        permitted && super::subject::is_valid_subject(subj)
+            None => super::subject::is_valid_subject(subj),
+        }
     }
 
     /// Whether a message on `subject` is delivered to a (wildcard) subscription: the deny

@@ -18,6 +18,8 @@ pub mod password;
 mod permissions;
 mod startup;
 pub mod subject;
+mod sublist;
+mod verdict_cache;
 
 pub use auth::{
     hash_password, ConnectionType, Connect, Identity, NatsAuth, DEFAULT_AUTH_TIMEOUT, DEFAULT_TLS_TIMEOUT, GLOBAL_ACCOUNT,

@@ -9,13 +9,16 @@ use std::time::{Duration, Instant};
 use parking_lot::Mutex;
 
 use super::options::{Permissions, ResponsePermission};
-use super::subject::{self, Sublist};
+use super::subject;
+use super::sublist::{Sublist, Tokens};
+use super::verdict_cache::{CheckKind, VerdictCache};
 
 /// How many reply subjects are tracked before expired ones are pruned (nats-server's
 /// `replyPermLimit`).
 const REPLY_PERM_LIMIT: usize = 4096;
 
-/// Compiled permission tries.
+/// Compiled permission tries, and the cache of their verdicts (shared by every identity of
+/// the user; see [`VerdictCache`]).
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Compiled {
     pub_allow: Option<Sublist>,
@@ -25,6 +28,7 @@ pub(crate) struct Compiled {
     /// The subscribe deny entries as written, the delivery filter.
     deny_filter: Option<Sublist>,
     response: Option<ResponsePermission>,
+    cache: VerdictCache,
 }
 
 /// splitSubjectQueue: `subject` or `subject queue`; more fields are refused (nats-server
@@ -86,45 +90,64 @@ impl Compiled {
         c
     }
 
-    /// The allow/deny part of the publish check (cacheable in nats-server).
+    /// The allow/deny part of the publish check (the part nats-server caches too).
     pub(crate) fn publish_lists(&self, subject: &[u8]) -> bool {
         if self.pub_allow.is_none() && self.pub_deny.is_none() {
             return true;
         }
-        let mut allowed = true;
-        if let Some(a) = &self.pub_allow {
-            allowed = a.has_plain_match(subject);
-        }
-        if allowed {
-            if let Some(d) = &self.pub_deny {
-                allowed = !d.has_plain_match(subject);
-            }
-        }
-        allowed
+        self.cache.get_or_compute(CheckKind::Publish, subject, || {
+            let Some(tokens) = Tokens::split(subject) else {
+                // Matches no entry: allowed only without an allow list.
+                return self.pub_allow.is_none();
+            };
+            let allowed = self.pub_allow.as_ref().map_or(true, |a| a.has_plain_match(&tokens));
+            allowed && !self.pub_deny.as_ref().is_some_and(|d| d.has_plain_match(&tokens))
+        })
     }
 
-    /// canSubscribe.
+    /// canSubscribe, then nats-server's refusal of a subject its subscription list cannot
+    /// hold (an empty token, a token after `>`).
     pub(crate) fn subscribe(&self, subject: &[u8], queue: Option<&[u8]>) -> bool {
-        let queue = queue.filter(|q| !q.is_empty());
+        match queue.filter(|q| !q.is_empty()) {
+            None => self.cache.get_or_compute(CheckKind::Subscribe, subject, || {
+                self.subscribe_uncached(subject, None) && subject::is_valid_subject(subject)
+            }),
+            Some(q) => self.subscribe_uncached(subject, Some(q)) && subject::is_valid_subject(subject),
+        }
+    }
+
+    fn subscribe_uncached(&self, subject: &[u8], queue: Option<&[u8]>) -> bool {
+        let Some(tokens) = Tokens::split(subject) else {
+            // Matches no allow entry and no deny entry.
+            return self.sub_allow.is_none();
+        };
         let mut allowed = true;
         if let Some(a) = &self.sub_allow {
-            let r = a.matches(subject);
-            allowed = r.plain;
-            if let Some(q) = queue {
-                if !r.queues.is_empty() {
-                    allowed = queue_matches(q, &r.queues);
+            allowed = match queue {
+                Some(q) if a.has_queues() => {
+                    let r = a.matches(&tokens);
+                    if r.queues.is_empty() {
+                        r.plain
+                    } else {
+                        queue_matches(q, &r.queues)
+                    }
                 }
-            }
+                _ => a.has_plain_match(&tokens),
+            };
         }
         if allowed {
             if let Some(d) = &self.sub_deny {
-                let r = d.matches(subject);
-                allowed = !r.plain;
-                if let Some(q) = queue {
-                    if !r.queues.is_empty() {
-                        allowed = !queue_matches(q, &r.queues);
+                allowed = match queue {
+                    Some(q) if d.has_queues() => {
+                        let r = d.matches(&tokens);
+                        if r.queues.is_empty() {
+                            !r.plain
+                        } else {
+                            !queue_matches(q, &r.queues)
+                        }
                     }
-                }
+                    _ => !d.has_plain_match(&tokens),
+                };
             }
         }
         allowed
@@ -132,10 +155,10 @@ impl Compiled {
 
     /// checkDenySub: whether a message on `subject` is withheld from a wildcard subscriber.
     pub(crate) fn receive(&self, subject: &[u8]) -> bool {
-        match &self.deny_filter {
-            Some(f) => !f.has_plain_match(subject),
-            None => true,
-        }
+        let Some(f) = &self.deny_filter else { return true };
+        self.cache.get_or_compute(CheckKind::Receive, subject, || {
+            !Tokens::split(subject).is_some_and(|t| f.has_plain_match(&t))
+        })
     }
 
     pub(crate) fn response(&self) -> Option<ResponsePermission> {

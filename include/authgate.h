@@ -210,6 +210,31 @@ typedef struct ag_slice {
   size_t len;
 } ag_slice;
 
+/**
+ * Selects one of an identity's four subject lists (core's `SubjectList`).
+ */
+typedef uint32_t ag_nats_subject_list;
+
+/**
+ * The subjects a publish may go to.
+ */
+#define AG_NATS_PUBLISH_ALLOW 0
+
+/**
+ * The subjects a publish may not go to.
+ */
+#define AG_NATS_PUBLISH_DENY 1
+
+/**
+ * The subjects (or `"subject queue"` entries) a subscription may take.
+ */
+#define AG_NATS_SUBSCRIBE_ALLOW 2
+
+/**
+ * The subjects (or `"subject queue"` entries) a subscription may not take.
+ */
+#define AG_NATS_SUBSCRIBE_DENY 3
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -579,6 +604,28 @@ ag_status ag_nats_auth_parse(const char *text,
                              struct ag_nats_auth **out);
 
 /**
+ * nats-server's single-user command-line mode (`nats-server --user U --pass P`): one user in
+ * the global account, no permissions. The caller owns `*out` (ag_nats_auth_free).
+ *
+ * # Safety
+ * `user` and `password` readable for their lengths; `out` NULL or writable.
+ */
+ag_status ag_nats_auth_single_user(const char *user,
+                                   size_t user_len,
+                                   const char *password,
+                                   size_t password_len,
+                                   struct ag_nats_auth **out);
+
+/**
+ * nats-server's token command-line mode (`nats-server --auth TOKEN`). The caller owns
+ * `*out` (ag_nats_auth_free).
+ *
+ * # Safety
+ * `token` readable for `token_len` bytes; `out` NULL or writable.
+ */
+ag_status ag_nats_auth_token(const char *token, size_t token_len, struct ag_nats_auth **out);
+
+/**
  * Releases an authentication. NULL is a no-op. Identities it gave stay valid.
  *
  * # Safety
@@ -775,6 +822,65 @@ ag_status ag_nats_identity_can_receive(const struct ag_nats_identity *identity,
                                        const char *subject,
                                        size_t subject_len,
                                        bool *out);
+
+/**
+ * Writes to `*out` whether the user has permissions at all (false: everything within the
+ * account, and every list and allow_responses below is absent).
+ *
+ * # Safety
+ * `identity` live; `out` NULL or writable.
+ */
+ag_status ag_nats_identity_has_permissions(const struct ag_nats_identity *identity, bool *out);
+
+/**
+ * Describes one subject list: `*present` whether it is configured (an absent list does not
+ * restrict; an empty publish allow list, made by `allow_responses`, allows only responses)
+ * and `*count` its entries (0 when absent). AG_INVALID_PARAMETER for an unknown `list`.
+ *
+ * # Safety
+ * `identity` live; `present` and `count` NULL or writable.
+ */
+ag_status ag_nats_identity_permission_list(const struct ag_nats_identity *identity,
+                                           ag_nats_subject_list list,
+                                           bool *present,
+                                           size_t *count);
+
+/**
+ * Lends entry `index` of a subject list (not NUL-terminated, valid until the identity is
+ * freed). AG_INVALID_PARAMETER for an unknown `list` or an index past its count.
+ *
+ * # Safety
+ * `identity` live; `out` and `out_len` NULL or writable.
+ */
+ag_status ag_nats_identity_permission_entry(const struct ag_nats_identity *identity,
+                                            ag_nats_subject_list list,
+                                            size_t index,
+                                            const char **out,
+                                            size_t *out_len);
+
+/**
+ * Describes `allow_responses`: `*present` whether it is set, `*max` responses per request and
+ * `*expires` seconds (negative: unlimited, never expiring; both 0 when it is not set).
+ *
+ * # Safety
+ * `identity` live; `present`, `max` and `expires` NULL or writable.
+ */
+ag_status ag_nats_identity_allow_responses(const struct ag_nats_identity *identity,
+                                           bool *present,
+                                           int64_t *max,
+                                           double *expires);
+
+/**
+ * A request carrying the reply subject `reply` was delivered to this client: with
+ * `allow_responses`, ag_nats_identity_can_publish then allows `reply` (within max and
+ * expires). Without `allow_responses` it changes nothing. Safe from many threads at once.
+ *
+ * # Safety
+ * `identity` live; `reply` readable for `reply_len` bytes.
+ */
+ag_status ag_nats_identity_received_request(const struct ag_nats_identity *identity,
+                                            const char *reply,
+                                            size_t reply_len);
 
 /**
  * Creates options holding core's defaults, which are Redis 7.0's `acl-pubsub-default` and

@@ -1,8 +1,9 @@
 """NatsAuth and NatsIdentity against tests/fixtures/nats_cases.json, recorded from
-nats-server 2.9.10: every config case's check verdict (nats-server's error lines for a refused
-config), every login's verdict, user and account, and every publish/subscribe check. The two
-command-line-mode cases (``--user/--pass``, ``--auth``) are not run: the binding exposes config
-mode only, as the other languages do."""
+nats-server 2.9.10: every case's check verdict (nats-server's error lines for a refused
+config), every login's verdict, user and account, and every publish/subscribe check; the two
+command-line-mode cases (``--user/--pass``, ``--auth``) through :meth:`NatsAuth.single_user` and
+:meth:`NatsAuth.token`. Then permissions as data and the ``allow_responses`` tracker (the same
+tests in every language)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import authgate
 from conftest import FIXTURES
 
 RECORDED: Dict[str, Any] = json.loads((FIXTURES / "nats_cases.json").read_text(encoding="utf-8"))
-CASES: List[Dict[str, Any]] = [c for c in RECORDED["cases"] if c["main"] is not None]
+CASES: List[Dict[str, Any]] = RECORDED["cases"]
 # The fixture as recorded: a re-recording that changes the counts must change these too, so a
 # broken fixture cannot silently test nothing.
 CONFIG_CASES = 314
@@ -28,9 +29,17 @@ _POINTER = re.compile(r"0x[0-9a-f]{6,16}")
 
 
 def test_case_counts() -> None:
-    assert len(CASES) == CONFIG_CASES
-    assert len(RECORDED["cases"]) - len(CASES) == COMMAND_LINE_CASES
+    assert len([c for c in CASES if c["main"] is not None]) == CONFIG_CASES
+    assert len([c for c in CASES if c["main"] is None]) == COMMAND_LINE_CASES
     assert sum(len(c.get("logins", [])) for c in CASES) > 1000
+
+
+def command_line_auth(args: List[str]) -> authgate.NatsAuth:
+    """nats-server's ``--user U --pass P`` or ``--auth``/``-auth TOKEN``."""
+    for flag in ("--auth", "-auth"):
+        if flag in args:
+            return authgate.NatsAuth.token(args[args.index(flag) + 1])
+    return authgate.NatsAuth.single_user(args[args.index("--user") + 1], args[args.index("--pass") + 1])
 
 
 def write_files(case: Dict[str, Any], root: Path) -> None:
@@ -46,6 +55,9 @@ def login(nats: authgate.NatsAuth, lg: Dict[str, Any]) -> authgate.NatsIdentity:
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_recorded_case(case: Dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if case["main"] is None:
+        check_logins(command_line_auth(case["server_args"]), case)
+        return
     write_files(case, tmp_path)
     # Paths in nats-server's texts are as given (relative to the working directory).
     monkeypatch.chdir(tmp_path)
@@ -58,7 +70,10 @@ def test_recorded_case(case: Dict[str, Any], tmp_path: Path, monkeypatch: pytest
         lines = sorted(_POINTER.sub("0xPTR", ln) for ln in str(e.value).split("\n"))
         assert lines in case["check"]["variants"]
         return
-    nats = authgate.NatsAuth.from_file(case["main"])
+    check_logins(authgate.NatsAuth.from_file(case["main"]), case)
+
+
+def check_logins(nats: authgate.NatsAuth, case: Dict[str, Any]) -> None:
     assert nats.auth_timeout > 0
     for i, lg in enumerate(case["logins"]):
         if not lg["ok"]:
@@ -164,3 +179,68 @@ def test_bcrypt_logins_in_threads() -> None:
     for t in threads:
         t.join()
     assert results == [True] * 4
+
+
+PERMISSIONS = b"""
+authorization {
+  users: [
+    {user: svc, password: p, permissions: {
+      publish: {allow: ["orders.>", "audit"], deny: "orders.secret"},
+      subscribe: {allow: ["replies.*", "jobs.* workers"]},
+      allow_responses: {max: 2, expires: "1m30s"}}},
+    {user: reply, password: p, permissions: {subscribe: "req.>", allow_responses: true}},
+    {user: open, password: p}
+  ]
+}
+"""
+
+
+def test_permissions_as_data() -> None:
+    nats = authgate.NatsAuth.parse(PERMISSIONS)
+    svc = nats.authenticate(user="svc", password="p")
+    assert svc.permissions == {
+        "publish": {"allow": ["orders.>", "audit"], "deny": ["orders.secret"]},
+        "subscribe": {"allow": ["replies.*", "jobs.* workers"], "deny": None},
+        "allow_responses": {"max": 2, "expires": 90.0},
+    }
+    # allow_responses alone: publish allows nothing but responses (an empty allow list),
+    # with nats-server's defaults of one response within two minutes.
+    assert nats.authenticate(user="reply", password="p").permissions == {
+        "publish": {"allow": [], "deny": None},
+        "subscribe": {"allow": ["req.>"], "deny": None},
+        "allow_responses": {"max": 1, "expires": 120.0},
+    }
+    assert nats.authenticate(user="open", password="p").permissions is None
+    assert authgate.NatsAuth.token("t").authenticate(token="t").permissions is None
+
+
+def test_received_request_makes_the_reply_publishable() -> None:
+    nats = authgate.NatsAuth.parse(PERMISSIONS)
+    reply = nats.authenticate(user="reply", password="p")
+    assert not reply.can_publish("_INBOX.abc")
+    reply.received_request("_INBOX.abc")
+    assert reply.can_publish("_INBOX.abc")
+    # max 1: the second response is refused, and other subjects never were allowed
+    assert not reply.can_publish("_INBOX.abc")
+    assert not reply.can_publish("_INBOX.other")
+    svc = nats.authenticate(user="svc", password="p")
+    svc.received_request(b"_INBOX.x")
+    assert svc.can_publish("_INBOX.x") and svc.can_publish("_INBOX.x") and not svc.can_publish("_INBOX.x")
+    # identities do not share replies; without allow_responses nothing changes
+    assert not nats.authenticate(user="reply", password="p").can_publish("_INBOX.abc")
+    other = nats.authenticate(user="open", password="p")
+    other.received_request("x")
+    assert other.can_publish("anything")
+
+
+def test_command_line_modes() -> None:
+    single = authgate.NatsAuth.single_user("foo", "bar")
+    assert (single.authenticate(user="foo", password="bar").user, single.auth_timeout) == ("foo", 2.0)
+    with pytest.raises(authgate.AuthError):
+        single.authenticate(user="foo", password="baz")
+    token = authgate.NatsAuth.token(b"S3Cr3T0k3n!")
+    assert token.authenticate(token="S3Cr3T0k3n!").account == "$G"
+    with pytest.raises(authgate.AuthError):
+        token.authenticate(user="S3Cr3T0k3n!", password="x")
+    with pytest.raises(TypeError):
+        authgate.NatsAuth.token(None)  # type: ignore[arg-type]

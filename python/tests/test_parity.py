@@ -152,3 +152,36 @@ def test_defaults_are_cores() -> None:
         assert server.port != DEFAULTS["port"]  # port 0: a free port, chosen at start
         got = client(server.port).config_get("maxclients")
     assert got == {"maxclients": str(DEFAULTS["maxclients"])}
+
+
+def test_nats_vocabulary(tmp_path: Path) -> None:
+    nats: Dict[str, List[str]] = VOCABULARY["nats"]
+    conf = tmp_path / "nats.conf"
+    conf.write_text("authorization { user: u, password: p, timeout: 4 }\n")
+    constructors: Dict[str, Callable[[], authgate.NatsAuth]] = {
+        "from_file": lambda: authgate.NatsAuth.from_file(conf),
+        "parse": lambda: authgate.NatsAuth.parse(conf.read_bytes(), "nats.conf", tmp_path),
+        "single_user": lambda: authgate.NatsAuth.single_user("u", "p"),
+        "token": lambda: authgate.NatsAuth.token("t"),
+    }
+    assert sorted(constructors) == sorted(nats["constructors"])
+    for name in nats["constructors"]:
+        assert isinstance(constructors[name](), authgate.NatsAuth), name
+    auth = authgate.NatsAuth.parse("authorization { user: u, password: p, timeout: 4 }\n")
+    for name in nats["properties"]:
+        assert isinstance(inspect.getattr_static(authgate.NatsAuth, name), type(authgate.NatsAuth.auth_timeout)), name
+    assert auth.auth_timeout == 4
+    for name in nats["methods"]:
+        params = inspect.signature(getattr(auth, name)).parameters
+        assert list(params) == nats["authenticate_parameters"], name
+    identity = auth.authenticate(user="u", password="p")
+    for name in nats["identity"]:
+        assert hasattr(identity, name), name
+    perms = authgate.NatsAuth.parse(
+        "authorization { users: [ {user: u, password: p, permissions: {publish: a, allow_responses: true}} ] }"
+    ).authenticate(user="u", password="p").permissions
+    assert perms is not None
+    assert list(perms) == nats["permissions"]
+    for direction in ("publish", "subscribe"):
+        assert list(perms[direction]) == nats["subject_lists"]  # type: ignore[literal-required]
+    assert perms["allow_responses"] is not None and list(perms["allow_responses"]) == nats["allow_responses"]

@@ -4,8 +4,9 @@
  * connection types, the auth timeout, argument errors) and the vocabulary's "nats" entries.
  * Each config case's files are written to a temporary directory and read with
  * ag_nats_auth_from_file("main.conf") from inside it, as nats-server ran with `-c main.conf`
- * (error texts carry the relative names). Command-line cases (`server_args`, no config) are
- * skipped and counted: the C API has no command-line mode, as the vocabulary has none.
+ * (error texts carry the relative names). Command-line cases (`server_args`, no config) run
+ * through ag_nats_auth_single_user and ag_nats_auth_token. Then permissions as data and the
+ * allow_responses tracker (the same tests in every language).
  * Usage: test_nats [path/to/nats_cases.json] (default: run from the repository root). */
 #define _POSIX_C_SOURCE 200809L
 #include <stdbool.h>
@@ -146,6 +147,22 @@ static size_t run_login(const ag_nats_auth *auth, const json *login, const char 
   return checks->n;
 }
 
+/* nats-server's `--user U --pass P` or `--auth`/`-auth TOKEN` from a case's arguments. */
+static ag_nats_auth *command_line_auth(const json *args) {
+  const json *user = NULL, *pass = NULL, *token = NULL;
+  for (size_t i = 0; i + 1 < args->n; i++) {
+    const json *a = args->items[i], *v = args->items[i + 1];
+    if (json_is(a, L("--user"))) user = v;
+    if (json_is(a, L("--pass"))) pass = v;
+    if (json_is(a, L("--auth")) || json_is(a, L("-auth"))) token = v;
+  }
+  ag_nats_auth *auth = NULL;
+  ag_status st = token ? ag_nats_auth_token(token->str, token->len, &auth)
+                 : user && pass ? ag_nats_auth_single_user(user->str, user->len, pass->str, pass->len, &auth)
+                                : AG_ERR;
+  return st == AG_OK ? auth : NULL;
+}
+
 /* The recorded cases. */
 static void fixtures(const char *path) {
   json *doc = json_parse_file(path);
@@ -158,7 +175,11 @@ static void fixtures(const char *path) {
     const json *kase = cases->items[i], *files = json_get(kase, "files"), *env = json_get(kase, "env");
     const char *name = json_get(kase, "name")->str;
     if (json_get(kase, "main")->type == J_NULL) {
-      CHECK(json_get(kase, "server_args")->n > 0); /* command-line mode: see the top of the file */
+      ag_nats_auth *auth = command_line_auth(json_get(kase, "server_args"));
+      CHECK(auth != NULL);
+      const json *list = json_get(kase, "logins");
+      for (size_t l = 0; auth && l < list->n; l++, logins++) checks += run_login(auth, list->items[l], name, l);
+      ag_nats_auth_free(auth);
       command_line++;
       continue;
     }
@@ -193,7 +214,7 @@ static void fixtures(const char *path) {
   /* Every case ran or is a counted command-line case, and the fixtures did not go missing. */
   CHECK(cases && run + command_line == cases->n);
   CHECK(run >= 300 && refused >= 80 && logins >= 1500 && checks >= 5000);
-  printf("%zu cases (%zu config, %zu refused configs, %zu command-line skipped), %zu logins, %zu checks\n",
+  printf("%zu cases (%zu config, %zu refused configs, %zu command-line), %zu logins, %zu checks\n",
          cases ? cases->n : 0, run, refused, command_line, logins, checks);
   json_free(doc);
 }
@@ -346,6 +367,146 @@ static void permissions(void) {
   ag_nats_auth_free(auth);
 }
 
+static const char PERMISSIONS[] =
+    "authorization {\n"
+    "  users: [\n"
+    "    {user: svc, password: p, permissions: {\n"
+    "      publish: {allow: [\"orders.>\", \"audit\"], deny: \"orders.secret\"},\n"
+    "      subscribe: {allow: [\"replies.*\", \"jobs.* workers\"]},\n"
+    "      allow_responses: {max: 2, expires: \"1m30s\"}}},\n"
+    "    {user: reply, password: p, permissions: {subscribe: \"req.>\", allow_responses: true}},\n"
+    "    {user: open, password: p}\n"
+    "  ]\n"
+    "}\n";
+
+/* Logs `user` (password p) in; NULL if refused. */
+static ag_nats_identity *login_as(const ag_nats_auth *auth, const char *user) {
+  ag_nats_connect *c = NULL;
+  ag_nats_identity *id = NULL;
+  CHECK(ag_nats_connect_new(&c) == AG_OK);
+  CHECK(ag_nats_connect_set_user(c, user, strlen(user)) == AG_OK && ag_nats_connect_set_password(c, L("p")) == AG_OK);
+  CHECK(login(auth, c, &id) == AG_OK);
+  ag_nats_connect_free(c);
+  return id;
+}
+
+/* True if list `which` of `id` is present with exactly `want` (NULL-terminated). */
+static int list_is(const ag_nats_identity *id, ag_nats_subject_list which, const char *const *want) {
+  bool present = false;
+  size_t count = 99;
+  if (ag_nats_identity_permission_list(id, which, &present, &count) != AG_OK || !present) return 0;
+  size_t n = 0;
+  while (want[n]) n++;
+  if (count != n) return 0;
+  for (size_t i = 0; i < n; i++) {
+    const char *p;
+    size_t len;
+    if (ag_nats_identity_permission_entry(id, which, i, &p, &len) != AG_OK) return 0;
+    if (len != strlen(want[i]) || memcmp(p, want[i], len) != 0) return 0;
+  }
+  return 1;
+}
+
+/* True if list `which` of `id` is absent (does not restrict). */
+static int list_absent(const ag_nats_identity *id, ag_nats_subject_list which) {
+  bool present = true;
+  size_t count = 99;
+  return ag_nats_identity_permission_list(id, which, &present, &count) == AG_OK && !present && count == 0;
+}
+
+static void permissions_as_data(void) {
+  ag_nats_auth *auth = parse(PERMISSIONS);
+  ag_nats_identity *svc = login_as(auth, "svc"), *reply = login_as(auth, "reply"), *open = login_as(auth, "open");
+  bool has = false, present = false;
+  int64_t max = 0;
+  double expires = 0;
+  CHECK(ag_nats_identity_has_permissions(svc, &has) == AG_OK && has);
+  CHECK(list_is(svc, AG_NATS_PUBLISH_ALLOW, (const char *const[]){"orders.>", "audit", NULL}));
+  CHECK(list_is(svc, AG_NATS_PUBLISH_DENY, (const char *const[]){"orders.secret", NULL}));
+  CHECK(list_is(svc, AG_NATS_SUBSCRIBE_ALLOW, (const char *const[]){"replies.*", "jobs.* workers", NULL}));
+  CHECK(list_absent(svc, AG_NATS_SUBSCRIBE_DENY));
+  CHECK(ag_nats_identity_allow_responses(svc, &present, &max, &expires) == AG_OK && present && max == 2 &&
+        expires == 90.0);
+  /* allow_responses alone: publish allows nothing but responses (an empty allow list), with
+   * nats-server's defaults of one response within two minutes. */
+  CHECK(list_is(reply, AG_NATS_PUBLISH_ALLOW, (const char *const[]){NULL}));
+  CHECK(list_absent(reply, AG_NATS_PUBLISH_DENY));
+  CHECK(list_is(reply, AG_NATS_SUBSCRIBE_ALLOW, (const char *const[]){"req.>", NULL}));
+  CHECK(ag_nats_identity_allow_responses(reply, &present, &max, &expires) == AG_OK && present && max == 1 &&
+        expires == 120.0);
+  CHECK(ag_nats_identity_has_permissions(open, &has) == AG_OK && !has);
+  for (ag_nats_subject_list w = AG_NATS_PUBLISH_ALLOW; w <= AG_NATS_SUBSCRIBE_DENY; w++) CHECK(list_absent(open, w));
+  CHECK(ag_nats_identity_allow_responses(open, &present, &max, &expires) == AG_OK && !present && max == 0);
+  /* bad selectors and indexes are errors that write nothing */
+  const char *p = NULL;
+  size_t len = 7;
+  CHECK(ag_nats_identity_permission_list(svc, 4, &present, &len) == AG_INVALID_PARAMETER && len == 7);
+  CHECK(ag_nats_identity_permission_entry(svc, AG_NATS_PUBLISH_ALLOW, 2, &p, &len) == AG_INVALID_PARAMETER && !p);
+  CHECK(ag_nats_identity_permission_entry(open, AG_NATS_PUBLISH_ALLOW, 0, &p, &len) == AG_INVALID_PARAMETER);
+  CHECK(ag_nats_identity_permission_list(NULL, 0, &present, &len) == AG_NULL_PARAMETER);
+  CHECK(ag_nats_identity_allow_responses(svc, NULL, &max, &expires) == AG_NULL_PARAMETER);
+  ag_nats_identity_free(svc);
+  ag_nats_identity_free(reply);
+  ag_nats_identity_free(open);
+  ag_nats_auth_free(auth);
+}
+
+static void received_request_makes_the_reply_publishable(void) {
+  ag_nats_auth *auth = parse(PERMISSIONS);
+  ag_nats_identity *reply = login_as(auth, "reply"), *svc = login_as(auth, "svc"), *fresh = login_as(auth, "reply"),
+                   *open = login_as(auth, "open");
+  bool b = true;
+  CHECK(ag_nats_identity_can_publish(reply, L("_INBOX.abc"), &b) == AG_OK && !b);
+  CHECK(ag_nats_identity_received_request(reply, L("_INBOX.abc")) == AG_OK);
+  CHECK(ag_nats_identity_can_publish(reply, L("_INBOX.abc"), &b) == AG_OK && b);
+  /* max 1: the second response is refused, and other subjects never were allowed */
+  CHECK(ag_nats_identity_can_publish(reply, L("_INBOX.abc"), &b) == AG_OK && !b);
+  CHECK(ag_nats_identity_can_publish(reply, L("_INBOX.other"), &b) == AG_OK && !b);
+  CHECK(ag_nats_identity_received_request(svc, L("_INBOX.x")) == AG_OK);
+  CHECK(ag_nats_identity_can_publish(svc, L("_INBOX.x"), &b) == AG_OK && b);
+  CHECK(ag_nats_identity_can_publish(svc, L("_INBOX.x"), &b) == AG_OK && b);
+  CHECK(ag_nats_identity_can_publish(svc, L("_INBOX.x"), &b) == AG_OK && !b);
+  /* identities do not share replies; without allow_responses nothing changes */
+  CHECK(ag_nats_identity_can_publish(fresh, L("_INBOX.abc"), &b) == AG_OK && !b);
+  CHECK(ag_nats_identity_received_request(open, L("x")) == AG_OK);
+  CHECK(ag_nats_identity_can_publish(open, L("anything"), &b) == AG_OK && b);
+  CHECK(ag_nats_identity_received_request(NULL, L("x")) == AG_NULL_PARAMETER);
+  CHECK(ag_nats_identity_received_request(open, NULL, 3) == AG_NULL_PARAMETER);
+  ag_nats_identity_free(reply);
+  ag_nats_identity_free(svc);
+  ag_nats_identity_free(fresh);
+  ag_nats_identity_free(open);
+  ag_nats_auth_free(auth);
+}
+
+static void command_line_modes(void) {
+  ag_nats_auth *single = NULL, *token = NULL;
+  CHECK(ag_nats_auth_single_user(L("foo"), L("bar"), &single) == AG_OK);
+  ag_nats_connect *c = NULL;
+  ag_nats_identity *id = NULL;
+  CHECK(ag_nats_connect_new(&c) == AG_OK);
+  CHECK(ag_nats_connect_set_user(c, L("foo")) == AG_OK && ag_nats_connect_set_password(c, L("bar")) == AG_OK);
+  CHECK(login(single, c, &id) == AG_OK);
+  const char *p;
+  size_t n;
+  CHECK(ag_nats_identity_user(id, &p, &n) == AG_OK && n == 3 && memcmp(p, "foo", 3) == 0);
+  ag_nats_identity_free(id);
+  CHECK(ag_nats_connect_set_password(c, L("baz")) == AG_OK);
+  CHECK(login(single, c, &id) == AG_AUTH && id == NULL);
+  CHECK(ag_nats_auth_token(L("S3Cr3T0k3n!"), &token) == AG_OK);
+  CHECK(login(token, c, &id) == AG_AUTH && id == NULL);
+  ag_nats_connect_free(c);
+  CHECK(ag_nats_connect_new(&c) == AG_OK && ag_nats_connect_set_token(c, L("S3Cr3T0k3n!")) == AG_OK);
+  CHECK(login(token, c, &id) == AG_OK);
+  ag_nats_identity_free(id);
+  ag_nats_connect_free(c);
+  ag_nats_auth *none = NULL;
+  CHECK(ag_nats_auth_token(NULL, 4, &none) == AG_NULL_PARAMETER && none == NULL);
+  CHECK(ag_nats_auth_single_user(L("u"), L("p"), NULL) == AG_NULL_PARAMETER);
+  ag_nats_auth_free(single);
+  ag_nats_auth_free(token);
+}
+
 static void argument_errors(void) {
   ag_nats_auth *auth = parse("");
   ag_nats_connect *c = NULL;
@@ -380,12 +541,18 @@ static void argument_errors(void) {
  * authenticate parameter shows up here as a failure until C has it. */
 static void vocabulary(const char *path) {
   static const char *const covered[][12] = {
-      {"constructors", "from_file", "parse", NULL},
+      {"constructors", "from_file", "parse", "single_user", "token", NULL},
       {"methods", "authenticate", NULL},
       {"properties", "auth_timeout", NULL},
       /* one ag_nats_connect_set_* each */
       {"authenticate_parameters", "user", "password", "token", "nkey", "sig", "nonce", "connection_type", "url", NULL},
-      {"identity", "user", "account", "can_publish", "can_subscribe", "can_receive", NULL},
+      {"identity", "user", "account", "can_publish", "can_subscribe", "can_receive", "permissions", "received_request",
+       NULL},
+      /* ag_nats_identity_has_permissions, ag_nats_identity_permission_list / _entry with the four
+       * AG_NATS_{PUBLISH,SUBSCRIBE}_{ALLOW,DENY} selectors, ag_nats_identity_allow_responses */
+      {"permissions", "publish", "subscribe", "allow_responses", NULL},
+      {"subject_lists", "allow", "deny", NULL},
+      {"allow_responses", "max", "expires", NULL},
   };
   json *doc = json_parse_file(path);
   const json *nats = json_get(doc, "nats");
@@ -416,6 +583,9 @@ int main(int argc, char **argv) {
   nkeys_sign_the_nonce();
   connection_types_and_timeouts();
   permissions();
+  permissions_as_data();
+  received_request_makes_the_reply_publishable();
+  command_line_modes();
   argument_errors();
   vocabulary(vocab);
   char cmd[200];

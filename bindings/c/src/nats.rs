@@ -123,6 +123,48 @@ pub unsafe extern "C" fn ag_nats_auth_parse(
     })
 }
 
+/// nats-server's single-user command-line mode (`nats-server --user U --pass P`): one user in
+/// the global account, no permissions. The caller owns `*out` (ag_nats_auth_free).
+///
+/// # Safety
+/// `user` and `password` readable for their lengths; `out` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn ag_nats_auth_single_user(
+    user: *const c_char,
+    user_len: usize,
+    password: *const c_char,
+    password_len: usize,
+    out: *mut *mut ag_nats_auth,
+) -> ag_status {
+    ffi_boundary!({
+        // SAFETY: forwarded contracts.
+        let (user, password, out) = unsafe {
+            (borrow(user, user_len, "user")?, borrow(password, password_len, "password")?, Out::new(out, "out")?)
+        };
+        out.write(into_handle(ag_nats_auth { inner: NatsAuth::single_user(user, password) }));
+        Ok(())
+    })
+}
+
+/// nats-server's token command-line mode (`nats-server --auth TOKEN`). The caller owns
+/// `*out` (ag_nats_auth_free).
+///
+/// # Safety
+/// `token` readable for `token_len` bytes; `out` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn ag_nats_auth_token(
+    token: *const c_char,
+    token_len: usize,
+    out: *mut *mut ag_nats_auth,
+) -> ag_status {
+    ffi_boundary!({
+        // SAFETY: forwarded contracts.
+        let (token, out) = unsafe { (borrow(token, token_len, "token")?, Out::new(out, "out")?) };
+        out.write(into_handle(ag_nats_auth { inner: NatsAuth::token(token) }));
+        Ok(())
+    })
+}
+
 /// Releases an authentication. NULL is a no-op. Identities it gave stay valid.
 ///
 /// # Safety

@@ -20,6 +20,11 @@ impl ag_nats_identity {
     pub(crate) fn new(inner: Identity) -> ag_nats_identity {
         ag_nats_identity { inner }
     }
+
+    /// The core identity.
+    pub(crate) fn identity(&self) -> &Identity {
+        &self.inner
+    }
 }
 
 /// Releases an identity. NULL is a no-op.

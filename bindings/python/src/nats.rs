@@ -3,10 +3,10 @@
 
 use std::sync::Arc;
 
-use authgate::nats::{Connect, ConnectionType, Identity, NatsAuth};
+use authgate::nats::{Connect, ConnectionType, Identity, NatsAuth, Permissions, SubjectList};
 use authgate::Error;
 use pyo3::prelude::*;
-use pyo3::types::{PyString, PyType};
+use pyo3::types::{PyDict, PyList, PyString, PyType};
 
 use crate::convert::{arg, to_path, to_str};
 use crate::errors::{guard, IntoPyResult};
@@ -90,6 +90,35 @@ impl PyNatsAuth {
                 .py_err(py)?;
             Ok(PyNatsAuth {
                 inner: Arc::new(auth),
+            })
+        })
+    }
+
+    /// nats-server's single-user command-line mode (``nats-server --user U --pass P``):
+    /// one user in the global account, no permissions.
+    #[classmethod]
+    fn single_user(
+        cls: &Bound<'_, PyType>,
+        user: &Bound<'_, PyAny>,
+        password: &Bound<'_, PyAny>,
+    ) -> PyResult<PyNatsAuth> {
+        let py = cls.py();
+        guard(py, || {
+            let (user, password) = (arg(user, "user")?, arg(password, "password")?);
+            Ok(PyNatsAuth {
+                inner: Arc::new(NatsAuth::single_user(user.as_bytes(), password.as_bytes())),
+            })
+        })
+    }
+
+    /// nats-server's token command-line mode (``nats-server --auth TOKEN``).
+    #[classmethod]
+    fn token(cls: &Bound<'_, PyType>, token: &Bound<'_, PyAny>) -> PyResult<PyNatsAuth> {
+        let py = cls.py();
+        guard(py, || {
+            let token = arg(token, "token")?;
+            Ok(PyNatsAuth {
+                inner: Arc::new(NatsAuth::token(token.as_bytes())),
             })
         })
     }
@@ -201,4 +230,63 @@ impl PyNatsIdentity {
             Ok(self.inner.can_receive(arg(subject, "subject")?.as_bytes()))
         })
     }
+    /// The permissions as configured, None when the user has none (everything within the
+    /// account): ``{"publish": {"allow": [...] | None, "deny": [...] | None}, "subscribe":
+    /// {...}, "allow_responses": {"max": int, "expires": seconds} | None}``. A list that is
+    /// None does not restrict; an empty publish allow list (made by ``allow_responses``)
+    /// allows only responses. ``max`` and ``expires`` are negative for unlimited.
+    #[getter]
+    fn permissions<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
+        guard(py, || {
+            self.inner
+                .permissions()
+                .map(|p| permissions_dict(py, p))
+                .transpose()
+        })
+    }
+
+    /// A request carrying the reply subject ``reply`` was delivered to this client: with
+    /// ``allow_responses``, :meth:`can_publish` allows ``reply`` (within max and expires).
+    /// Without ``allow_responses`` it changes nothing.
+    fn received_request(&self, py: Python<'_>, reply: &Bound<'_, PyAny>) -> PyResult<()> {
+        guard(py, || {
+            self.inner.received_request(arg(reply, "reply")?.as_bytes());
+            Ok(())
+        })
+    }
+}
+
+/// Core's permissions as the dict :attr:`NatsIdentity.permissions` documents.
+fn permissions_dict<'py>(py: Python<'py>, p: &Permissions) -> PyResult<Bound<'py, PyDict>> {
+    let out = PyDict::new(py);
+    for which in SubjectList::ALL {
+        let direction = match out.get_item(which.direction())? {
+            Some(d) => d.cast_into::<PyDict>()?,
+            None => {
+                let d = PyDict::new(py);
+                out.set_item(which.direction(), &d)?;
+                d
+            }
+        };
+        match p.list(which) {
+            Some(entries) => {
+                let items = entries
+                    .iter()
+                    .map(|e| to_str(py, e))
+                    .collect::<PyResult<Vec<_>>>()?;
+                direction.set_item(which.side(), PyList::new(py, items)?)?
+            }
+            None => direction.set_item(which.side(), py.None())?,
+        }
+    }
+    match p.response {
+        Some(rp) => {
+            let r = PyDict::new(py);
+            r.set_item("max", rp.max())?;
+            r.set_item("expires", rp.expires_seconds())?;
+            out.set_item("allow_responses", r)?;
+        }
+        None => out.set_item("allow_responses", py.None())?,
+    }
+    Ok(out)
 }

@@ -25,3 +25,4 @@ pub use auth::{
     hash_password, ConnectionType, Connect, Identity, NatsAuth, DEFAULT_AUTH_TIMEOUT, DEFAULT_TLS_TIMEOUT, GLOBAL_ACCOUNT,
 };
 pub use error::{NatsError, AUTHORIZATION_VIOLATION};
+pub use options::{Permissions, ResponsePermission, SubjectList, SubjectPermission};

@@ -52,6 +52,7 @@ from ._errors import (
     IoError,
     PermissionDenied,
 )
+from ._nats_types import NatsPermissions, NatsResponses, NatsSubjects
 from ._types import LogEntry, SelectorInfo, UserInfo
 
 __all__ = [
@@ -62,6 +63,9 @@ __all__ = [
     "NatsIdentity",
     "CredentialStore",
     "milvus_authorization",
+    "NatsPermissions",
+    "NatsSubjects",
+    "NatsResponses",
     "genpass",
     "AuthgateError",
     "AclError",

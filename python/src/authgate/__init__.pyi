@@ -14,6 +14,9 @@ from ._errors import InternalError as InternalError
 from ._errors import InvalidArgument as InvalidArgument
 from ._errors import IoError as IoError
 from ._errors import PermissionDenied as PermissionDenied
+from ._nats_types import NatsPermissions as NatsPermissions
+from ._nats_types import NatsResponses as NatsResponses
+from ._nats_types import NatsSubjects as NatsSubjects
 from ._types import LogEntry as LogEntry
 from ._types import SelectorInfo as SelectorInfo
 from ._types import UserInfo as UserInfo
@@ -26,6 +29,9 @@ __all__ = [
     "NatsIdentity",
     "CredentialStore",
     "milvus_authorization",
+    "NatsPermissions",
+    "NatsSubjects",
+    "NatsResponses",
     "genpass",
     "AuthgateError",
     "AclError",
@@ -188,6 +194,12 @@ class NatsAuth:
         cls, text: _Arg, filename: Optional[_Path] = None, base_dir: Optional[_Path] = None
     ) -> "NatsAuth":
         """Parses config text; ConfigError if refused."""
+    @classmethod
+    def single_user(cls, user: _Arg, password: _Arg) -> "NatsAuth":
+        """nats-server's command-line mode ``--user U --pass P``."""
+    @classmethod
+    def token(cls, token: _Arg) -> "NatsAuth":
+        """nats-server's command-line mode ``--auth TOKEN``."""
     @property
     def auth_timeout(self) -> float:
         """The auth timeout in seconds."""
@@ -221,6 +233,11 @@ class NatsIdentity:
         """Whether a subscription to ``subject`` (in queue group ``queue``) is accepted."""
     def can_receive(self, subject: _Arg) -> bool:
         """Whether a message on ``subject`` is delivered to a wildcard subscription."""
+    @property
+    def permissions(self) -> Optional["NatsPermissions"]:
+        """The permissions as configured (None: everything within the account)."""
+    def received_request(self, reply: _Arg) -> None:
+        """A request with reply subject ``reply`` arrived: ``allow_responses`` lets it be answered."""
 
 @final
 class CredentialStore:

@@ -13,7 +13,8 @@ mod tls;
 
 pub use go::{ConfigError, ConfigErrorKind};
 pub use model::{
-    Account, LeafAuth, ListenerAuth, NkeyUser, Options, Permissions, ResponsePermission, SubjectPermission, User,
+    Account, LeafAuth, ListenerAuth, NkeyUser, Options, Permissions, ResponsePermission, SubjectList, SubjectPermission,
+    User,
     DEFAULT_RESPONSE_PERMISSION,
 };
 

@@ -42,6 +42,69 @@ pub struct Permissions {
     pub response: Option<ResponsePermission>,
 }
 
+/// One of the four subject lists of a [`Permissions`]: what the bindings show as the
+/// permissions' data (`publish.allow`, `publish.deny`, `subscribe.allow`, `subscribe.deny`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SubjectList {
+    /// Subjects a publish may go to.
+    PublishAllow,
+    /// Subjects a publish may not go to.
+    PublishDeny,
+    /// Subjects (or `"subject queue"` entries) a subscription may take.
+    SubscribeAllow,
+    /// Subjects (or `"subject queue"` entries) a subscription may not take.
+    SubscribeDeny,
+}
+
+impl SubjectList {
+    /// Every list, publish first, allow before deny.
+    pub const ALL: [SubjectList; 4] =
+        [SubjectList::PublishAllow, SubjectList::PublishDeny, SubjectList::SubscribeAllow, SubjectList::SubscribeDeny];
+
+    /// `publish` or `subscribe` (nats' key).
+    pub fn direction(self) -> &'static str {
+        match self {
+            SubjectList::PublishAllow | SubjectList::PublishDeny => "publish",
+            SubjectList::SubscribeAllow | SubjectList::SubscribeDeny => "subscribe",
+        }
+    }
+
+    /// `allow` or `deny` (nats' key).
+    pub fn side(self) -> &'static str {
+        match self {
+            SubjectList::PublishAllow | SubjectList::SubscribeAllow => "allow",
+            SubjectList::PublishDeny | SubjectList::SubscribeDeny => "deny",
+        }
+    }
+}
+
+impl Permissions {
+    /// One subject list: none when it is not configured (no restriction from it); an empty
+    /// publish allow list (made by `allow_responses`) allows nothing but responses.
+    pub fn list(&self, which: SubjectList) -> Option<&[Vec<u8>]> {
+        let direction = match which {
+            SubjectList::PublishAllow | SubjectList::PublishDeny => self.publish.as_ref(),
+            SubjectList::SubscribeAllow | SubjectList::SubscribeDeny => self.subscribe.as_ref(),
+        }?;
+        match which {
+            SubjectList::PublishAllow | SubjectList::SubscribeAllow => direction.allow.as_deref(),
+            SubjectList::PublishDeny | SubjectList::SubscribeDeny => direction.deny.as_deref(),
+        }
+    }
+}
+
+impl ResponsePermission {
+    /// The `max` the bindings show: responses per request, negative for unlimited.
+    pub fn max(&self) -> i64 {
+        self.max_msgs
+    }
+
+    /// The `expires` the bindings show, in seconds (negative: never).
+    pub fn expires_seconds(&self) -> f64 {
+        self.expires as f64 / 1e9
+    }
+}
+
 /// A user with a name and a password (plain or bcrypt).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct User {

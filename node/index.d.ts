@@ -200,6 +200,13 @@ export declare class NatsAuth {
    * `baseDir` the directory includes are relative to (that of `filename` when none).
    */
   static parse(text: string | Buffer, filename?: string | Buffer | null, baseDir?: string | Buffer | null): NatsAuth
+  /**
+   * nats-server's single-user command-line mode (`nats-server --user U --pass P`): one user
+   * in the global account, no permissions.
+   */
+  static singleUser(user: string | Buffer, password: string | Buffer): NatsAuth
+  /** nats-server's token command-line mode (`nats-server --auth TOKEN`). */
+  static token(token: string | Buffer): NatsAuth
   /** The auth timeout in seconds (`authorization.timeout`, else nats-server's default). */
   get authTimeout(): number
   /**
@@ -230,6 +237,17 @@ export declare class NatsIdentity {
   canSubscribe(subject: string | Buffer, queue?: string | Buffer | null): boolean
   /** Whether a message on `subject` is delivered to a (wildcard) subscription of this client. */
   canReceive(subject: string | Buffer): boolean
+  /**
+   * The permissions as configured, `null` when the user has none (everything within the
+   * account).
+   */
+  get permissions(): NatsPermissions | null
+  /**
+   * A request carrying the reply subject `reply` was delivered to this client: with
+   * `allow_responses`, `canPublish(reply)` is then allowed (within max and expires).
+   * Without `allow_responses` it changes nothing.
+   */
+  receivedRequest(reply: string | Buffer): void
 }
 
 /**
@@ -396,6 +414,39 @@ export interface NatsCredentials {
   connectionType?: string | Buffer
   /** A client URL carrying credentials. */
   url?: string | Buffer
+}
+
+/** A user's publish and subscribe permissions as configured (`NatsIdentity.permissions`). */
+export interface NatsPermissions {
+  /** Publish lists. */
+  publish: NatsSubjects
+  /** Subscribe lists. */
+  subscribe: NatsSubjects
+  /** The reply permission, `null` without `allow_responses`. */
+  allowResponses: NatsResponses | null
+}
+
+/**
+ * `allow_responses`: `max` responses per request within `expires` seconds (negative:
+ * unlimited, never expiring).
+ */
+export interface NatsResponses {
+  /** Responses per request. */
+  max: number
+  /** Seconds the permission lasts. */
+  expires: number
+}
+
+/**
+ * One direction's subject lists (`null`: that list does not restrict; an empty publish
+ * `allow`, made by `allow_responses`, allows only responses). Subscribe entries may be
+ * `"subject queue"`.
+ */
+export interface NatsSubjects {
+  /** Allowed subjects. */
+  allow: Array<string> | null
+  /** Denied subjects. */
+  deny: Array<string> | null
 }
 
 /** What `ACL GETUSER` reports for one `(...)` selector. */

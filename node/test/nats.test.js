@@ -4,8 +4,9 @@
 // Every config case is written to a temp dir and read with NatsAuth.fromFile from inside that
 // dir (nats-server ran as `nats-server -c main.conf` there, so its error texts carry relative
 // paths); every login and every check is compared with nats-server's verdict. The two
-// command-line-mode cases (`--user/--pass`, `--auth`) are skipped: the bindings expose config
-// mode only.
+// command-line-mode cases (`--user/--pass`, `--auth`) run through NatsAuth.singleUser and
+// NatsAuth.token. Then permissions as data and the allow_responses tracker (the same tests in
+// every language).
 
 const test = require('node:test')
 const assert = require('node:assert/strict')
@@ -76,6 +77,13 @@ function answers(id, checks) {
     c.op === 'pub' ? id.canPublish(c.subject) : id.canSubscribe(c.subject, c.queue)])
 }
 
+/** nats-server's `--user U --pass P` or `--auth`/`-auth TOKEN`. */
+function commandLineAuth(args) {
+  const auth = Math.max(args.indexOf('--auth'), args.indexOf('-auth'))
+  if (auth >= 0) return NatsAuth.token(args[auth + 1])
+  return NatsAuth.singleUser(args[args.indexOf('--user') + 1], args[args.indexOf('--pass') + 1])
+}
+
 const expected = (checks) => checks.map((c) => [c.op, c.subject, c.queue, c.allow])
 
 test('the fixture file has the recorded number of cases', () => {
@@ -91,10 +99,9 @@ test('every recorded config, login and check matches nats-server 2.9.10', () => 
   let logins = 0
   let checks = 0
   for (const kase of cases) {
-    if (kase.main === null) continue
     configs++
     inCase(kase, () => {
-      if (!kase.check.ok) {
+      if (kase.check && !kase.check.ok) {
         const e = thrown(() => NatsAuth.fromFile(kase.main))
         assert.equal(e.code, ErrorCode.CONFIG, kase.name)
         const lines = maskPointers(e.message).split('\n').sort()
@@ -103,7 +110,7 @@ test('every recorded config, login and check matches nats-server 2.9.10', () => 
         refused++
         return
       }
-      const auth = NatsAuth.fromFile(kase.main)
+      const auth = kase.main === null ? commandLineAuth(kase.server_args) : NatsAuth.fromFile(kase.main)
       for (const login of kase.logins) {
         const what = `${kase.name}: ${JSON.stringify(credentials(login))}`
         logins++
@@ -122,7 +129,7 @@ test('every recorded config, login and check matches nats-server 2.9.10', () => 
       }
     })
   }
-  assert.equal(configs, CASES - COMMAND_LINE_CASES)
+  assert.equal(configs, CASES)
   assert.equal(refused, REFUSED_CONFIGS)
   assert.ok(logins > 0 && checks > 0)
 })
@@ -228,4 +235,64 @@ test('bad arguments are type errors, and operator mode is a CONFIG error', () =>
   assert.equal(e.code, ErrorCode.CONFIG)
   assert.match(e.message, /operator/)
   assert.equal(thrown(() => NatsAuth.fromFile(path.join(os.tmpdir(), 'authgate-no-such-nats.conf'))).code, ErrorCode.CONFIG)
+})
+
+const PERMISSIONS = `
+authorization {
+  users: [
+    {user: svc, password: p, permissions: {
+      publish: {allow: ["orders.>", "audit"], deny: "orders.secret"},
+      subscribe: {allow: ["replies.*", "jobs.* workers"]},
+      allow_responses: {max: 2, expires: "1m30s"}}},
+    {user: reply, password: p, permissions: {subscribe: "req.>", allow_responses: true}},
+    {user: open, password: p}
+  ]
+}
+`
+
+test('permissions as data', () => {
+  const nats = NatsAuth.parse(PERMISSIONS)
+  assert.deepEqual(nats.authenticate({ user: 'svc', password: 'p' }).permissions, {
+    publish: { allow: ['orders.>', 'audit'], deny: ['orders.secret'] },
+    subscribe: { allow: ['replies.*', 'jobs.* workers'], deny: null },
+    allowResponses: { max: 2, expires: 90 }
+  })
+  // allow_responses alone: publish allows nothing but responses (an empty allow list), with
+  // nats-server's defaults of one response within two minutes.
+  assert.deepEqual(nats.authenticate({ user: 'reply', password: 'p' }).permissions, {
+    publish: { allow: [], deny: null },
+    subscribe: { allow: ['req.>'], deny: null },
+    allowResponses: { max: 1, expires: 120 }
+  })
+  assert.equal(nats.authenticate({ user: 'open', password: 'p' }).permissions, null)
+  assert.equal(NatsAuth.token('t').authenticate({ token: 't' }).permissions, null)
+})
+
+test('receivedRequest makes the reply subject publishable', () => {
+  const nats = NatsAuth.parse(PERMISSIONS)
+  const reply = nats.authenticate({ user: 'reply', password: 'p' })
+  assert.equal(reply.canPublish('_INBOX.abc'), false)
+  reply.receivedRequest('_INBOX.abc')
+  assert.equal(reply.canPublish('_INBOX.abc'), true)
+  // max 1: the second response is refused, and other subjects never were allowed
+  assert.equal(reply.canPublish('_INBOX.abc'), false)
+  assert.equal(reply.canPublish('_INBOX.other'), false)
+  const svc = nats.authenticate({ user: 'svc', password: 'p' })
+  svc.receivedRequest(Buffer.from('_INBOX.x'))
+  assert.deepEqual([svc.canPublish('_INBOX.x'), svc.canPublish('_INBOX.x'), svc.canPublish('_INBOX.x')], [true, true, false])
+  // identities do not share replies; without allow_responses nothing changes
+  assert.equal(nats.authenticate({ user: 'reply', password: 'p' }).canPublish('_INBOX.abc'), false)
+  const other = nats.authenticate({ user: 'open', password: 'p' })
+  other.receivedRequest('x')
+  assert.equal(other.canPublish('anything'), true)
+})
+
+test('the command-line modes', () => {
+  const single = NatsAuth.singleUser('foo', 'bar')
+  assert.deepEqual([single.authenticate({ user: 'foo', password: 'bar' }).user, single.authTimeout], ['foo', 2])
+  assert.equal(thrown(() => single.authenticate({ user: 'foo', password: 'baz' })).code, ErrorCode.AUTH)
+  const token = NatsAuth.token(Buffer.from('S3Cr3T0k3n!'))
+  assert.equal(token.authenticate({ token: 'S3Cr3T0k3n!' }).account, '$G')
+  assert.equal(thrown(() => token.authenticate({ user: 'S3Cr3T0k3n!', password: 'x' })).code, ErrorCode.AUTH)
+  assert.equal(thrown(() => NatsAuth.token(null)).code, 'ERR_INVALID_ARG_TYPE')
 })

@@ -171,7 +171,12 @@ test('NATS: every constructor, method, property, authenticate parameter and iden
   const dir = tmpdir()
   const conf = path.join(dir, 'nats.conf')
   fs.writeFileSync(conf, 'authorization { user: u, password: p, timeout: 4 }\n')
-  const ctors = { from_file: () => NatsAuth.fromFile(conf), parse: () => NatsAuth.parse(fs.readFileSync(conf), 'nats.conf', dir) }
+  const ctors = {
+    from_file: () => NatsAuth.fromFile(conf),
+    parse: () => NatsAuth.parse(fs.readFileSync(conf), 'nats.conf', dir),
+    single_user: () => NatsAuth.singleUser('u', 'p'),
+    token: () => NatsAuth.token('t')
+  }
   assert.deepEqual(Object.keys(ctors).sort(), [...nats.constructors].sort())
   for (const name of nats.constructors) assert.ok(ctors[name]() instanceof NatsAuth, name)
   fs.rmSync(dir, { recursive: true })
@@ -196,6 +201,11 @@ test('NATS: every constructor, method, property, authenticate parameter and iden
   assert.ok((await auth.authenticateAsync({ user: 'u', password: 'p' })) instanceof NatsIdentity)
   for (const name of nats.identity) assert.ok(camel(name) in id, `NatsIdentity.${camel(name)}`)
   assert.deepEqual([id.user, id.account, id.canPublish('a'), id.canSubscribe('a', 'q'), id.canReceive('a')], ['u', '$G', true, true, true])
+  const perms = NatsAuth.parse('authorization { users: [ {user: u, password: p, permissions: {publish: a, allow_responses: true}} ] }')
+    .authenticate({ user: 'u', password: 'p' }).permissions
+  assert.deepEqual(Object.keys(perms), nats.permissions.map(camel))
+  for (const direction of ['publish', 'subscribe']) assert.deepEqual(Object.keys(perms[direction]), nats.subject_lists.map(camel))
+  assert.deepEqual(Object.keys(perms.allowResponses), nats.allow_responses.map(camel))
 })
 
 test('records: user info and ACL LOG entries have the vocabulary fields', async () => {

@@ -4,8 +4,8 @@
 
 use std::sync::Arc;
 
-use authgate::nats::{Connect, ConnectionType, Identity, NatsAuth as CoreAuth};
-use napi::bindgen_prelude::{AsyncTask, Unknown};
+use authgate::nats::{Connect, ConnectionType, Identity, NatsAuth as CoreAuth, Permissions, SubjectList};
+use napi::bindgen_prelude::{AsyncTask, Either, Null, Unknown};
 use napi::{Env, Result};
 use napi_derive::napi;
 
@@ -149,6 +149,23 @@ impl NatsAuth {
         })
     }
 
+    /// nats-server's single-user command-line mode (`nats-server --user U --pass P`): one user
+    /// in the global account, no permissions.
+    #[napi(factory, catch_unwind)]
+    pub fn single_user(
+        env: Env,
+        #[napi(ts_arg_type = "string | Buffer")] user: Bytes,
+        #[napi(ts_arg_type = "string | Buffer")] password: Bytes,
+    ) -> Result<Self> {
+        guard(&env, || Ok(NatsAuth::wrap(CoreAuth::single_user(user.as_slice(), password.as_slice()))))
+    }
+
+    /// nats-server's token command-line mode (`nats-server --auth TOKEN`).
+    #[napi(factory, catch_unwind)]
+    pub fn token(env: Env, #[napi(ts_arg_type = "string | Buffer")] token: Bytes) -> Result<Self> {
+        guard(&env, || Ok(NatsAuth::wrap(CoreAuth::token(token.as_slice()))))
+    }
+
     /// The auth timeout in seconds (`authorization.timeout`, else nats-server's default).
     #[napi(getter, catch_unwind)]
     pub fn auth_timeout(&self, env: Env) -> Result<f64> {
@@ -184,6 +201,54 @@ impl NatsAuth {
             let auth = Arc::clone(&self.inner);
             Ok(blocking(move || login(&auth, &c), NatsIdentity::wrap))
         })
+    }
+}
+
+/// One direction's subject lists (`null`: that list does not restrict; an empty publish
+/// `allow`, made by `allow_responses`, allows only responses). Subscribe entries may be
+/// `"subject queue"`.
+#[napi(object, object_from_js = false)]
+pub struct NatsSubjects {
+    /// Allowed subjects.
+    pub allow: Either<Vec<String>, Null>,
+    /// Denied subjects.
+    pub deny: Either<Vec<String>, Null>,
+}
+
+/// `allow_responses`: `max` responses per request within `expires` seconds (negative:
+/// unlimited, never expiring).
+#[napi(object, object_from_js = false)]
+pub struct NatsResponses {
+    /// Responses per request.
+    pub max: i64,
+    /// Seconds the permission lasts.
+    pub expires: f64,
+}
+
+/// A user's publish and subscribe permissions as configured (`NatsIdentity.permissions`).
+#[napi(object, object_from_js = false)]
+pub struct NatsPermissions {
+    /// Publish lists.
+    pub publish: NatsSubjects,
+    /// Subscribe lists.
+    pub subscribe: NatsSubjects,
+    /// The reply permission, `null` without `allow_responses`.
+    pub allow_responses: Either<NatsResponses, Null>,
+}
+
+/// Core's permissions as [`NatsPermissions`].
+fn permissions_object(p: &Permissions) -> NatsPermissions {
+    let list = |which: SubjectList| match p.list(which) {
+        Some(entries) => Either::A(entries.iter().map(|e| lossy(e)).collect()),
+        None => Either::B(Null),
+    };
+    NatsPermissions {
+        publish: NatsSubjects { allow: list(SubjectList::PublishAllow), deny: list(SubjectList::PublishDeny) },
+        subscribe: NatsSubjects { allow: list(SubjectList::SubscribeAllow), deny: list(SubjectList::SubscribeDeny) },
+        allow_responses: match p.response {
+            Some(rp) => Either::A(NatsResponses { max: rp.max(), expires: rp.expires_seconds() }),
+            None => Either::B(Null),
+        },
     }
 }
 
@@ -248,5 +313,31 @@ impl NatsIdentity {
         #[napi(ts_arg_type = "string | Buffer")] subject: Bytes,
     ) -> Result<bool> {
         guard(&env, || Ok(self.inner.can_receive(subject.as_slice())))
+    }
+    /// The permissions as configured, `null` when the user has none (everything within the
+    /// account).
+    #[napi(getter, catch_unwind, ts_return_type = "NatsPermissions | null")]
+    pub fn permissions(&self, env: Env) -> Result<Either<NatsPermissions, Null>> {
+        guard(&env, || {
+            Ok(match self.inner.permissions() {
+                Some(p) => Either::A(permissions_object(p)),
+                None => Either::B(Null),
+            })
+        })
+    }
+
+    /// A request carrying the reply subject `reply` was delivered to this client: with
+    /// `allow_responses`, `canPublish(reply)` is then allowed (within max and expires).
+    /// Without `allow_responses` it changes nothing.
+    #[napi(catch_unwind)]
+    pub fn received_request(
+        &self,
+        env: Env,
+        #[napi(ts_arg_type = "string | Buffer")] reply: Bytes,
+    ) -> Result<()> {
+        guard(&env, || {
+            self.inner.received_request(reply.as_slice());
+            Ok(())
+        })
     }
 }

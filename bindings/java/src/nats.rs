@@ -6,7 +6,7 @@
 //! when `nativeFree` runs. Errors are core's `NatsError`s converted into the one contract:
 //! `CONFIG` for a refused config (nats-server's text), `AUTH` for a refused login.
 
-use authgate::nats::{Connect, ConnectionType, Identity, NatsAuth};
+use authgate::nats::{Connect, ConnectionType, Identity, NatsAuth, SubjectList};
 use jni::objects::{JByteArray, JClass};
 use jni::sys::{jboolean, jdouble, jlong};
 use jni::{Env, EnvUnowned};
@@ -261,6 +261,57 @@ pub extern "system" fn Java_io_authgate_NatsIdentity_nativeCanReceive<'local>(
     env.with_env(|env| -> Result<jboolean> {
         let id = borrow::<Identity>(handle, "NatsIdentity")?;
         Ok(id.can_receive(&wire::bytes(env, &subject)?))
+    })
+    .resolve::<ThrowAuthgate>()
+}
+
+/// `NatsIdentity.permissions()`: `0`, or `1` then for each of core's four subject lists (in
+/// `SubjectList::ALL`'s order) `0` or `1` and the list, then `0` or `1`, max and expires
+/// (seconds) of `allow_responses`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_authgate_NatsIdentity_nativePermissions<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) -> JByteArray<'local> {
+    env.with_env(|env| -> Result<JByteArray<'local>> {
+        let id = borrow::<Identity>(handle, "NatsIdentity")?;
+        let mut p = wire::Packer::new();
+        match id.permissions() {
+            None => {
+                p.push("0");
+            }
+            Some(perms) => {
+                p.push("1");
+                for which in SubjectList::ALL {
+                    match perms.list(which) {
+                        Some(entries) => p.push("1").list(entries),
+                        None => p.push("0"),
+                    };
+                }
+                match perms.response {
+                    Some(rp) => p.push("1").push_num(rp.max()).push_num(rp.expires_seconds()),
+                    None => p.push("0"),
+                };
+            }
+        }
+        p.into_java(env)
+    })
+    .resolve::<ThrowAuthgate>()
+}
+
+/// `NatsIdentity.receivedRequest(reply)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_authgate_NatsIdentity_nativeReceivedRequest<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    reply: JByteArray<'local>,
+) {
+    env.with_env(|env| -> Result<()> {
+        let id = borrow::<Identity>(handle, "NatsIdentity")?;
+        id.received_request(&wire::bytes(env, &reply)?);
+        Ok(())
     })
     .resolve::<ThrowAuthgate>()
 }

@@ -131,6 +131,40 @@ public final class NatsIdentity implements AutoCloseable {
     }
 
     /**
+     * The permissions as configured, or null when the user has none (everything within the
+     * account).
+     *
+     * @return the permissions, or null
+     */
+    public NatsPermissions permissions() {
+        return NatsPermissions.decode(with(NatsIdentity::nativePermissions));
+    }
+
+    /**
+     * A request carrying the reply subject {@code reply} was delivered to this client: with
+     * {@code allow_responses}, {@link #canPublish(String)} then allows {@code reply} (within
+     * max and expires). Without {@code allow_responses} it changes nothing.
+     *
+     * @param reply the request's reply subject
+     */
+    public void receivedRequest(String reply) {
+        receivedRequest(Wire.utf8(reply));
+    }
+
+    /**
+     * {@link #receivedRequest(String)} with the reply subject as bytes.
+     *
+     * @param reply the request's reply subject
+     */
+    public void receivedRequest(byte[] reply) {
+        Objects.requireNonNull(reply, "reply");
+        with(p -> {
+            nativeReceivedRequest(p, reply);
+            return null;
+        });
+    }
+
+    /**
      * True once {@link #close()} was called.
      *
      * @return whether it is closed
@@ -154,4 +188,8 @@ public final class NatsIdentity implements AutoCloseable {
     private static native boolean nativeCanSubscribe(long handle, byte[] subject, byte[] queue);
 
     private static native boolean nativeCanReceive(long handle, byte[] subject);
+
+    private static native byte[] nativePermissions(long handle);
+
+    private static native void nativeReceivedRequest(long handle, byte[] reply);
 }

@@ -298,4 +298,68 @@ class NatsTest {
         assertTrue(id.isClosed());
         assertThrows(IllegalStateException.class, () -> id.canPublish("x"));
     }
+
+    static final String PERMISSIONS = String.join("\n",
+            "authorization {",
+            "  users: [",
+            "    {user: svc, password: p, permissions: {",
+            "      publish: {allow: [\"orders.>\", \"audit\"], deny: \"orders.secret\"},",
+            "      subscribe: {allow: [\"replies.*\", \"jobs.* workers\"]},",
+            "      allow_responses: {max: 2, expires: \"1m30s\"}}},",
+            "    {user: reply, password: p, permissions: {subscribe: \"req.>\", allow_responses: true}},",
+            "    {user: open, password: p}",
+            "  ]",
+            "}");
+
+    static NatsIdentity login(NatsAuth auth, String user) {
+        return auth.authenticate(new NatsAuth.Connect().user(user).password("p"));
+    }
+
+    @Test
+    void permissionsAsData() {
+        try (NatsAuth auth = NatsAuth.parse(PERMISSIONS);
+                NatsIdentity svc = login(auth, "svc");
+                NatsIdentity reply = login(auth, "reply");
+                NatsIdentity open = login(auth, "open");
+                NatsAuth token = NatsAuth.token("t");
+                NatsIdentity byToken = token.authenticate(new NatsAuth.Connect().token("t"))) {
+            assertEquals(new NatsPermissions(
+                    new NatsPermissions.Subjects(List.of("orders.>", "audit"), List.of("orders.secret")),
+                    new NatsPermissions.Subjects(List.of("replies.*", "jobs.* workers"), null),
+                    new NatsPermissions.Responses(2, 90.0)), svc.permissions());
+            // allow_responses alone: publish allows nothing but responses (an empty allow
+            // list), with nats-server's defaults of one response within two minutes.
+            assertEquals(new NatsPermissions(
+                    new NatsPermissions.Subjects(List.of(), null),
+                    new NatsPermissions.Subjects(List.of("req.>"), null),
+                    new NatsPermissions.Responses(1, 120.0)), reply.permissions());
+            assertEquals(null, open.permissions());
+            assertEquals(null, byToken.permissions());
+        }
+    }
+
+    @Test
+    void receivedRequestMakesTheReplyPublishable() {
+        try (NatsAuth auth = NatsAuth.parse(PERMISSIONS);
+                NatsIdentity reply = login(auth, "reply");
+                NatsIdentity svc = login(auth, "svc");
+                NatsIdentity fresh = login(auth, "reply");
+                NatsIdentity open = login(auth, "open")) {
+            assertFalse(reply.canPublish("_INBOX.abc"));
+            reply.receivedRequest("_INBOX.abc");
+            assertTrue(reply.canPublish("_INBOX.abc"));
+            // max 1: the second response is refused, and other subjects never were allowed
+            assertFalse(reply.canPublish("_INBOX.abc"));
+            assertFalse(reply.canPublish("_INBOX.other"));
+            svc.receivedRequest("_INBOX.x".getBytes(StandardCharsets.UTF_8));
+            assertEquals(List.of(true, true, false),
+                    List.of(svc.canPublish("_INBOX.x"), svc.canPublish("_INBOX.x"), svc.canPublish("_INBOX.x")));
+            // identities do not share replies; without allow_responses nothing changes
+            assertFalse(fresh.canPublish("_INBOX.abc"));
+            open.receivedRequest("x");
+            assertTrue(open.canPublish("anything"));
+            assertThrows(NullPointerException.class, () -> open.receivedRequest((String) null));
+        }
+    }
 }
+

@@ -296,4 +296,34 @@ class ParityTest {
                 new TreeSet<>(names(keys)), "a new default needs a check here");
         assertNotNull(defaults.toString());
     }
+
+    @Test
+    void natsVocabulary() {
+        JsonObject nats = vocab.getAsJsonObject("nats");
+        Set<String> auth = publicMethods(NatsAuth.class);
+        for (String name : names(nats.get("constructors"))) {
+            assertTrue(auth.contains(camel(name)), "NatsAuth." + camel(name));
+        }
+        for (String name : names(nats.get("methods"))) {
+            assertTrue(auth.contains(camel(name)) && auth.contains(camel(name) + "Async"), "NatsAuth." + camel(name));
+        }
+        for (String name : names(nats.get("properties"))) {
+            assertTrue(auth.contains(camel(name)), "NatsAuth." + camel(name));
+        }
+        Set<String> connect = publicMethods(NatsAuth.Connect.class);
+        for (String name : names(nats.get("authenticate_parameters"))) {
+            assertTrue(connect.contains(camel(name)), "NatsAuth.Connect." + camel(name));
+        }
+        Set<String> identity = publicMethods(NatsIdentity.class);
+        for (String name : names(nats.get("identity"))) {
+            assertTrue(identity.contains(camel(name)), "NatsIdentity." + camel(name));
+        }
+        assertEquals(new TreeSet<>(names(nats.get("permissions")).stream().map(ParityTest::camel).toList()),
+                components(NatsPermissions.class));
+        assertEquals(new TreeSet<>(names(nats.get("subject_lists"))), components(NatsPermissions.Subjects.class));
+        assertEquals(new TreeSet<>(names(nats.get("allow_responses"))), components(NatsPermissions.Responses.class));
+        try (NatsAuth single = NatsAuth.singleUser("u", "p"); NatsIdentity id = single.authenticate(new NatsAuth.Connect().user("u").password("p"))) {
+            assertEquals("u", id.user());
+        }
+    }
 }

@@ -12,7 +12,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 AUTHGATE_BIN := $(CURDIR)/$(OUT)/authgate
 
-.PHONY: test deps apt-deps py-deps build test-rust test-lean test-c java-native test-java header test-differential test-clients bench bench-core bench-server release clean
+.PHONY: test deps apt-deps py-deps build test-rust test-lean test-c java-native test-java header test-differential test-clients bench bench-core bench-server bench-nats release clean
 
 test: deps build test-rust test-readme test-c test-c-install test-differential test-differential-nats test-differential-milvus test-clients test-java test-java-install test-python test-node
 	@echo "make test: all suites passed"
@@ -291,6 +291,15 @@ bench-scale: release apt-deps
 	python3 scripts/bench_idle_conns.py --authgate-bin $(CURDIR)/$(REL)/authgate
 	python3 scripts/bench_vs_redis.py --authgate-bin $(CURDIR)/$(REL)/authgate
 	cargo bench -p authgate --bench acl -- 'check_key_patterns|check_selectors|authenticate_users'
+
+## Issue 11's NATS figures: `nats check` vs `nats-server -t` on a 10,000-user config, login
+## verdicts vs nats-server's CONNECT round trip, the 50-rule permission check (callgrind and
+## criterion). BENCHMARKS.md's NATS section records a run.
+bench-nats: release apt-deps
+	cargo bench -p authgate --bench nats --no-run
+	python3 scripts/bench_nats.py --authgate-bin $(CURDIR)/$(REL)/authgate --bench-bin "$$(cargo bench -p authgate \
+		--bench nats --no-run --message-format=json 2>/dev/null | python3 -c 'import json,sys; print([m["executable"] \
+		for m in map(json.loads, sys.stdin) if m.get("executable")][-1])')"
 
 clean:
 	cargo clean

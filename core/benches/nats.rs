@@ -5,6 +5,10 @@
 //! `AUTHGATE_NATS_COUNT=CASE:N` the binary skips criterion and runs check CASE N times in a
 //! plain loop, so `valgrind --tool=callgrind` of N=100000 minus N=0, divided by 100000, is
 //! the instructions one check costs (scripts/bench_nats.py does this).
+//!
+//! With `AUTHGATE_NATS_LOGIN=FILE:USER:PASSWORD:N` it reads the nats-server config FILE and
+//! prints the median and mean wall-clock nanoseconds of N `NatsAuth::authenticate` calls with
+//! those credentials (the login verdict scripts/bench_nats.py compares with nats-server's).
 
 use authgate::nats::{Connect, Identity, NatsAuth};
 use criterion::{black_box, criterion_group, Criterion};
@@ -74,6 +78,26 @@ fn count_mode(spec: &str) {
     println!("{name}: {n} checks, {allowed} allowed");
 }
 
+/// The login-timing mode: `FILE:USER:PASSWORD:N`.
+fn login_mode(spec: &str) {
+    let parts: Vec<&str> = spec.rsplitn(4, ':').collect();
+    let [n, password, user, file] = parts[..] else { panic!("AUTHGATE_NATS_LOGIN=FILE:USER:PASSWORD:N") };
+    let n: usize = n.parse().expect("N is a number");
+    let auth = NatsAuth::from_file(file).expect("a valid config");
+    let c = Connect { user: user.as_bytes().to_vec(), password: password.as_bytes().to_vec(), ..Default::default() };
+    let mut times: Vec<u128> = Vec::with_capacity(n);
+    let mut accepted = 0usize;
+    for _ in 0..n {
+        let start = std::time::Instant::now();
+        let ok = auth.authenticate(black_box(&c)).is_ok();
+        times.push(start.elapsed().as_nanos());
+        accepted += usize::from(ok);
+    }
+    times.sort_unstable();
+    let mean = times.iter().sum::<u128>() / n.max(1) as u128;
+    println!("login {n} median_ns={} mean_ns={mean} accepted={accepted}", times[n / 2]);
+}
+
 fn bench(c: &mut Criterion) {
     let conf = fifty_rules();
     let id = identity(&conf);
@@ -102,6 +126,10 @@ fn bench(c: &mut Criterion) {
 criterion_group!(benches, bench);
 
 fn main() {
+    if let Ok(spec) = std::env::var("AUTHGATE_NATS_LOGIN") {
+        login_mode(&spec);
+        return;
+    }
     if let Ok(spec) = std::env::var("AUTHGATE_NATS_COUNT") {
         count_mode(&spec);
         return;

@@ -69,8 +69,11 @@ pub struct AuthArgs {
 pub fn run(cmd: NatsCommand, matches: &ArgMatches) -> ExitCode {
     match cmd {
         NatsCommand::Check { file } => match NatsAuth::from_file(&file) {
-            Ok(_) => {
+            Ok(auth) => {
                 print(b"ok");
+                // The process ends next: freeing every user's tries one by one was a third of
+                // the time `check` took on a 10,000-user config (the OS reclaims it at once).
+                std::mem::forget(auth);
                 ExitCode::SUCCESS
             }
             Err(e) => verdict_error(&e),

@@ -127,6 +127,12 @@ typedef struct ag_acl ag_acl;
 typedef struct ag_acl_options ag_acl_options;
 
 /**
+ * A Milvus-compatible user store. Every function taking `const ag_creds *` may be called from
+ * any number of threads at once; bcrypt makes create, update and verify slow on purpose.
+ */
+typedef struct ag_creds ag_creds;
+
+/**
  * An immutable list of byte strings, owned by the caller; release it with ag_list_free.
  */
 typedef struct ag_list ag_list;
@@ -545,6 +551,107 @@ ag_status ag_acl_check_aclfile(const struct ag_acl *acl, const char *path, size_
  * `s` must be NULL or a pointer given by libauthgate that was not freed yet.
  */
 void ag_string_free(char *s);
+
+/**
+ * A store in memory with Milvus 2.3.5's settings (root bootstrapped with `Milvus`), hashing
+ * at `bcrypt_cost` (0: core's default; 4..31). The caller owns `*out` (ag_creds_free).
+ *
+ * # Safety
+ * `out` NULL or writable.
+ */
+ag_status ag_creds_memory(uint32_t bcrypt_cost, struct ag_creds **out);
+
+/**
+ * A store in the JSON file at `path` (created on the first write; atomic writes, mode 0600,
+ * shared safely by processes). AG_CREDENTIAL for an unreadable file. The caller owns `*out`.
+ *
+ * # Safety
+ * `path` readable for `path_len` bytes; `out` NULL or writable.
+ */
+ag_status ag_creds_file(const char *path,
+                        size_t path_len,
+                        uint32_t bcrypt_cost,
+                        struct ag_creds **out);
+
+/**
+ * Releases a store. NULL is a no-op.
+ *
+ * # Safety
+ * `creds` NULL or from libauthgate and not freed yet.
+ */
+void ag_creds_free(struct ag_creds *creds);
+
+/**
+ * Creates a user (the name must be UTF-8: AG_INVALID_PARAMETER otherwise).
+ *
+ * # Safety
+ * `creds` live; `name` and `password` readable for their lengths.
+ */
+ag_status ag_creds_create_user(const struct ag_creds *creds,
+                               const char *name,
+                               size_t name_len,
+                               const char *password,
+                               size_t password_len);
+
+/**
+ * Changes a password; `old` must verify unless `caller` (NULL: none) is a super user.
+ *
+ * # Safety
+ * `creds` live; the byte arguments readable for their lengths (`caller` may be NULL).
+ */
+ag_status ag_creds_update_password(const struct ag_creds *creds,
+                                   const char *name,
+                                   size_t name_len,
+                                   const char *old,
+                                   size_t old_len,
+                                   const char *new_,
+                                   size_t new_len,
+                                   const char *caller,
+                                   size_t caller_len);
+
+/**
+ * Deletes a user (not root: AG_CREDENTIAL 1401); an unknown user is not an error.
+ *
+ * # Safety
+ * `creds` live; `name` readable for `name_len` bytes.
+ */
+ag_status ag_creds_delete_user(const struct ag_creds *creds, const char *name, size_t name_len);
+
+/**
+ * Every user, root included, in byte order. The caller owns `*out` (ag_list_free).
+ *
+ * # Safety
+ * `creds` live; `out` NULL or writable.
+ */
+ag_status ag_creds_list_users(const struct ag_creds *creds, struct ag_list **out);
+
+/**
+ * Writes whether `password` is `name`'s password to `*out` (an unknown user: false).
+ *
+ * # Safety
+ * `creds` live; `name` and `password` readable for their lengths; `out` NULL or writable.
+ */
+ag_status ag_creds_verify(const struct ag_creds *creds,
+                          const char *name,
+                          size_t name_len,
+                          const char *password,
+                          size_t password_len,
+                          bool *out);
+
+/**
+ * The user and password of a Milvus client's gRPC `authorization` metadata value (base64 of
+ * `user:password`), each an owned string (ag_string_free); AG_CREDENTIAL (Milvus' login
+ * failure text) for anything else.
+ *
+ * # Safety
+ * `value` readable for `value_len` bytes; the four outputs NULL or writable.
+ */
+ag_status ag_milvus_authorization(const char *value,
+                                  size_t value_len,
+                                  char **user,
+                                  size_t *user_len,
+                                  char **password,
+                                  size_t *password_len);
 
 /**
  * Number of items in `list` (0 for NULL).

@@ -8,7 +8,7 @@
 //! dryrun, log, genpass), `acl_files` (load, save), `options` (`ag_acl_options` and the
 //! engine settings), `records` (`ag_user_info`, `ag_selector`, `ag_log_entries`,
 //! `ag_log_entry`), `list` (`ag_list`), `nats` (`ag_nats_auth`, `ag_nats_connect`),
-//! `nats_identity` (`ag_nats_identity`), `server_options`, `server`; `boundary` holds
+//! `nats_identity` (`ag_nats_identity`), `credentials` (`ag_creds`), `server_options`, `server`; `boundary` holds
 //! `ag_status`, the last error and the panic boundary, `ffi` and `bytes` the pointer helpers.
 //!
 //! Unsafe code is confined to reading and writing through pointers handed over by C; each
@@ -22,6 +22,7 @@ mod acl;
 mod acl_check;
 mod acl_files;
 mod bytes;
+mod credentials;
 mod ffi;
 mod list;
 mod nats;
@@ -40,6 +41,7 @@ pub use boundary::{
     ag_last_error_os_error, ag_status,
 };
 pub use bytes::{ag_slice, ag_string_free};
+pub use credentials::*;
 pub use list::{ag_list, ag_list_free, ag_list_get, ag_list_len};
 pub use nats::*;
 pub use nats_identity::*;

@@ -107,7 +107,8 @@ test-c: build apt-deps $(C_NATIVE_LIBS)
 	done
 	@echo "== valgrind"
 	@set -e; for t in $(C_TESTS); do \
-		echo "== $$t (valgrind)"; $(VALGRIND) $(C_OUT)/$$t $$([ $$t = test_threads ] && echo 500); \
+		echo "== $$t (valgrind)"; $(VALGRIND) $(C_OUT)/$$t $$([ $$t = test_threads ] && echo 500) \
+			$$([ $$t = test_credentials ] && echo tests/fixtures/milvus_cases.json memory); \
 	done
 
 install: $(C_NATIVE_LIBS)

@@ -8,6 +8,9 @@
 //!   passwords (plain and bcrypt), tokens, nkeys, accounts, publish/subscribe permissions.
 //! - [`credentials`]: Milvus 2.3.5's user management (rules, codes and texts byte for byte,
 //!   bcrypt, the root user) over memory, a file, or the etcd a real Milvus uses.
+//! - [`tls`]: client certificates: PEM/DER parsing, the RFC 2253 subject as openssl prints
+//!   it, SANs, chain verification, and the Redis Software, Valkey and NATS certificate-to-user
+//!   mappings.
 //! - [`Error`] and [`ErrorKind`]: the one error contract every binding maps.
 //!
 //! [`acl`], [`resp`] and [`server`] are re-exported at the crate root, so the vocabulary reads
@@ -19,6 +22,7 @@ pub mod credentials;
 mod error;
 pub mod nats;
 pub mod redis;
+pub mod tls;
 
 pub use error::{Denied, Error, ErrorKind, Result};
 pub use redis::{acl, resp};

@@ -5,6 +5,7 @@
 //! denial, a bad config), 2 for a usage error (clap's message). `--help` and `--version` exit 0.
 
 mod acl;
+mod cert;
 mod log;
 mod milvus;
 mod nats;
@@ -45,6 +46,9 @@ enum Command {
     /// Milvus 2.3.5 users on a credential file or a Milvus' etcd, with Milvus' rules and texts
     #[command(subcommand)]
     Milvus(milvus::MilvusCommand),
+    /// Client certificates: the RFC 2253 subject, Redis Software subject checks, verification
+    #[command(subcommand)]
+    Cert(cert::CertCommand),
 }
 
 /// Parses the command line (exiting 2 on a usage error, 0 after `--help`/`--version`) and
@@ -64,6 +68,7 @@ pub fn run() -> ExitCode {
             nats::run(cmd, sub)
         }
         Command::Milvus(cmd) => milvus::run(cmd),
+        Command::Cert(cmd) => cert::run(cmd),
     }
 }
 

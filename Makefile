@@ -14,7 +14,7 @@ AUTHGATE_BIN := $(CURDIR)/$(OUT)/authgate
 
 .PHONY: test deps apt-deps py-deps build test-rust test-lean test-c java-native test-java header test-differential test-clients bench bench-core bench-server bench-nats release clean
 
-test: deps build test-rust test-readme test-c test-c-install test-differential test-differential-nats test-differential-milvus test-clients test-java test-java-install test-python test-node
+test: deps build test-rust test-readme test-c test-c-install test-differential test-differential-nats test-differential-milvus test-cert test-clients test-java test-java-install test-python test-node
 	@echo "make test: all suites passed"
 
 ## README.md's examples are the files the suites build and run (the Rust one is a doctest).
@@ -261,6 +261,14 @@ milvus-deps: $(MILVUS_VENV)/.ok
 
 test-differential-milvus: build milvus-deps
 	timeout 900 $(MILVUS_VENV)/bin/python tests/differential_milvus/run_milvus_differential.py --authgate $(AUTHGATE_BIN)
+## Certificates: a test PKI generated now with openssl (tests/cert/pki.py), every subject
+## compared with openssl's RFC 2253 output (PEM and DER), `authgate cert match` verdicts,
+## `authgate cert verify` against `openssl verify -purpose sslclient`, malformed files.
+## Budget: 2 minutes (the suite checks it). Needs only python3 and openssl.
+.PHONY: test-cert
+test-cert: build
+	@command -v openssl >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null; }
+	AUTHGATE_BIN=$(AUTHGATE_BIN) python3 tests/cert/run_cert_tests.py
 
 ## The redis-cli / redis-py sessions, first against redis-server itself (validates the tests).
 test-clients: build py-deps apt-deps

@@ -147,7 +147,8 @@ impl AuthorizedSubject {
         let dn = dn_string::parse(line).map_err(|error| CertError::DnString { setting: "authorized subject", error })?;
         let mut out = AuthorizedSubject::default();
         let mut cn = None;
-        for a in dn.attributes() {
+        // In the string's order, so the OU list reads as written.
+        for a in dn.rdns().iter().rev().flat_map(|r| r.attributes().iter().rev()) {
             let text = a.value().text().ok_or_else(|| {
                 CertError::Invalid(format!("invalid authorized subject: the {} value is not text", a.oid()))
             })?;

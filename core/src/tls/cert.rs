@@ -184,12 +184,44 @@ fn name_of(name: &X509Name<'_>) -> Result<DistinguishedName, CertError> {
                         any.header.is_constructed(),
                         any.data.to_vec(),
                     );
-                    Attribute::new(atv.attr_type().to_id_string(), value)
+                    Attribute::new(dotted_oid(atv.attr_type()), value)
                 })
                 .collect()
         })
         .collect();
     Ok(DistinguishedName::from_rdns(rdns))
+}
+
+/// The dotted form of an OID, decoded here from its content octets (asn1-rs' `to_id_string`
+/// is a quarter of a certificate's parse time); an arc too large for u64 falls back to it.
+fn dotted_oid(oid: &x509_parser::asn1_rs::Oid<'_>) -> String {
+    use std::fmt::Write as _;
+    let bytes = oid.as_bytes();
+    let mut out = String::with_capacity(bytes.len() * 3);
+    let mut arc: u64 = 0;
+    let mut first = true;
+    for &b in bytes {
+        if arc > u64::MAX >> 7 {
+            return oid.to_id_string();
+        }
+        arc = arc << 7 | u64::from(b & 0x7f);
+        if b & 0x80 != 0 {
+            continue;
+        }
+        if first {
+            // The first subidentifier packs the first two arcs: 40 * a + b, a at most 2.
+            let (a, b) = if arc < 80 { (arc / 40, arc % 40) } else { (2, arc - 80) };
+            let _ = write!(out, "{a}.{b}");
+            first = false;
+        } else {
+            let _ = write!(out, ".{arc}");
+        }
+        arc = 0;
+    }
+    if first || arc != 0 {
+        return oid.to_id_string();
+    }
+    out
 }
 
 /// The DER of every `CERTIFICATE` block of PEM text, in order (a CA bundle, a chain).
@@ -204,9 +236,7 @@ pub fn pem_certificates(pem: &[u8]) -> Result<Vec<Vec<u8>>, CertError> {
         let label = &after[..label_end];
         let body_and_rest = &after[label_end + 5..];
         let end_marker = format!("-----END {label}-----");
-        let end = body_and_rest
-            .find(&end_marker)
-            .ok_or_else(|| CertError::Pem(format!("no '{end_marker}' line")))?;
+        let end = body_and_rest.find(&end_marker).ok_or_else(|| CertError::Pem(format!("no '{end_marker}' line")))?;
         if label == "CERTIFICATE" {
             let body: String = body_and_rest[..end].chars().filter(|c| !c.is_ascii_whitespace()).collect();
             let der = base64::engine::general_purpose::STANDARD

@@ -92,7 +92,8 @@ fn parse_attribute(b: &[u8], start: usize) -> Result<(Attribute, usize, Option<u
     while i < b.len() && !matches!(b[i], b'=' | b',' | b'+' | b';' | b' ') {
         i += 1;
     }
-    let type_name = std::str::from_utf8(&b[type_start..i]).map_err(|_| err(type_start, "attribute type is not ASCII"))?;
+    let type_name =
+        std::str::from_utf8(&b[type_start..i]).map_err(|_| err(type_start, "attribute type is not ASCII"))?;
     while i < b.len() && b[i] == b' ' {
         i += 1;
     }

@@ -42,8 +42,8 @@ pub mod dn_string;
 mod error;
 mod nats_map;
 pub mod oids;
-pub mod rfc2253;
 mod redis_software;
+pub mod rfc2253;
 mod tls_user;
 mod verify;
 

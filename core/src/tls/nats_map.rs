@@ -71,7 +71,9 @@ pub fn nats_map_user<'u>(cert: &ClientCert, users: &[&'u [u8]]) -> Option<NatsCe
         return None;
     }
     let exact = |candidate: &str| users.iter().copied().find(|u| *u == candidate.as_bytes());
-    for (list, how) in [(cert.san_emails(), NatsMatch::Email), (cert.san_dns(), NatsMatch::Dns), (cert.san_uris(), NatsMatch::Uri)] {
+    for (list, how) in
+        [(cert.san_emails(), NatsMatch::Email), (cert.san_dns(), NatsMatch::Dns), (cert.san_uris(), NatsMatch::Uri)]
+    {
         if let Some(u) = list.iter().find_map(|c| exact(c)) {
             return Some(NatsCertMapping::User(u, how));
         }

@@ -144,7 +144,8 @@ impl AuthorizedSubject {
     /// An entry from a DN string (`CN=alice,OU=Platform,OU=Engineering,O=Acme`): CN once,
     /// O, L, ST, C at most once, OU any number of times, nothing else.
     pub fn from_subject_line(line: &str) -> Result<AuthorizedSubject, CertError> {
-        let dn = dn_string::parse(line).map_err(|error| CertError::DnString { setting: "authorized subject", error })?;
+        let dn =
+            dn_string::parse(line).map_err(|error| CertError::DnString { setting: "authorized subject", error })?;
         let mut out = AuthorizedSubject::default();
         let mut cn = None;
         // In the string's order, so the OU list reads as written.
@@ -218,7 +219,7 @@ impl AuthorizedSubject {
 
     /// `san_cn`: `Ok` when the CN is a subject CN or a SAN DNS name.
     pub fn check_san_cn(&self, cert: &ClientCert) -> Result<(), String> {
-        if cert.common_names().iter().any(|c| *c == self.cn) || cert.san_dns().iter().any(|d| *d == self.cn) {
+        if cert.common_names().contains(&self.cn) || cert.san_dns().contains(&self.cn) {
             Ok(())
         } else {
             Err(format!("'{}' is neither a subject CN nor a SAN DNS name of the certificate", self.cn))

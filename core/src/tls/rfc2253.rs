@@ -105,7 +105,7 @@ fn escape_byte(b: u8, position: Position, out: &mut String) {
     if special {
         out.push('\\');
         out.push(char::from(b));
-    } else if b < 0x20 || b >= 0x7f {
+    } else if !(0x20..0x7f).contains(&b) {
         let _ = write!(out, "\\{b:02X}");
     } else {
         out.push(char::from(b));

@@ -75,7 +75,9 @@ impl TlsAuthClientsUser {
             TlsAuthClientsUser::Off => TlsUserMapping::Off,
             TlsAuthClientsUser::Cn => {
                 let Some(cn) = cert.subject_dn().values_of(oids::COMMON_NAME).next() else {
-                    return TlsUserMapping::NoMatch { log_line: "TLS: Failed to extract CN in certificate subject".into() };
+                    return TlsUserMapping::NoMatch {
+                        log_line: "TLS: Failed to extract CN in certificate subject".into(),
+                    };
                 };
                 let raw = cn.content();
                 let raw = &raw[..raw.len().min(CN_MAX)];

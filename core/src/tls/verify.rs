@@ -52,7 +52,9 @@ impl fmt::Display for VerifyError {
             VerifyError::NotYetValid { not_before, now } => {
                 write!(f, "certificate is not yet valid (notBefore {}, now {})", utc(*not_before), utc(*now))
             }
-            VerifyError::UnknownIssuer => f.write_str("unable to get local issuer certificate (not signed by a trusted CA)"),
+            VerifyError::UnknownIssuer => {
+                f.write_str("unable to get local issuer certificate (not signed by a trusted CA)")
+            }
             VerifyError::NotForClientAuth => {
                 f.write_str("unsupported certificate purpose (extended key usage lacks clientAuth)")
             }
@@ -65,20 +67,12 @@ impl fmt::Display for VerifyError {
 
 impl std::error::Error for VerifyError {}
 
-/// `YYYY-MM-DDTHH:MM:SSZ` of seconds since the epoch (civil-from-days, proleptic Gregorian).
+/// An RFC 2822 date (`Mon, 01 Jan 2001 00:00:00 +0000`) of seconds since the epoch.
 fn utc(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem / 60 % 60, rem % 60)
+    x509_parser::time::ASN1Time::from_timestamp(secs)
+        .ok()
+        .and_then(|t| t.to_rfc2822().ok())
+        .unwrap_or_else(|| format!("{secs} seconds after the epoch"))
 }
 
 /// The trusted CAs client certificates must chain to (a Redis `tls-ca-cert-file`, Redis
@@ -127,9 +121,15 @@ impl TrustStore {
     }
 
     /// Verifies `leaf` for client authentication at `now` (seconds since the epoch).
-    pub fn verify_client_at(&self, leaf: &ClientCert, intermediates: &[ClientCert], now: i64) -> Result<(), VerifyError> {
+    pub fn verify_client_at(
+        &self,
+        leaf: &ClientCert,
+        intermediates: &[ClientCert],
+        now: i64,
+    ) -> Result<(), VerifyError> {
         let leaf_der = CertificateDer::from(leaf.der());
-        let ee = EndEntityCert::try_from(&leaf_der).map_err(|e| VerifyError::Other(format!("malformed certificate: {e}")))?;
+        let ee = EndEntityCert::try_from(&leaf_der)
+            .map_err(|e| VerifyError::Other(format!("malformed certificate: {e}")))?;
         let inter: Vec<CertificateDer<'_>> = intermediates.iter().map(|c| CertificateDer::from(c.der())).collect();
         let time = UnixTime::since_unix_epoch(Duration::from_secs(now.max(0) as u64));
         ee.verify_for_usage(
@@ -150,9 +150,7 @@ impl TrustStore {
                 VerifyError::NotYetValid { not_before: not_before.as_secs() as i64, now }
             }
             webpki::Error::UnknownIssuer => VerifyError::UnknownIssuer,
-            webpki::Error::RequiredEkuNotFoundContext(_) => {
-                VerifyError::NotForClientAuth
-            }
+            webpki::Error::RequiredEkuNotFoundContext(_) => VerifyError::NotForClientAuth,
             webpki::Error::CaUsedAsEndEntity => VerifyError::CaAsEndEntity,
             webpki::Error::InvalidSignatureForPublicKey => VerifyError::BadSignature,
             other => VerifyError::Other(format!("{other:?}")),
@@ -166,9 +164,7 @@ mod tests {
 
     #[test]
     fn utc_dates() {
-        assert_eq!(utc(0), "1970-01-01T00:00:00Z");
-        assert_eq!(utc(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(utc(1_796_171_009), "2026-12-02T00:23:29Z");
-        assert_eq!(utc(-1), "1969-12-31T23:59:59Z");
+        assert_eq!(utc(0), "Thu, 01 Jan 1970 00:00:00 +0000");
+        assert_eq!(utc(951_782_400), "Tue, 29 Feb 2000 00:00:00 +0000");
     }
 }

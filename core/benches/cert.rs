@@ -44,7 +44,7 @@ fn cpu_time_report(n: u32) {
     let line = SubjectLine::parse(ClientCert::from_der(&der).unwrap().subject()).unwrap();
     let users: Vec<&[u8]> =
         vec![b"bob", b"carol", b"CN=alice,OU=Platform,OU=Engineering,O=Acme Corp,L=San Francisco,ST=California,C=US"];
-    let mut run = |name: &str, f: &mut dyn FnMut() -> bool| {
+    let run = |name: &str, f: &mut dyn FnMut() -> bool| {
         for _ in 0..n / 10 {
             black_box(f());
         }

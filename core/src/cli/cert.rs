@@ -95,14 +95,7 @@ pub fn run(cmd: CertCommand) -> ExitCode {
             }
         }
         CertCommand::Verify { file, ca } => {
-            let verdict = read_file(&file)
-                .and_then(|b| parse_bundle(&b).map_err(|e| format!("{file}: {e}")))
-                .and_then(|chain| {
-                    let store = read_file(&ca)
-                        .and_then(|b| TrustStore::from_pem_or_der(&b).map_err(|e| format!("{ca}: {e}")))?;
-                    let (leaf, intermediates) = chain.split_first().ok_or_else(|| CertError::NoCertificate.to_string())?;
-                    store.verify_client(leaf, intermediates).map_err(|e| e.to_string())
-                });
+            let verdict = verify(&file, &ca);
             match verdict {
                 Ok(()) => {
                     print(b"ok");
@@ -115,6 +108,14 @@ pub fn run(cmd: CertCommand) -> ExitCode {
             }
         }
     }
+}
+
+/// `ok` or the reason: the chain in `file` (leaf first) against the CAs in `ca`.
+fn verify(file: &str, ca: &str) -> Result<(), String> {
+    let chain = parse_bundle(&read_file(file)?).map_err(|e| format!("{file}: {e}"))?;
+    let store = TrustStore::from_pem_or_der(&read_file(ca)?).map_err(|e| format!("{ca}: {e}"))?;
+    let (leaf, intermediates) = chain.split_first().ok_or_else(|| CertError::NoCertificate.to_string())?;
+    store.verify_client(leaf, intermediates).map_err(|e| e.to_string())
 }
 
 fn load_cert(file: &str) -> Result<ClientCert, String> {

@@ -261,6 +261,7 @@ milvus-deps: $(MILVUS_VENV)/.ok
 
 test-differential-milvus: build milvus-deps
 	timeout 900 $(MILVUS_VENV)/bin/python tests/differential_milvus/run_milvus_differential.py --authgate $(AUTHGATE_BIN)
+
 ## Certificates: a test PKI generated now with openssl (tests/cert/pki.py), every subject
 ## compared with openssl's RFC 2253 output (PEM and DER), `authgate cert match` verdicts,
 ## `authgate cert verify` against `openssl verify -purpose sslclient`, malformed files.

@@ -2,8 +2,9 @@
 //!
 //! [`Acl`] holds the users and the ACL LOG and answers every question Redis' ACL system
 //! answers, with Redis 7.0.15's exact texts: `setuser` applies rules all-or-nothing,
-//! `check` decides a command line, `dryrun` explains a denial, `list`/`getuser` print the
-//! canonical description, `load`/`save` handle aclfiles.
+//! `check` decides a command line (`allowed` and `denial` answer a denial as a value, not
+//! an error), `dryrun` explains a denial, `list`/`getuser` print the canonical description,
+//! `load`/`save` handle aclfiles.
 //!
 //! ```
 //! use authgate::acl::Acl;
@@ -31,6 +32,7 @@ mod password;
 mod patterns;
 mod selector;
 mod user;
+mod verdict;
 
 pub use category::Category;
 pub use commands::{table, Command, CommandFlags, ResolveError};

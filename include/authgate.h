@@ -133,6 +133,13 @@ typedef struct ag_acl_options ag_acl_options;
 typedef struct ag_creds ag_creds;
 
 /**
+ * A permission denial as a value: the reason (`command`, `key` or `channel`), the command's
+ * full name, the refused object, and Redis' NOPERM text. Made by ag_acl_denial, owned by the
+ * caller, released with ag_denial_free.
+ */
+typedef struct ag_denial ag_denial;
+
+/**
  * An immutable list of byte strings, owned by the caller; release it with ag_list_free.
  */
 typedef struct ag_list ag_list;
@@ -455,6 +462,41 @@ ag_status ag_acl_check(const struct ag_acl *acl,
                        size_t argc);
 
 /**
+ * ag_acl_check as a yes/no answer that is not an error: AG_OK with `*out_allowed` true if
+ * allowed, false if denied (no last error is set and no text is built for a denial, so this
+ * is the cheap form for hot paths). What is no permission answer still fails as in
+ * ag_acl_check: AG_NOT_FOUND for an unknown user, AG_ERR for an unknown command or a wrong
+ * number of arguments; `*out_allowed` is then left untouched.
+ *
+ * # Safety
+ * `acl` live; `user` readable for `user_len` bytes; `argv` NULL (with `argc` 0) or `argc`
+ * valid slices; `out_allowed` NULL or writable.
+ */
+ag_status ag_acl_allowed(const struct ag_acl *acl,
+                         const char *user,
+                         size_t user_len,
+                         const struct ag_slice *argv,
+                         size_t argc,
+                         bool *out_allowed);
+
+/**
+ * ag_acl_check with the denial as a value: AG_OK with `*out` NULL if allowed, or a new
+ * `ag_denial` (reason, command, object and the NOPERM text ag_acl_check would report) that the
+ * caller owns and releases with ag_denial_free. No last error is set for a denial. Fails as
+ * ag_acl_allowed does, leaving `*out` untouched.
+ *
+ * # Safety
+ * `acl` live; `user` readable for `user_len` bytes; `argv` NULL (with `argc` 0) or `argc`
+ * valid slices; `out` NULL or writable.
+ */
+ag_status ag_acl_denial(const struct ag_acl *acl,
+                        const char *user,
+                        size_t user_len,
+                        const struct ag_slice *argv,
+                        size_t argc,
+                        struct ag_denial **out);
+
+/**
  * `ACL DRYRUN user argv...`: `*out` gets what Redis replies: `OK` if allowed, otherwise the
  * explanation (e.g. `This user has no permissions to access the 'k' key`); `*out_allowed`
  * (optional: NULL if not wanted) says which. An unknown user is AG_NOT_FOUND, an unknown
@@ -652,6 +694,50 @@ ag_status ag_milvus_authorization(const char *value,
                                   size_t *user_len,
                                   char **password,
                                   size_t *password_len);
+
+/**
+ * What was denied, as ACL LOG's `reason`: `command`, `key` or `channel` (static).
+ *
+ * # Safety
+ * `denial` live; `out` and `out_len` NULL or writable.
+ */
+ag_status ag_denial_reason(const struct ag_denial *denial, const char **out, size_t *out_len);
+
+/**
+ * The checked command's full name, lower case (`get`, `client|kill`), lent until
+ * ag_denial_free.
+ *
+ * # Safety
+ * `denial` live; `out` and `out_len` NULL or writable.
+ */
+ag_status ag_denial_command(const struct ag_denial *denial, const char **out, size_t *out_len);
+
+/**
+ * What was refused, as ACL LOG's `object`: the command's full name for a command denial,
+ * else the key or channel byte for byte; lent until ag_denial_free.
+ *
+ * # Safety
+ * `denial` live; `out` and `out_len` NULL or writable.
+ */
+ag_status ag_denial_object(const struct ag_denial *denial, const char **out, size_t *out_len);
+
+/**
+ * Redis' error reply for the denial, code included (`NOPERM this user has no permissions to
+ * run the 'del' command`): what ag_acl_check reports through ag_last_error_message. Lent until
+ * ag_denial_free.
+ *
+ * # Safety
+ * `denial` live; `out` and `out_len` NULL or writable.
+ */
+ag_status ag_denial_message(const struct ag_denial *denial, const char **out, size_t *out_len);
+
+/**
+ * Releases a denial (NULL is ignored).
+ *
+ * # Safety
+ * `denial` NULL or a record from ag_acl_denial that was not freed yet.
+ */
+void ag_denial_free(struct ag_denial *denial);
 
 /**
  * Number of items in `list` (0 for NULL).

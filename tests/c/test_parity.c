@@ -142,6 +142,43 @@ static void acl_check(void) {
   ag_acl_free(acl);
 }
 
+static void acl_allowed(void) {
+  ag_acl *acl = fresh_acl();
+  ag_slice ok[] = {S("GET"), S("cache:1")}, denied[] = {S("GET"), S("x")}, arity[] = {S("GET")};
+  bool allowed = false;
+  CHECK(ag_acl_allowed(acl, "alice", 5, ok, 2, &allowed) == AG_OK && allowed);
+  CHECK(ag_acl_allowed(acl, "alice", 5, denied, 2, &allowed) == AG_OK && !allowed);
+  CHECK(ag_acl_allowed(acl, "alice", 5, arity, 1, &allowed) == AG_ERR && code_is("ERR"));
+  CHECK(ag_acl_allowed(acl, "nobody", 6, ok, 2, &allowed) == AG_NOT_FOUND && code_is("NOT_FOUND"));
+  ag_acl_free(acl);
+}
+
+/* The denial record of a command denial; its fields are checked in the "denial" section. */
+static ag_denial *a_denial;
+
+static void acl_denial(void) {
+  ag_acl *acl = fresh_acl();
+  ag_slice ok[] = {S("SET"), S("w1"), S("v")}, del[] = {S("DEL"), S("cache:1")};
+  ag_denial *d = (ag_denial *)1;
+  CHECK(ag_acl_denial(acl, "alice", 5, ok, 3, &d) == AG_OK && d == NULL);
+  CHECK(ag_acl_denial(acl, "alice", 5, del, 2, &a_denial) == AG_OK && a_denial != NULL);
+  CHECK(ag_acl_denial(acl, "nobody", 6, del, 2, &d) == AG_NOT_FOUND && code_is("NOT_FOUND"));
+  ag_acl_free(acl);
+}
+
+static int denial_field_is(ag_status (*field)(const ag_denial *, const char **, size_t *), const char *want) {
+  const char *p;
+  size_t n;
+  return a_denial != NULL && field(a_denial, &p, &n) == AG_OK && eq(p, n, want);
+}
+
+static void denial_reason(void) { CHECK(denial_field_is(ag_denial_reason, "command")); }
+static void denial_command(void) { CHECK(denial_field_is(ag_denial_command, "del")); }
+static void denial_object(void) { CHECK(denial_field_is(ag_denial_object, "del")); }
+static void denial_message(void) {
+  CHECK(denial_field_is(ag_denial_message, "NOPERM this user has no permissions to run the 'del' command"));
+}
+
 static void acl_dryrun(void) {
   ag_acl *acl = fresh_acl();
   ag_slice argv[] = {S("SET"), S("w1"), S("v")};
@@ -472,6 +509,8 @@ static const struct entry {
     {"acl.methods", "cat", acl_cat},
     {"acl.methods", "check", acl_check},
     {"acl.methods", "dryrun", acl_dryrun},
+    {"acl.methods", "allowed", acl_allowed},
+    {"acl.methods", "denial", acl_denial},
     {"acl.methods", "authenticate", acl_authenticate},
     {"acl.methods", "log", acl_log},
     {"acl.methods", "log_reset", acl_log_reset},
@@ -509,6 +548,10 @@ static const struct entry {
     {"log_entry", "username", entry_username},
     {"log_entry", "age_seconds", entry_age_seconds},
     {"log_entry", "client_info", entry_client_info},
+    {"denial", "reason", denial_reason},
+    {"denial", "command", denial_command},
+    {"denial", "object", denial_object},
+    {"denial", "message", denial_message},
 };
 #define N_ENTRIES (sizeof ENTRIES / sizeof ENTRIES[0])
 
@@ -532,7 +575,7 @@ int main(int argc, char **argv) {
   /* Every vocabulary entry runs its C implementation... */
   size_t listed = 0;
   const char *paths[] = {"acl.constructors", "acl.methods", "acl.settings", "server.options",
-                         "server.methods", "server.properties", "user_info", "log_entry"};
+                         "server.methods", "server.properties", "user_info", "log_entry", "denial"};
   for (size_t s = 0; s < sizeof paths / sizeof paths[0]; s++) {
     const json *names = section(paths[s]);
     CHECK(names != NULL && names->type == J_ARRAY && names->n > 0);
@@ -560,6 +603,7 @@ int main(int argc, char **argv) {
   ag_user_info_free(info);
   ag_acl_free(info_acl);
   ag_log_entries_free(log_entries);
+  ag_denial_free(a_denial);
   ag_acl_free(log_acl);
   rmdir(tmpdir);
   json_free(doc);

@@ -8,6 +8,7 @@ use crate::acl::{acl_ref, ag_acl};
 use crate::boundary::ag_status;
 use crate::bytes::{ag_slice, borrow, borrow_all, give};
 use crate::ffi::{into_handle, Out};
+use crate::denial::{ag_denial, denial};
 use crate::records::{ag_log_entries, log_entries};
 
 /// Checks a password: `*out_ok` is true if the user exists, is `on`, and the password matches
@@ -60,6 +61,74 @@ pub unsafe extern "C" fn ag_acl_check(
         let (acl, user, argv) =
             unsafe { (acl_ref(acl)?, borrow(user, user_len, "user")?, borrow_all(argv, argc, "argv")?) };
         acl.check(user, &argv)?;
+        Ok(())
+    })
+}
+
+/// ag_acl_check as a yes/no answer that is not an error: AG_OK with `*out_allowed` true if
+/// allowed, false if denied (no last error is set and no text is built for a denial, so this
+/// is the cheap form for hot paths). What is no permission answer still fails as in
+/// ag_acl_check: AG_NOT_FOUND for an unknown user, AG_ERR for an unknown command or a wrong
+/// number of arguments; `*out_allowed` is then left untouched.
+///
+/// # Safety
+/// `acl` live; `user` readable for `user_len` bytes; `argv` NULL (with `argc` 0) or `argc`
+/// valid slices; `out_allowed` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn ag_acl_allowed(
+    acl: *const ag_acl,
+    user: *const c_char,
+    user_len: usize,
+    argv: *const ag_slice,
+    argc: usize,
+    out_allowed: *mut bool,
+) -> ag_status {
+    ffi_boundary!({
+        // SAFETY: forwarded contracts.
+        let (acl, user, argv, out) = unsafe {
+            (
+                acl_ref(acl)?,
+                borrow(user, user_len, "user")?,
+                borrow_all(argv, argc, "argv")?,
+                Out::new(out_allowed, "out_allowed")?,
+            )
+        };
+        out.write(acl.allowed(user, &argv)?);
+        Ok(())
+    })
+}
+
+/// ag_acl_check with the denial as a value: AG_OK with `*out` NULL if allowed, or a new
+/// `ag_denial` (reason, command, object and the NOPERM text ag_acl_check would report) that the
+/// caller owns and releases with ag_denial_free. No last error is set for a denial. Fails as
+/// ag_acl_allowed does, leaving `*out` untouched.
+///
+/// # Safety
+/// `acl` live; `user` readable for `user_len` bytes; `argv` NULL (with `argc` 0) or `argc`
+/// valid slices; `out` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn ag_acl_denial(
+    acl: *const ag_acl,
+    user: *const c_char,
+    user_len: usize,
+    argv: *const ag_slice,
+    argc: usize,
+    out: *mut *mut ag_denial,
+) -> ag_status {
+    ffi_boundary!({
+        // SAFETY: forwarded contracts.
+        let (acl, user, argv, out) = unsafe {
+            (
+                acl_ref(acl)?,
+                borrow(user, user_len, "user")?,
+                borrow_all(argv, argc, "argv")?,
+                Out::new(out, "out")?,
+            )
+        };
+        out.write(match acl.denial(user, &argv)? {
+            Some(d) => into_handle(denial(d)),
+            None => std::ptr::null_mut(),
+        });
         Ok(())
     })
 }

@@ -57,7 +57,7 @@ pub(crate) fn log_entries(entries: Vec<LogEntry>) -> ag_log_entries {
 ///
 /// # Safety
 /// `record` NULL or live; `out` and `out_len` NULL or writable.
-unsafe fn lend_field<T>(
+pub(crate) unsafe fn lend_field<T>(
     record: *const T,
     what: &str,
     out: *mut *const c_char,

@@ -107,6 +107,11 @@ def run(acl: authgate.Acl, op: str, args: Any) -> Any:
         if op == "check":
             acl.check(args[0], *args[1])
             return "OK"
+        if op == "allowed":
+            return "OK" if acl.allowed(args[0], *args[1]) else "denied"
+        if op == "denial":
+            denial = acl.denial(args[0], *args[1])
+            return "OK" if denial is None else denial.message
         if op == "cat":
             names = acl.cat(args)
             return sorted(names) if args is not None else names
@@ -131,6 +136,23 @@ def test_case_matches_redis(case: Dict[str, Any]) -> None:
         op = step["op"]
         got = run(acl, op, step["args"])
         assert got == normalize_expected(op, step["expect"]), step
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_case_through_the_non_throwing_checks(case: Dict[str, Any]) -> None:
+    """Every check step again through allowed() and denial(): allowed is True exactly when
+    Redis ran the command, denial's message is Redis' NOPERM reply, and what is no permission
+    answer (ERR ...) still raises with Redis' text."""
+    acl = authgate.Acl()
+    for step in case["steps"]:
+        op, args, expect = step["op"], step["args"], step["expect"]
+        if op != "check":
+            run(acl, op, args)
+            continue
+        permission_answer = expect == "OK" or expect.startswith("NOPERM ")
+        assert run(acl, "denial", args) == expect, step
+        want_allowed = ("OK" if expect == "OK" else "denied") if permission_answer else expect
+        assert run(acl, "allowed", args) == want_allowed, step
 
 
 def test_fixtures_present() -> None:

@@ -37,6 +37,8 @@ def acl_calls(path: Path) -> Dict[str, Tuple[Callable[[authgate.Acl], Any], Any]
         "list": (lambda acl: len(acl.list()), 2),
         "cat": (lambda acl: "get" in acl.cat("read") and "read" in acl.cat(), True),
         "check": (lambda acl: acl.check("alice", "GET", "cache:1"), None),
+        "allowed": (lambda acl: (acl.allowed("alice", "GET", "cache:1"), acl.allowed("alice", "GET", "x")), (True, False)),
+        "denial": (lambda acl: (acl.denial("alice", "GET", "cache:1"), acl.denial("alice", "GET", "x").reason), (None, "key")),  # type: ignore[union-attr]
         "dryrun": (lambda acl: acl.dryrun("alice", "DEL", "k"), "This user has no permissions to run the 'del' command"),
         "authenticate": (lambda acl: acl.authenticate("alice", "secret"), True),
         "log": (lambda acl: acl.log(), []),
@@ -135,6 +137,21 @@ def test_records_have_the_vocabulary_fields() -> None:
     for name in VOCABULARY["log_entry"]:
         getattr(entry, name)
     assert (entry.reason, entry.object, entry.username) == ("key", "other", "alice")
+
+
+def test_denial_has_the_vocabulary_fields_and_the_exception_s_values() -> None:
+    acl = authgate.Acl()
+    acl.setuser("alice", "on", "~cache:*", "&news", "+get", "+publish")
+    for argv in (["DEL", "cache:1"], ["GET", "other"], ["PUBLISH", "sport", "x"]):
+        denial = acl.denial("alice", *argv)
+        assert denial is not None
+        with pytest.raises(authgate.PermissionDenied) as raised:
+            acl.check("alice", *argv)
+        e = raised.value
+        expected = {"reason": e.reason, "command": e.command, "object": e.object, "message": str(e)}
+        assert {name: getattr(denial, name) for name in VOCABULARY["denial"]} == expected
+        assert denial == acl.denial("alice", *argv) and hash(denial) == hash(acl.denial("alice", *argv))
+        assert repr(denial).startswith(f"Denial(reason={e.reason!r}")
 
 
 def test_defaults_are_cores() -> None:

@@ -62,3 +62,5 @@ def test_example_runs() -> None:
     assert result["ok"] is True and result["same"] is True and result["deleted"] == 0
     assert result["nats_ok"] is True and result["timeout"] == 2.0
     assert result["verdict"] == "This user has no permissions to run the 'expire' command"
+    assert result["may"] is True
+    assert result["denied_fields"] == ["command", "del", "del", "NOPERM this user has no permissions to run the 'del' command"]

@@ -17,6 +17,9 @@ def exercise() -> Dict[str, object]:
     deleted: int = acl.deluser("nobody", b"nobody2")
     ok: bool = acl.authenticate("alice", b"secret")
     acl.check("alice", "GET", b"cache:1")
+    may: bool = acl.allowed("alice", "GET", b"cache:1")
+    denial: Optional[authgate.Denial] = acl.denial("alice", "DEL", "cache:1")
+    denied_fields: List[str] = [denial.reason, denial.command, denial.object, denial.message] if denial else []
     verdict: str = acl.dryrun("alice", "EXPIRE", "cache:1", 10)
     info: Optional[authgate.UserInfo] = acl.getuser("alice")
     selectors: List[authgate.SelectorInfo] = info.selectors if info else []
@@ -99,6 +102,7 @@ def exercise() -> Dict[str, object]:
         "keys": keys, "bare": bare,
         "loaded": loaded, "port": port, "alive": alive, "same": same is acl, "host": host,
         "version": version, "nats_ok": nats_ok, "timeout": timeout,
+        "may": may, "denied_fields": denied_fields,
     }
 
 

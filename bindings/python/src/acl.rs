@@ -7,6 +7,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString, PyTuple, PyType};
 
 use crate::convert::{arg, args, to_path, to_str, to_str_list};
+use crate::denial::PyDenial;
 use crate::errors::{guard, IntoPyResult};
 use crate::options::{acl_options, log_max_len, pubsub_default, PyAclOptions};
 use crate::records::{log_entry, user_info};
@@ -187,7 +188,8 @@ impl PyAcl {
 
     /// Decides whether ``user`` may run the command line ``argv``, as Redis does for an
     /// authenticated connection (command, subcommand, keys and channels; ``on``/``off`` is not
-    /// considered). Returns None when allowed.
+    /// considered). Returns None when allowed. :meth:`allowed` and :meth:`denial` answer the
+    /// same question without raising for a denial.
     ///
     /// Raises:
     ///     PermissionDenied: Redis' NOPERM text, with ``.reason`` (``"command"``, ``"key"`` or
@@ -206,6 +208,47 @@ impl PyAcl {
             let user = arg(user, "user")?;
             let argv = args(argv, "argument")?;
             self.inner.check(user.as_bytes(), &argv[..]).py_err(py)
+        })
+    }
+
+    /// :meth:`check` as a boolean: True if allowed, False if denied, without raising or
+    /// building an exception for a denial (the cheap form for hot paths).
+    ///
+    /// Raises:
+    ///     AclError: as :meth:`check` for what is no permission answer: unknown user (code
+    ///         ``NOT_FOUND``), unknown command or subcommand, wrong number of arguments.
+    #[pyo3(signature = (user, *argv))]
+    fn allowed(
+        &self,
+        py: Python<'_>,
+        user: &Bound<'_, PyAny>,
+        argv: &Bound<'_, PyTuple>,
+    ) -> PyResult<bool> {
+        guard(py, || {
+            let user = arg(user, "user")?;
+            let argv = args(argv, "argument")?;
+            self.inner.allowed(user.as_bytes(), &argv[..]).py_err(py)
+        })
+    }
+
+    /// :meth:`check` with the denial as a value: None if allowed, else a :class:`Denial`
+    /// (``reason``, ``command``, ``object``, and ``message``, the NOPERM text :meth:`check`
+    /// raises), without raising.
+    ///
+    /// Raises:
+    ///     AclError: as :meth:`allowed`.
+    #[pyo3(signature = (user, *argv))]
+    fn denial(
+        &self,
+        py: Python<'_>,
+        user: &Bound<'_, PyAny>,
+        argv: &Bound<'_, PyTuple>,
+    ) -> PyResult<Option<PyDenial>> {
+        guard(py, || {
+            let user = arg(user, "user")?;
+            let argv = args(argv, "argument")?;
+            let denied = self.inner.denial(user.as_bytes(), &argv[..]).py_err(py)?;
+            Ok(denied.map(PyDenial::new))
         })
     }
 

@@ -8,6 +8,7 @@
 mod acl;
 mod convert;
 mod credentials;
+mod denial;
 mod errors;
 mod nats;
 mod options;
@@ -79,6 +80,7 @@ fn _error_codes(py: Python<'_>) -> PyResult<Vec<&'static str>> {
 #[pymodule]
 fn _authgate(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<acl::PyAcl>()?;
+    m.add_class::<denial::PyDenial>()?;
     m.add_class::<options::PyAclOptions>()?;
     m.add_class::<server::PyServer>()?;
     m.add_class::<nats::PyNatsAuth>()?;

@@ -6,6 +6,10 @@
 >>> acl.authenticate("alice", "secret")
 True
 >>> acl.check("alice", "GET", "cache:1")
+>>> acl.allowed("alice", "GET", "other")
+False
+>>> acl.denial("alice", "DEL", "cache:1").message
+"NOPERM this user has no permissions to run the 'del' command"
 >>> acl.dryrun("alice", "SET", "cache:1", "v")
 "This user has no permissions to run the 'set' command"
 
@@ -33,6 +37,7 @@ from ._authgate import (
     Acl,
     AclOptions,
     CredentialStore,
+    Denial,
     NatsAuth,
     NatsIdentity,
     Server,
@@ -77,6 +82,7 @@ __all__ = [
     "InvalidArgument",
     "IoError",
     "InternalError",
+    "Denial",
     "UserInfo",
     "SelectorInfo",
     "LogEntry",

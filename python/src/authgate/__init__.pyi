@@ -43,6 +43,7 @@ __all__ = [
     "InvalidArgument",
     "IoError",
     "InternalError",
+    "Denial",
     "UserInfo",
     "SelectorInfo",
     "LogEntry",
@@ -73,6 +74,25 @@ class AclOptions:
     @property
     def log_max_len(self) -> int:
         """``acllog-max-len``."""
+
+@final
+class Denial:
+    """A permission denial as a value (:meth:`Acl.denial`)."""
+
+    def __eq__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    @property
+    def reason(self) -> str:
+        """``"command"``, ``"key"`` or ``"channel"``."""
+    @property
+    def command(self) -> str:
+        """The command's full name."""
+    @property
+    def object(self) -> str:
+        """The refused command, key or channel."""
+    @property
+    def message(self) -> str:
+        """Redis' NOPERM reply."""
 
 @final
 class Acl:
@@ -106,6 +126,10 @@ class Acl:
         """True if ``AUTH user password`` would succeed."""
     def check(self, user: _Arg, *argv: _Arg) -> None:
         """Raises :class:`PermissionDenied` if ``user`` may not run ``argv``."""
+    def allowed(self, user: _Arg, *argv: _Arg) -> bool:
+        """:meth:`check` as a boolean; a denial is False, not an exception."""
+    def denial(self, user: _Arg, *argv: _Arg) -> Optional[Denial]:
+        """:meth:`check` with the denial as a value: None if allowed."""
     def dryrun(self, user: _Arg, *argv: _Arg) -> str:
         """``ACL DRYRUN``: ``"OK"`` or the denial text."""
     def log(self, count: Optional[int] = None) -> List[LogEntry]:

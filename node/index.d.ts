@@ -23,7 +23,11 @@ export interface AuthgateError extends Error {
   detail?: string
 }
 
-/** A permission denial from `Acl.check`: `code === 'NOPERM'`. */
+/**
+ * A permission denial from `Acl.check`: `code === 'NOPERM'`. A denial is an expected answer,
+ * not a bug, so this error is created without a stack trace (`stack` has no frames); use
+ * `Acl.allowed` or `Acl.denial` where denials are frequent.
+ */
 export interface PermissionDeniedError extends AuthgateError {
   code: 'NOPERM'
   /** What was denied. */
@@ -32,6 +36,21 @@ export interface PermissionDeniedError extends AuthgateError {
   object: string
   /** The command's full name, e.g. `get` or `client|kill`. */
   command: string
+}
+
+/**
+ * A permission denial as a value (`Acl.denial`): the fields of a `PermissionDeniedError`,
+ * and its `message`.
+ */
+export interface Denial {
+  /** What was denied. */
+  reason: 'command' | 'key' | 'channel'
+  /** The command's full name, e.g. `get` or `client|kill`. */
+  command: string
+  /** The denied key or channel, or the command's full name for a command denial. */
+  object: string
+  /** Redis' NOPERM reply, e.g. `NOPERM this user has no permissions to run the 'del' command`. */
+  message: string
 }
 
 /** The variadic methods of `Acl` (declaration-merged with the class below). */
@@ -53,6 +72,19 @@ export interface Acl {
    * arguments (Redis' texts).
    */
   check(user: Arg, ...argv: Arg[]): void
+  /**
+   * `check` as a boolean: `true` if allowed, `false` if denied, without creating or throwing
+   * an `Error` for a denial (the cheap form for hot paths). Throws as `check` for what is no
+   * permission answer: `NOT_FOUND` for an unknown user, `ERR` for an unknown command or a
+   * wrong number of arguments.
+   */
+  allowed(user: Arg, ...argv: Arg[]): boolean
+  /**
+   * `check` with the denial as a value: `null` if allowed, else a `Denial` (`reason`,
+   * `command`, `object`, and `message`, the NOPERM text `check` throws), without throwing.
+   * Throws as `allowed` for what is no permission answer.
+   */
+  denial(user: Arg, ...argv: Arg[]): Denial | null
   /**
    * `ACL DRYRUN user command [arg...]`: `'OK'` if allowed, else Redis' verbose denial text.
    * Throws `NOT_FOUND` for an unknown user, `ERR` for an unknown command or a wrong number of

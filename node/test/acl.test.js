@@ -362,3 +362,48 @@ test('the addon works in worker threads too (one engine per thread here)', async
   assert.deepEqual(results, ['NOPERM', 'NOPERM'])
   new Acl().check('default', 'GET', 'k')
 })
+
+test('check: a denial is an Error without stack frames; Error.stackTraceLimit is left as it was', () => {
+  const acl = new Acl()
+  acl.setuser('alice', 'on', 'nopass', '~cache:*', '+get')
+  const before = Error.stackTraceLimit
+  let denied = null
+  try {
+    acl.check('alice', 'GET', 'other')
+  } catch (e) {
+    denied = e
+  }
+  assert.ok(denied instanceof Error)
+  assert.equal(denied.code, 'NOPERM')
+  assert.equal(denied.stack, `Error: ${denied.message}`, 'no frames captured')
+  assert.equal(Error.stackTraceLimit, before)
+  // Every other error keeps its stack.
+  let unknown = null
+  try {
+    acl.check('nobody', 'GET', 'k')
+  } catch (e) {
+    unknown = e
+  }
+  assert.equal(unknown.code, 'NOT_FOUND')
+  assert.match(unknown.stack, /\n\s+at /)
+})
+
+test('allowed and denial: answers without throwing, the same as check', () => {
+  const acl = new Acl()
+  acl.setuser('alice', 'on', 'nopass', '~cache:*', '&news', '+get', '+publish')
+  assert.equal(acl.allowed('alice', 'GET', 'cache:1'), true)
+  assert.equal(acl.denial('alice', Buffer.from('GET'), 'cache:1'), null)
+  for (const argv of [['DEL', 'cache:1'], ['GET', 'other'], ['PUBLISH', 'sport', 'x']]) {
+    assert.equal(acl.allowed('alice', ...argv), false)
+    let e = null
+    try {
+      acl.check('alice', ...argv)
+    } catch (err) {
+      e = err
+    }
+    assert.deepEqual(acl.denial('alice', ...argv), { reason: e.reason, command: e.command, object: e.object, message: e.message })
+  }
+  assert.throws(() => acl.allowed('alice', 'GET'), (e) => e.code === 'ERR' && e.message === "ERR wrong number of arguments for 'get' command")
+  assert.throws(() => acl.denial('alice', 42), (e) => e.code === 'ERR_INVALID_ARG_TYPE')
+  assert.throws(() => acl.allowed(), (e) => e.code === 'ERR_INVALID_ARG_TYPE')
+})

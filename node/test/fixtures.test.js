@@ -122,6 +122,13 @@ function run(acl, op, args) {
       return orError(() => acl.dryrun(args[0], ...args[1]))
     case 'check':
       return orError(() => (acl.check(args[0], ...args[1]), 'OK'))
+    case 'allowed':
+      return orError(() => (acl.allowed(args[0], ...args[1]) ? 'OK' : 'denied'))
+    case 'denial':
+      return orError(() => {
+        const d = acl.denial(args[0], ...args[1])
+        return d === null ? 'OK' : d.message
+      })
     case 'cat':
       return orError(() => {
         const names = acl.cat(args)
@@ -150,6 +157,16 @@ for (const c of doc.cases) {
       assert.deepStrictEqual(got, want, `step ${JSON.stringify(step)}`)
       const gotB = run(viaBuffers, step.op, asBuffers(step.args))
       assert.deepStrictEqual(gotB, want, `step with Buffers ${JSON.stringify(step)}`)
+      if (step.op === 'check') {
+        // The non-throwing forms: allowed() is true exactly when Redis ran the command,
+        // denial()'s message is Redis' NOPERM reply, and what is no permission answer (ERR ...)
+        // still throws with Redis' text.
+        const permissionAnswer = want === 'OK' || want.startsWith('NOPERM ')
+        assert.equal(run(acl, 'denial', step.args), want, `denial() ${JSON.stringify(step)}`)
+        const wantAllowed = permissionAnswer ? (want === 'OK' ? 'OK' : 'denied') : want
+        assert.equal(run(acl, 'allowed', step.args), wantAllowed, `allowed() ${JSON.stringify(step)}`)
+        assert.equal(run(viaBuffers, 'allowed', asBuffers(step.args)), wantAllowed, `allowed() with Buffers`)
+      }
       steps++
     }
   })

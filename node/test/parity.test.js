@@ -69,6 +69,18 @@ function aclCalls(dir) {
       assert.equal(acl.check('alice', 'GET', 'k:1'), undefined)
       assert.equal(thrown(() => acl.check('alice', 'GET', 'other')).code, 'NOPERM')
     },
+    allowed: (acl) => {
+      assert.equal(acl.allowed('alice', 'GET', 'k:1'), true)
+      assert.equal(acl.allowed('alice', 'GET', 'other'), false)
+      assert.equal(thrown(() => acl.allowed('nobody', 'GET', 'k:1')).code, 'NOT_FOUND')
+    },
+    denial: (acl) => {
+      assert.equal(acl.denial('alice', 'GET', 'k:1'), null)
+      const d = acl.denial('alice', 'GET', 'other')
+      const e = thrown(() => acl.check('alice', 'GET', 'other'))
+      assert.deepEqual(Object.keys(d), vocabulary.denial.map(camel))
+      assert.deepEqual(d, { reason: e.reason, command: e.command, object: e.object, message: e.message })
+    },
     dryrun: (acl) => {
       assert.equal(acl.dryrun('alice', 'GET', 'k:1'), 'OK')
       assert.equal(acl.dryrun('alice', 'SET', 'k:1', 'v'), "This user has no permissions to run the 'set' command")

@@ -7,6 +7,7 @@ import {
   AclSettings,
   Arg,
   AuthgateError,
+  Denial,
   ErrorCode,
   LogEntry,
   NatsAuth,
@@ -60,6 +61,13 @@ export async function tour(): Promise<number> {
     }
   }
   const verdict: string = acl.dryrun('alice', 'SET', 'cache:1', 'v')
+  const may: boolean = acl.allowed('alice', 'GET', Buffer.from('cache:1'))
+  const denial: Denial | null = acl.denial('alice', 'GET', 'other')
+  if (denial !== null) {
+    const why: string = `${denial.reason} ${denial.command} ${denial.object}: ${denial.message}`
+    void why
+  }
+  void may
 
   const info: UserInfo | null = acl.getuser('alice')
   if (info !== null) {

@@ -1,18 +1,21 @@
 #!/usr/bin/env python3
-"""Per-call cost of ``authgate.Acl.check`` from Python vs pycasbin's ``Enforcer.enforce``.
+"""Per-call cost of authgate's ACL checks from Python vs pycasbin's ``Enforcer.enforce``.
 
-Both answer the same question in the same run: may ``alice`` run GET on a key matching
+All answer the same question in the same run: may ``alice`` run GET on a key matching
 ``cache:*``? authgate: ``setuser alice on nopass ~cache:* +get``, then
-``acl.check("alice", "GET", "cache:1")``. pycasbin: a keyMatch model (below) with the policy
-``p, alice, cache:*, get``, then ``e.enforce("alice", "cache:1", "get")``. Each is timed over
-many calls in a plain ``for`` loop with the bound method in a local (best of several rounds);
-the figures include the loop itself, whose cost alone is printed too.
+``acl.check("alice", "GET", "cache:1")`` (raises ``PermissionDenied`` for a denial), and the
+non-throwing forms ``acl.allowed(...)`` (a bool) and ``acl.denial(...)`` (None or a
+``Denial``). pycasbin: a keyMatch model (below) with the policy
+``p, alice, cache:*, get``, then ``e.enforce("alice", "cache:1", "get")``. "Denied" is a key outside
+``cache:*``. Each case is timed over many calls in a plain ``for`` loop with the bound method in
+a local; the rounds run every case in turn and the median round is reported; the figures
+include the loop itself, whose cost alone is printed too.
 
 Run it against a release build:
 
-    python3 -m venv /tmp/bench-venv
-    /tmp/bench-venv/bin/pip install ./python casbin
-    /tmp/bench-venv/bin/python python/bench/bench_check.py
+    python3 -m venv /tmp/bindcheck-bench-venv
+    /tmp/bindcheck-bench-venv/bin/pip install ./python casbin
+    /tmp/bindcheck-bench-venv/bin/python python/bench/bench_check.py
 """
 
 from __future__ import annotations
@@ -20,10 +23,11 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import statistics
 import tempfile
 from importlib import metadata
 import time
-from typing import Callable, Tuple
+from typing import Callable, Dict, List, Tuple
 
 import casbin
 
@@ -46,35 +50,65 @@ m = r.sub == p.sub && keyMatch(r.obj, p.obj) && r.act == p.act
 POLICY = "p, alice, cache:*, get\n"
 
 
-def best_ns_per_call(body: Callable[[int], None], calls: int, rounds: int) -> float:
-    """The fastest of ``rounds`` runs of ``body(calls)``, in ns per call."""
-    best = float("inf")
+Body = Callable[[int], None]
+
+
+def interleaved_ns_per_call(bodies: Dict[str, Tuple[Body, int]], rounds: int) -> Dict[str, List[float]]:
+    """``rounds`` rounds, each running every body once (``calls`` calls) in turn, so a change
+    of machine load hits every case alike; ns per call of every round, per case."""
+    out: Dict[str, List[float]] = {name: [] for name in bodies}
     for _ in range(rounds):
-        t0 = time.perf_counter_ns()
-        body(calls)
-        best = min(best, (time.perf_counter_ns() - t0) / calls)
-    return best
+        for name, (body, calls) in bodies.items():
+            t0 = time.perf_counter_ns()
+            body(calls)
+            out[name].append((time.perf_counter_ns() - t0) / calls)
+    return out
 
 
-def authgate_bodies() -> Tuple[Callable[[int], None], Callable[[int], None]]:
+def authgate_bodies() -> Dict[str, Body]:
     acl = authgate.Acl()
     acl.setuser("alice", "on", "nopass", "~cache:*", "+get")
-    check = acl.check
+    check, allowed, denial = acl.check, acl.allowed, acl.denial
     check("alice", "GET", "cache:1")
+    assert allowed("alice", "GET", "cache:1") and not allowed("alice", "GET", "other:1")
+    assert denial("alice", "GET", "cache:1") is None and denial("alice", "GET", "other:1") is not None
 
-    def allowed(n: int) -> None:
+    def check_allowed(n: int) -> None:
         for _ in range(n):
             check("alice", "GET", "cache:1")
 
-    def denied(n: int) -> None:
-        denial = authgate.PermissionDenied
+    def check_denied(n: int) -> None:
+        refused = authgate.PermissionDenied
         for _ in range(n):
             try:
                 check("alice", "GET", "other:1")
-            except denial:
+            except refused:
                 pass
 
-    return allowed, denied
+    def allowed_allowed(n: int) -> None:
+        for _ in range(n):
+            allowed("alice", "GET", "cache:1")
+
+    def allowed_denied(n: int) -> None:
+        for _ in range(n):
+            allowed("alice", "GET", "other:1")
+
+    def denial_allowed(n: int) -> None:
+        for _ in range(n):
+            denial("alice", "GET", "cache:1")
+
+    def denial_denied(n: int) -> None:
+        for _ in range(n):
+            denial("alice", "GET", "other:1")
+
+    return {
+        "check, allowed": check_allowed,
+        "check, denied (raises)": check_denied,
+        "allowed(), allowed": allowed_allowed,
+        "allowed(), denied": allowed_denied,
+        "denial(), allowed": denial_allowed,
+        "denial(), denied": denial_denied,
+    }
 
 
 def casbin_bodies(tmp: str) -> Tuple[Callable[[int], None], Callable[[int], None]]:
@@ -113,25 +147,26 @@ def main() -> None:
     args = ap.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
-        ag_allowed, ag_denied = authgate_bodies()
+        bodies: Dict[str, Tuple[Body, int]] = {"empty loop": (empty_loop, args.calls)}
+        for name, body in authgate_bodies().items():
+            bodies[f"authgate {name}"] = (body, args.calls)
         cb_allowed, cb_denied = casbin_bodies(tmp)
-        loop = best_ns_per_call(empty_loop, args.calls, args.rounds)
-        results = {
-            "authgate check (allowed)": best_ns_per_call(ag_allowed, args.calls, args.rounds),
-            "authgate check (denied, raises)": best_ns_per_call(ag_denied, args.calls, args.rounds),
-            "pycasbin enforce (allowed)": best_ns_per_call(cb_allowed, args.casbin_calls, args.rounds),
-            "pycasbin enforce (denied)": best_ns_per_call(cb_denied, args.casbin_calls, args.rounds),
-        }
+        bodies["pycasbin enforce, allowed"] = (cb_allowed, args.casbin_calls)
+        bodies["pycasbin enforce, denied"] = (cb_denied, args.casbin_calls)
+        rounds = interleaved_ns_per_call(bodies, args.rounds)
 
     print(f"python {platform.python_version()} on {platform.machine()}, "
-          f"authgate {authgate.__version__}, casbin {metadata.version('casbin')}")
-    print(f"empty loop: {loop:.1f} ns/iteration (included in the figures below)")
-    for name, ns in results.items():
-        print(f"{name:34s} {ns:10.1f} ns/call")
-    for kind in ("allowed", "denied"):
-        ag = results[f"authgate check ({kind}" + (", raises)" if kind == "denied" else ")")]
-        cb = results[f"pycasbin enforce ({kind})"]
-        print(f"ratio ({kind}): pycasbin / authgate = {cb / ag:.1f}x")
+          f"authgate {authgate.__version__}, casbin {metadata.version('casbin')}, "
+          f"load average {os.getloadavg()[0]:.2f}")
+    print(f"{args.rounds} interleaved rounds; median (min..max) ns per call, loop included")
+    med = {name: statistics.median(v) for name, v in rounds.items()}
+    for name, v in rounds.items():
+        print(f"{name:36s} {med[name]:9.1f}  ({min(v):.1f}..{max(v):.1f})")
+    for form in ("check", "allowed()", "denial()"):
+        denied = "check, denied (raises)" if form == "check" else f"{form}, denied"
+        a, d = med[f"authgate {form}, allowed"], med[f"authgate {denied}"]
+        print(f"{form:10s} pycasbin/authgate: allowed {med['pycasbin enforce, allowed'] / a:6.1f}x, "
+              f"denied {med['pycasbin enforce, denied'] / d:6.1f}x; denied/allowed {d / a:.2f}")
 
 
 if __name__ == "__main__":

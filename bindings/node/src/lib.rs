@@ -26,6 +26,7 @@ mod records;
 mod server;
 mod tasks;
 mod variadic;
+mod verdict;
 
 use napi::bindgen_prelude::{JsValue, Object};
 use napi::{Env, Result};

@@ -1,7 +1,8 @@
 //! The variadic `Acl` methods: `setuser(name, ...rules)`, `deluser(...names)`,
-//! `check(user, ...argv)` and `dryrun(user, ...argv)`.
+//! `check(user, ...argv)`, its non-throwing forms `allowed(user, ...argv)` and
+//! `denial(user, ...argv)`, and `dryrun(user, ...argv)`.
 //!
-//! `#[napi]` methods take a fixed number of arguments, so these four are plain Node-API
+//! `#[napi]` methods take a fixed number of arguments, so these six are plain Node-API
 //! callbacks installed on `Acl.prototype` when the module loads (their TypeScript declarations
 //! are in `node/dts-header.d.ts`, merged into the generated `index.d.ts`). Each callback reads
 //! all its arguments without allocating (strings go to a reused arena, Buffers are borrowed)
@@ -10,7 +11,7 @@
 //!
 //! `check` is the hot path, so finding the engine must be cheap. The prototype methods find
 //! it through `this` (napi-rs' type tag, then `napi_unwrap`: about 100 ns together). The first
-//! such call on a direct `Acl` instance also gives that instance its own copies of the four
+//! such call on a direct `Acl` instance also gives that instance its own copies of the six
 //! methods, whose callback data is the engine itself (an `Arc` freed by the function's
 //! finalizer), so later calls skip both lookups. Instances of subclasses keep the prototype
 //! methods, so overrides still work.
@@ -25,6 +26,7 @@ use napi::{sys, Error, Status};
 
 use crate::args::{wrong_type, ArgBuf};
 use crate::error::{error_value, js_error, panic_error, throw};
+use crate::verdict;
 
 /// Arguments read without a heap allocation (more spill to a Vec).
 const INLINE_ARGS: usize = 12;
@@ -48,10 +50,16 @@ impl From<Error> for Throw {
 }
 
 /// A core error as the JS error object to throw (built directly: no napi reference, which
-/// keeps denials from `check` as cheap as creating the Error itself).
+/// keeps denials from `check` as cheap as creating the Error itself; a `NOPERM` is created
+/// without a stack trace, see `verdict.rs`).
 fn core_error(env: sys::napi_env, e: impl Into<authgate::Error>) -> Throw {
     let e = e.into();
-    match error_value(env, &e) {
+    let made = if e.kind() == authgate::ErrorKind::NoPerm {
+        verdict::without_stack(env, || error_value(env, &e))
+    } else {
+        error_value(env, &e)
+    };
+    match made {
         Ok(v) => Throw::Value(v),
         Err(_) => Throw::Error(js_error(env, &e)),
     }
@@ -67,7 +75,7 @@ fn status(st: sys::napi_status, what: &str) -> Result<(), Error> {
     }
 }
 
-/// Common body of the four callbacks: arguments, the engine, the panic boundary, throwing.
+/// Common body of the six callbacks: arguments, the engine, the panic boundary, throwing.
 ///
 /// # Safety
 /// Must be called from a Node-API callback with its `env` and `info`.
@@ -169,7 +177,7 @@ unsafe extern "C" fn release_engine(
     }));
 }
 
-/// Gives a direct `Acl` instance its own copies of the four methods (see the module docs).
+/// Gives a direct `Acl` instance its own copies of the six methods (see the module docs).
 /// Best effort: on any failure the prototype methods simply keep being used.
 fn bind_methods(env: sys::napi_env, this: sys::napi_value, acl: &Arc<CoreAcl>) {
     let mut proto = ptr::null_mut();
@@ -336,6 +344,35 @@ fn check(
     Ok(UNDEFINED)
 }
 
+fn allowed(
+    env: sys::napi_env,
+    acl: &CoreAcl,
+    args: &[sys::napi_value],
+) -> Result<sys::napi_value, Throw> {
+    let yes = ArgBuf::with(|buf| {
+        read_all(env, buf, args, "user", "argv")?;
+        let all = buf.slices();
+        acl.allowed(all[0], &all[1..]).map_err(|e| core_error(env, e))
+    })?;
+    Ok(verdict::boolean(env, yes)?)
+}
+
+fn denial(
+    env: sys::napi_env,
+    acl: &CoreAcl,
+    args: &[sys::napi_value],
+) -> Result<sys::napi_value, Throw> {
+    let denied = ArgBuf::with(|buf| {
+        read_all(env, buf, args, "user", "argv")?;
+        let all = buf.slices();
+        acl.denial(all[0], &all[1..]).map_err(|e| core_error(env, e))
+    })?;
+    Ok(match denied {
+        Some(d) => verdict::denial(env, &d)?,
+        None => verdict::null(env)?,
+    })
+}
+
 fn dryrun(
     env: sys::napi_env,
     acl: &CoreAcl,
@@ -366,15 +403,19 @@ callback!(setuser_cb, setuser);
 callback!(deluser_cb, deluser);
 callback!(check_cb, check);
 callback!(dryrun_cb, dryrun);
+callback!(allowed_cb, allowed);
+callback!(denial_cb, denial);
 
-const METHODS: [(&CStr, Cb); 4] = [
+const METHODS: [(&CStr, Cb); 6] = [
     (c"setuser", setuser_cb),
     (c"deluser", deluser_cb),
     (c"check", check_cb),
+    (c"allowed", allowed_cb),
+    (c"denial", denial_cb),
     (c"dryrun", dryrun_cb),
 ];
 
-/// Installs the four methods on `Acl.prototype` and tags it (called once per module load).
+/// Installs the six methods on `Acl.prototype` and tags it (called once per module load).
 pub(crate) fn install(env: sys::napi_env, exports: sys::napi_value) -> Result<(), Error> {
     let mut ctor = ptr::null_mut();
     let st = {

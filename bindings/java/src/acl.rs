@@ -38,7 +38,7 @@ fn first_and_rest<'a>(args: &'a [&'a [u8]]) -> Result<(&'a [u8], &'a [&'a [u8]])
 
 /// `new Acl()` (pubsub null: core's defaults) and `new Acl(AclOptions)`.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_io_authgate_Acl_nativeNew<'local>(
+pub extern "system" fn Java_io_authgate_AclNative_nativeNew<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
     pubsub: JByteArray<'local>,
@@ -56,7 +56,7 @@ pub extern "system" fn Java_io_authgate_Acl_nativeNew<'local>(
 }
 
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_io_authgate_Acl_nativeFree<'local>(
+pub extern "system" fn Java_io_authgate_AclNative_nativeFree<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
     handle: jlong,
@@ -72,7 +72,7 @@ pub extern "system" fn Java_io_authgate_Acl_nativeFree<'local>(
 }
 
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_io_authgate_Acl_nativeSetuser<'local>(
+pub extern "system" fn Java_io_authgate_AclNative_nativeSetuser<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
     handle: jlong,
@@ -89,7 +89,7 @@ pub extern "system" fn Java_io_authgate_Acl_nativeSetuser<'local>(
 }
 
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_io_authgate_Acl_nativeDeluser<'local>(
+pub extern "system" fn Java_io_authgate_AclNative_nativeDeluser<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
     handle: jlong,
@@ -109,7 +109,7 @@ fn push_selector(p: &mut Packer, s: &SelectorInfo) {
 }
 
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_io_authgate_Acl_nativeGetuser<'local>(
+pub extern "system" fn Java_io_authgate_AclNative_nativeGetuser<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
     handle: jlong,
@@ -134,7 +134,7 @@ pub extern "system" fn Java_io_authgate_Acl_nativeGetuser<'local>(
 }
 
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_io_authgate_Acl_nativeUsers<'local>(
+pub extern "system" fn Java_io_authgate_AclNative_nativeUsers<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
     handle: jlong,
@@ -148,7 +148,7 @@ pub extern "system" fn Java_io_authgate_Acl_nativeUsers<'local>(
 }
 
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_io_authgate_Acl_nativeList<'local>(
+pub extern "system" fn Java_io_authgate_AclNative_nativeList<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
     handle: jlong,
@@ -162,7 +162,7 @@ pub extern "system" fn Java_io_authgate_Acl_nativeList<'local>(
 }
 
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_io_authgate_Acl_nativeCat<'local>(
+pub extern "system" fn Java_io_authgate_AclNative_nativeCat<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
     handle: jlong,
@@ -183,7 +183,7 @@ pub extern "system" fn Java_io_authgate_Acl_nativeCat<'local>(
 }
 
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_io_authgate_Acl_nativeAuthenticate<'local>(
+pub extern "system" fn Java_io_authgate_AclNative_nativeAuthenticate<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
     handle: jlong,
@@ -200,7 +200,7 @@ pub extern "system" fn Java_io_authgate_Acl_nativeAuthenticate<'local>(
 }
 
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_io_authgate_Acl_nativeCheck<'local>(
+pub extern "system" fn Java_io_authgate_AclNative_nativeCheck<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
     handle: jlong,
@@ -215,8 +215,53 @@ pub extern "system" fn Java_io_authgate_Acl_nativeCheck<'local>(
     })
 }
 
+/// `Acl.allowed`: the check's hot path, with a denial as `false` instead of an exception.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_io_authgate_Acl_nativeDryrun<'local>(
+pub extern "system" fn Java_io_authgate_AclNative_nativeAllowed<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    packed: JByteArray<'local>,
+    len: jint,
+) -> jboolean {
+    fast::with_bytes(&mut env, &packed, len, |buf| {
+        let acl = acl_ref(handle)?;
+        let args = split(buf)?;
+        let (user, argv) = first_and_rest(&args)?;
+        Ok(acl.allowed(user, argv)?)
+    })
+}
+
+/// `Acl.denial`: null if allowed (no JNI environment is built for it), else the denial's
+/// reason, command, object and NOPERM text, packed for `AclDenial.fromPacked`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_authgate_AclNative_nativeDenial<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    packed: JByteArray<'local>,
+    len: jint,
+) -> JByteArray<'local> {
+    let denied = fast::with_bytes(&mut env, &packed, len, |buf| {
+        let acl = acl_ref(handle)?;
+        let args = split(buf)?;
+        let (user, argv) = first_and_rest(&args)?;
+        Ok(acl.denial(user, argv)?)
+    });
+    // None: allowed, or an error whose exception with_bytes has left pending.
+    let Some(d) = denied else {
+        return JByteArray::default();
+    };
+    env.with_env(move |env| -> Result<JByteArray<'local>> {
+        let mut p = Packer::new();
+        p.push(d.kind.as_str()).push(&d.command).push(&d.object).push(d.message());
+        p.into_java(env)
+    })
+    .resolve::<ThrowAuthgate>()
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_authgate_AclNative_nativeDryrun<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
     handle: jlong,
@@ -243,7 +288,7 @@ fn push_entry(p: &mut Packer, e: &LogEntry) {
 }
 
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_io_authgate_Acl_nativeLog<'local>(
+pub extern "system" fn Java_io_authgate_AclNative_nativeLog<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
     handle: jlong,
@@ -268,7 +313,7 @@ pub extern "system" fn Java_io_authgate_Acl_nativeLog<'local>(
 }
 
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_io_authgate_Acl_nativeLogReset<'local>(
+pub extern "system" fn Java_io_authgate_AclNative_nativeLogReset<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
     handle: jlong,
@@ -282,7 +327,7 @@ pub extern "system" fn Java_io_authgate_Acl_nativeLogReset<'local>(
 
 /// `Acl.genpass(bits)`.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_io_authgate_Acl_nativeGenpass<'local>(
+pub extern "system" fn Java_io_authgate_AclNative_nativeGenpass<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
     bits: jint,
@@ -298,7 +343,7 @@ pub extern "system" fn Java_io_authgate_Acl_nativeGenpass<'local>(
 
 /// `Acl.DEFAULT_GENPASS_BITS`: what `genpass()` uses.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_io_authgate_Acl_nativeDefaultGenpassBits<'local>(
+pub extern "system" fn Java_io_authgate_AclNative_nativeDefaultGenpassBits<'local>(
     _env: EnvUnowned<'local>,
     _class: JClass<'local>,
 ) -> jint {

@@ -12,7 +12,7 @@ use crate::error::{Result, ThrowAuthgate};
 
 /// `Acl.fromFile(path[, options])`; pubsub null: core's default options.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_io_authgate_Acl_nativeFromFile<'local>(
+pub extern "system" fn Java_io_authgate_AclNative_nativeFromFile<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
     file: JByteArray<'local>,
@@ -35,7 +35,7 @@ pub extern "system" fn Java_io_authgate_Acl_nativeFromFile<'local>(
 
 /// `Acl.load(path)`: ACL LOAD.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_io_authgate_Acl_nativeLoad<'local>(
+pub extern "system" fn Java_io_authgate_AclNative_nativeLoad<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
     handle: jlong,
@@ -50,7 +50,7 @@ pub extern "system" fn Java_io_authgate_Acl_nativeLoad<'local>(
 
 /// `Acl.save(path)`: ACL SAVE.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_io_authgate_Acl_nativeSave<'local>(
+pub extern "system" fn Java_io_authgate_AclNative_nativeSave<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
     handle: jlong,
@@ -65,7 +65,7 @@ pub extern "system" fn Java_io_authgate_Acl_nativeSave<'local>(
 
 /// `Acl.checkAclfile(path)`: validates without applying.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_io_authgate_Acl_nativeCheckAclfile<'local>(
+pub extern "system" fn Java_io_authgate_AclNative_nativeCheckAclfile<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
     handle: jlong,

@@ -15,7 +15,7 @@ use crate::wire;
 
 /// `Acl.nativeDefaultOptions()`, for `AclOptions.defaults()`: core's `AclOptions::default()`, packed.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_io_authgate_Acl_nativeDefaultOptions<'local>(
+pub extern "system" fn Java_io_authgate_AclNative_nativeDefaultOptions<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
 ) -> JByteArray<'local> {
@@ -28,7 +28,7 @@ pub extern "system" fn Java_io_authgate_Acl_nativeDefaultOptions<'local>(
 /// `Acl.nativeNormalizeOptions(...)`, the `AclOptions` constructor's check: both values as core accepts them; returns the
 /// canonical `acl-pubsub-default` text.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_io_authgate_Acl_nativeNormalizeOptions<'local>(
+pub extern "system" fn Java_io_authgate_AclNative_nativeNormalizeOptions<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
     pubsub: JByteArray<'local>,
@@ -43,7 +43,7 @@ pub extern "system" fn Java_io_authgate_Acl_nativeNormalizeOptions<'local>(
 
 /// `Acl.options()`, packed like `AclOptions.defaults()`.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_io_authgate_Acl_nativeOptions<'local>(
+pub extern "system" fn Java_io_authgate_AclNative_nativeOptions<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
     handle: jlong,
@@ -56,7 +56,7 @@ pub extern "system" fn Java_io_authgate_Acl_nativeOptions<'local>(
 
 /// `Acl.setOptions(options)`.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_io_authgate_Acl_nativeSetOptions<'local>(
+pub extern "system" fn Java_io_authgate_AclNative_nativeSetOptions<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
     handle: jlong,
@@ -73,7 +73,7 @@ pub extern "system" fn Java_io_authgate_Acl_nativeSetOptions<'local>(
 
 /// `Acl.pubsubDefault()`.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_io_authgate_Acl_nativePubsubDefault<'local>(
+pub extern "system" fn Java_io_authgate_AclNative_nativePubsubDefault<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
     handle: jlong,
@@ -87,7 +87,7 @@ pub extern "system" fn Java_io_authgate_Acl_nativePubsubDefault<'local>(
 
 /// `Acl.setPubsubDefault(value)`: `CONFIG SET acl-pubsub-default`.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_io_authgate_Acl_nativeSetPubsubDefault<'local>(
+pub extern "system" fn Java_io_authgate_AclNative_nativeSetPubsubDefault<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
     handle: jlong,
@@ -103,7 +103,7 @@ pub extern "system" fn Java_io_authgate_Acl_nativeSetPubsubDefault<'local>(
 
 /// `Acl.logMaxLen()`.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_io_authgate_Acl_nativeLogMaxLen<'local>(
+pub extern "system" fn Java_io_authgate_AclNative_nativeLogMaxLen<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
     handle: jlong,
@@ -114,7 +114,7 @@ pub extern "system" fn Java_io_authgate_Acl_nativeLogMaxLen<'local>(
 
 /// `Acl.setLogMaxLen(n)`: `CONFIG SET acllog-max-len`.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_io_authgate_Acl_nativeSetLogMaxLen<'local>(
+pub extern "system" fn Java_io_authgate_AclNative_nativeSetLogMaxLen<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
     handle: jlong,
@@ -130,7 +130,7 @@ pub extern "system" fn Java_io_authgate_Acl_nativeSetLogMaxLen<'local>(
 
 /// `Acl.setRequirepass(password)`: the `default` user's password (empty: `nopass`).
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_io_authgate_Acl_nativeSetRequirepass<'local>(
+pub extern "system" fn Java_io_authgate_AclNative_nativeSetRequirepass<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
     handle: jlong,

@@ -21,6 +21,8 @@ import java.util.function.LongFunction;
  *     acl.authenticate("alice", "secret");          // true
  *     acl.check("alice", "GET", "cache:1");         // allowed: returns normally
  *     acl.check("alice", "SET", "cache:1", "v");    // throws PermissionDeniedException
+ *     acl.allowed("alice", "SET", "cache:1", "v");  // false
+ *     acl.denial("alice", "SET", "cache:1", "v");   // AclDenial[reason=command, ...]
  * }
  * }</pre>
  *
@@ -30,24 +32,20 @@ import java.util.function.LongFunction;
  * A {@link Cleaner} frees engines that are never closed.
  */
 public final class Acl implements AutoCloseable {
-    static {
-        NativeLib.ensureLoaded();
-    }
-
     /** The bits {@link #genpass()} uses: core's default, as Redis' ACL GENPASS. */
-    public static final int DEFAULT_GENPASS_BITS = nativeDefaultGenpassBits();
+    public static final int DEFAULT_GENPASS_BITS = AclNative.nativeDefaultGenpassBits();
 
     final Handle handle;
     private final Cleaner.Cleanable cleanable;
 
     private Acl(long ptr) {
-        this.handle = new Handle("Acl", ptr, Acl::nativeFree);
+        this.handle = new Handle("Acl", ptr, AclNative::nativeFree);
         this.cleanable = Handle.CLEANER.register(this, handle);
     }
 
     /** An engine with core's default options and only the {@code default} user ({@code on nopass ~* &* +@all}). */
     public Acl() {
-        this(nativeNew(null, 0));
+        this(AclNative.nativeNew(null, 0));
     }
 
     /**
@@ -56,7 +54,7 @@ public final class Acl implements AutoCloseable {
      * @param options the settings, e.g. {@code AclOptions.defaults().withLogMaxLen(16)}
      */
     public Acl(AclOptions options) {
-        this(nativeNew(Wire.utf8(options.pubsubDefault()), options.logMaxLen()));
+        this(AclNative.nativeNew(Wire.utf8(options.pubsubDefault()), options.logMaxLen()));
     }
 
     /**
@@ -68,7 +66,7 @@ public final class Acl implements AutoCloseable {
      * @throws ConfigException with Redis' ACL LOAD text if the file does not load
      */
     public static Acl fromFile(Path path) {
-        return new Acl(nativeFromFile(pathBytes(path), null, 0));
+        return new Acl(AclNative.nativeFromFile(pathBytes(path), null, 0));
     }
 
     /**
@@ -110,7 +108,7 @@ public final class Acl implements AutoCloseable {
      * @return a new engine
      */
     public static Acl fromFile(byte[] path) {
-        return new Acl(nativeFromFile(Objects.requireNonNull(path, "path"), null, 0));
+        return new Acl(AclNative.nativeFromFile(Objects.requireNonNull(path, "path"), null, 0));
     }
 
     /**
@@ -121,7 +119,7 @@ public final class Acl implements AutoCloseable {
      * @return a new engine
      */
     public static Acl fromFile(byte[] path, AclOptions options) {
-        return new Acl(nativeFromFile(Objects.requireNonNull(path, "path"),
+        return new Acl(AclNative.nativeFromFile(Objects.requireNonNull(path, "path"),
                 Wire.utf8(options.pubsubDefault()), options.logMaxLen()));
     }
 
@@ -159,7 +157,7 @@ public final class Acl implements AutoCloseable {
      */
     public void setuser(String name, String... rules) {
         byte[] packed = Wire.packer().add(name).addAll(rules).toArray();
-        run(p -> nativeSetuser(p, packed));
+        run(p -> AclNative.nativeSetuser(p, packed));
     }
 
     /**
@@ -170,7 +168,7 @@ public final class Acl implements AutoCloseable {
      */
     public void setuser(byte[] name, byte[]... rules) {
         byte[] packed = Wire.packer().add(name).addAll(rules).toArray();
-        run(p -> nativeSetuser(p, packed));
+        run(p -> AclNative.nativeSetuser(p, packed));
     }
 
     /**
@@ -182,7 +180,7 @@ public final class Acl implements AutoCloseable {
      */
     public int deluser(String... names) {
         byte[] packed = Wire.packer().addAll(names).toArray();
-        return with(p -> nativeDeluser(p, packed));
+        return with(p -> AclNative.nativeDeluser(p, packed));
     }
 
     /**
@@ -193,7 +191,7 @@ public final class Acl implements AutoCloseable {
      */
     public int deluser(byte[]... names) {
         byte[] packed = Wire.packer().addAll(names).toArray();
-        return with(p -> nativeDeluser(p, packed));
+        return with(p -> AclNative.nativeDeluser(p, packed));
     }
 
     /**
@@ -214,7 +212,7 @@ public final class Acl implements AutoCloseable {
      */
     public AclUser getuser(byte[] name) {
         Objects.requireNonNull(name, "name");
-        byte[] data = with(p -> nativeGetuser(p, name));
+        byte[] data = with(p -> AclNative.nativeGetuser(p, name));
         return data == null ? null : AclUser.fromPacked(data);
     }
 
@@ -224,7 +222,7 @@ public final class Acl implements AutoCloseable {
      * @return user names in byte order
      */
     public List<String> users() {
-        return Wire.strings(with(Acl::nativeUsers));
+        return Wire.strings(with(AclNative::nativeUsers));
     }
 
     /**
@@ -233,7 +231,7 @@ public final class Acl implements AutoCloseable {
      * @return {@code user <name> <rules>} lines in name order
      */
     public List<String> list() {
-        return Wire.strings(with(Acl::nativeList));
+        return Wire.strings(with(AclNative::nativeList));
     }
 
     /**
@@ -242,7 +240,7 @@ public final class Acl implements AutoCloseable {
      * @return the category names
      */
     public List<String> cat() {
-        return Wire.strings(with(p -> nativeCat(p, null)));
+        return Wire.strings(with(p -> AclNative.nativeCat(p, null)));
     }
 
     /**
@@ -264,7 +262,7 @@ public final class Acl implements AutoCloseable {
      */
     public List<String> cat(byte[] category) {
         Objects.requireNonNull(category, "category");
-        return Wire.strings(with(p -> nativeCat(p, category)));
+        return Wire.strings(with(p -> AclNative.nativeCat(p, category)));
     }
 
     /**
@@ -279,7 +277,7 @@ public final class Acl implements AutoCloseable {
         Wire.Packer w = Wire.local().add(user).add(password);
         long p = handle.acquire();
         try {
-            return nativeAuthenticate(p, w.buf, w.len);
+            return AclNative.nativeAuthenticate(p, w.buf, w.len);
         } finally {
             handle.release();
         }
@@ -296,7 +294,7 @@ public final class Acl implements AutoCloseable {
         Wire.Packer w = Wire.local().add(user).add(password);
         long p = handle.acquire();
         try {
-            return nativeAuthenticate(p, w.buf, w.len);
+            return AclNative.nativeAuthenticate(p, w.buf, w.len);
         } finally {
             handle.release();
         }
@@ -305,7 +303,8 @@ public final class Acl implements AutoCloseable {
     /**
      * Decides a command line for a user the way Redis does for an authenticated connection:
      * resolves the command, checks its arity, then the user's permissions (on/off is not
-     * considered, as in Redis). Returns normally if allowed.
+     * considered, as in Redis). Returns normally if allowed. {@link #allowed(String, String...)}
+     * and {@link #denial(String, String...)} answer the same without throwing for a denial.
      *
      * @param user the user name
      * @param argv the command and its arguments, e.g. {@code "GET", "key"}
@@ -315,13 +314,7 @@ public final class Acl implements AutoCloseable {
      */
     public void check(String user, String... argv) {
         // The hot path: a thread-local buffer and no lambda, so a check allocates nothing.
-        Wire.Packer w = Wire.local().add(user).addAll(argv);
-        long p = handle.acquire();
-        try {
-            nativeCheck(p, w.buf, w.len);
-        } finally {
-            handle.release();
-        }
+        check(Wire.local().add(user).addAll(argv));
     }
 
     /**
@@ -331,13 +324,7 @@ public final class Acl implements AutoCloseable {
      * @param argv the command and its arguments
      */
     public void check(String user, byte[]... argv) {
-        Wire.Packer w = Wire.local().add(user).addAll(argv);
-        long p = handle.acquire();
-        try {
-            nativeCheck(p, w.buf, w.len);
-        } finally {
-            handle.release();
-        }
+        check(Wire.local().add(user).addAll(argv));
     }
 
     /**
@@ -347,13 +334,106 @@ public final class Acl implements AutoCloseable {
      * @param argv the command and its arguments
      */
     public void check(byte[] user, byte[]... argv) {
-        Wire.Packer w = Wire.local().add(user).addAll(argv);
+        check(Wire.local().add(user).addAll(argv));
+    }
+
+    private void check(Wire.Packer w) {
         long p = handle.acquire();
         try {
-            nativeCheck(p, w.buf, w.len);
+            AclNative.nativeCheck(p, w.buf, w.len);
         } finally {
             handle.release();
         }
+    }
+
+    /**
+     * {@link #check(String, String...)} as a boolean, without an exception for a denial: the
+     * cheap form where denials are frequent.
+     *
+     * @param user the user name
+     * @param argv the command and its arguments, e.g. {@code "GET", "key"}
+     * @return true if allowed, false if denied
+     * @throws AclException as {@code check} for what is no permission answer: an unknown user
+     *     ({@code NOT_FOUND}), an unknown command or a wrong arity ({@code ERR})
+     */
+    public boolean allowed(String user, String... argv) {
+        return allowed(Wire.local().add(user).addAll(argv));
+    }
+
+    /**
+     * {@link #allowed(String, String...)} with binary arguments.
+     *
+     * @param user the user name
+     * @param argv the command and its arguments
+     * @return true if allowed, false if denied
+     */
+    public boolean allowed(String user, byte[]... argv) {
+        return allowed(Wire.local().add(user).addAll(argv));
+    }
+
+    /**
+     * {@link #allowed(String, String...)} with the user name and arguments as bytes.
+     *
+     * @param user the user name
+     * @param argv the command and its arguments
+     * @return true if allowed, false if denied
+     */
+    public boolean allowed(byte[] user, byte[]... argv) {
+        return allowed(Wire.local().add(user).addAll(argv));
+    }
+
+    private boolean allowed(Wire.Packer w) {
+        long p = handle.acquire();
+        try {
+            return AclNative.nativeAllowed(p, w.buf, w.len);
+        } finally {
+            handle.release();
+        }
+    }
+
+    /**
+     * {@link #check(String, String...)} with the denial as a value instead of an exception.
+     *
+     * @param user the user name
+     * @param argv the command and its arguments, e.g. {@code "GET", "key"}
+     * @return null if allowed, else what was refused and the NOPERM text {@code check} throws
+     * @throws AclException as {@link #allowed(String, String...)}
+     */
+    public AclDenial denial(String user, String... argv) {
+        return denial(Wire.local().add(user).addAll(argv));
+    }
+
+    /**
+     * {@link #denial(String, String...)} with binary arguments.
+     *
+     * @param user the user name
+     * @param argv the command and its arguments
+     * @return null if allowed, else the denial
+     */
+    public AclDenial denial(String user, byte[]... argv) {
+        return denial(Wire.local().add(user).addAll(argv));
+    }
+
+    /**
+     * {@link #denial(String, String...)} with the user name and arguments as bytes.
+     *
+     * @param user the user name
+     * @param argv the command and its arguments
+     * @return null if allowed, else the denial
+     */
+    public AclDenial denial(byte[] user, byte[]... argv) {
+        return denial(Wire.local().add(user).addAll(argv));
+    }
+
+    private AclDenial denial(Wire.Packer w) {
+        byte[] packed;
+        long p = handle.acquire();
+        try {
+            packed = AclNative.nativeDenial(p, w.buf, w.len);
+        } finally {
+            handle.release();
+        }
+        return packed == null ? null : AclDenial.fromPacked(packed);
     }
 
     /**
@@ -392,7 +472,7 @@ public final class Acl implements AutoCloseable {
     }
 
     private String dryrunPacked(byte[] packed) {
-        return new String(with(p -> nativeDryrun(p, packed)), StandardCharsets.UTF_8);
+        return new String(with(p -> AclNative.nativeDryrun(p, packed)), StandardCharsets.UTF_8);
     }
 
     /**
@@ -403,7 +483,7 @@ public final class Acl implements AutoCloseable {
      * @throws AuthgateException code {@code INVALID_ARGUMENT} for a negative count
      */
     public List<AclLogEntry> log(int count) {
-        return AclLogEntry.listFromPacked(with(p -> nativeLog(p, true, count)));
+        return AclLogEntry.listFromPacked(with(p -> AclNative.nativeLog(p, true, count)));
     }
 
     /**
@@ -412,12 +492,12 @@ public final class Acl implements AutoCloseable {
      * @return the entries
      */
     public List<AclLogEntry> log() {
-        return AclLogEntry.listFromPacked(with(p -> nativeLog(p, false, 0)));
+        return AclLogEntry.listFromPacked(with(p -> AclNative.nativeLog(p, false, 0)));
     }
 
     /** ACL LOG RESET. */
     public void logReset() {
-        run(Acl::nativeLogReset);
+        run(AclNative::nativeLogReset);
     }
 
     /**
@@ -437,7 +517,7 @@ public final class Acl implements AutoCloseable {
      * @throws AclException with Redis' text for a bit count out of range
      */
     public static String genpass(int bits) {
-        return new String(nativeGenpass(bits), StandardCharsets.US_ASCII);
+        return new String(AclNative.nativeGenpass(bits), StandardCharsets.US_ASCII);
     }
 
     /**
@@ -466,7 +546,7 @@ public final class Acl implements AutoCloseable {
      */
     public void load(byte[] path) {
         Objects.requireNonNull(path, "path");
-        run(p -> nativeLoad(p, path));
+        run(p -> AclNative.nativeLoad(p, path));
     }
 
     /**
@@ -495,7 +575,7 @@ public final class Acl implements AutoCloseable {
      */
     public void save(byte[] path) {
         Objects.requireNonNull(path, "path");
-        run(p -> nativeSave(p, path));
+        run(p -> AclNative.nativeSave(p, path));
     }
 
     /**
@@ -525,7 +605,7 @@ public final class Acl implements AutoCloseable {
      */
     public void checkAclfile(byte[] path) {
         Objects.requireNonNull(path, "path");
-        run(p -> nativeCheckAclfile(p, path));
+        run(p -> AclNative.nativeCheckAclfile(p, path));
     }
 
     /**
@@ -545,7 +625,7 @@ public final class Acl implements AutoCloseable {
      */
     public void setRequirepass(byte[] password) {
         Objects.requireNonNull(password, "password");
-        run(p -> nativeSetRequirepass(p, password));
+        run(p -> AclNative.nativeSetRequirepass(p, password));
     }
 
     /**
@@ -554,7 +634,7 @@ public final class Acl implements AutoCloseable {
      * @return {@code acl-pubsub-default} and {@code acllog-max-len}
      */
     public AclOptions options() {
-        return AclOptions.fromPacked(with(Acl::nativeOptions));
+        return AclOptions.fromPacked(with(AclNative::nativeOptions));
     }
 
     /**
@@ -565,7 +645,7 @@ public final class Acl implements AutoCloseable {
     public void setOptions(AclOptions options) {
         byte[] pubsub = Wire.utf8(options.pubsubDefault());
         int n = options.logMaxLen();
-        run(p -> nativeSetOptions(p, pubsub, n));
+        run(p -> AclNative.nativeSetOptions(p, pubsub, n));
     }
 
     /**
@@ -574,7 +654,7 @@ public final class Acl implements AutoCloseable {
      * @return {@code allchannels} or {@code resetchannels}
      */
     public String pubsubDefault() {
-        return with(Acl::nativePubsubDefault);
+        return with(AclNative::nativePubsubDefault);
     }
 
     /**
@@ -595,7 +675,7 @@ public final class Acl implements AutoCloseable {
      */
     public void setPubsubDefault(byte[] value) {
         Objects.requireNonNull(value, "value");
-        run(p -> nativeSetPubsubDefault(p, value));
+        run(p -> AclNative.nativeSetPubsubDefault(p, value));
     }
 
     /**
@@ -604,7 +684,7 @@ public final class Acl implements AutoCloseable {
      * @return the most ACL LOG entries kept
      */
     public int logMaxLen() {
-        return with(Acl::nativeLogMaxLen);
+        return with(AclNative::nativeLogMaxLen);
     }
 
     /**
@@ -614,7 +694,7 @@ public final class Acl implements AutoCloseable {
      * @throws AuthgateException code {@code INVALID_ARGUMENT} for a negative value
      */
     public void setLogMaxLen(int n) {
-        run(p -> nativeSetLogMaxLen(p, n));
+        run(p -> AclNative.nativeSetLogMaxLen(p, n));
     }
 
     /**
@@ -631,62 +711,4 @@ public final class Acl implements AutoCloseable {
     public void close() {
         cleanable.clean();
     }
-
-    private static native long nativeNew(byte[] pubsubDefault, int logMaxLen);
-
-    private static native long nativeFromFile(byte[] path, byte[] pubsubDefault, int logMaxLen);
-
-    private static native void nativeFree(long handle);
-
-    private static native void nativeSetuser(long handle, byte[] packed);
-
-    private static native int nativeDeluser(long handle, byte[] packed);
-
-    private static native byte[] nativeGetuser(long handle, byte[] name);
-
-    private static native byte[] nativeUsers(long handle);
-
-    private static native byte[] nativeList(long handle);
-
-    private static native byte[] nativeCat(long handle, byte[] category);
-
-    private static native boolean nativeAuthenticate(long handle, byte[] packed, int len);
-
-    private static native void nativeCheck(long handle, byte[] packed, int len);
-
-    private static native byte[] nativeDryrun(long handle, byte[] packed);
-
-    private static native byte[] nativeLog(long handle, boolean hasCount, int count);
-
-    private static native void nativeLogReset(long handle);
-
-    private static native void nativeLoad(long handle, byte[] path);
-
-    private static native void nativeSave(long handle, byte[] path);
-
-    private static native void nativeCheckAclfile(long handle, byte[] path);
-
-    private static native void nativeSetRequirepass(long handle, byte[] password);
-
-    private static native byte[] nativeOptions(long handle);
-
-    private static native void nativeSetOptions(long handle, byte[] pubsubDefault, int logMaxLen);
-
-    private static native String nativePubsubDefault(long handle);
-
-    private static native void nativeSetPubsubDefault(long handle, byte[] value);
-
-    private static native int nativeLogMaxLen(long handle);
-
-    private static native void nativeSetLogMaxLen(long handle, int n);
-
-    private static native byte[] nativeGenpass(int bits);
-
-    private static native int nativeDefaultGenpassBits();
-
-    /** For {@link AclOptions#defaults()} (a record cannot declare native methods). */
-    static native byte[] nativeDefaultOptions();
-
-    /** For the {@link AclOptions} constructor: checks both values, returns core's spelling. */
-    static native String nativeNormalizeOptions(byte[] pubsubDefault, int logMaxLen);
 }

@@ -26,7 +26,7 @@ public record AclOptions(String pubsubDefault, int logMaxLen) {
      *     {@code acl-pubsub-default} value, or for a negative {@code logMaxLen}
      */
     public AclOptions {
-        pubsubDefault = Acl.nativeNormalizeOptions(Wire.utf8(Objects.requireNonNull(pubsubDefault, "pubsubDefault")), logMaxLen);
+        pubsubDefault = AclNative.nativeNormalizeOptions(Wire.utf8(Objects.requireNonNull(pubsubDefault, "pubsubDefault")), logMaxLen);
     }
 
     /**
@@ -35,7 +35,7 @@ public record AclOptions(String pubsubDefault, int logMaxLen) {
      * @return the default options
      */
     public static AclOptions defaults() {
-        return fromPacked(Acl.nativeDefaultOptions());
+        return fromPacked(AclNative.nativeDefaultOptions());
     }
 
     /**
@@ -55,7 +55,7 @@ public record AclOptions(String pubsubDefault, int logMaxLen) {
      * @return the new options
      */
     public AclOptions withPubsubDefault(byte[] value) {
-        return new AclOptions(Acl.nativeNormalizeOptions(Objects.requireNonNull(value, "value"), logMaxLen), logMaxLen);
+        return new AclOptions(AclNative.nativeNormalizeOptions(Objects.requireNonNull(value, "value"), logMaxLen), logMaxLen);
     }
 
     /**

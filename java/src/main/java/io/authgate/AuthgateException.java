@@ -33,6 +33,20 @@ public class AuthgateException extends RuntimeException {
     }
 
     /**
+     * An exception with a stable code and a message that, when {@code writableStackTrace} is
+     * false, captures no stack trace: for expected answers such as a permission denial, where
+     * filling the stack would cost far more than the check that produced it.
+     *
+     * @param code the stable code
+     * @param message the full message
+     * @param writableStackTrace whether the stack trace is filled in
+     */
+    protected AuthgateException(String code, String message, boolean writableStackTrace) {
+        super(message, null, true, writableStackTrace);
+        this.code = code;
+    }
+
+    /**
      * The stable error code.
      *
      * @return e.g. {@code ERR}, {@code NOPERM}, {@code PANIC}

@@ -6,6 +6,11 @@ import java.nio.charset.StandardCharsets;
  * {@link Acl#check} denied a command: code {@code NOPERM}, message as Redis sends it (for
  * example {@code NOPERM this user has no permissions to access one of the keys used as
  * arguments}), and what was refused.
+ *
+ * <p>A denial is an expected answer, not a bug, so this exception carries no stack trace
+ * ({@code getStackTrace()} is empty): filling one in would cost many times the check itself.
+ * Where denials are frequent, {@link Acl#allowed(String, String...)} and
+ * {@link Acl#denial(String, String...)} answer without an exception at all.
  */
 public class PermissionDeniedException extends AuthgateException {
     private static final long serialVersionUID = 1L;
@@ -28,7 +33,7 @@ public class PermissionDeniedException extends AuthgateException {
      *     key or channel
      */
     public PermissionDeniedException(String code, String message, String reason, String command, byte[] object) {
-        super(code, message);
+        super(code, message, false);
         this.reason = reason;
         this.command = command;
         this.object = object == null ? null : object.clone();

@@ -197,6 +197,14 @@ class FixturesTest {
                 case "check":
                     acl.check(args.getAsJsonArray().get(0).getAsString(), strings(args.getAsJsonArray().get(1)));
                     return new JsonPrimitive("OK");
+                case "allowed":
+                    return new JsonPrimitive(acl.allowed(args.getAsJsonArray().get(0).getAsString(),
+                            strings(args.getAsJsonArray().get(1))) ? "OK" : "denied");
+                case "denial": {
+                    AclDenial d = acl.denial(args.getAsJsonArray().get(0).getAsString(),
+                            strings(args.getAsJsonArray().get(1)));
+                    return new JsonPrimitive(d == null ? "OK" : d.message());
+                }
                 case "cat": {
                     if (args.isJsonNull()) {
                         return array(acl.cat());
@@ -235,6 +243,17 @@ class FixturesTest {
                         JsonElement got = run(acl, op, step.get("args"));
                         JsonElement want = normalizeExpected(op, step.get("expect"));
                         assertEquals(want, got, "case '" + name + "', step " + i + ": " + step);
+                        if (op.equals("check")) {
+                            // The non-throwing forms: allowed() is true exactly when Redis ran the
+                            // command, denial()'s message is Redis' NOPERM reply, and what is no
+                            // permission answer (ERR ...) still throws with Redis' text.
+                            String w = want.getAsString();
+                            boolean permissionAnswer = w.equals("OK") || w.startsWith("NOPERM ");
+                            assertEquals(want, run(acl, "denial", step.get("args")), "denial(): " + step);
+                            JsonElement wantAllowed = permissionAnswer
+                                    ? new JsonPrimitive(w.equals("OK") ? "OK" : "denied") : want;
+                            assertEquals(wantAllowed, run(acl, "allowed", step.get("args")), "allowed(): " + step);
+                        }
                         i++;
                     }
                 }

@@ -3,6 +3,7 @@ package io.authgate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -106,6 +107,16 @@ class ParityTest {
         calls.put("check", () -> withAcl(acl -> {
             acl.check("alice", "GET", "cache:1");
             assertThrows(PermissionDeniedException.class, () -> acl.check("alice", "SET", "cache:1", "v"));
+        }));
+        calls.put("allowed", () -> withAcl(acl -> {
+            assertTrue(acl.allowed("alice", "GET", "cache:1"));
+            assertFalse(acl.allowed("alice", "SET", "cache:1", "v"));
+            assertEquals("NOT_FOUND", assertThrows(AclException.class, () -> acl.allowed("nobody", "GET", "k")).code());
+        }));
+        calls.put("denial", () -> withAcl(acl -> {
+            assertNull(acl.denial("alice", "GET", "cache:1"));
+            PermissionDeniedException e = assertThrows(PermissionDeniedException.class, () -> acl.check("alice", "GET", "x"));
+            assertEquals(new AclDenial(e.reason(), e.command(), e.object(), e.getMessage()), acl.denial("alice", "GET", "x"));
         }));
         calls.put("dryrun", () -> withAcl(acl -> {
             assertEquals("OK", acl.dryrun("alice", "GET", "cache:1"));
@@ -263,6 +274,7 @@ class ParityTest {
         assertEquals(new TreeSet<>(names(vocab.get("user_info"))), components(AclUser.class));
         assertEquals(new TreeSet<>(names(vocab.get("log_entry")).stream().map(ParityTest::camel).toList()),
                 components(AclLogEntry.class));
+        assertEquals(new TreeSet<>(names(vocab.get("denial"))), components(AclDenial.class));
     }
 
     @Test

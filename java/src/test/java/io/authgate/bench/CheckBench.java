@@ -1,6 +1,7 @@
 package io.authgate.bench;
 
 import io.authgate.Acl;
+import io.authgate.AclDenial;
 import io.authgate.NativeLib;
 import io.authgate.PermissionDeniedException;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +14,8 @@ import org.casbin.jcasbin.main.Enforcer;
 import org.casbin.jcasbin.model.Model;
 
 /**
- * Per-call cost of {@code Acl.check} against jcasbin's {@code Enforcer.enforce} on an
+ * Per-call cost of {@code Acl.check} and its non-throwing forms {@code Acl.allowed} and
+ * {@code Acl.denial}, allowed and denied, against jcasbin's {@code Enforcer.enforce} on an
  * equivalent model, in one JVM run. Not a test (surefire does not pick it up); run with
  * {@code mvn -B -ntp -Dauthgate.native.skip=true test-compile exec:exec@bench}.
  *
@@ -59,7 +61,11 @@ public final class CheckBench {
 
     /** Calls per round: fewer for the slow cases, so each round takes a similar time. */
     static int batch(Case c) {
-        return c.name().startsWith("authgate Acl.check(") || c.name().startsWith("boundary") ? BATCH : BATCH / 20;
+        return c.name().startsWith("jcasbin") ? BATCH / 20 : c.name().contains("denied") ? BATCH / 4 : BATCH;
+    }
+
+    static double median(List<Result> results, String name) {
+        return results.stream().filter(r -> r.name().equals(name)).findFirst().orElseThrow().median();
     }
 
     /**
@@ -120,10 +126,54 @@ public final class CheckBench {
                         }
                         return denied;
                     }),
+                    new Case("authgate Acl.allowed allowed", n -> {
+                        long ok = 0;
+                        for (long i = 0; i < n; i++) {
+                            if (acl.allowed("alice", "GET", "cache:1")) {
+                                ok++;
+                            }
+                        }
+                        return ok;
+                    }),
+                    new Case("authgate Acl.allowed denied (false)", n -> {
+                        long ok = 0;
+                        for (long i = 0; i < n; i++) {
+                            if (acl.allowed("alice", "GET", "other")) {
+                                ok++;
+                            }
+                        }
+                        return ok + n;
+                    }),
+                    new Case("authgate Acl.denial allowed (null)", n -> {
+                        long denied = 0;
+                        for (long i = 0; i < n; i++) {
+                            if (acl.denial("alice", "GET", "cache:1") != null) {
+                                denied++;
+                            }
+                        }
+                        return denied + n;
+                    }),
+                    new Case("authgate Acl.denial denied (AclDenial)", n -> {
+                        long len = 0;
+                        for (long i = 0; i < n; i++) {
+                            AclDenial d = acl.denial("alice", "GET", "other");
+                            len += d.reason().length();
+                        }
+                        return len;
+                    }),
                     new Case("jcasbin Enforcer.enforce allowed", n -> {
                         long ok = 0;
                         for (long i = 0; i < n; i++) {
                             if (casbin.enforce("alice", "cache:1", "get")) {
+                                ok++;
+                            }
+                        }
+                        return ok;
+                    }),
+                    new Case("jcasbin Enforcer.enforce denied", n -> {
+                        long ok = 0;
+                        for (long i = 0; i < n; i++) {
+                            if (!casbin.enforce("alice", "other", "get")) {
                                 ok++;
                             }
                         }
@@ -156,8 +206,19 @@ public final class CheckBench {
             for (Result r : results) {
                 System.out.printf(Locale.ROOT, "  %-42s %10.1f ns  (%.1f..%.1f)%n", r.name(), r.median(), r.min(), r.max());
             }
-            double ratio = results.get(4).median() / results.get(1).median();
-            System.out.printf(Locale.ROOT, "jcasbin enforce / authgate check = %.1fx%n", ratio);
+            double casbinAllowed = median(results, "jcasbin Enforcer.enforce allowed");
+            double casbinDenied = median(results, "jcasbin Enforcer.enforce denied");
+            String[][] forms = {
+                {"check", "authgate Acl.check(String...) allowed", "authgate Acl.check denied (exception)"},
+                {"allowed", "authgate Acl.allowed allowed", "authgate Acl.allowed denied (false)"},
+                {"denial", "authgate Acl.denial allowed (null)", "authgate Acl.denial denied (AclDenial)"},
+            };
+            for (String[] f : forms) {
+                double a = median(results, f[1]);
+                double d = median(results, f[2]);
+                System.out.printf(Locale.ROOT, "%-8s jcasbin/authgate: allowed %.1fx, denied %.1fx; denied/allowed %.2f%n",
+                        f[0], casbinAllowed / a, casbinDenied / d, d / a);
+            }
             System.out.println("sink " + (sink != 0));
         }
     }

@@ -138,6 +138,7 @@ test-c-install: build apt-deps
 		LD_LIBRARY_PATH=$(C_PREFIX)/lib $(C_OUT)/readme/$$app > $(C_OUT)/readme/$$app.out; cat $(C_OUT)/readme/$$app.out; \
 		grep -qx 'authenticated: yes' $(C_OUT)/readme/$$app.out; \
 		grep -qx "NOPERM command del: NOPERM this user has no permissions to run the 'del' command" $(C_OUT)/readme/$$app.out; \
+		grep -qx 'allowed: no' $(C_OUT)/readme/$$app.out; \
 		grep -qE '^listening on port [1-9][0-9]*$$' $(C_OUT)/readme/$$app.out; \
 	done
 	@echo "test-c-install: the README's program builds and runs from an install prefix (shared and static)"

@@ -12,6 +12,8 @@ async function main() {
   } catch (e) {
     console.log(e.code, e.reason, e.object, e.message) // NOPERM command del NOPERM this user has no permissions to run the 'del' command
   }
+  // The non-throwing forms, for hot paths: a boolean, or the denial as a plain object (null if allowed).
+  console.log(acl.allowed('alice', 'DEL', 'cache:1'), acl.denial('alice', 'DEL', 'cache:1').reason) // false command
 
   // A RESP server sharing the engine (nothing set: 127.0.0.1, a free port).
   const server = new Server({ acl })

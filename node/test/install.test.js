@@ -109,6 +109,7 @@ test('npm pack gives a tarball with the prebuilt addon that installs without Rus
   assert.deepEqual(app.stdout.trim().split('\n'), [
     'true',
     "NOPERM command del NOPERM this user has no permissions to run the 'del' command",
+    'false command',
     'OK',
     "NOPERM this user has no permissions to run the 'set' command",
   ])

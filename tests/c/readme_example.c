@@ -25,6 +25,9 @@ int main(void) {
     printf("%s %.*s %.*s: %s\n", ag_last_error_code(), (int)kind_len, kind, (int)object_len, object, msg);
     /* NOPERM command del: NOPERM this user has no permissions to run the 'del' command */
   }
+  bool allowed = true;  /* the non-throwing form, for hot paths: no last error is set */
+  ag_acl_allowed(acl, "alice", 5, argv, 2, &allowed);
+  printf("allowed: %s\n", allowed ? "yes" : "no");                    /* no */
 
   /* A RESP server sharing the engine: setuser calls apply to its connections at once. */
   ag_server_options *options = NULL;

@@ -33,6 +33,9 @@ public final class Consumer {
                 require(e.getMessage().equals("NOPERM this user has no permissions to run the 'del' command"),
                         e.getMessage());
             }
+            // The non-throwing forms, for hot paths: a boolean, or the denial as a value (null if allowed).
+            require(!acl.allowed("alice", "DEL", "cache:1"), "allowed() answers false");
+            require(acl.denial("alice", "DEL", "cache:1").reason().equals("command"), "denial() gives the reason");
             try (Server server = Server.builder(acl).port(0).start();
                     Jedis r = new Jedis("127.0.0.1", server.port())) {
                 r.auth("alice", "secret");

@@ -12,7 +12,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 AUTHGATE_BIN := $(CURDIR)/$(OUT)/authgate
 
-.PHONY: test deps apt-deps py-deps build test-rust test-lean test-c java-native test-java header test-differential test-clients bench bench-core bench-server bench-nats release clean
+.PHONY: test deps apt-deps py-deps build test-rust test-lean test-c java-native test-java header test-differential test-clients bench bench-core bench-server bench-nats bench-c release clean
 
 test: deps build test-rust test-readme test-c test-c-install test-differential test-differential-nats test-differential-milvus test-cert test-clients test-java test-java-install test-python test-node
 	@echo "make test: all suites passed"
@@ -303,6 +303,7 @@ bench-scale: release apt-deps
 	python3 scripts/bench_vs_redis.py --authgate-bin $(CURDIR)/$(REL)/authgate
 	cargo bench -p authgate --bench acl -- 'check_key_patterns|check_selectors|authenticate_users'
 
+<<<<<<< HEAD
 ## Issue 11's NATS figures: `nats check` vs `nats-server -t` on a 10,000-user config, login
 ## verdicts vs nats-server's CONNECT round trip, the 50-rule permission check (callgrind and
 ## criterion). BENCHMARKS.md's NATS section records a run.
@@ -311,6 +312,22 @@ bench-nats: release apt-deps
 	python3 scripts/bench_nats.py --authgate-bin $(CURDIR)/$(REL)/authgate --bench-bin "$$(cargo bench -p authgate \
 		--bench nats --no-run --message-format=json 2>/dev/null | python3 -c 'import json,sys; print([m["executable"] \
 		for m in map(json.loads, sys.stdin) if m.get("executable")][-1])')"
+=======
+# The C checks (ag_acl_check / ag_acl_allowed / ag_acl_denial, allowed and denied): CPU time per
+# call, then instructions per call under callgrind (two run lengths, the difference divided).
+bench-c:
+	cargo build --release -p authgate-ffi
+	@mkdir -p $(C_OUT)/bench
+	$(call c_libs,$(REL),$(C_OUT)/bench)
+	gcc -O2 -std=c11 -Wall -Wextra -Werror -Iinclude bindings/c/bench/check.c -L$(C_OUT)/bench -lauthgate \
+		-Wl,-rpath,$(CURDIR)/$(C_OUT)/bench -o $(C_OUT)/bench_check
+	$(C_OUT)/bench_check
+	@for c in check_allowed check_denied allowed_allowed allowed_denied denial_allowed denial_denied; do \
+		for n in 1000 11000; do valgrind --tool=callgrind --callgrind-out-file=/dev/null $(C_OUT)/bench_check $$c $$n 2>&1 \
+			| sed -n 's/.*Collected : //p' > $(C_OUT)/bench_$$c.$$n; done; \
+		echo "  $$c: $$(( ($$(cat $(C_OUT)/bench_$$c.11000) - $$(cat $(C_OUT)/bench_$$c.1000)) / 10000 )) instructions per call"; \
+	done
+>>>>>>> 0691e40 (Node: denial objects from a cached JS constructor (one hidden class, plain prototype); benches measure CPU time in interleaved rounds, every form allowed and denied; make bench-c: C checks, CPU time and callgrind instructions per call)
 
 clean:
 	cargo clean

@@ -407,3 +407,24 @@ test('allowed and denial: answers without throwing, the same as check', () => {
   assert.throws(() => acl.denial('alice', 42), (e) => e.code === 'ERR_INVALID_ARG_TYPE')
   assert.throws(() => acl.allowed(), (e) => e.code === 'ERR_INVALID_ARG_TYPE')
 })
+
+test('denial: a plain object, the same in worker threads', async () => {
+  const acl = new Acl()
+  acl.setuser('alice', 'on', 'nopass', '+get')
+  const d = acl.denial('alice', 'DEL', 'k')
+  assert.equal(Object.getPrototypeOf(d), Object.prototype)
+  assert.deepEqual(Object.entries(d), [
+    ['reason', 'command'], ['command', 'del'], ['object', 'del'],
+    ['message', "NOPERM this user has no permissions to run the 'del' command"],
+  ])
+  const { Worker } = require('node:worker_threads')
+  const w = new Worker(`
+    const { parentPort } = require('node:worker_threads')
+    const { Acl } = require(${JSON.stringify(path.join(__dirname, '..'))})
+    const acl = new Acl()
+    acl.setuser('bob', 'on', 'nopass', '~k*', '+get')
+    parentPort.postMessage(acl.denial('bob', 'GET', 'other'))
+  `, { eval: true })
+  const [msg] = await require('node:events').once(w, 'message')
+  assert.deepEqual(msg, { reason: 'key', command: 'get', object: 'other', message: 'NOPERM this user has no permissions to access one of the keys used as arguments' })
+})

@@ -417,6 +417,7 @@ const METHODS: [(&CStr, Cb); 6] = [
 
 /// Installs the six methods on `Acl.prototype` and tags it (called once per module load).
 pub(crate) fn install(env: sys::napi_env, exports: sys::napi_value) -> Result<(), Error> {
+    verdict::install(env)?;
     let mut ctor = ptr::null_mut();
     let st = {
         // SAFETY: `exports` is the module's exports object, on which napi-rs defined `Acl`.

@@ -3,12 +3,12 @@
 //!
 //! Creating any JS `Error` makes V8 capture a stack trace, which costs many times the
 //! permission check itself. The non-throwing forms create no `Error` at all: a boolean, or a
-//! plain object (`{ reason, command, object, message }`) built with one
-//! `napi_define_properties`. For the throwing form a denial is an expected answer, not a bug,
+//! plain object (`{ reason, command, object, message }`) built by a small JS constructor. For the throwing form a denial is an expected answer, not a bug,
 //! so its `Error` is created with `Error.stackTraceLimit` set to 0 for that one creation (it
 //! has no stack frames; every other error keeps its stack). Node-API offers no other way to
 //! create an `Error` without capturing a stack.
 
+use std::cell::Cell;
 use std::ffi::CStr;
 use std::ptr;
 
@@ -48,37 +48,57 @@ pub(crate) fn null(env: sys::napi_env) -> Result<sys::napi_value, Error> {
     Ok(v)
 }
 
-fn field(name: &'static CStr, value: sys::napi_value) -> sys::napi_property_descriptor {
-    sys::napi_property_descriptor {
-        utf8name: name.as_ptr(),
-        name: ptr::null_mut(),
-        method: None,
-        getter: None,
-        setter: None,
-        value,
-        // What an object literal's properties are.
-        attributes: sys::PropertyAttributes::writable
-            | sys::PropertyAttributes::enumerable
-            | sys::PropertyAttributes::configurable,
-        data: ptr::null_mut(),
+/// The constructor of denial objects: it stores the four fields in a fixed order, so every
+/// denial shares one hidden class and V8 builds it with its fast property stores (defining
+/// four properties through Node-API on a fresh object cost several times the check). Its
+/// `prototype` is `Object.prototype`, so a denial is a plain object, like the literal
+/// `{ reason, command, object, message }`.
+const DENIAL_CLASS: &CStr = c"(() => { function Denial(reason, command, object, message) { \
+    this.reason = reason; this.command = command; this.object = object; this.message = message } \
+    Denial.prototype = Object.prototype; return Denial })()";
+
+thread_local! {
+    /// The denial constructor of this thread's Node-API environment (a worker thread has its
+    /// own environment), made by [`install`]; the reference lives as long as the environment.
+    static DENIAL_CTOR: Cell<(sys::napi_env, sys::napi_ref)> =
+        const { Cell::new((ptr::null_mut(), ptr::null_mut())) };
+}
+
+/// Creates this environment's denial constructor (once per module load).
+pub(crate) fn install(env: sys::napi_env) -> Result<(), Error> {
+    let source = string(env, DENIAL_CLASS.to_bytes())?;
+    let mut ctor = ptr::null_mut();
+    let mut reference = ptr::null_mut();
+    // SAFETY: `source` is a string of the current scope; the script only defines a function.
+    // The reference keeps the function alive for the environment's lifetime.
+    unsafe {
+        ok(sys::napi_run_script(env, source, &mut ctor), "napi_run_script")?;
+        ok(sys::napi_create_reference(env, ctor, 1, &mut reference), "napi_create_reference")?;
     }
+    DENIAL_CTOR.with(|c| c.set((env, reference)));
+    Ok(())
 }
 
 /// `{ reason, command, object, message }` for a denial: the fields of a `NOPERM` error, and
 /// its message, as a plain object.
 pub(crate) fn denial(env: sys::napi_env, d: &Denied) -> Result<sys::napi_value, Error> {
-    let fields = [
-        field(c"reason", string(env, d.kind.as_str().as_bytes())?),
-        field(c"command", string(env, d.command.as_bytes())?),
-        field(c"object", string(env, &d.object)?),
-        field(c"message", string(env, d.message().as_bytes())?),
+    let args = [
+        string(env, d.kind.as_str().as_bytes())?,
+        string(env, d.command.as_bytes())?,
+        string(env, &d.object)?,
+        string(env, d.message().as_bytes())?,
     ];
+    let (installed_for, reference) = DENIAL_CTOR.with(Cell::get);
+    if installed_for != env {
+        return Err(Error::new(Status::GenericFailure, "denial class not installed in this environment"));
+    }
+    let mut ctor = ptr::null_mut();
     let mut obj = ptr::null_mut();
-    // SAFETY: plain object creation; the descriptors name 'static strings and values of the
-    // current scope.
+    // SAFETY: `reference` was made in this environment by `install`; the arguments are values
+    // of the current scope.
     unsafe {
-        ok(sys::napi_create_object(env, &mut obj), "napi_create_object")?;
-        ok(sys::napi_define_properties(env, obj, fields.len(), fields.as_ptr()), "napi_define_properties")?;
+        ok(sys::napi_get_reference_value(env, reference, &mut ctor), "napi_get_reference_value")?;
+        ok(sys::napi_new_instance(env, ctor, args.len(), args.as_ptr(), &mut obj), "napi_new_instance")?;
     }
     Ok(obj)
 }

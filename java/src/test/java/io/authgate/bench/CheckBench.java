@@ -4,6 +4,8 @@ import io.authgate.Acl;
 import io.authgate.AclDenial;
 import io.authgate.NativeLib;
 import io.authgate.PermissionDeniedException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -21,7 +23,8 @@ import org.casbin.jcasbin.model.Model;
  *
  * <p>Method: each case runs 3 s of warm-up, then {@value #ROUNDS} measured rounds of
  * {@value #BATCH} calls each, the cases interleaved round by round so that drift (frequency
- * scaling, other load) affects them alike; the result is the median round, with min and max.
+ * scaling, other load) affects them alike; the result is the median round, with min and max,
+ * in CPU time of the measuring thread (steady on a busy machine).
  * Every result feeds a sink so the JIT cannot drop the calls.
  */
 public final class CheckBench {
@@ -51,10 +54,13 @@ public final class CheckBench {
     record Result(String name, double median, double min, double max) {
     }
 
+    /** CPU time of the measuring thread: unlike wall time it does not grow while other programs hold the CPU. */
+    static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
+
     static double round(LongUnaryOperator body, int n) {
-        long t0 = System.nanoTime();
+        long t0 = CPU.getCurrentThreadCpuTime();
         long acc = body.applyAsLong(n);
-        long t1 = System.nanoTime();
+        long t1 = CPU.getCurrentThreadCpuTime();
         sink += acc;
         return (t1 - t0) / (double) n;
     }
@@ -202,7 +208,8 @@ public final class CheckBench {
             System.out.printf(Locale.ROOT, "java %s (%s), native library: %s (java.library.path=%s)%n",
                     System.getProperty("java.version"), System.getProperty("java.vm.name"),
                     NativeLib.loadedFrom(), System.getProperty("java.library.path"));
-            System.out.printf(Locale.ROOT, "%d rounds, median ns/call (min..max)%n", ROUNDS);
+            System.out.printf(Locale.ROOT, "%d rounds, median CPU ns/call (min..max), load average %.2f%n", ROUNDS,
+                    ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
             for (Result r : results) {
                 System.out.printf(Locale.ROOT, "  %-42s %10.1f ns  (%.1f..%.1f)%n", r.name(), r.median(), r.min(), r.max());
             }

@@ -303,7 +303,6 @@ bench-scale: release apt-deps
 	python3 scripts/bench_vs_redis.py --authgate-bin $(CURDIR)/$(REL)/authgate
 	cargo bench -p authgate --bench acl -- 'check_key_patterns|check_selectors|authenticate_users'
 
-<<<<<<< HEAD
 ## Issue 11's NATS figures: `nats check` vs `nats-server -t` on a 10,000-user config, login
 ## verdicts vs nats-server's CONNECT round trip, the 50-rule permission check (callgrind and
 ## criterion). BENCHMARKS.md's NATS section records a run.
@@ -312,7 +311,7 @@ bench-nats: release apt-deps
 	python3 scripts/bench_nats.py --authgate-bin $(CURDIR)/$(REL)/authgate --bench-bin "$$(cargo bench -p authgate \
 		--bench nats --no-run --message-format=json 2>/dev/null | python3 -c 'import json,sys; print([m["executable"] \
 		for m in map(json.loads, sys.stdin) if m.get("executable")][-1])')"
-=======
+
 # The C checks (ag_acl_check / ag_acl_allowed / ag_acl_denial, allowed and denied): CPU time per
 # call, then instructions per call under callgrind (two run lengths, the difference divided).
 bench-c:
@@ -327,7 +326,6 @@ bench-c:
 			| sed -n 's/.*Collected : //p' > $(C_OUT)/bench_$$c.$$n; done; \
 		echo "  $$c: $$(( ($$(cat $(C_OUT)/bench_$$c.11000) - $$(cat $(C_OUT)/bench_$$c.1000)) / 10000 )) instructions per call"; \
 	done
->>>>>>> 0691e40 (Node: denial objects from a cached JS constructor (one hidden class, plain prototype); benches measure CPU time in interleaved rounds, every form allowed and denied; make bench-c: C checks, CPU time and callgrind instructions per call)
 
 clean:
 	cargo clean

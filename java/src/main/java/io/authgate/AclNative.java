@@ -23,7 +23,6 @@ final class AclNative {
     static native byte[] nativeList(long handle);
     static native byte[] nativeCat(long handle, byte[] category);
     static native boolean nativeAuthenticate(long handle, byte[] packed, int len);
-    static native void nativeCheck(long handle, byte[] packed, int len);
     static native boolean nativeAllowed(long handle, byte[] packed, int len);
     static native byte[] nativeDenial(long handle, byte[] packed, int len);
     static native byte[] nativeDryrun(long handle, byte[] packed);

@@ -33,10 +33,30 @@ public class PermissionDeniedException extends AuthgateException {
      *     key or channel
      */
     public PermissionDeniedException(String code, String message, String reason, String command, byte[] object) {
+        this(code, message, reason, command, object, true);
+    }
+
+    /**
+     * The exception for a denial packed by the native layer: reason, command, object, message
+     * and core's code, in that order (the layout {@link AclDenial#fromPacked} reads too).
+     */
+    static PermissionDeniedException fromPacked(byte[] data) {
+        Wire.Reader r = new Wire.Reader(data);
+        String reason = r.next();
+        String command = r.next();
+        byte[] object = r.nextBytes();
+        String message = r.next();
+        String code = r.next();
+        return new PermissionDeniedException(code, message, reason, command, object, false);
+    }
+
+    /** As the public constructor; {@code copy} false when the caller hands over its array. */
+    private PermissionDeniedException(
+            String code, String message, String reason, String command, byte[] object, boolean copy) {
         super(code, message, false);
         this.reason = reason;
         this.command = command;
-        this.object = object == null ? null : object.clone();
+        this.object = object == null || !copy ? object : object.clone();
     }
 
     /**

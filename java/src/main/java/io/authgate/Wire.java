@@ -147,6 +147,14 @@ final class Wire {
             return s;
         }
 
+        byte[] nextBytes() {
+            int n = ((data[pos] & 0xFF) << 24) | ((data[pos + 1] & 0xFF) << 16)
+                    | ((data[pos + 2] & 0xFF) << 8) | (data[pos + 3] & 0xFF);
+            byte[] b = java.util.Arrays.copyOfRange(data, pos + 4, pos + 4 + n);
+            pos += 4 + n;
+            return b;
+        }
+
         int nextInt() {
             return Integer.parseInt(next());
         }

@@ -95,17 +95,40 @@ impl Server {
         let listeners = self.bind()?;
         let addrs = listeners.iter().map(|l| l.local_addr()).collect::<Result<Vec<_>, _>>()?;
         log_ready(&addrs);
-        let runtime = event_loop()?;
         let (rebind_tx, rebind_rx) = mpsc::unbounded_channel();
         let shared = Arc::new(Shared::new(self.acl.clone(), self.config.clone(), rebind_tx));
         self.acl.subscribe(Arc::new(Listener(Arc::downgrade(&shared))));
         let s2 = shared.clone();
+        // The loop is built on the server's own thread, not the caller's: building a
+        // current-thread runtime (or waiting on a std channel) gives the calling thread Rust
+        // thread state, which a foreign caller's thread (a C program's main thread) keeps
+        // unfreed until exit. A Mutex and Condvar (plain futexes) carry the outcome back.
+        let built = Arc::new(Built::default());
+        let built2 = built.clone();
         let thread = std::thread::Builder::new().name("authgate-server".into()).spawn(move || {
+            let runtime = match std::panic::catch_unwind(event_loop) {
+                Ok(Ok(runtime)) => {
+                    built2.set(Ok(()));
+                    runtime
+                }
+                Ok(Err(e)) => {
+                    built2.set(Err(e));
+                    return;
+                }
+                Err(_) => {
+                    built2.set(Err(std::io::Error::other("building the event loop panicked")));
+                    return;
+                }
+            };
             runtime.block_on(async move {
                 let _ = serve(s2.clone(), listeners, rebind_rx, std::future::pending::<()>()).await;
             });
             runtime.shutdown_timeout(Duration::from_secs(1));
         })?;
+        if let Err(e) = built.wait() {
+            let _ = thread.join();
+            return Err(e.into());
+        }
         Ok(ServerHandle { addrs, shared, thread: Some(thread) })
     }
 
@@ -135,6 +158,30 @@ impl Server {
             |_| {},
         )
         .await
+    }
+}
+
+/// The outcome of building the event loop on the server thread, handed to [`Server::start`].
+#[derive(Default)]
+struct Built {
+    outcome: std::sync::Mutex<Option<std::io::Result<()>>>,
+    ready: std::sync::Condvar,
+}
+
+impl Built {
+    fn set(&self, outcome: std::io::Result<()>) {
+        *self.outcome.lock().unwrap_or_else(|p| p.into_inner()) = Some(outcome);
+        self.ready.notify_one();
+    }
+
+    fn wait(&self) -> std::io::Result<()> {
+        let mut slot = self.outcome.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            if let Some(outcome) = slot.take() {
+                return outcome;
+            }
+            slot = self.ready.wait(slot).unwrap_or_else(|p| p.into_inner());
+        }
     }
 }
 

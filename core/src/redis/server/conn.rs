@@ -4,7 +4,8 @@
 //! in it is executed, and the replies of the whole batch go out with one write. Out-of-band
 //! work (Pub/Sub messages, kills, channel revocations) arrives in the client's mailbox.
 //! The query and reply buffers are borrowed from the thread's pool ([`buffers`]) while there is
-//! something in them, so an idle connection owns neither.
+//! something in them, so an idle connection owns neither. The same loop serves plain TCP and
+//! TLS connections: it is generic over a [`ClientStream`].
 
 use std::future::{poll_fn, Future};
 use std::net::SocketAddr;
@@ -15,7 +16,7 @@ use std::task::{ready, Poll};
 use std::time::Instant;
 
 use parking_lot::Mutex;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use super::buffers::{self, BUFFER_CAPACITY};
@@ -26,6 +27,7 @@ use super::commands::pubsub::{encode_message, unsubscribe_all};
 use super::session::Session;
 use super::shared::Shared;
 use crate::redis::resp::parse::CLIENT_QUERY_BUFFER_LIMIT;
+use crate::redis::acl::UserRef;
 use crate::redis::resp::{Argv, RequestParser};
 
 /// Output an unauthenticated client may accumulate before it is dropped: Redis' 16 KiB reply
@@ -34,6 +36,27 @@ use crate::redis::resp::{Argv, RequestParser};
 const UNAUTH_OUTPUT_LIMIT: usize = 16 * 1024;
 /// Read granularity.
 const READ_CHUNK: usize = BUFFER_CAPACITY;
+
+/// A client connection's byte stream: a plain [`TcpStream`] or TLS over one.
+pub(crate) trait ClientStream: AsyncRead + AsyncWrite + Unpin {
+    /// The TCP socket underneath (addresses, fd, `TCP_NODELAY`).
+    fn tcp(&self) -> &TcpStream;
+
+    /// Ready when a read may bring bytes. A TLS stream answers at once (its session may hold
+    /// decrypted bytes the socket no longer signals); its read then returns `Pending` if
+    /// there is nothing, and [`read_when_ready`] hands the buffer back.
+    fn poll_readable(&self, cx: &mut std::task::Context<'_>) -> Poll<std::io::Result<()>>;
+}
+
+impl ClientStream for TcpStream {
+    fn tcp(&self) -> &TcpStream {
+        self
+    }
+
+    fn poll_readable(&self, cx: &mut std::task::Context<'_>) -> Poll<std::io::Result<()>> {
+        self.poll_read_ready(cx)
+    }
+}
 
 #[cfg(unix)]
 fn raw_fd(s: &TcpStream) -> i64 {
@@ -46,22 +69,31 @@ fn raw_fd(_s: &TcpStream) -> i64 {
     -1
 }
 
-/// Serves one accepted connection until it closes. `id` was taken when it was accepted.
-pub(crate) async fn serve(shared: Arc<Shared>, mut stream: TcpStream, addr: SocketAddr, id: u64) {
-    let _ = stream.set_nodelay(true);
+/// Serves one accepted connection until it closes. `id` was taken when it was accepted;
+/// `login` is the user a client certificate authenticated at the TLS handshake.
+pub(crate) async fn serve<S: ClientStream>(
+    shared: Arc<Shared>,
+    mut stream: S,
+    addr: SocketAddr,
+    id: u64,
+    login: Option<UserRef>,
+) {
+    let _ = stream.tcp().set_nodelay(true);
     let maxclients = shared.config.read().maxclients;
     if shared.clients.len() >= maxclients {
         shared.add_rejected();
         tracing::debug!("Rejected {addr}: max number of clients reached");
-        let _ = stream.write_all(b"-ERR max number of clients reached\r\n").await;
+        if stream.write_all(b"-ERR max number of clients reached\r\n").await.is_ok() {
+            let _ = stream.flush().await;
+        }
         return;
     }
-    let laddr = stream.local_addr().unwrap_or(addr);
+    let laddr = stream.tcp().local_addr().unwrap_or(addr);
     let handle = Arc::new(ClientHandle {
         id,
         addr,
         laddr,
-        fd: raw_fd(&stream),
+        fd: raw_fd(stream.tcp()),
         created: Instant::now(),
         mailbox: Mailbox::default(),
         info: Mutex::new(ClientInfo { multi: -1, resp: 2, ..ClientInfo::default() }),
@@ -73,13 +105,16 @@ pub(crate) async fn serve(shared: Arc<Shared>, mut stream: TcpStream, addr: Sock
     shared.clients.add(handle.clone());
     tracing::debug!("Accepted {addr}");
     let mut session = Session::new(shared.clone(), handle.clone());
+    if let Some(user) = login {
+        session.login(user);
+    }
     run(&mut session, &mut stream).await;
     handle.mailbox.close();
     unsubscribe_all(&mut session);
     shared.clients.remove(handle.id);
 }
 
-async fn run(s: &mut Session, stream: &mut TcpStream) {
+async fn run<S: ClientStream>(s: &mut Session, stream: &mut S) {
     let handle = s.handle.clone();
     let mut rbuf: Vec<u8> = Vec::new();
     let mut pos = 0usize;
@@ -130,7 +165,12 @@ async fn run(s: &mut Session, stream: &mut TcpStream) {
         }
         buffers::reclaim(&mut rbuf);
         if !s.out.buf.is_empty() {
-            if let Err(e) = stream.write_all(&s.out.buf).await {
+            // `flush` sends what a TLS session still buffers (a no-op on TCP).
+            let written = match stream.write_all(&s.out.buf).await {
+                Ok(()) => stream.flush().await,
+                Err(e) => Err(e),
+            };
+            if let Err(e) = written {
                 tracing::debug!("Error writing to client: {e}");
                 return;
             }
@@ -174,9 +214,9 @@ async fn run(s: &mut Session, stream: &mut TcpStream) {
 /// The read goes through `AsyncRead`, which records that the socket is drained when a read
 /// returns less than asked: the next wait then costs no extra `read` that would fail with
 /// `EAGAIN`.
-async fn read_when_ready(stream: &mut TcpStream, rbuf: &mut Vec<u8>, want: usize) -> std::io::Result<usize> {
+async fn read_when_ready<S: ClientStream>(stream: &mut S, rbuf: &mut Vec<u8>, want: usize) -> std::io::Result<usize> {
     poll_fn(|cx| {
-        ready!(stream.poll_read_ready(cx))?;
+        ready!(stream.poll_readable(cx))?;
         buffers::lend(rbuf);
         if rbuf.capacity() - rbuf.len() < want.min(READ_CHUNK) {
             rbuf.reserve(want);

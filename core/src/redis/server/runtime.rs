@@ -219,7 +219,7 @@ fn spawn_accept_loops(shared: &Arc<Shared>, listeners: Vec<std::net::TcpListener
                         // Ids in accept order, as Redis numbers its clients: the connection
                         // tasks may start in any order.
                         let id = shared.next_client_id();
-                        tokio::spawn(conn::serve(shared.clone(), stream, addr, id));
+                        tokio::spawn(conn::serve(shared.clone(), stream, addr, id, None));
                     }
                     Err(e) => {
                         tracing::warn!("Accepting client connection: {e}");

@@ -22,6 +22,9 @@
 //!   (`mtls_client_cert_subject_validation_type` with `mtls_authorized_subjects`).
 //! - Valkey / Redis 8.6: [`TlsAuthClientsUser::map`] over a lookup of enabled users.
 //! - NATS `verify_and_map`: [`nats_map_user`] over the configured user names.
+//! - Both Redis ones together, in their precedence: [`CertUserMap::map`] gives a
+//!   [`CertLogin`] (a certificate user, the `tls-auth-clients-user` user, `default`, or the
+//!   no-match the server logs as `tls-cert`).
 //!
 //! # What the TLS listener (a later change) calls, in order
 //! 1. rustls verifies the chain with a `WebPkiClientVerifier` over the same CA bundle (or the
@@ -29,9 +32,10 @@
 //!    connection without a certificate under `tls-auth-clients optional` has no certificate
 //!    identity (never an empty subject).
 //! 2. `ClientCert::from_der(&peer_certificates()[0])`.
-//! 3. Precedence: a certificate user whose [`SubjectLine::matches`] (Redis Software), then
-//!    [`TlsAuthClientsUser::map`] when the option is on (its `NoMatch` bumps INFO
-//!    `acl_access_denied_tls_cert` and logs ACL LOG reason `tls-cert`), then `default`.
+//! 3. [`CertUserMap::map`], the precedence: a certificate user whose [`SubjectLine::matches`]
+//!    (Redis Software), then [`TlsAuthClientsUser::map`] when the option is on (its
+//!    [`CertLogin::NoMatch`] bumps INFO `acl_access_denied_tls_cert` and logs ACL LOG reason
+//!    `tls-cert`), then `default`.
 //! 4. The REST API applies [`SubjectPolicy::check`] to its client certificates.
 //!
 //! Certificate-only users must not be reachable by password: create them with `resetpass`.
@@ -45,6 +49,7 @@ pub mod oids;
 mod redis_software;
 pub mod rfc2253;
 mod tls_user;
+mod user_map;
 mod verify;
 
 pub use cert::{parse_bundle, pem_certificates, ClientCert, MAX_BUNDLE_INPUT, MAX_CERT_INPUT};
@@ -54,6 +59,7 @@ pub use error::CertError;
 pub use nats_map::{go_subject_string, nats_map_user, parse_nats_dn, NatsCertMapping, NatsDn, NatsMatch};
 pub use redis_software::{AuthorizedSubject, SubjectLine, SubjectPolicy, SubjectValidation};
 pub use tls_user::{TlsAuthClientsUser, TlsUserMapping};
+pub use user_map::{CertLogin, CertUserMap, CertificateUser};
 pub use verify::{TrustStore, VerifyError};
 
 #[cfg(test)]

@@ -229,17 +229,20 @@ test-fresh: build py-deps apt-deps
 	@seed=$$($(PY) -c 'import random; print(random.SystemRandom().randrange(2, 10**6))'); \
 	echo "test-fresh: seed $$seed"; \
 	$(PY) tests/differential/run_differential.py --against-redis --seed $$seed --count 300 --no-fixed && \
-	AUTHGATE_BIN=$(AUTHGATE_BIN) $(PY) tests/differential/run_differential.py --seed $$seed --count 600 --no-fixed
+	AUTHGATE_BIN=$(AUTHGATE_BIN) $(PY) tests/differential/run_differential.py --seed $$seed --count 600 --no-fixed && \
+	$(PY) tests/differential_nats/tls_map.py --seed $$seed --configs 30 --authgate-bin $(AUTHGATE_BIN)
 
 ## NATS: nats-server 2.9.10 (the oracle) against `authgate nats check|auth|passwd`. First the
 ## harness itself (nats_emulator.py answers the CLI contract from a second nats-server: every
 ## normalisation must leave nats-server equal to itself), then authgate on the seed's examples
-## and 300 generated configs (and regression_seeds.txt). Not in `make test` yet. Reproduce one config with
+## and 300 generated configs (and regression_seeds.txt), then `verify_and_map` over TLS with client
+## certificates made by openssl (tls_map.py, ~15 s; `--seed S` for another draw). Reproduce one config with
 ## `run_nats_differential.py --only-seed SEED`; record fixtures with `--record-only`.
 .PHONY: test-differential-nats
 test-differential-nats: build py-deps apt-deps
 	$(PY) tests/differential_nats/run_nats_differential.py --against-nats --count 30 --seed 1
 	AUTHGATE_BIN=$(AUTHGATE_BIN) $(PY) tests/differential_nats/run_nats_differential.py --count 300 --seed 1 --regression-seeds
+	$(PY) tests/differential_nats/tls_map.py --seed 1 --configs 12 --authgate-bin $(AUTHGATE_BIN)
 
 ## Milvus: a real Milvus 2.3.5 (the `milvus` PyPI package embeds the server) on Debian's
 ## etcd-server, against `authgate milvus users ...` on the same etcd: every case's outcome and

@@ -118,7 +118,8 @@ fn verify(file: &str, ca: &str) -> Result<(), String> {
     store.verify_client(leaf, intermediates).map_err(|e| e.to_string())
 }
 
-fn load_cert(file: &str) -> Result<ClientCert, String> {
+/// The certificate in `file` (PEM or DER), or the reason it cannot be read.
+pub(super) fn load_cert(file: &str) -> Result<ClientCert, String> {
     let bytes = read_file(file)?;
     ClientCert::parse(&bytes).map_err(|e| format!("{file}: {e}"))
 }

@@ -4,6 +4,7 @@
 
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use authgate::nats::password::DEFAULT_COST;
 use authgate::nats::{hash_password, Connect, NatsAuth, NatsError};
@@ -63,6 +64,10 @@ pub struct AuthArgs {
     /// The server's token (nats-server --auth)
     #[arg(long)]
     server_auth: Option<String>,
+    /// The client's certificate (PEM or DER), for configs with `verify_and_map`: taken as
+    /// already verified by the listener (check the chain with `authgate cert verify`)
+    #[arg(long, value_name = "FILE")]
+    cert: Option<String>,
 }
 
 /// Runs a `nats` subcommand.
@@ -111,6 +116,12 @@ fn auth(args: &AuthArgs, m: &ArgMatches) -> ExitCode {
         args.server_auth.as_deref().map(str::as_bytes),
     );
     let mut connect = args.url.as_deref().map(Connect::from_url).unwrap_or_default();
+    if let Some(file) = &args.cert {
+        match super::cert::load_cert(file) {
+            Ok(cert) => connect.certificate = Some(Arc::new(cert)),
+            Err(reason) => return refuse(reason.as_bytes()),
+        }
+    }
     for (flag, field) in [
         (&args.user, &mut connect.user),
         (&args.password, &mut connect.password),

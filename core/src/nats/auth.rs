@@ -1,6 +1,7 @@
 //! [`NatsAuth`]: a config's client authentication, deciding a CONNECT as nats-server 2.9.10's
 //! `processClientOrLeafAuthentication` does in config mode (no JWT): nkey users, then
-//! password users (with `no_auth_user`), then token or single-user mode.
+//! password users (with `no_auth_user`, or `verify_and_map` taking the user from the client
+//! certificate), then token or single-user mode.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -11,6 +12,7 @@ use super::error::NatsError;
 use super::options::{self, Options, Permissions};
 use super::permissions::{Compiled, ReplyTracker};
 use super::{nkey, password};
+use crate::tls::{nats_map_user, ClientCert, NatsCertMapping};
 
 /// The global account, for users without one.
 pub const GLOBAL_ACCOUNT: &str = "$G";
@@ -84,6 +86,9 @@ pub struct Connect {
     pub nonce: Vec<u8>,
     /// How the client connects.
     pub connection_type: ConnectionType,
+    /// The client's certificate (the first of the chain it presented over TLS, already
+    /// verified against the listener's CA), which `verify_and_map` maps to a user.
+    pub certificate: Option<Arc<ClientCert>>,
 }
 
 impl Connect {
@@ -128,6 +133,9 @@ impl Entry {
 pub struct NatsAuth {
     options: Options,
     users: HashMap<Vec<u8>, Entry>,
+    /// The user names in configuration order (each once): the order `verify_and_map` tries
+    /// them when a DN matches several.
+    user_order: Vec<Vec<u8>>,
     nkeys: HashMap<Vec<u8>, Entry>,
 }
 
@@ -184,8 +192,11 @@ impl NatsAuth {
             )));
         }
         super::startup::validate(&o).map_err(NatsError::Startup)?;
-        let mut auth = NatsAuth { users: HashMap::new(), nkeys: HashMap::new(), options: o };
+        let mut auth = NatsAuth { users: HashMap::new(), user_order: Vec::new(), nkeys: HashMap::new(), options: o };
         for u in auth.options.users.iter().flatten() {
+            if !auth.users.contains_key(&u.username) {
+                auth.user_order.push(u.username.clone());
+            }
             auth.users.insert(
                 u.username.clone(),
                 Entry {
@@ -306,10 +317,11 @@ impl NatsAuth {
             }
             nkey_user = Some(e);
         } else if !self.users.is_empty() {
-            if self.options.tls_map && c.connection_type == ConnectionType::Standard {
-                // Certificate mapping chooses the user from the client certificate, which a
-                // CONNECT alone does not carry.
-                return None;
+            if self.tls_map(c.connection_type) {
+                // nats-server takes the user from the client certificate and ignores the
+                // CONNECT's user; the password, if the user has one, must still match.
+                let e = self.map_certificate(c)?;
+                return password::compare(&e.password, &c.password).then(|| Identity::from_entry(e));
             }
             // nats-server 2.9.10 applies no_auth_user only to a CONNECT with no user, no
             // password and no token (observed: a lone password or token is refused).
@@ -348,6 +360,34 @@ impl NatsAuth {
                 .then(|| Identity::new(c.user.clone(), GLOBAL_ACCOUNT.as_bytes().to_vec(), None, None));
         }
         None
+    }
+
+    /// Whether `verify_and_map` decides logins of this connection type: the client `tls`
+    /// block's for standard clients, the websocket and MQTT blocks' own for theirs.
+    fn tls_map(&self, t: ConnectionType) -> bool {
+        match t {
+            ConnectionType::Standard => self.options.tls_map,
+            ConnectionType::Websocket => self.options.websocket.tls_map,
+            ConnectionType::Mqtt | ConnectionType::MqttWs => self.options.mqtt.tls_map,
+            ConnectionType::Leafnode | ConnectionType::LeafnodeWs => false,
+        }
+    }
+
+    /// The user a client certificate maps to (nats-server's checkClientTLSCertSubject):
+    /// only users allowed on this connection type are candidates, so a name that matches a
+    /// user of another type lets the search go on, as nats-server's lookup does.
+    fn map_certificate(&self, c: &Connect) -> Option<&Entry> {
+        let cert = c.certificate.as_deref()?;
+        let names: Vec<&[u8]> = self
+            .user_order
+            .iter()
+            .filter(|n| self.users.get(n.as_slice()).is_some_and(|e| e.allows(c.connection_type)))
+            .map(Vec::as_slice)
+            .collect();
+        match nats_map_user(cert, &names)? {
+            NatsCertMapping::User(name, _) => self.users.get(name),
+            NatsCertMapping::NotFound(_) => None,
+        }
     }
 
     /// `max_sub_tokens` (0: unlimited).

@@ -7,8 +7,10 @@
 //! - [`subject`]: subject validity and matching; [`nkey`]: public nkeys and signatures;
 //!   [`password`]: plain, bcrypt and token comparison.
 //!
-//! Not implemented: operator/JWT mode (refused with [`NatsError::OperatorMode`]) and
-//! certificate mapping (`verify_and_map`, the certificate module's).
+//! `tls { verify_and_map: true }`: a [`Connect`] carries the client's verified certificate
+//! and the user comes from it ([`crate::tls::nats_map_user`] says in which order).
+//!
+//! Not implemented: operator/JWT mode (refused with [`NatsError::OperatorMode`]).
 mod auth;
 pub mod conf;
 mod error;

@@ -3,15 +3,17 @@
 //! [`nats_map_user`] with its user names in configuration order.
 //!
 //! The order, as nats-server 2.9.10 tries it:
-//! 1. A certificate with no SAN email, DNS name or URI and an empty subject maps to nobody.
+//! 1. A certificate with no SAN email or URI and an empty subject maps to nobody (SAN DNS
+//!    names do not count here, as in nats-server: such a certificate never maps).
 //! 2. SAN emails, then SAN DNS names, then SAN URIs, each in certificate order: a user whose
 //!    name is exactly that string (case-sensitive, no wildcards).
 //! 3. The subject as a DN, when every attribute type is one of CN, SERIALNUMBER, C, L, ST,
 //!    STREET, O, OU, POSTALCODE, DC: each user name read as a DN the way nats-server's LDAP
 //!    DN parser reads it ([`parse_nats_dn`]); first a user equal RDN by RDN (attributes of an
-//!    RDN as a set, types without regard to case, values byte-exact), then one with the same
-//!    RDNs in any order. nats-server takes the any-order candidate from a Go map; authgate
-//!    takes the first in configuration order, which is one of nats-server's possible answers.
+//!    RDN as a set, types without regard to case, values byte-exact), then one whose RDNs are
+//!    all among the certificate's, in any order (a subset: `CN=alice,O=Acme` maps a certificate
+//!    with `C=US` too). nats-server takes both from a Go map, so when several users match its
+//!    choice is random; authgate takes the first in configuration order, one of its answers.
 //! 4. Go's `pkix.Name` string of the subject (fixed attribute order, last CN only, repeated
 //!    types merged into one RDN, other types dropped), first with `,DC=..` for each DC in DER
 //!    order appended, then without.
@@ -31,7 +33,7 @@ pub enum NatsMatch {
     Uri,
     /// The subject DN, RDN by RDN.
     Dn,
-    /// The subject DN, RDNs in another order.
+    /// The subject DN: the user's RDNs all among the certificate's, in any order.
     DnAnyOrder,
     /// Go's subject string (with or without the DCs).
     GoSubjectString,
@@ -67,7 +69,9 @@ pub type NatsDn = Vec<Vec<(String, Vec<u8>)>>;
 /// Maps `cert` to one of `users` (configured names, in configuration order).
 pub fn nats_map_user<'u>(cert: &ClientCert, users: &[&'u [u8]]) -> Option<NatsCertMapping<'u>> {
     let dn = cert.subject_dn();
-    if cert.san_emails().is_empty() && cert.san_dns().is_empty() && cert.san_uris().is_empty() && dn.is_empty() {
+    // nats-server's precondition leaves DNS names out: a certificate with only SAN DNS names
+    // and an empty subject maps to nobody, even where a user is named after one of them.
+    if cert.san_emails().is_empty() && cert.san_uris().is_empty() && dn.is_empty() {
         return None;
     }
     let exact = |candidate: &str| users.iter().copied().find(|u| *u == candidate.as_bytes());
@@ -84,7 +88,7 @@ pub fn nats_map_user<'u>(cert: &ClientCert, users: &[&'u [u8]]) -> Option<NatsCe
         if let Some((u, _)) = parsed.iter().find(|(_, d)| dn_equal(&cert_dn, d)) {
             return Some(NatsCertMapping::User(u, NatsMatch::Dn));
         }
-        if let Some((u, _)) = parsed.iter().find(|(_, d)| rdns_match(&cert_dn, d)) {
+        if let Some((u, _)) = parsed.iter().find(|(_, d)| rdns_any_order(&cert_dn, d)) {
             return Some(NatsCertMapping::User(u, NatsMatch::DnAnyOrder));
         }
     }
@@ -132,13 +136,14 @@ fn dn_equal(a: &NatsDn, b: &NatsDn) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| rdn_equal(x, y))
 }
 
-/// Same RDNs in any order, each RDN of one paired with a distinct RDN of the other.
-fn rdns_match(a: &NatsDn, b: &NatsDn) -> bool {
-    if a.len() != b.len() {
+/// The same RDNs in any order: as many as the certificate's, each RDN of the user's paired
+/// with a distinct RDN of the certificate's.
+fn rdns_any_order(cert: &NatsDn, user: &NatsDn) -> bool {
+    if cert.len() != user.len() {
         return false;
     }
-    let mut used = vec![false; b.len()];
-    a.iter().all(|x| match (0..b.len()).find(|&j| !used[j] && rdn_equal(x, &b[j])) {
+    let mut used = vec![false; user.len()];
+    cert.iter().all(|x| match (0..user.len()).find(|&j| !used[j] && rdn_equal(x, &user[j])) {
         Some(j) => {
             used[j] = true;
             true

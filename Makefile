@@ -156,7 +156,7 @@ java-native:
 	@mkdir -p $(JAVA_NATIVE)
 	cp $(OUT)/libauthgate_jni.so $(JAVA_NATIVE)/libauthgate_jni.so
 
-test-java: java-native
+test-java: java-native etcd-deps
 	$(JAVA_TOOLS)
 	cd java && mvn -B -ntp verify -Dauthgate.native.skip=true -Dauthgate.platform=$(JAVA_PLATFORM) 2>&1 \
 		| tee $(CURDIR)/target/java-mvn.log; test $${PIPESTATUS[0]} -eq 0
@@ -256,15 +256,25 @@ $(MILVUS_VENV)/.ok: tests/differential_milvus/requirements.txt
 	$(MILVUS_VENV)/bin/python -m pip install -q -r tests/differential_milvus/requirements.txt
 	touch $@
 
-.PHONY: milvus-deps test-differential-milvus
-milvus-deps: $(MILVUS_VENV)/.ok
+.PHONY: etcd-deps milvus-deps test-differential-milvus bench-milvus
+## etcd-server and etcdctl (Debian's 3.4): the Milvus suites and the Java etcd store's tests.
+etcd-deps:
 	@if ! command -v etcd >/dev/null || ! command -v etcdctl >/dev/null; then \
 		echo "installing etcd-server, etcd-client"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq etcd-server etcd-client >/dev/null; \
 	fi
 
+milvus-deps: $(MILVUS_VENV)/.ok etcd-deps
+
 test-differential-milvus: build milvus-deps
 	timeout 900 $(MILVUS_VENV)/bin/python tests/differential_milvus/run_milvus_differential.py --authgate $(AUTHGATE_BIN)
+
+## Issue 14 item 7: authgate's verify (bcrypt cost 4 and 10, with and without the verified
+## cache) and create_user on etcd, against a Milvus 2.3.5 started in the same run (its login
+## and create_user, server CPU from /proc). Installs the Python package into the Milvus venv.
+bench-milvus: milvus-deps
+	$(MILVUS_VENV)/bin/python -m pip install -q ./python
+	$(MILVUS_VENV)/bin/python scripts/bench_milvus.py
 
 ## Certificates: a test PKI generated now with openssl (tests/cert/pki.py), every subject
 ## compared with openssl's RFC 2253 output (PEM and DER), `authgate cert match` verdicts,

@@ -11,6 +11,7 @@
 mod acl;
 mod aclfile;
 mod convert;
+mod credentials;
 mod error;
 mod fast;
 mod nats;

@@ -61,8 +61,8 @@ impl Default for EtcdOptions {
     fn default() -> Self {
         EtcdOptions {
             endpoints: vec!["127.0.0.1:2379".to_string()],
-            root_path: "by-dev".to_string(),
-            meta_sub_path: "meta".to_string(),
+            root_path: super::settings::DEFAULT_ROOT_PATH.to_string(),
+            meta_sub_path: super::settings::DEFAULT_META_SUB_PATH.to_string(),
             user: None,
             tls: None,
             connect_timeout: Duration::from_secs(5),

@@ -31,6 +31,7 @@ mod hash;
 mod memory;
 mod options;
 mod rules;
+mod settings;
 mod store;
 
 pub use authorization::milvus_authorization;
@@ -46,4 +47,5 @@ pub use hash::{hash_password, verify_password, BcryptGate};
 pub use memory::MemoryBackend;
 pub use options::{CredentialOptions, BCRYPT_COST_RANGE, ROOT_USER};
 pub use rules::{trim_go_space, validate_password, validate_username, BCRYPT_MAX_PASSWORD_BYTES};
+pub use settings::{StoreLocation, StoreSettings, DEFAULT_META_SUB_PATH, DEFAULT_ROOT_PATH, ETCD_OPTION_NAMES, OPTION_NAMES};
 pub use store::CredentialStore;

@@ -338,4 +338,46 @@ class ParityTest {
             assertEquals("u", id.user());
         }
     }
+
+    @Test
+    void credentialsVocabulary() {
+        JsonObject v = vocab.getAsJsonObject("credentials");
+        Set<String> store = publicMethods(CredentialStore.class);
+        for (String name : names(v.get("stores"))) {
+            assertTrue(store.contains(camel(name)), "CredentialStore." + camel(name));
+        }
+        for (String name : names(v.get("methods"))) {
+            assertTrue(store.contains(camel(name)) && store.contains(camel(name) + "Async"), "CredentialStore." + camel(name));
+        }
+        for (String name : names(v.get("functions"))) {
+            assertTrue(store.contains(camel(name)), "CredentialStore." + camel(name));
+        }
+        Set<String> options = publicMethods(CredentialStoreOptions.class);
+        for (String key : List.of("options", "etcd_options")) {
+            for (String name : names(v.get(key))) {
+                assertTrue(options.contains(camel(name)), "CredentialStoreOptions." + camel(name));
+            }
+        }
+        JsonObject d = v.getAsJsonObject("defaults");
+        CredentialStoreOptions o = new CredentialStoreOptions();
+        assertEquals(d.get("min_password_length").getAsInt(), o.minPasswordLength());
+        assertEquals(d.get("max_password_length").getAsInt(), o.maxPasswordLength());
+        assertEquals(d.get("max_user_num").getAsInt(), o.maxUserNum());
+        assertEquals(d.get("default_root_password").getAsString(), o.defaultRootPassword());
+        assertEquals(names(d.get("super_users")), o.superUsers());
+        assertEquals(d.get("bcrypt_cost").getAsInt(), o.bcryptCost());
+        assertEquals(d.get("root_path").getAsString(), o.rootPath());
+        assertEquals(d.get("meta_sub_path").getAsString(), o.metaSubPath());
+        assertNull(o.verifiedCacheTtl());
+        assertEquals(Set.of("min_password_length", "max_password_length", "max_user_num", "default_root_password",
+                "super_users", "bcrypt_cost", "root_path", "meta_sub_path"), d.keySet(), "a new default needs a check here");
+        JsonObject error = v.getAsJsonObject("error");
+        try (CredentialStore s = CredentialStore.memory(o.bcryptCost(4))) {
+            assertTrue(s.verify("root", d.get("default_root_password").getAsString()));
+            CredentialException e = assertThrows(CredentialException.class, () -> s.deleteUser("root"));
+            assertEquals(error.get("code").getAsString(), e.code());
+            assertTrue(error.getAsJsonArray("milvus_codes").asList().stream()
+                    .anyMatch(c -> c.getAsLong() == e.milvusCode().orElseThrow()));
+        }
+    }
 }

@@ -14,7 +14,7 @@ AUTHGATE_BIN := $(CURDIR)/$(OUT)/authgate
 
 .PHONY: test deps apt-deps py-deps build test-rust test-lean test-c java-native test-java header test-differential test-clients bench bench-core bench-server bench-nats bench-c release clean
 
-test: deps build test-rust test-readme test-c test-c-install test-differential test-differential-nats test-differential-milvus test-cert test-clients test-java test-java-install test-python test-node
+test: deps build test-rust test-readme test-c test-c-install test-differential test-differential-nats test-differential-milvus test-cert test-tls test-clients test-java test-java-install test-python test-node
 	@echo "make test: all suites passed"
 
 ## README.md's examples are the files the suites build and run (the Rust one is a doctest).
@@ -284,6 +284,14 @@ bench-milvus: milvus-deps
 test-cert: build
 	@command -v openssl >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null; }
 	AUTHGATE_BIN=$(AUTHGATE_BIN) python3 tests/cert/run_cert_tests.py
+
+## The TLS listener (tests/tls, budget < 3 min): certificates made with openssl at test time;
+## redis-cli --tls and redis-py against authgate serve and, where Redis 7.0.15 has the same
+## behaviour (tls-auth-clients modes, refused certificates, port 0, startup errors), redis-server.
+.PHONY: test-tls
+test-tls: build py-deps apt-deps
+	@command -v openssl >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null; }
+	AUTHGATE_BIN=$(AUTHGATE_BIN) timeout 300 $(PY) -m pytest -q tests/tls
 
 ## The redis-cli / redis-py sessions, first against redis-server itself (validates the tests).
 test-clients: build py-deps apt-deps

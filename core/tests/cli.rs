@@ -300,7 +300,9 @@ fn assert_redis_format(line: &str, pid: u32) -> char {
 #[test]
 fn serve_logs_refused_logins_and_denials_in_redis_format_without_secrets() {
     let secret = "requirepass-Secret-4711";
-    let serve = Serve::start(&["--port", "0", "--requirepass", secret, "--loglevel", "debug"]);
+    // `--port 0` opens no plain listener (Redis' meaning): a port that was free a moment ago.
+    let free = free_port().to_string();
+    let serve = Serve::start(&["--port", &free, "--requirepass", secret, "--loglevel", "debug"]);
     let pid = serve.child.id();
     let port = serve.port();
     let mut c = Client::connect(port);
@@ -388,7 +390,8 @@ fn options_override_the_config_file() {
     // The file's logfile cannot be opened and its loglevel hides the Ready line: the options
     // replace both, or the test never sees a port.
     std::fs::write(&conf, "port 6379\nlogfile /nonexistent/dir/x.log\nloglevel warning\nrequirepass filepw\n").unwrap();
-    let serve = Serve::start(&["--config", conf.to_str().unwrap(), "--port", "0", "--loglevel", "notice"]);
+    let free = free_port().to_string();
+    let serve = Serve::start(&["--config", conf.to_str().unwrap(), "--port", &free, "--loglevel", "notice"]);
     let mut c = Client::connect(serve.port());
     // What the options do not set, the file does.
     assert_eq!(c.call(&["AUTH", "filepw"]), "+OK");

@@ -28,9 +28,42 @@ pub struct ServeArgs {
     /// A redis.conf-style file, read first: every other option overrides it
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// TCP port; 0 picks a free one (the log's "Running mode" line names it)
+    /// TCP port; 0 opens no plain TCP listener, as in Redis (a TLS-only server)
     #[arg(long, value_name = "PORT", default_value = REDIS_PORT.to_string())]
     port: OsString,
+    /// TLS port [default: 0, no TLS listener]
+    #[arg(long, value_name = "PORT")]
+    tls_port: Option<OsString>,
+    /// The server's certificate chain (PEM, leaf first)
+    #[arg(long, value_name = "FILE")]
+    tls_cert_file: Option<OsString>,
+    /// The server's private key (PEM; encrypted PKCS#8 with --tls-key-file-pass)
+    #[arg(long, value_name = "FILE")]
+    tls_key_file: Option<OsString>,
+    /// Passphrase of an encrypted tls-key-file
+    #[arg(long, value_name = "PASSPHRASE")]
+    tls_key_file_pass: Option<OsString>,
+    /// CAs client certificates must chain to (PEM bundle)
+    #[arg(long, value_name = "FILE")]
+    tls_ca_cert_file: Option<OsString>,
+    /// A directory of PEM CA files
+    #[arg(long, value_name = "DIR")]
+    tls_ca_cert_dir: Option<OsString>,
+    /// Client certificates: required (yes), not asked for (no), or verified if sent (optional) [default: yes]
+    #[arg(long, value_name = "yes|no|optional")]
+    tls_auth_clients: Option<OsString>,
+    /// Log a client in as the user its certificate names (Valkey / Redis 8.6) [default: off]
+    #[arg(long, value_name = "off|CN|URI")]
+    tls_auth_clients_user: Option<OsString>,
+    /// TLS versions, space-separated [default: "TLSv1.2 TLSv1.3"]
+    #[arg(long, value_name = "VERSIONS")]
+    tls_protocols: Option<OsString>,
+    /// TLS 1.3 cipher suites, colon-separated [default: all rustls has]
+    #[arg(long, value_name = "SUITES")]
+    tls_ciphersuites: Option<OsString>,
+    /// TLS 1.2 cipher suites in OpenSSL's names, colon-separated [default: all rustls has]
+    #[arg(long, value_name = "CIPHERS")]
+    tls_ciphers: Option<OsString>,
     /// Addresses to listen on, space-separated ("-" before one makes it optional)
     #[arg(long, value_name = "ADDR...", default_value = DEFAULT_HOST)]
     bind: OsString,
@@ -77,6 +110,17 @@ impl ServeArgs {
         vec![
             ("port", "port", vec![&self.port]),
             ("bind", "bind", vec![&self.bind]),
+            ("tls-port", "tls_port", self.tls_port.iter().collect()),
+            ("tls-cert-file", "tls_cert_file", self.tls_cert_file.iter().collect()),
+            ("tls-key-file", "tls_key_file", self.tls_key_file.iter().collect()),
+            ("tls-key-file-pass", "tls_key_file_pass", self.tls_key_file_pass.iter().collect()),
+            ("tls-ca-cert-file", "tls_ca_cert_file", self.tls_ca_cert_file.iter().collect()),
+            ("tls-ca-cert-dir", "tls_ca_cert_dir", self.tls_ca_cert_dir.iter().collect()),
+            ("tls-auth-clients", "tls_auth_clients", self.tls_auth_clients.iter().collect()),
+            ("tls-auth-clients-user", "tls_auth_clients_user", self.tls_auth_clients_user.iter().collect()),
+            ("tls-protocols", "tls_protocols", self.tls_protocols.iter().collect()),
+            ("tls-ciphersuites", "tls_ciphersuites", self.tls_ciphersuites.iter().collect()),
+            ("tls-ciphers", "tls_ciphers", self.tls_ciphers.iter().collect()),
             ("requirepass", "requirepass", self.requirepass.iter().collect()),
             ("aclfile", "aclfile", self.aclfile.iter().collect()),
             ("dir", "dir", self.dir.iter().collect()),

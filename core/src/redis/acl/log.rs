@@ -19,6 +19,9 @@ pub enum LogReason {
     Channel,
     /// AUTH or HELLO AUTH failed.
     Auth,
+    /// `tls-auth-clients-user` (Valkey / Redis 8.6) found no enabled user for a client
+    /// certificate.
+    TlsCert,
 }
 
 impl LogReason {
@@ -29,6 +32,7 @@ impl LogReason {
             LogReason::Key => "key",
             LogReason::Channel => "channel",
             LogReason::Auth => "auth",
+            LogReason::TlsCert => "tls-cert",
         }
     }
 }

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::runtime::Server;
+use super::tls::{TlsState, CONFIGURE_FAILED};
 use super::{Config, ServerError};
 use crate::redis::acl::{Acl, AclError, PubsubDefault, RuleError};
 
@@ -37,9 +38,17 @@ impl ServerBuilder {
         self
     }
 
-    /// TCP port (default 6379; 0 picks a free port, see [`ServerHandle::port`]).
+    /// TCP port (default 6379; 0 picks a free port, see [`ServerHandle::port`]: this sets
+    /// [`Config::free_port_for_zero`]).
     pub fn port(mut self, port: u16) -> Self {
         self.config.port = port;
+        self.config.free_port_for_zero = true;
+        self
+    }
+
+    /// The TLS listener's settings (`tls-port`, files, client authentication).
+    pub fn tls(mut self, tls: super::TlsSettings) -> Self {
+        self.config.tls = tls;
         self
     }
 
@@ -118,7 +127,11 @@ impl ServerBuilder {
                 ))
             })?;
         }
-        Ok(Server::new(self.acl, self.config))
+        let dir = self.config.dir.clone();
+        let wanted = self.config.tls.wanted(self.config.free_port_for_zero);
+        let tls = TlsState::new(self.acl.clone(), &self.config.tls, dir.as_deref(), wanted)
+            .map_err(|why| ServerError::Config(format!("{why}\n{CONFIGURE_FAILED}")))?;
+        Ok(Server::new(self.acl, self.config, Arc::new(tls)))
     }
 }
 

@@ -4,7 +4,7 @@
 //! are skipped, the rest is split with `sdssplitargs` rules and the directive name is
 //! case-insensitive. Supported directives: `port`, `bind`, `requirepass`, `aclfile`, `dir`,
 //! `user` (repeatable), `acl-pubsub-default`, `acllog-max-len`, `maxclients`, `loglevel`,
-//! `logfile`. A handful of common Redis directives that have no meaning for this server
+//! `logfile`, and the `tls-*` directives ([`TlsSettings`]). A handful of common Redis directives that have no meaning for this server
 //! (persistence, daemonizing) are accepted and ignored so that existing redis.conf files load;
 //! any other directive is a fatal error reported like Redis does.
 
@@ -14,6 +14,8 @@ use crate::redis::acl::{PubsubDefault, DEFAULT_LOG_MAX_LEN};
 use crate::redis::resp::number::parse_i64;
 use crate::redis::resp::split_args;
 
+pub use super::tls::{TlsAuthClients, TlsSettings};
+
 /// Default `maxclients`.
 pub use super::options::DEFAULT_MAXCLIENTS;
 
@@ -22,8 +24,16 @@ pub use super::options::DEFAULT_MAXCLIENTS;
 pub struct Config {
     /// Addresses to listen on (`bind`, default `127.0.0.1`).
     pub bind: Vec<String>,
-    /// TCP port (`port`, default 6379; 0 picks a free port).
+    /// TCP port (`port`, default 6379). 0 means no plain TCP listener, as in Redis (a
+    /// TLS-only server), unless `free_port_for_zero` is set.
     pub port: u16,
+    /// Port 0 (`port`, `tls-port`) picks a free port instead of meaning "no listener": what
+    /// the embedding APIs ([`ServerOptions`](super::ServerOptions),
+    /// [`ServerBuilder::port`](super::ServerBuilder::port)) set; redis.conf files and
+    /// `authgate serve` leave it off.
+    pub free_port_for_zero: bool,
+    /// The TLS listener (`tls-port`, `tls-cert-file`, ...).
+    pub tls: TlsSettings,
     /// Most simultaneous clients (`maxclients`).
     pub maxclients: usize,
     /// `requirepass` as configured (CONFIG GET returns it verbatim).
@@ -96,6 +106,8 @@ impl Default for Config {
         Config {
             bind: vec![super::options::DEFAULT_HOST.to_string()],
             port: super::options::REDIS_PORT,
+            free_port_for_zero: false,
+            tls: TlsSettings::default(),
             maxclients: DEFAULT_MAXCLIENTS,
             requirepass: None,
             aclfile: None,
@@ -175,6 +187,10 @@ impl Config {
                 self.users.push(args.to_vec());
             }
             n if IGNORED.contains(&n) => {}
+            n if n.starts_with("tls-") => match self.tls.apply(n, one()?) {
+                Some(r) => r?,
+                None => return Err("Bad directive or wrong number of arguments".into()),
+            },
             _ => return Err("Bad directive or wrong number of arguments".into()),
         }
         Ok(())

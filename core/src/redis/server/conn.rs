@@ -26,8 +26,8 @@ use super::keyspace::{now_ms, set_cached_now};
 use super::commands::pubsub::{encode_message, unsubscribe_all};
 use super::session::Session;
 use super::shared::Shared;
+use super::tls::Login;
 use crate::redis::resp::parse::CLIENT_QUERY_BUFFER_LIMIT;
-use crate::redis::acl::UserRef;
 use crate::redis::resp::{Argv, RequestParser};
 
 /// Output an unauthenticated client may accumulate before it is dropped: Redis' 16 KiB reply
@@ -70,13 +70,13 @@ fn raw_fd(_s: &TcpStream) -> i64 {
 }
 
 /// Serves one accepted connection until it closes. `id` was taken when it was accepted;
-/// `login` is the user a client certificate authenticated at the TLS handshake.
+/// `login` is what a client certificate decided at the TLS handshake.
 pub(crate) async fn serve<S: ClientStream>(
     shared: Arc<Shared>,
     mut stream: S,
     addr: SocketAddr,
     id: u64,
-    login: Option<UserRef>,
+    login: Login,
 ) {
     let _ = stream.tcp().set_nodelay(true);
     let maxclients = shared.config.read().maxclients;
@@ -105,9 +105,7 @@ pub(crate) async fn serve<S: ClientStream>(
     shared.clients.add(handle.clone());
     tracing::debug!("Accepted {addr}");
     let mut session = Session::new(shared.clone(), handle.clone());
-    if let Some(user) = login {
-        session.login(user);
-    }
+    login.apply(&mut session);
     run(&mut session, &mut stream).await;
     handle.mailbox.close();
     unsubscribe_all(&mut session);

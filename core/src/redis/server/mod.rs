@@ -23,6 +23,8 @@
 //!   that runs the server on its own tokio runtime ([`Server::run_until`]); [`event_loop`] is
 //!   the single-threaded runtime [`Server::start`] and `authgate serve` use.
 //! - [`config`]: settings and redis.conf files; [`keyspace`]: the sharded string store.
+//! - TLS: `tls-port` and the other `tls-*` settings ([`TlsSettings`]) open a rustls listener
+//!   whose client certificates can log in ([`CertificateUsers`], `tls-auth-clients-user`).
 //!
 //! The connection loop, command dispatch (Redis' order of checks) and the command
 //! implementations (`commands/`, one file per command family) are private.
@@ -43,6 +45,7 @@ mod pubsub;
 mod runtime;
 mod session;
 mod shared;
+mod tls;
 
 pub use builder::ServerBuilder;
 pub use config::Config;
@@ -50,3 +53,4 @@ pub use controller::ServerController;
 pub use error::ServerError;
 pub use options::{ServerOptions, DEFAULT_HOST, DEFAULT_MAXCLIENTS, EMBEDDED_PORT, REDIS_PORT};
 pub use runtime::{event_loop, Server, ServerHandle};
+pub use tls::{CertificateUsers, TlsAuthClients, TlsSettings, CERTIFICATE_USERS_FILE};

@@ -25,7 +25,8 @@ pub struct ServerOptions {
     /// The address to listen on (Redis' `bind` syntax: several space-separated addresses,
     /// `-` marking an optional one, `*` for all).
     pub host: Option<String>,
-    /// The TCP port; 0 picks a free one.
+    /// The TCP port; 0 picks a free one (unlike redis.conf's `port 0`, which opens no plain
+    /// listener: an embedded server always has a plain port).
     pub port: Option<u16>,
     /// `requirepass`: the `default` user's password, set at start.
     pub requirepass: Option<Vec<u8>>,
@@ -46,6 +47,9 @@ impl ServerOptions {
             Some(path) => config.apply_file(path).map_err(config_error)?,
             None => config.port = EMBEDDED_PORT,
         }
+        // An embedded server's port 0 is a free port, with or without a file (documented on
+        // `port`); redis.conf's own meaning (no listener) applies to `authgate serve`.
+        config.free_port_for_zero = true;
         if let Some(host) = &self.host {
             let hosts: Vec<String> = host.split_ascii_whitespace().map(str::to_string).collect();
             if hosts.is_empty() {

@@ -11,6 +11,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::shared::{Listener, Shared};
+use super::tls::{spawn_tls_accept_loops, CertificateUsers, Login, TlsState};
 use super::{conn, listen, Config, ServerBuilder, ServerError};
 use crate::redis::acl::Acl;
 
@@ -18,30 +19,62 @@ use crate::redis::acl::Acl;
 pub struct Server {
     acl: Arc<Acl>,
     config: Config,
+    tls: Arc<TlsState>,
+}
+
+/// The listening sockets: plain TCP (`port`) and TLS (`tls-port`).
+struct Bound {
+    plain: Vec<std::net::TcpListener>,
+    tls: Vec<std::net::TcpListener>,
+}
+
+impl Bound {
+    fn addrs(&self) -> std::io::Result<(Vec<SocketAddr>, Vec<SocketAddr>)> {
+        let plain = self.plain.iter().map(|l| l.local_addr()).collect::<Result<Vec<_>, _>>()?;
+        let tls = self.tls.iter().map(|l| l.local_addr()).collect::<Result<Vec<_>, _>>()?;
+        Ok((plain, tls))
+    }
 }
 
 /// A running server started with [`Server::start`]. Stopping (or dropping) it closes the
 /// listeners and every connection and waits for the server thread.
 pub struct ServerHandle {
     addrs: Vec<SocketAddr>,
+    tls_addrs: Vec<SocketAddr>,
     shared: Arc<Shared>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl ServerHandle {
-    /// The first listening address.
+    /// The first listening address: plain TCP, or TLS on a server without a plain port.
     pub fn local_addr(&self) -> SocketAddr {
-        self.addrs[0]
+        self.addrs.first().or(self.tls_addrs.first()).copied().expect("a running server listens somewhere")
     }
 
-    /// Every listening address.
+    /// Every plain TCP listening address.
     pub fn local_addrs(&self) -> &[SocketAddr] {
         &self.addrs
     }
 
-    /// The listening port (useful after binding port 0).
+    /// Every TLS listening address.
+    pub fn tls_addrs(&self) -> &[SocketAddr] {
+        &self.tls_addrs
+    }
+
+    /// The listening port (useful after binding port 0): the plain one, or the TLS one on a
+    /// server without a plain port.
     pub fn port(&self) -> u16 {
-        self.addrs[0].port()
+        self.local_addr().port()
+    }
+
+    /// The TLS port, if the server has a TLS listener.
+    pub fn tls_port(&self) -> Option<u16> {
+        self.tls_addrs.first().map(SocketAddr::port)
+    }
+
+    /// The certificate users (Redis Software's `auth_method: certificate`).
+    pub fn certificate_users(&self) -> CertificateUsers {
+        CertificateUsers(self.shared.tls.clone())
     }
 
     /// Stops the server and waits for it.
@@ -69,8 +102,20 @@ impl Server {
         ServerBuilder::new(acl)
     }
 
-    pub(crate) fn new(acl: Arc<Acl>, config: Config) -> Server {
-        Server { acl, config }
+    pub(crate) fn new(acl: Arc<Acl>, config: Config, tls: Arc<TlsState>) -> Server {
+        Server { acl, config, tls }
+    }
+
+    /// The certificate users; the same set the running server uses.
+    pub fn certificate_users(&self) -> CertificateUsers {
+        CertificateUsers(self.tls.clone())
+    }
+
+    fn shared(&self, rebind_tx: mpsc::UnboundedSender<Vec<std::net::TcpListener>>) -> Arc<Shared> {
+        let shared = Arc::new(Shared::new(self.acl.clone(), self.config.clone(), self.tls.clone(), rebind_tx));
+        self.tls.attach(&shared);
+        self.acl.subscribe(Arc::new(Listener(Arc::downgrade(&shared))));
+        shared
     }
 
     /// The settings.
@@ -78,26 +123,43 @@ impl Server {
         &self.config
     }
 
-    fn bind(&mut self) -> Result<Vec<std::net::TcpListener>, ServerError> {
-        let listeners = listen::bind_all(&self.config.bind, self.config.port)?;
-        if let Some(l) = listeners.first() {
+    /// Binds `port` and `tls-port`. Port 0 means no listener (Redis' meaning), or a free
+    /// port when [`Config::free_port_for_zero`] is set (the embedding APIs).
+    fn bind(&mut self) -> Result<Bound, ServerError> {
+        let free = self.config.free_port_for_zero;
+        if self.config.port == 0 && !self.config.tls.wanted(free) && !free {
+            return Err(ServerError::Config("Configured to not listen anywhere, exiting.".into()));
+        }
+        let plain = if self.config.port != 0 || free {
+            listen::bind_all(&self.config.bind, self.config.port)?
+        } else {
+            Vec::new()
+        };
+        if let Some(l) = plain.first() {
             self.config.port = l.local_addr()?.port();
         }
-        if listeners.is_empty() {
+        let tls = if self.config.tls.wanted(free) {
+            listen::bind_all(&self.config.bind, self.config.tls.port)?
+        } else {
+            Vec::new()
+        };
+        if let Some(l) = tls.first() {
+            self.config.tls.port = l.local_addr()?.port();
+        }
+        if plain.is_empty() && tls.is_empty() {
             return Err(ServerError::Config("no address to bind".into()));
         }
-        Ok(listeners)
+        Ok(Bound { plain, tls })
     }
 
     /// Binds, then serves on a dedicated thread running its own event loop ([`event_loop`]).
     /// Usable from synchronous code (and from inside another runtime).
     pub fn start(mut self) -> Result<ServerHandle, ServerError> {
         let listeners = self.bind()?;
-        let addrs = listeners.iter().map(|l| l.local_addr()).collect::<Result<Vec<_>, _>>()?;
-        log_ready(&addrs);
+        let (addrs, tls_addrs) = listeners.addrs()?;
+        log_ready(&addrs, &tls_addrs);
         let (rebind_tx, rebind_rx) = mpsc::unbounded_channel();
-        let shared = Arc::new(Shared::new(self.acl.clone(), self.config.clone(), rebind_tx));
-        self.acl.subscribe(Arc::new(Listener(Arc::downgrade(&shared))));
+        let shared = self.shared(rebind_tx);
         let s2 = shared.clone();
         // The loop is built on the server's own thread, not the caller's: building a
         // current-thread runtime (or waiting on a std channel) gives the calling thread Rust
@@ -129,23 +191,23 @@ impl Server {
             let _ = thread.join();
             return Err(e.into());
         }
-        Ok(ServerHandle { addrs, shared, thread: Some(thread) })
+        Ok(ServerHandle { addrs, tls_addrs, shared, thread: Some(thread) })
     }
 
     /// Serves on the current tokio runtime until `shutdown` completes. `on_ready` is called
-    /// with the listening addresses once bound.
+    /// with the listening addresses (plain TCP, then TLS) once bound.
     pub async fn run_until<F: Future<Output = ()>>(
         mut self,
         shutdown: F,
         on_ready: impl FnOnce(&[SocketAddr]),
     ) -> Result<(), ServerError> {
         let listeners = self.bind()?;
-        let addrs = listeners.iter().map(|l| l.local_addr()).collect::<Result<Vec<_>, _>>()?;
+        let (addrs, tls_addrs) = listeners.addrs()?;
         let (rebind_tx, rebind_rx) = mpsc::unbounded_channel();
-        let shared = Arc::new(Shared::new(self.acl.clone(), self.config.clone(), rebind_tx));
-        self.acl.subscribe(Arc::new(Listener(Arc::downgrade(&shared))));
-        log_ready(&addrs);
-        on_ready(&addrs);
+        let shared = self.shared(rebind_tx);
+        log_ready(&addrs, &tls_addrs);
+        let all: Vec<SocketAddr> = addrs.iter().chain(&tls_addrs).copied().collect();
+        on_ready(&all);
         serve(shared, listeners, rebind_rx, shutdown).await
     }
 
@@ -201,10 +263,16 @@ pub fn event_loop() -> std::io::Result<tokio::runtime::Runtime> {
 
 /// What redis-server logs once it listens (its "Running mode" line names the port, which
 /// tells a caller of port 0 where to connect), with the addresses.
-fn log_ready(addrs: &[SocketAddr]) {
+fn log_ready(addrs: &[SocketAddr], tls_addrs: &[SocketAddr]) {
     tracing::info!("Running mode=standalone, port={}.", addrs.first().map_or(0, |a| a.port()));
-    let list: Vec<String> = addrs.iter().map(SocketAddr::to_string).collect();
-    tracing::info!("Ready to accept connections tcp on {}", list.join(" "));
+    if !addrs.is_empty() {
+        let list: Vec<String> = addrs.iter().map(SocketAddr::to_string).collect();
+        tracing::info!("Ready to accept connections tcp on {}", list.join(" "));
+    }
+    if !tls_addrs.is_empty() {
+        let list: Vec<String> = tls_addrs.iter().map(SocketAddr::to_string).collect();
+        tracing::info!("Ready to accept connections tls on {}", list.join(" "));
+    }
 }
 
 fn spawn_accept_loops(shared: &Arc<Shared>, listeners: Vec<std::net::TcpListener>) -> Vec<JoinHandle<()>> {
@@ -219,7 +287,7 @@ fn spawn_accept_loops(shared: &Arc<Shared>, listeners: Vec<std::net::TcpListener
                         // Ids in accept order, as Redis numbers its clients: the connection
                         // tasks may start in any order.
                         let id = shared.next_client_id();
-                        tokio::spawn(conn::serve(shared.clone(), stream, addr, id, None));
+                        tokio::spawn(conn::serve(shared.clone(), stream, addr, id, Login::None));
                     }
                     Err(e) => {
                         tracing::warn!("Accepting client connection: {e}");
@@ -234,11 +302,12 @@ fn spawn_accept_loops(shared: &Arc<Shared>, listeners: Vec<std::net::TcpListener
 
 async fn serve<F: Future<Output = ()>>(
     shared: Arc<Shared>,
-    listeners: Vec<std::net::TcpListener>,
+    listeners: Bound,
     mut rebind: mpsc::UnboundedReceiver<Vec<std::net::TcpListener>>,
     shutdown: F,
 ) -> Result<(), ServerError> {
-    let mut accept = spawn_accept_loops(&shared, listeners);
+    let mut accept = spawn_accept_loops(&shared, listeners.plain);
+    let tls_accept = spawn_tls_accept_loops(&shared, listeners.tls);
     let sweeper = {
         let shared = shared.clone();
         tokio::spawn(async move {
@@ -267,7 +336,7 @@ async fn serve<F: Future<Output = ()>>(
             }
         }
     }
-    for t in accept {
+    for t in accept.into_iter().chain(tls_accept) {
         t.abort();
     }
     sweeper.abort();

@@ -10,6 +10,7 @@ use super::clients::{ClientMsg, Registry};
 use super::config::Config;
 use super::keyspace::Keyspace;
 use super::pubsub::PubSub;
+use super::tls::TlsState;
 use crate::redis::acl::{Acl, AclEvent, AclListener};
 
 /// The id of the first connection. Redis 7.0 gives ids 1 and 2 to the clients its Lua
@@ -25,6 +26,8 @@ pub(crate) struct Shared {
     pub clients: Registry,
     pub pubsub: PubSub,
     pub config: RwLock<Config>,
+    /// The TLS configuration and the certificate users.
+    pub tls: Arc<TlsState>,
     next_id: AtomicU64,
     /// Wakes the accept loop for shutdown.
     pub shutdown: Notify,
@@ -43,6 +46,7 @@ impl Shared {
     pub fn new(
         acl: Arc<Acl>,
         config: Config,
+        tls: Arc<TlsState>,
         rebind: mpsc::UnboundedSender<Vec<std::net::TcpListener>>,
     ) -> Shared {
         Shared {
@@ -51,6 +55,7 @@ impl Shared {
             clients: Registry::default(),
             pubsub: PubSub::default(),
             config: RwLock::new(config),
+            tls,
             next_id: AtomicU64::new(FIRST_CLIENT_ID),
             shutdown: Notify::new(),
             rebind,
@@ -102,6 +107,12 @@ impl AclListener for Listener {
 
     fn on_event(&self, event: &AclEvent) {
         let Some(shared) = self.0.upgrade() else { return };
+        if let AclEvent::UsersRemoved(_) = event {
+            // A deleted user stops being a certificate user (a rare, small file write).
+            if let Err(e) = super::tls::CertificateUsers(shared.tls.clone()).prune_deleted() {
+                tracing::warn!("Forgetting deleted certificate users: {e}");
+            }
+        }
         for c in shared.clients.all() {
             let info = c.info.lock();
             let Some(user) = info.user.clone() else { continue };

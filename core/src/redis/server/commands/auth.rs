@@ -10,7 +10,10 @@ const WRONGPASS: &str = "WRONGPASS invalid username-password pair or user is dis
 /// Checks `user`/`password`; on success switches the connection to that user. A failure adds
 /// an ACL LOG entry whose object is `argv0` as typed.
 fn authenticate(s: &mut Session, argv0: &[u8], user: &[u8], password: &[u8]) -> bool {
-    match s.shared.acl.authenticate_user(user, password) {
+    // A certificate user logs in only by its certificate, whatever passwords it has.
+    let by_password =
+        if s.shared.tls.is_certificate_user(user) { None } else { s.shared.acl.authenticate_user(user, password) };
+    match by_password {
         Some(u) => {
             s.login(u);
             true

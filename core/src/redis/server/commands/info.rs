@@ -274,6 +274,10 @@ fn stats(s: &Session, out: &mut String) {
                  "io_threaded_writes_processed", "reply_buffer_shrinks", "reply_buffer_expands"] {
         items.push((name, z()));
     }
+    // Valkey / Redis 8.6's counter, only with tls-auth-clients-user on (7.0.15 has none).
+    if sh.tls.mode_on() {
+        items.push(("acl_access_denied_tls_cert", sh.tls.denied().to_string()));
+    }
     fields(out, &items);
 }
 

@@ -133,6 +133,12 @@ typedef struct ag_acl_options ag_acl_options;
 typedef struct ag_creds ag_creds;
 
 /**
+ * Settings for ag_creds_open: a store in memory with Milvus 2.3.5's settings until changed.
+ * Owned by the caller (ag_creds_options_free); not shared between threads while changed.
+ */
+typedef struct ag_creds_options ag_creds_options;
+
+/**
  * A permission denial as a value: the reason (`command`, `key` or `channel`), the command's
  * full name, the refused object, and Redis' NOPERM text. Made by ag_acl_denial, owned by the
  * caller, released with ag_denial_free.
@@ -694,6 +700,75 @@ ag_status ag_milvus_authorization(const char *value,
                                   size_t *user_len,
                                   char **password,
                                   size_t *password_len);
+
+/**
+ * Creates settings holding core's defaults (in memory; Milvus 2.3.5's rules; bcrypt cost
+ * 10). The caller owns `*out` (ag_creds_options_free).
+ *
+ * # Safety
+ * `out` NULL or writable.
+ */
+ag_status ag_creds_options_new(struct ag_creds_options **out);
+
+/**
+ * Releases settings. NULL is a no-op.
+ *
+ * # Safety
+ * `options` NULL or from libauthgate and not freed yet.
+ */
+void ag_creds_options_free(struct ag_creds_options *options);
+
+/**
+ * Sets one option by its vocabulary name (`min_password_length`, `max_password_length`,
+ * `max_user_num`, `default_root_password`, `super_users`, `bcrypt_cost`,
+ * `verified_cache_ttl`; for etcd: `root_path`, `meta_sub_path`, `etcd_user`, `etcd_password`,
+ * `etcd_ca`, `etcd_cert`, `etcd_key`) from its text: integers in decimal, `verified_cache_ttl`
+ * in seconds, `super_users` comma-separated (as Milvus' `common.security.superUsers`), the
+ * `etcd_ca` / `etcd_cert` / `etcd_key` values paths of PEM files (read by ag_creds_open).
+ * AG_CREDENTIAL (Milvus' code 1100) for an unknown name or a value that does not parse;
+ * nothing changes then. Ranges are checked by ag_creds_open.
+ *
+ * # Safety
+ * `options` live and unshared; `name` and `value` readable for their lengths.
+ */
+ag_status ag_creds_options_set(struct ag_creds_options *options,
+                               const char *name,
+                               size_t name_len,
+                               const char *value,
+                               size_t value_len);
+
+/**
+ * Keeps the users in the JSON file at `path` (atomic writes, mode 0600, shared by processes).
+ *
+ * # Safety
+ * `options` live and unshared; `path` readable for `path_len` bytes.
+ */
+ag_status ag_creds_options_set_file(struct ag_creds_options *options,
+                                    const char *path,
+                                    size_t path_len);
+
+/**
+ * Keeps the users in the etcd of a Milvus: `endpoints` is `host:port[,host:port...]` (or
+ * URLs), as Milvus' `etcd.endpoints`. AG_INVALID_PARAMETER if not UTF-8.
+ *
+ * # Safety
+ * `options` live and unshared; `endpoints` readable for `endpoints_len` bytes.
+ */
+ag_status ag_creds_options_set_etcd(struct ag_creds_options *options,
+                                    const char *endpoints,
+                                    size_t endpoints_len);
+
+/**
+ * Opens the store `options` describe (NULL: in memory with the defaults), bootstrapping root
+ * if it has none. AG_CREDENTIAL for an option out of range (1100), an etcd option on a store
+ * not in etcd (1100), an unreadable file or PEM file, an etcd that cannot be reached or that
+ * refuses the login (65535). The caller owns `*out` (ag_creds_free); `options` stays the
+ * caller's.
+ *
+ * # Safety
+ * `options` NULL or live; `out` NULL or writable.
+ */
+ag_status ag_creds_open(const struct ag_creds_options *options, struct ag_creds **out);
 
 /**
  * What was denied, as ACL LOG's `reason`: `command`, `key` or `channel` (static).

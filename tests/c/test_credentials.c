@@ -1,7 +1,8 @@
 /* Milvus credentials through the C API: every step of tests/fixtures/milvus_cases.json (recorded
  * from a real Milvus 2.3.5) replayed on ag_creds in memory and in a file, the outcome, Milvus'
  * numeric code (ag_last_error_milvus_code) and text byte for byte, as the Rust, Python and Node
- * tests replay it; then ag_milvus_authorization and argument errors.
+ * tests replay it, every scenario's settings (the super users too) through ag_creds_options;
+ * then ag_milvus_authorization, every option by name, and argument errors.
  * Usage: test_credentials [path/to/milvus_cases.json [memory]] (default: run from the repository
  * root); `memory` replays in memory only (make test-c's valgrind run: bcrypt under valgrind is slow). */
 #define _POSIX_C_SOURCE 200809L
@@ -68,20 +69,31 @@ static int replay(const json *doc, const char *dir) {
   int steps = 0;
   for (size_t s = 0; s < scenarios->n; s++) {
     const json *sc = json_at(scenarios, s);
+    /* Every scenario's settings through ag_creds_options: bcrypt cost 4, the super users
+     * (comma-separated, as Milvus' common.security.superUsers), the file when replaying on disk. */
+    ag_creds_options *o = NULL;
+    CHECK(ag_creds_options_new(&o) == AG_OK);
+    CHECK(ag_creds_options_set(o, L("bcrypt_cost"), L("4")) == AG_OK);
     const json *su = json_get(json_get(sc, "options"), "super_users");
-    /* The C API takes core's default settings: a scenario with super users is not in its reach. */
-    if (su && su->n) continue;
-    ag_creds *c = NULL;
+    char users[1024] = "";
+    for (size_t i = 0; su && i < su->n; i++) {
+      if (i) strcat(users, ",");
+      strncat(users, json_at(su, i)->str, sizeof users - strlen(users) - 2);
+    }
+    CHECK(ag_creds_options_set(o, L("super_users"), users, strlen(users)) == AG_OK);
     if (dir) {
       char path[4096];
       snprintf(path, sizeof path, "%s/u%zu.json", dir, s);
-      CHECK(ag_creds_file(path, strlen(path), 4, &c) == AG_OK);
-    } else {
-      CHECK(ag_creds_memory(4, &c) == AG_OK);
+      CHECK(ag_creds_options_set_file(o, path, strlen(path)) == AG_OK);
     }
+    ag_creds *c = NULL;
+    CHECK(ag_creds_open(o, &c) == AG_OK);
+    ag_creds_options_free(o);
+    if (!c) return steps;
+    const char *caller = json_get(sc, "caller") ? json_get(sc, "caller")->str : "root";
     const json *list = json_get(sc, "steps");
     for (size_t i = 0; i < list->n; i++, steps++) {
-      int ok = step_matches(c, json_at(list, i), "root");
+      int ok = step_matches(c, json_at(list, i), caller);
       if (!ok) fprintf(stderr, "scenario %zu step %zu differs (%s)\n", s, i, err());
       CHECK(ok);
     }
@@ -121,5 +133,45 @@ int main(int argc, char **argv) {
   CHECK(ag_creds_verify(c, L("root"), L("Milvus"), NULL) == AG_NULL_PARAMETER);
   ag_creds_free(c);
   ag_creds_free(NULL);
+
+  /* Every option by its vocabulary name, each applied by core. */
+  ag_creds_options *o = NULL;
+  CHECK(ag_creds_options_new(&o) == AG_OK);
+  CHECK(ag_creds_options_set(o, L("bcrypt_cost"), L("4")) == AG_OK);
+  CHECK(ag_creds_options_set(o, L("min_password_length"), L("8")) == AG_OK);
+  CHECK(ag_creds_options_set(o, L("max_password_length"), L("10")) == AG_OK);
+  CHECK(ag_creds_options_set(o, L("max_user_num"), L("2")) == AG_OK);
+  CHECK(ag_creds_options_set(o, L("default_root_password"), L("rootpass1")) == AG_OK);
+  CHECK(ag_creds_options_set(o, L("super_users"), L("admin")) == AG_OK);
+  CHECK(ag_creds_options_set(o, L("verified_cache_ttl"), L("30")) == AG_OK);
+  CHECK(ag_creds_options_set(o, L("max_user_num"), L("-1")) == AG_CREDENTIAL);
+  CHECK(strcmp(err(), "max_user_num \"-1\" is not a non-negative integer: invalid parameter") == 0);
+  CHECK(ag_creds_options_set(o, L("no_such_option"), L("1")) == AG_CREDENTIAL);
+  CHECK(ag_creds_options_set(o, L("\xff"), L("1")) == AG_INVALID_PARAMETER);
+  CHECK(ag_creds_options_set(NULL, L("bcrypt_cost"), L("4")) == AG_NULL_PARAMETER);
+  CHECK(ag_creds_open(o, &c) == AG_OK);
+  CHECK(ag_creds_verify(c, L("root"), L("rootpass1"), &yes) == AG_OK && yes);
+  CHECK(ag_creds_create_user(c, L("bob"), L("short1")) == AG_CREDENTIAL);
+  CHECK(strcmp(err(), "invalid password length: invalid parameter[6 out of range 8 <= value <= 10]") == 0);
+  CHECK(ag_creds_create_user(c, L("bob"), L("bobpass12")) == AG_OK);
+  CHECK(ag_creds_create_user(c, L("carl"), L("carlpass1")) == AG_CREDENTIAL);
+  CHECK(strcmp(err(), "unable to add user because the number of users has reached the limit") == 0);
+  CHECK(ag_creds_update_password(c, L("bob"), L("not-his"), L("bobpass34"), L("admin")) == AG_OK);
+  CHECK(ag_creds_verify(c, L("bob"), L("bobpass34"), &yes) == AG_OK && yes);
+  ag_creds_free(c);
+  /* etcd options on a store that is not in etcd, and half of a pair, are refused at open. */
+  CHECK(ag_creds_options_set(o, L("root_path"), L("by-dev")) == AG_OK);
+  c = NULL;
+  CHECK(ag_creds_open(o, &c) == AG_CREDENTIAL && c == NULL);
+  CHECK(strcmp(err(), "root_path applies to an etcd store only: invalid parameter") == 0);
+  CHECK(ag_creds_options_set_etcd(o, L("127.0.0.1:1")) == AG_OK);
+  CHECK(ag_creds_options_set(o, L("etcd_user"), L("u")) == AG_OK);
+  CHECK(ag_creds_open(o, &c) == AG_CREDENTIAL && c == NULL);
+  CHECK(strcmp(err(), "etcd_user and etcd_password go together: invalid parameter") == 0);
+  ag_creds_options_free(o);
+  ag_creds_options_free(NULL);
+  CHECK(ag_creds_open(NULL, &c) == AG_OK);
+  CHECK(ag_creds_verify(c, L("root"), L("Milvus"), &yes) == AG_OK && yes);
+  ag_creds_free(c);
   return DONE();
 }

@@ -1,6 +1,8 @@
 //! `ag_creds`: core's Milvus 2.3.5 user store (Milvus' rules, codes and texts, bcrypt, the
-//! root user) in memory or in a JSON file. A refusal is AG_CREDENTIAL with Milvus' text
-//! (ag_last_error_message) and numeric code (ag_last_error_milvus_code).
+//! root user) in memory, in a JSON file or in etcd (ag_creds_open with `ag_creds_options`;
+//! ag_creds_memory and ag_creds_file are shorthands taking only a bcrypt cost). A refusal is
+//! AG_CREDENTIAL with Milvus' text (ag_last_error_message) and numeric code
+//! (ag_last_error_milvus_code).
 
 use std::os::raw::c_char;
 use std::sync::Arc;
@@ -17,6 +19,12 @@ use crate::list::{ag_list, give_list};
 /// any number of threads at once; bcrypt makes create, update and verify slow on purpose.
 pub struct ag_creds {
     inner: CredentialStore,
+}
+
+impl ag_creds {
+    pub(crate) fn new(inner: CredentialStore) -> ag_creds {
+        ag_creds { inner }
+    }
 }
 
 /// Core's credential error as the one error contract (`CREDENTIAL`, Milvus' code and text).

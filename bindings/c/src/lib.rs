@@ -23,6 +23,7 @@ mod acl_check;
 mod acl_files;
 mod bytes;
 mod credentials;
+mod credentials_options;
 mod denial;
 mod ffi;
 mod list;
@@ -43,6 +44,7 @@ pub use boundary::{
 };
 pub use bytes::{ag_slice, ag_string_free};
 pub use credentials::*;
+pub use credentials_options::*;
 pub use denial::*;
 pub use list::{ag_list, ag_list_free, ag_list_get, ag_list_len};
 pub use nats::*;

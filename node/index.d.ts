@@ -359,6 +359,12 @@ export interface CredentialStoreOptions {
   etcdUser?: string
   /** etcd's own auth: password. */
   etcdPassword?: string
+  /** TLS to etcd: PEM file of the CA that signs the etcd servers' certificates. */
+  etcdCa?: string
+  /** TLS to etcd: PEM file of a client certificate (with `etcdKey`). */
+  etcdCert?: string
+  /** TLS to etcd: PEM file of the client certificate's key (with `etcdCert`). */
+  etcdKey?: string
   /** `proxy.minPasswordLength` (6). */
   minPasswordLength?: number
   /** `proxy.maxPasswordLength` (256). */

@@ -94,3 +94,21 @@ test('vocabulary parity', () => {
   const store = new CredentialStore({ bcryptCost: 4 })
   assert.ok(store.verify('root', v.defaults.default_root_password))
 })
+
+test('etcd options reach core (pairs, PEM files, etcd-only options)', () => {
+  const refused = (options, code, message) => assert.throws(() => new CredentialStore(options), (e) =>
+    e.code === 'CREDENTIAL' && e.milvusCode === code && (message instanceof RegExp ? message.test(e.message) : e.message === message))
+  refused({ etcd: '127.0.0.1:1', etcdCert: '/nonexistent/cert.pem' }, 1100, 'etcd_cert and etcd_key go together: invalid parameter')
+  refused({ etcd: '127.0.0.1:1', etcdUser: 'u' }, 1100, 'etcd_user and etcd_password go together: invalid parameter')
+  refused({ etcd: '127.0.0.1:1', etcdCa: '/nonexistent/ca.pem' }, 65535, /^credential storage failed: cannot read etcd_ca \/nonexistent\/ca.pem: /)
+  refused({ rootPath: 'x', bcryptCost: 4 }, 1100, 'root_path applies to an etcd store only: invalid parameter')
+})
+
+test('every vocabulary option is a CredentialStoreOptions field (index.d.ts)', () => {
+  const v = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'vocabulary.json'), 'utf8')).credentials
+  const dts = fs.readFileSync(path.join(__dirname, '..', 'index.d.ts'), 'utf8')
+  const body = dts.slice(dts.indexOf('export interface CredentialStoreOptions {'))
+  const fields = body.slice(0, body.indexOf('\n}')).match(/^ {2}(\w+)\?:/gm).map((f) => f.trim().replace('?:', ''))
+  const camel = (s) => s.replace(/_([a-z])/g, (_, c) => c.toUpperCase())
+  for (const name of [...v.options, ...v.etcd_options]) assert.ok(fields.includes(camel(name)), camel(name))
+})

@@ -3,10 +3,11 @@
 //! (and etcd) take time. Errors are core's `CREDENTIAL` error (`milvusCode`, Milvus' text),
 //! mapped by `error.rs` like every other error.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use authgate::credentials::{self, CredentialOptions, CredentialStore as CoreStore, EtcdOptions};
+use authgate::credentials::{self, CredentialOptions, CredentialStore as CoreStore, StoreLocation, StoreSettings};
 use napi::bindgen_prelude::{AsyncTask, Unknown};
 use napi::{Env, Result};
 use napi_derive::napi;
@@ -31,6 +32,12 @@ pub struct CredentialStoreOptions {
     pub etcd_user: Option<String>,
     /// etcd's own auth: password.
     pub etcd_password: Option<String>,
+    /// TLS to etcd: PEM file of the CA that signs the etcd servers' certificates.
+    pub etcd_ca: Option<String>,
+    /// TLS to etcd: PEM file of a client certificate (with `etcdKey`).
+    pub etcd_cert: Option<String>,
+    /// TLS to etcd: PEM file of the client certificate's key (with `etcdCert`).
+    pub etcd_key: Option<String>,
     /// `proxy.minPasswordLength` (6).
     pub min_password_length: Option<u32>,
     /// `proxy.maxPasswordLength` (256).
@@ -62,6 +69,9 @@ fn open(env: &Env, o: Option<CredentialStoreOptions>) -> Result<Box<dyn FnOnce()
         meta_sub_path: None,
         etcd_user: None,
         etcd_password: None,
+        etcd_ca: None,
+        etcd_cert: None,
+        etcd_key: None,
         min_password_length: None,
         max_password_length: None,
         max_user_num: None,
@@ -87,27 +97,26 @@ fn open(env: &Env, o: Option<CredentialStoreOptions>) -> Result<Box<dyn FnOnce()
         verified_cache_ttl: ttl,
         ..d
     };
-    let user = match (o.etcd_user, o.etcd_password) {
-        (Some(u), Some(p)) => Some((u, p)),
-        (None, None) => None,
-        _ => return Err(invalid_argument(env.raw(), "etcdUser and etcdPassword go together".into())),
-    };
-    Ok(match (o.path, o.etcd) {
+    let location = match (o.path, o.etcd) {
         (Some(_), Some(_)) => return Err(invalid_argument(env.raw(), "give path or etcd, not both".into())),
-        (Some(path), None) => Box::new(move || Ok(CoreStore::file(path, options)?)),
-        (None, Some(endpoints)) => {
-            let dflt = EtcdOptions::default();
-            let etcd = EtcdOptions {
-                endpoints: endpoints.split(',').filter(|e| !e.is_empty()).map(str::to_string).collect(),
-                root_path: o.root_path.unwrap_or(dflt.root_path.clone()),
-                meta_sub_path: o.meta_sub_path.unwrap_or(dflt.meta_sub_path.clone()),
-                user,
-                ..dflt
-            };
-            Box::new(move || Ok(CoreStore::etcd(&etcd, options)?))
-        }
-        (None, None) => Box::new(move || Ok(CoreStore::open(Arc::new(credentials::MemoryBackend::new()), options)?)),
-    })
+        (Some(path), None) => StoreLocation::File(path.into()),
+        (None, Some(endpoints)) => StoreLocation::etcd_list(&endpoints),
+        (None, None) => StoreLocation::Memory,
+    };
+    // Core checks the pairs (user and password, certificate and key), reads the PEM files and
+    // refuses etcd options on a store that is not in etcd.
+    let settings = StoreSettings {
+        location,
+        options,
+        root_path: o.root_path,
+        meta_sub_path: o.meta_sub_path,
+        etcd_user: o.etcd_user,
+        etcd_password: o.etcd_password,
+        etcd_ca: o.etcd_ca.map(PathBuf::from),
+        etcd_cert: o.etcd_cert.map(PathBuf::from),
+        etcd_key: o.etcd_key.map(PathBuf::from),
+    };
+    Ok(Box::new(move || Ok(settings.open()?)))
 }
 
 /// Milvus 2.3.5 users: its rules, codes and texts, bcrypt, the root user; in memory, a file,

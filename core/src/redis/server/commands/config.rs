@@ -3,11 +3,18 @@
 //! `requirepass` follows Redis' compatibility layer: SET does `resetpass` + `>pw` on the
 //! default user (empty: `nopass`) and GET returns the remembered value. `port` and `bind`
 //! re-listen at once. `aclfile` and `dir` are read-only here (`aclfile` is immutable in Redis).
+//! The `tls-*` settings rebuild the TLS configuration for new handshakes (open connections keep
+//! theirs); one that does not build (a missing file, a key that does not match) is Redis'
+//! "Unable to update TLS configuration" error and changes nothing. `tls-auth-clients-user`
+//! (Valkey / Redis 8.6) is settable, and CONFIG GET lists it only while it is on, so with it
+//! off the replies stay redis-server 7.0.15's.
 
 use super::acl::help_reply;
 use crate::redis::server::listen::bind_all;
 use crate::redis::server::config::{parse_port, parse_pubsub_default, parse_range, Config};
 use crate::redis::server::session::Session;
+use crate::redis::server::TlsSettings;
+use crate::tls::TlsAuthClientsUser;
 use super::strings::cstr;
 use crate::redis::acl::{glob, Command};
 
@@ -82,17 +89,21 @@ pub(crate) fn redis_default(name: &str) -> &'static str {
 
 fn get(s: &mut Session, patterns: &[Vec<u8>]) {
     let mut names: Vec<&str> = Vec::new();
-    let all = PARAMS.iter().copied().chain(defaults().iter().map(|(k, _)| k.as_str()));
+    let cfg = s.shared.config.read().clone();
+    let extension_on = cfg.tls.auth_clients_user != TlsAuthClientsUser::Off;
+    let tls = TlsSettings::NAMES.iter().copied().filter(|n| *n != "tls-auth-clients-user" || extension_on);
+    let all = PARAMS.iter().copied().chain(tls).chain(defaults().iter().map(|(k, _)| k.as_str()));
     for name in all {
         if !names.contains(&name) && patterns.iter().any(|p| glob::matches_nocase(p, name.as_bytes())) {
             names.push(name);
         }
     }
-    let cfg = s.shared.config.read().clone();
     s.out.map(names.len());
     for n in names {
         s.out.bulk(n.as_bytes());
-        if PARAMS.contains(&n) || READ_ONLY.contains(&n) {
+        if let Some(v) = cfg.tls.get(n) {
+            s.out.bulk(&v);
+        } else if PARAMS.contains(&n) || READ_ONLY.contains(&n) {
             s.out.bulk(&get_value(&cfg, n));
         } else {
             let v = defaults().iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str()).unwrap_or("");
@@ -110,7 +121,8 @@ fn set(s: &mut Session, argv: &[Vec<u8>]) {
     let mut seen: Vec<&str> = Vec::new();
     for pair in argv[2..].chunks(2) {
         let lower = String::from_utf8_lossy(&pair[0]).to_ascii_lowercase();
-        if !PARAMS.contains(&lower.as_str()) && defaults().iter().any(|(k, _)| *k == lower) {
+        let tls_param = TlsSettings::NAMES.contains(&lower.as_str());
+        if !PARAMS.contains(&lower.as_str()) && !tls_param && defaults().iter().any(|(k, _)| *k == lower) {
             let why = "this setting is not supported by this server";
             let mut e = b"ERR CONFIG SET failed (possibly related to argument '".to_vec();
             e.extend_from_slice(cstr(&pair[0]));
@@ -118,7 +130,7 @@ fn set(s: &mut Session, argv: &[Vec<u8>]) {
             e.extend_from_slice(why.as_bytes());
             return s.out.error(&e);
         }
-        let Some(name) = PARAMS.iter().copied().find(|p| *p == lower) else {
+        let Some(name) = PARAMS.iter().chain(TlsSettings::NAMES).copied().find(|p| *p == lower) else {
             let mut e = b"ERR Unknown option or number of arguments for CONFIG SET - '".to_vec();
             e.extend_from_slice(cstr(&pair[0]));
             e.push(b'\'');
@@ -143,6 +155,9 @@ fn set(s: &mut Session, argv: &[Vec<u8>]) {
                 next.bind = text.split_whitespace().map(str::to_string).collect();
                 Ok(())
             }
+            // The TLS listener is bound once, at start.
+            "tls-port" => Err("can't set immutable config".to_string()),
+            n if n.starts_with("tls-") => next.tls.apply(n, v).unwrap_or(Ok(())),
             _ => Err("can't set immutable config".to_string()),
         };
         if let Err(why) = r {
@@ -150,6 +165,18 @@ fn set(s: &mut Session, argv: &[Vec<u8>]) {
         }
     }
     let old = s.shared.config.read().clone();
+    // Setting any file or TLS option re-reads every file, even with the same value (how a
+    // rotated certificate is picked up), as Redis does.
+    let rebuild_tls = seen.iter().any(|n| n.starts_with("tls-") && *n != "tls-auth-clients-user");
+    if rebuild_tls || next.tls != old.tls {
+        if !rebuild_tls {
+            s.shared.tls.set_mode(next.tls.auth_clients_user);
+        } else if let Err(why) = s.shared.tls.reconfigure(&next.tls, next.dir.as_deref()) {
+            tracing::warn!("{why}");
+            let name = seen.iter().copied().find(|n| n.starts_with("tls-")).unwrap_or("tls-cert-file");
+            return s.out.error_str(&fail(name, "Unable to update TLS configuration. Check server logs."));
+        }
+    }
     if next.port != old.port || next.bind != old.bind {
         match bind_all(&next.bind, next.port) {
             Ok(listeners) => {

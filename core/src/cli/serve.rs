@@ -13,6 +13,7 @@ use std::sync::Arc;
 use authgate::acl::{table, Acl, AclOptions, PubsubDefault, DEFAULT_LOG_MAX_LEN};
 use authgate::resp::split_args;
 use authgate::server::config::LogLevel;
+use authgate::server::rest::DEFAULT_REST_BCRYPT_COST;
 use authgate::server::{Config, Server, ServerError, DEFAULT_HOST, DEFAULT_MAXCLIENTS, REDIS_PORT};
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args};
@@ -94,6 +95,25 @@ pub struct ServeArgs {
     /// File the log is appended to [default: standard output]
     #[arg(long, value_name = "FILE")]
     logfile: Option<OsString>,
+    // The admin REST API (core's server::rest::settings says what each means).
+    /// HTTPS port of the Redis Software REST API; "auto" picks a free one [default: 0, off]
+    #[arg(long, value_name = "PORT|auto")]
+    rest_port: Option<OsString>,
+    /// The REST API's certificate chain (PEM)
+    #[arg(long, value_name = "FILE")]
+    rest_cert_file: Option<OsString>,
+    /// The REST API's private key (PEM)
+    #[arg(long, value_name = "FILE")]
+    rest_key_file: Option<OsString>,
+    /// The first REST admin, created (or its password reset) at start
+    #[arg(long, value_name = "NAME")]
+    rest_admin_user: Option<OsString>,
+    /// File whose first line is that admin's password
+    #[arg(long, value_name = "FILE")]
+    rest_admin_password_file: Option<OsString>,
+    /// bcrypt cost of REST passwords
+    #[arg(long, value_name = "4..31", default_value = DEFAULT_REST_BCRYPT_COST.to_string())]
+    rest_bcrypt_cost: OsString,
 }
 
 fn pubsub_values() -> String {
@@ -130,6 +150,12 @@ impl ServeArgs {
             ("maxclients", "maxclients", vec![&self.maxclients]),
             ("loglevel", "loglevel", vec![&self.loglevel]),
             ("logfile", "logfile", self.logfile.iter().collect()),
+            ("rest-port", "rest_port", self.rest_port.iter().collect()),
+            ("rest-cert-file", "rest_cert_file", self.rest_cert_file.iter().collect()),
+            ("rest-key-file", "rest_key_file", self.rest_key_file.iter().collect()),
+            ("rest-admin-user", "rest_admin_user", self.rest_admin_user.iter().collect()),
+            ("rest-admin-password-file", "rest_admin_password_file", self.rest_admin_password_file.iter().collect()),
+            ("rest-bcrypt-cost", "rest_bcrypt_cost", vec![&self.rest_bcrypt_cost]),
         ]
     }
 

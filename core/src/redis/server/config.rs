@@ -4,7 +4,8 @@
 //! are skipped, the rest is split with `sdssplitargs` rules and the directive name is
 //! case-insensitive. Supported directives: `port`, `bind`, `requirepass`, `aclfile`, `dir`,
 //! `user` (repeatable), `acl-pubsub-default`, `acllog-max-len`, `maxclients`, `loglevel`,
-//! `logfile`, and the `tls-*` directives ([`TlsSettings`]). A handful of common Redis directives that have no meaning for this server
+//! `logfile`, the `tls-*` directives ([`TlsSettings`]) and the REST API's `rest-*`
+//! ([`super::rest::settings`]). A handful of common Redis directives that have no meaning for this server
 //! (persistence, daemonizing) are accepted and ignored so that existing redis.conf files load;
 //! any other directive is a fatal error reported like Redis does.
 
@@ -53,6 +54,8 @@ pub struct Config {
     /// `logfile`: where the program appends its log lines; `None` (`logfile ""`, the
     /// default) is standard output.
     pub logfile: Option<PathBuf>,
+    /// The admin REST API's `rest-*` directives (off by default).
+    pub rest: super::rest::RestConfig,
 }
 
 /// `loglevel`: Redis' four levels, least important first (so `a < b` means `a` is chattier).
@@ -117,6 +120,7 @@ impl Default for Config {
             users: Vec::new(),
             loglevel: LogLevel::default(),
             logfile: None,
+            rest: super::rest::RestConfig::default(),
         }
     }
 }
@@ -186,6 +190,7 @@ impl Config {
                 }
                 self.users.push(args.to_vec());
             }
+            n if super::rest::settings::DIRECTIVES.contains(&n) => self.rest.apply(n, args)?,
             n if IGNORED.contains(&n) => {}
             n if n.starts_with("tls-") => match self.tls.apply(n, one()?) {
                 Some(r) => r?,
@@ -244,7 +249,7 @@ impl Config {
         if !self.users.is_empty() && self.aclfile.is_some() {
             return Err(USERS_AND_ACLFILE.to_string());
         }
-        Ok(())
+        self.rest.validate()
     }
 }
 

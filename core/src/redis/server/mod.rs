@@ -42,6 +42,7 @@ pub mod keyspace;
 mod listen;
 mod options;
 mod pubsub;
+pub mod rest;
 mod runtime;
 mod session;
 mod shared;

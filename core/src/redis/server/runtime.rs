@@ -11,6 +11,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::shared::{Listener, Shared};
+use super::rest::RestServer;
 use super::tls::{spawn_tls_accept_loops, CertificateUsers, Login, TlsState};
 use super::{conn, listen, Config, ServerBuilder, ServerError};
 use crate::redis::acl::Acl;
@@ -26,6 +27,7 @@ pub struct Server {
 struct Bound {
     plain: Vec<std::net::TcpListener>,
     tls: Vec<std::net::TcpListener>,
+    rest: Option<RestServer>,
 }
 
 impl Bound {
@@ -149,7 +151,8 @@ impl Server {
         if plain.is_empty() && tls.is_empty() {
             return Err(ServerError::Config("no address to bind".into()));
         }
-        Ok(Bound { plain, tls })
+        let rest = RestServer::bind(&self.config, self.acl.clone(), self.tls.clone())?;
+        Ok(Bound { plain, tls, rest })
     }
 
     /// Binds, then serves on a dedicated thread running its own event loop ([`event_loop`]).
@@ -308,6 +311,7 @@ async fn serve<F: Future<Output = ()>>(
 ) -> Result<(), ServerError> {
     let mut accept = spawn_accept_loops(&shared, listeners.plain);
     let tls_accept = spawn_tls_accept_loops(&shared, listeners.tls);
+    let rest = listeners.rest.map(RestServer::spawn).unwrap_or_default();
     let sweeper = {
         let shared = shared.clone();
         tokio::spawn(async move {
@@ -336,7 +340,7 @@ async fn serve<F: Future<Output = ()>>(
             }
         }
     }
-    for t in accept.into_iter().chain(tls_accept) {
+    for t in accept.into_iter().chain(tls_accept).chain(rest) {
         t.abort();
     }
     sweeper.abort();

@@ -286,12 +286,17 @@ test-cert: build
 	AUTHGATE_BIN=$(AUTHGATE_BIN) python3 tests/cert/run_cert_tests.py
 
 ## The TLS listener (tests/tls, budget < 3 min): certificates made with openssl at test time;
-## redis-cli --tls and redis-py against authgate serve and, where Redis 7.0.15 has the same
-## behaviour (tls-auth-clients modes, refused certificates, port 0, startup errors), redis-server.
+## redis-cli --tls, redis-py, node-redis and Jedis against authgate serve and, where Redis 7.0.15
+## has the same behaviour (tls-auth-clients modes, refused certificates, port 0, startup errors,
+## CONFIG GET/SET tls-*), redis-server. node-redis comes from node/'s npm ci (as test-node),
+## Jedis through Maven (tests/tls/clients/pom.xml).
 .PHONY: test-tls
 test-tls: build py-deps apt-deps
 	@command -v openssl >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null; }
-	AUTHGATE_BIN=$(AUTHGATE_BIN) timeout 300 $(PY) -m pytest -q tests/tls
+	$(JAVA_TOOLS)
+	cd node && if [ ! -f node_modules/.authgate-ci ] || [ package-lock.json -nt node_modules/.authgate-ci ]; then \
+		npm ci --ignore-scripts --no-audit --no-fund && touch node_modules/.authgate-ci; fi
+	AUTHGATE_BIN=$(AUTHGATE_BIN) timeout 900 $(PY) -m pytest -q tests/tls
 
 ## The Redis Software REST API (--rest-port): the seed's certificate workflow with curl, every
 ## endpoint's status codes, REST users as ACL users (redis-cli), restart with --dir. < 3 min.

@@ -326,6 +326,12 @@ release:
 bench-server: release apt-deps
 	python3 scripts/bench_vs_redis.py --authgate-bin $(CURDIR)/$(REL)/authgate
 
+## TLS handshakes/s with certificate login and redis-benchmark --tls at -P 1 / -P 16, against
+## redis-server 7.0.15 with the same certificates, alternately in one run (BENCHMARKS.md).
+.PHONY: bench-tls
+bench-tls: release apt-deps
+	python3 scripts/bench_tls.py --authgate-bin $(CURDIR)/$(REL)/authgate
+
 ## Issue 12's table: redis-server and `authgate serve` in one run (SETUSER x100k, ACL
 ## LIST/GETUSER with 100k users, RSS growth, AUTH x20k pipelined; scripts/bench_scale.py says
 ## how to add a row), the memory of 10,000 idle connections, redis-benchmark throughput and CPU

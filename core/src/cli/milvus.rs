@@ -6,9 +6,8 @@
 
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
-use std::time::Duration;
 
-use authgate::credentials::{CredentialError, CredentialOptions, CredentialStore, EtcdOptions, EtcdTls};
+use authgate::credentials::{CredentialError, CredentialOptions, CredentialStore, StoreLocation, StoreSettings};
 use clap::{Args, Subcommand};
 
 use super::{print, refuse};
@@ -129,36 +128,26 @@ impl StoreArgs {
         }
     }
 
+    /// Opens the store through core's [`StoreSettings`], which reads the PEM files and checks
+    /// the pairs, as every binding does.
     fn open(&self) -> Result<CredentialStore, String> {
-        let options = self.options();
+        let mut settings = StoreSettings { options: self.options(), ..StoreSettings::default() };
         if let Some(file) = &self.file {
-            return CredentialStore::file(file, options).map_err(|e| e.to_string());
-        }
-        let endpoints = self.etcd.as_deref().unwrap_or_default();
-        let read = |path: &String| std::fs::read(path).map_err(|e| format!("reading {path}: {e}"));
-        let tls = if self.etcd_ca.is_some() || self.etcd_cert.is_some() {
-            let client_cert_pem = match (&self.etcd_cert, &self.etcd_key) {
-                (Some(c), Some(k)) => Some((read(c)?, read(k)?)),
-                _ => None,
-            };
-            Some(EtcdTls { ca_pem: self.etcd_ca.as_ref().map(read).transpose()?, client_cert_pem, domain: None })
+            settings.location = StoreLocation::File(file.into());
         } else {
-            None
-        };
-        let user = match &self.etcd_user {
-            Some(u) => Some((u.clone(), std::env::var("ETCD_PASSWORD").map_err(|_| "--etcd-user needs $ETCD_PASSWORD".to_string())?)),
-            None => None,
-        };
-        let etcd = EtcdOptions {
-            endpoints: endpoints.split(',').filter(|e| !e.is_empty()).map(str::to_string).collect(),
-            root_path: self.root_path.clone(),
-            meta_sub_path: self.meta_sub_path.clone(),
-            user,
-            tls,
-            connect_timeout: Duration::from_secs(5),
-            request_timeout: Duration::from_secs(10),
-        };
-        CredentialStore::etcd(&etcd, options).map_err(|e| e.to_string())
+            settings.location = StoreLocation::etcd_list(self.etcd.as_deref().unwrap_or_default());
+            settings.root_path = Some(self.root_path.clone());
+            settings.meta_sub_path = Some(self.meta_sub_path.clone());
+            settings.etcd_ca = self.etcd_ca.as_ref().map(Into::into);
+            settings.etcd_cert = self.etcd_cert.as_ref().map(Into::into);
+            settings.etcd_key = self.etcd_key.as_ref().map(Into::into);
+            if let Some(user) = &self.etcd_user {
+                let password = std::env::var("ETCD_PASSWORD").map_err(|_| "--etcd-user needs $ETCD_PASSWORD".to_string())?;
+                settings.etcd_user = Some(user.clone());
+                settings.etcd_password = Some(password);
+            }
+        }
+        settings.open().map_err(|e| e.to_string())
     }
 }
 

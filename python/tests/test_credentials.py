@@ -182,3 +182,16 @@ def test_vocabulary_parity() -> None:
     with pytest.raises(authgate.CredentialError, match=rf"out of range {d['min_password_length']} <= value <= {d['max_password_length']}\]"):
         store.create_user("alice", "x")
     assert vocabulary["error"]["code"] == "CREDENTIAL"
+
+
+def test_etcd_options_reach_core() -> None:
+    # Core checks them for every language: etcd-only options elsewhere, half of a pair.
+    with pytest.raises(authgate.CredentialError) as info:
+        authgate.CredentialStore(root_path="x", bcrypt_cost=4)
+    assert (info.value.milvus_code, str(info.value)) == (1100, "root_path applies to an etcd store only: invalid parameter")
+    with pytest.raises(authgate.CredentialError, match="^etcd_cert and etcd_key go together: invalid parameter$"):
+        authgate.CredentialStore(etcd="127.0.0.1:1", etcd_cert="/nonexistent/cert.pem")
+    with pytest.raises(authgate.CredentialError, match="^etcd_user and etcd_password go together: invalid parameter$"):
+        authgate.CredentialStore(etcd="127.0.0.1:1", etcd_user="u")
+    with pytest.raises(authgate.CredentialError, match="^credential storage failed: cannot read etcd_ca /nonexistent/ca.pem: "):
+        authgate.CredentialStore(etcd="127.0.0.1:1", etcd_ca="/nonexistent/ca.pem")

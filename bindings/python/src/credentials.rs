@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use authgate::credentials::{self, CredentialOptions, CredentialStore, EtcdOptions, EtcdTls};
+use authgate::credentials::{self, CredentialOptions, CredentialStore, StoreLocation, StoreSettings};
 use authgate::Error;
 use pyo3::prelude::*;
 use pyo3::types::PyString;
@@ -32,14 +32,6 @@ fn text(py: Python<'_>, obj: &Bound<'_, PyAny>, what: &str) -> PyResult<String> 
     String::from_utf8(a.as_bytes().to_vec())
         .map_err(|_| Error::invalid_argument(format!("{what} must be UTF-8")))
         .py_err(py)
-}
-
-fn read_pem(py: Python<'_>, obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<u8>>> {
-    obj.map(|p| {
-        let path = to_path(p)?;
-        std::fs::read(&path).map_err(Error::from).py_err(py)
-    })
-    .transpose()
 }
 
 #[pymethods]
@@ -100,45 +92,31 @@ impl PyCredentialStore {
                 verified_cache_ttl: ttl,
                 ..d
             };
-            let store = match (path, etcd) {
+            let location = match (path, etcd) {
                 (Some(_), Some(_)) => return Err(Error::invalid_argument("give path or etcd, not both")).py_err(py),
-                (Some(p), None) => {
-                    let p = to_path(p)?;
-                    py.detach(|| CredentialStore::file(p, options)).py_err(py)?
-                }
-                (None, Some(e)) => {
-                    let endpoints: Vec<String> = if e.is_instance_of::<PyString>() {
-                        e.extract::<String>()?.split(',').filter(|x| !x.is_empty()).map(str::to_string).collect()
-                    } else {
-                        e.extract::<Vec<String>>()?
-                    };
-                    let client_cert_pem = match (read_pem(py, etcd_cert)?, read_pem(py, etcd_key)?) {
-                        (Some(c), Some(k)) => Some((c, k)),
-                        (None, None) => None,
-                        _ => return Err(Error::invalid_argument("etcd_cert and etcd_key go together")).py_err(py),
-                    };
-                    let ca_pem = read_pem(py, etcd_ca)?;
-                    let tls = (ca_pem.is_some() || client_cert_pem.is_some()).then(|| EtcdTls { ca_pem, client_cert_pem, domain: None });
-                    let user = match (etcd_user, etcd_password) {
-                        (Some(u), Some(p)) => Some((u, p)),
-                        (None, None) => None,
-                        _ => return Err(Error::invalid_argument("etcd_user and etcd_password go together")).py_err(py),
-                    };
-                    let dflt = EtcdOptions::default();
-                    let etcd = EtcdOptions {
-                        endpoints,
-                        root_path: root_path.unwrap_or(dflt.root_path.clone()),
-                        meta_sub_path: meta_sub_path.unwrap_or(dflt.meta_sub_path.clone()),
-                        user,
-                        tls,
-                        ..dflt
-                    };
-                    py.detach(|| CredentialStore::etcd(&etcd, options)).py_err(py)?
-                }
-                (None, None) => py
-                    .detach(|| CredentialStore::open(Arc::new(credentials::MemoryBackend::new()), options))
-                    .py_err(py)?,
+                (Some(p), None) => StoreLocation::File(to_path(p)?),
+                (None, Some(e)) => StoreLocation::Etcd(if e.is_instance_of::<PyString>() {
+                    e.extract::<String>()?.split(',').filter(|x| !x.is_empty()).map(str::to_string).collect()
+                } else {
+                    e.extract::<Vec<String>>()?
+                }),
+                (None, None) => StoreLocation::Memory,
             };
+            let path_of = |p: Option<&Bound<'_, PyAny>>| p.map(to_path).transpose();
+            // Core checks the pairs (user and password, certificate and key), reads the PEM
+            // files and refuses etcd options on a store that is not in etcd.
+            let settings = StoreSettings {
+                location,
+                options,
+                root_path,
+                meta_sub_path,
+                etcd_user,
+                etcd_password,
+                etcd_ca: path_of(etcd_ca)?,
+                etcd_cert: path_of(etcd_cert)?,
+                etcd_key: path_of(etcd_key)?,
+            };
+            let store = py.detach(|| settings.open()).py_err(py)?;
             Ok(PyCredentialStore { inner: Arc::new(store) })
         })
     }

@@ -71,9 +71,10 @@ class Server:
                 "--logfile", self.log, "--rest-port", "auto",
                 "--rest-cert-file", pki.path("server"), "--rest-key-file", pki.path("server")[:-4] + ".key",
                 "--rest-admin-user", ADMIN, "--rest-admin-password-file", pw, "--rest-bcrypt-cost", "4",
-                # The database's TLS listener, trusting the client CA the REST API is given.
+                # The database's TLS listener: its own CA file names another CA; the client CA
+                # reaches it only as the REST API's mtls_trusted_ca.
                 "--tls-port", str(self.tls_port), "--tls-cert-file", pki.path("server"),
-                "--tls-key-file", pki.path("server")[:-4] + ".key", "--tls-ca-cert-file", pki.path("ca"),
+                "--tls-key-file", pki.path("server")[:-4] + ".key", "--tls-ca-cert-file", pki.path("other_ca"),
                 "--tls-auth-clients", "optional", *extra]
         os.makedirs(os.path.join(work, "data"), exist_ok=True)
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -181,6 +182,7 @@ def seed_workflow(s, pki):
     rc, code, body = curl(*base, "--request", "PUT", "--url", s.url("/v1/cluster"),
                           "--data", json.dumps({"mtls_certificate_authentication": True}))
     check(code == 400 and json.loads(body)["error_code"] == "invalid_param", f"mTLS before the CA: {code} {body}")
+    check(s.tls_cli("PING") == "", "before step 1 the TLS listener refuses the client certificate")
     step1 = {"certificates": [{"name": "mtls_trusted_ca", "certificate": ca_pem}]}
     rc, code, body = curl(*base, "--request", "PUT", "--url", s.url("/v1/cluster/certificates"), "--data", json.dumps(step1))
     check((rc, code, body) == (0, 200, ""), f"seed step 1: {rc} {code} {body}")

@@ -43,6 +43,8 @@ pub use state::STATE_FILE;
 use super::tls::{CertificateUsers, TlsSettings, TlsState};
 use super::{listen, Config, ServerError};
 use crate::redis::acl::Acl;
+use crate::tls::ClientCert;
+use rustls_pki_types::CertificateDer;
 
 /// A bound REST API, ready to serve on the event loop.
 pub(crate) struct RestServer {
@@ -63,13 +65,21 @@ impl RestServer {
             fail("rest-port needs rest-cert-file and rest-key-file, or tls-cert-file and tls-key-file".into())
         })?;
         let tls = Arc::new(tls::RestTls::load(&cert, &key).map_err(fail)?);
-        let tls2 = tls.clone();
+        let (tls2, listener) = (tls.clone(), tls_state.clone());
+        // mtls_trusted_ca: trusted by the REST API and by the server's TLS listener.
+        let on_trusted_ca = Box::new(move |cas: Option<&[ClientCert]>| {
+            tls2.set_client_cas(cas);
+            let ders = cas.unwrap_or_default().iter().map(|c| CertificateDer::from(c.der().to_vec())).collect();
+            if let Err(e) = listener.set_extra_client_cas(ders) {
+                tracing::warn!("TLS listener: keeping the previous client CAs: {e}");
+            }
+        });
         let api = state::RestApi::open(
             acl,
             CertificateUsers(tls_state),
             config.dir.as_deref(),
             rest.bcrypt_cost,
-            Box::new(move |cas| tls2.set_client_cas(cas)),
+            on_trusted_ca,
         )
         .map_err(fail)?;
         if let (Some(user), Some(file)) = (&rest.admin_user, &rest.admin_password_file) {

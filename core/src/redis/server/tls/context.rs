@@ -32,7 +32,9 @@ pub(crate) struct TlsContext {
 }
 
 /// Builds the configuration; the error is redis-server's log line for the first problem.
-pub(crate) fn build(settings: &TlsSettings, dir: Option<&Path>) -> Result<TlsContext, String> {
+/// `extra_cas` (the REST API's `mtls_trusted_ca`) are trusted for client certificates besides
+/// `tls-ca-cert-file` / `tls-ca-cert-dir`.
+pub(crate) fn build(settings: &TlsSettings, dir: Option<&Path>, extra_cas: &[CertificateDer<'static>]) -> Result<TlsContext, String> {
     let resolve = |p: &PathBuf| TlsSettings::resolve(p, dir);
     let has_ca = settings.ca_cert_file.is_some() || settings.ca_cert_dir.is_some();
     if settings.auth_clients != TlsAuthClients::No && !has_ca {
@@ -55,11 +57,14 @@ pub(crate) fn build(settings: &TlsSettings, dir: Option<&Path>) -> Result<TlsCon
     let verifier = match settings.auth_clients {
         TlsAuthClients::No => None,
         mode => {
-            let roots = load_roots(
+            let mut roots = load_roots(
                 settings.ca_cert_file.as_ref().map(resolve).as_deref(),
                 settings.ca_cert_dir.as_ref().map(resolve).as_deref(),
             )
             .map_err(|why| format!("Failed to configure CA certificate(s) file/directory: {why}"))?;
+            for ca in extra_cas {
+                roots.add(ca.clone()).map_err(|e| format!("mtls_trusted_ca cannot be used: {e}"))?;
+            }
             Some(client_verifier(roots, mode, crypto.clone())?)
         }
     };
@@ -258,14 +263,14 @@ mod tests {
     #[test]
     fn redis_order_of_checks() {
         let mut t = TlsSettings { port: 1, ..Default::default() };
-        assert!(build(&t, None).err().unwrap().starts_with("Either tls-ca-cert-file or tls-ca-cert-dir"));
+        assert!(build(&t, None, &[]).err().unwrap().starts_with("Either tls-ca-cert-file or tls-ca-cert-dir"));
         t.auth_clients = TlsAuthClients::No;
-        assert_eq!(build(&t, None).err().unwrap(), "No tls-cert-file configured!");
+        assert_eq!(build(&t, None, &[]).err().unwrap(), "No tls-cert-file configured!");
         t.cert_file = Some("/nonexistent/c.pem".into());
-        assert_eq!(build(&t, None).err().unwrap(), "No tls-key-file configured!");
+        assert_eq!(build(&t, None, &[]).err().unwrap(), "No tls-key-file configured!");
         t.key_file = Some("k.pem".into());
         assert_eq!(
-            build(&t, None).err().unwrap(),
+            build(&t, None, &[]).err().unwrap(),
             "Failed to load certificate: /nonexistent/c.pem: No such file or directory"
         );
     }

@@ -32,6 +32,7 @@ use super::shared::Shared;
 use crate::redis::acl::{Acl, LogContext, LogReason, UserRef};
 use crate::tls::{CertUserMap, CertificateUser, ClientCert, SubjectLine, TlsAuthClientsUser};
 use crate::Error;
+use rustls_pki_types::CertificateDer;
 
 pub(crate) use accept::spawn_tls_accept_loops;
 pub(crate) use context::{TlsContext, CONFIGURE_FAILED};
@@ -79,6 +80,9 @@ pub(crate) struct TlsState {
     acl: Arc<Acl>,
     /// The running server, to disconnect a removed certificate user's clients.
     shared: Mutex<Weak<Shared>>,
+    /// The REST API's `mtls_trusted_ca`, trusted besides the CA file/dir, and the settings
+    /// the configuration was last built from (to rebuild it when those CAs change).
+    extra_cas: Mutex<(Vec<CertificateDer<'static>>, Option<(TlsSettings, Option<PathBuf>)>)>,
 }
 
 impl TlsState {
@@ -89,7 +93,8 @@ impl TlsState {
         dir: Option<&std::path::Path>,
         listener_wanted: bool,
     ) -> Result<TlsState, String> {
-        let context = if listener_wanted { Some(Arc::new(context::build(settings, dir)?)) } else { None };
+        let context = if listener_wanted { Some(Arc::new(context::build(settings, dir, &[])?)) } else { None };
+        let built_from = listener_wanted.then(|| (settings.clone(), dir.map(PathBuf::from)));
         let store = dir.map(store::path_in);
         let mut users = CertUserMap::new(settings.auth_clients_user);
         if let Some(path) = &store {
@@ -104,6 +109,7 @@ impl TlsState {
             denied: AtomicU64::new(0),
             acl,
             shared: Mutex::new(Weak::new()),
+            extra_cas: Mutex::new((Vec::new(), built_from)),
         })
     }
 
@@ -119,9 +125,25 @@ impl TlsState {
 
     /// Rebuilds the configuration from `settings` (CONFIG SET); on error nothing changes.
     pub(crate) fn reconfigure(&self, settings: &TlsSettings, dir: Option<&std::path::Path>) -> Result<(), String> {
-        let ctx = context::build(settings, dir)?;
+        let mut extra = self.extra_cas.lock();
+        let ctx = context::build(settings, dir, &extra.0)?;
         self.context.store(Some(Arc::new(ctx)));
+        extra.1 = Some((settings.clone(), dir.map(PathBuf::from)));
+        drop(extra);
         self.users.write().set_mode(settings.auth_clients_user);
+        Ok(())
+    }
+
+    /// Trusts `cas` (the REST API's `mtls_trusted_ca`) for client certificates besides the
+    /// CA file/dir, from the next handshake on; without a TLS listener they are only kept.
+    /// On error the previous configuration stays.
+    pub(crate) fn set_extra_client_cas(&self, cas: Vec<CertificateDer<'static>>) -> Result<(), String> {
+        let mut extra = self.extra_cas.lock();
+        if let Some((settings, dir)) = &extra.1 {
+            let ctx = context::build(settings, dir.as_deref(), &cas)?;
+            self.context.store(Some(Arc::new(ctx)));
+        }
+        extra.0 = cas;
         Ok(())
     }
 

@@ -114,6 +114,10 @@ pub struct ServeArgs {
     /// bcrypt cost of REST passwords
     #[arg(long, value_name = "4..31", default_value = DEFAULT_REST_BCRYPT_COST.to_string())]
     rest_bcrypt_cost: OsString,
+    /// Proxy mode: forward every checked command to this RESP server,
+    /// redis://[user:password@]host:port[/db] [default: none, authgate serves its own keyspace]
+    #[arg(long, value_name = "URL")]
+    upstream: Option<OsString>,
 }
 
 fn pubsub_values() -> String {
@@ -156,6 +160,7 @@ impl ServeArgs {
             ("rest-admin-user", "rest_admin_user", self.rest_admin_user.iter().collect()),
             ("rest-admin-password-file", "rest_admin_password_file", self.rest_admin_password_file.iter().collect()),
             ("rest-bcrypt-cost", "rest_bcrypt_cost", vec![&self.rest_bcrypt_cost]),
+            ("upstream", "upstream", self.upstream.iter().collect()),
         ]
     }
 

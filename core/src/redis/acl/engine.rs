@@ -137,6 +137,13 @@ impl UserRef {
         self.0.user.load().enabled
     }
 
+    /// True if one selector of the user allows every command, key and channel (`+@all ~* &*`):
+    /// what a proxy requires before it lets scripts run commands it cannot check.
+    pub fn is_unrestricted(&self) -> bool {
+        let u = self.0.user.load();
+        u.selectors.iter().any(|s| s.commands.perms().allcommands && s.allkeys() && s.allchannels())
+    }
+
     /// True if the user has `nopass`.
     pub fn has_nopass(&self) -> bool {
         self.0.user.load().nopass

@@ -4,7 +4,7 @@
 //! are skipped, the rest is split with `sdssplitargs` rules and the directive name is
 //! case-insensitive. Supported directives: `port`, `bind`, `requirepass`, `aclfile`, `dir`,
 //! `user` (repeatable), `acl-pubsub-default`, `acllog-max-len`, `maxclients`, `loglevel`,
-//! `logfile`, the `tls-*` directives ([`TlsSettings`]) and the REST API's `rest-*`
+//! `logfile`, `upstream` (proxy mode), the `tls-*` directives ([`TlsSettings`]) and the REST API's `rest-*`
 //! ([`super::rest::settings`]). A handful of common Redis directives that have no meaning for this server
 //! (persistence, daemonizing) are accepted and ignored so that existing redis.conf files load;
 //! any other directive is a fatal error reported like Redis does.
@@ -56,6 +56,8 @@ pub struct Config {
     pub logfile: Option<PathBuf>,
     /// The admin REST API's `rest-*` directives (off by default).
     pub rest: super::rest::RestConfig,
+    /// `upstream`: proxy mode, the RESP server commands are forwarded to once checked.
+    pub upstream: Option<std::sync::Arc<super::UpstreamUrl>>,
 }
 
 /// `loglevel`: Redis' four levels, least important first (so `a < b` means `a` is chattier).
@@ -121,6 +123,7 @@ impl Default for Config {
             loglevel: LogLevel::default(),
             logfile: None,
             rest: super::rest::RestConfig::default(),
+            upstream: None,
         }
     }
 }
@@ -183,6 +186,14 @@ impl Config {
             "logfile" => {
                 let f = one()?;
                 self.logfile = (!f.is_empty()).then(|| PathBuf::from(String::from_utf8_lossy(f).as_ref()));
+            }
+            "upstream" => {
+                let url = one()?;
+                self.upstream = if url.is_empty() {
+                    None
+                } else {
+                    Some(std::sync::Arc::new(super::UpstreamUrl::parse(url)?))
+                };
             }
             "user" => {
                 if args.is_empty() {

@@ -162,6 +162,15 @@ async fn run<S: ClientStream>(s: &mut Session, stream: &mut S) {
             pos = 0;
         }
         buffers::reclaim(&mut rbuf);
+        if s.proxy.as_ref().is_some_and(|p| p.has_pending()) {
+            // Proxy mode: the forwarded commands' replies join the local ones, in order.
+            if !super::proxy::exchange(s, stream).await {
+                return;
+            }
+            while let Some(msg) = handle.mailbox.pop() {
+                handle_msg(s, msg);
+            }
+        }
         if !s.out.buf.is_empty() {
             // `flush` sends what a TLS session still buffers (a no-op on TCP).
             let written = match stream.write_all(&s.out.buf).await {

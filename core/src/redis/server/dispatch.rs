@@ -222,6 +222,9 @@ pub(crate) fn execute(s: &mut Session, argv: &[Vec<u8>]) {
 
 /// Runs a resolved, checked command.
 pub(crate) fn call(s: &mut Session, cmd: &'static Command, argv: &[Vec<u8>]) {
+    if s.proxy.is_some() && super::proxy::intercept(s, cmd, argv) {
+        return;
+    }
     match handlers().get(cmd.id).copied().flatten() {
         Some(h) => h(s, cmd, argv),
         None => {

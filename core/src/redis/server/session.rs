@@ -58,6 +58,8 @@ pub(crate) struct Session {
     pub now: i64,
     /// True while EXEC runs the queued commands (ACL LOG context `multi`).
     pub in_exec: bool,
+    /// Proxy mode (`--upstream`): the client's upstream connection and forwarded commands.
+    pub proxy: Option<Box<super::proxy::ProxySession>>,
 }
 
 impl Session {
@@ -65,6 +67,7 @@ impl Session {
     pub fn new(shared: Arc<Shared>, handle: Arc<ClientHandle>) -> Session {
         let user = shared.acl.default_user();
         let authenticated = !shared.acl.default_requires_auth();
+        let upstream = shared.config.read().upstream.clone();
         let s = Session {
             shared,
             handle,
@@ -82,6 +85,7 @@ impl Session {
             close: false,
             argv_mem: 0,
             in_exec: false,
+            proxy: upstream.map(|u| Box::new(super::proxy::ProxySession::new(u))),
             now: super::keyspace::now_ms(),
         };
         s.sync_info();

@@ -7,7 +7,7 @@
 
 use crate::redis::server::dispatch::call;
 use crate::redis::server::session::{Multi, Session};
-use crate::redis::acl::{Command, DenialKind, LogContext, LogReason};
+use crate::redis::acl::{Command, Denial, DenialKind, LogContext, LogReason};
 
 /// MULTI
 pub(crate) fn multi(s: &mut Session, _c: &'static Command, _argv: &[Vec<u8>]) {
@@ -63,26 +63,7 @@ pub(crate) fn exec(s: &mut Session, _c: &'static Command, _argv: &[Vec<u8>]) {
     let mut rules = s.user.snapshot();
     for (cmd, argv) in &queue {
         if let Err(d) = rules.check(cmd, argv) {
-            let (reason, object, why): (LogReason, &[u8], &str) = match d.kind {
-                DenialKind::Command => (
-                    LogReason::Command,
-                    cmd.fullname.as_bytes(),
-                    "no permission to execute the command or subcommand",
-                ),
-                DenialKind::Key => (
-                    LogReason::Key,
-                    argv.get(d.pos).map_or(&b""[..], |a| a),
-                    "no permission to touch the specified keys",
-                ),
-                DenialKind::Channel => (
-                    LogReason::Channel,
-                    argv.get(d.pos).map_or(&b""[..], |a| a),
-                    "no permission to access one of the channels used as arguments",
-                ),
-            };
-            s.shared.acl.log_event(reason, LogContext::Multi, object, s.user.name(), s.client_line());
-            let msg = format!("NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: {why}");
-            s.out.error_str(&msg);
+            deny_queued(s, cmd, argv, d);
             continue;
         }
         let user = s.user.clone();
@@ -94,4 +75,29 @@ pub(crate) fn exec(s: &mut Session, _c: &'static Command, _argv: &[Vec<u8>]) {
     s.in_exec = false;
     s.multi = None;
     s.sync_info();
+}
+
+/// Answers a queued command the user's rules no longer allow at EXEC, as Redis does: the
+/// "ACLs rules changed" NOPERM in its slot and an ACL LOG entry with context `multi`.
+pub(crate) fn deny_queued(s: &mut Session, cmd: &'static Command, argv: &[Vec<u8>], d: Denial) {
+    let (reason, object, why): (LogReason, &[u8], &str) = match d.kind {
+        DenialKind::Command => (
+            LogReason::Command,
+            cmd.fullname.as_bytes(),
+            "no permission to execute the command or subcommand",
+        ),
+        DenialKind::Key => (
+            LogReason::Key,
+            argv.get(d.pos).map_or(&b""[..], |a| a),
+            "no permission to touch the specified keys",
+        ),
+        DenialKind::Channel => (
+            LogReason::Channel,
+            argv.get(d.pos).map_or(&b""[..], |a| a),
+            "no permission to access one of the channels used as arguments",
+        ),
+    };
+    s.shared.acl.log_event(reason, LogContext::Multi, object, s.user.name(), s.client_line());
+    let msg = format!("NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: {why}");
+    s.out.error_str(&msg);
 }

@@ -1,0 +1,296 @@
+//! Proxy mode (`authgate serve --upstream redis://…`): authgate's ACL checks in front of
+//! another RESP server.
+//!
+//! Every command still goes through dispatch's checks in Redis' order (unknown command,
+//! arity, NOAUTH, NOPERM with its ACL LOG entry). What passes reaches [`intercept`], which
+//! decides by the command's [`Route`]:
+//! - authentication and authorization stay local and are never forwarded: AUTH, HELLO, ACL,
+//!   CLIENT (about authgate's own connections), CONFIG, COMMAND, QUIT, RESET, MULTI/DISCARD,
+//!   and Pub/Sub (authgate's own broker, so channel rules and revocations apply as in Redis);
+//! - everything else is queued for the upstream ([`ProxySession::forward`]) with a slot that
+//!   remembers where in the client's reply stream its reply belongs;
+//! - EXEC sends the transaction queued locally (each command was checked as it was queued) as
+//!   MULTI … EXEC and splices local answers into the upstream's EXEC array ([`exec`]);
+//! - scripts and functions run commands inside the upstream, out of authgate's sight: only a
+//!   user with unrestricted access may run them ([`script_denial`]).
+//!
+//! After the connection has executed a batch of requests, [`upstream::exchange`] opens the
+//! upstream connection if needed (one per client, authenticated with the URL's credentials),
+//! sends the batch and relays each reply as the upstream sent it, in order with the local
+//! replies.
+
+mod reply;
+mod upstream;
+mod url;
+
+use std::sync::{Arc, OnceLock};
+
+pub(crate) use upstream::exchange;
+pub use url::UpstreamUrl;
+
+use super::commands::multi;
+use super::dispatch::call;
+use super::session::Session;
+use crate::redis::acl::{table, Command, LogContext, LogReason};
+use crate::redis::resp::number::write_i64;
+use crate::redis::resp::Protocol;
+
+/// What proxy mode does with a command that passed the checks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Route {
+    /// authgate answers it.
+    Local,
+    /// Sent to the upstream, its reply relayed.
+    Forward,
+    /// SELECT: forwarded; its success changes the database a reconnect selects.
+    Select,
+    /// A script or function: forwarded only for a user with unrestricted access.
+    Script,
+    /// EXEC: the locally queued transaction goes upstream as MULTI … EXEC.
+    Exec,
+    /// WATCH/UNWATCH: forwarded outside MULTI (inside, authgate's own error).
+    Watch,
+    /// RESET: local, and the upstream connection is brought back to its initial state.
+    Reset,
+    /// DISCARD: local, and the upstream forgets its WATCHed keys as Redis does.
+    Discard,
+}
+
+fn route_of(name: &str) -> Route {
+    let top = name.split('|').next().unwrap_or(name);
+    match top {
+        "auth" | "hello" | "acl" | "client" | "config" | "command" | "quit" | "multi" | "subscribe"
+        | "psubscribe" | "ssubscribe" | "unsubscribe" | "punsubscribe" | "sunsubscribe" | "publish"
+        | "spublish" | "pubsub" | "monitor" | "sync" | "psync" | "debug" | "module" => Route::Local,
+        "select" => Route::Select,
+        "eval" | "eval_ro" | "evalsha" | "evalsha_ro" | "fcall" | "fcall_ro" | "function" => Route::Script,
+        "exec" => Route::Exec,
+        "watch" | "unwatch" => Route::Watch,
+        "reset" => Route::Reset,
+        "discard" => Route::Discard,
+        _ => Route::Forward,
+    }
+}
+
+fn route(cmd: &Command) -> Route {
+    static ROUTES: OnceLock<Vec<Route>> = OnceLock::new();
+    let routes = ROUTES.get_or_init(|| table().all().iter().map(|c| route_of(&c.fullname)).collect());
+    routes.get(cmd.id).copied().unwrap_or(Route::Local)
+}
+
+/// Where a forwarded command's reply goes.
+#[derive(Debug)]
+enum SlotKind {
+    /// Relayed to the client as it is.
+    Relay,
+    /// Read and dropped (a command authgate sent on its own: HELLO, a transaction's QUEUED).
+    Discard,
+    /// Relayed; `+OK` makes the database current.
+    Select(u32),
+    /// The upstream's EXEC reply, spliced: `total` results, of which the ones in `local`
+    /// (by index, encoded) were answered by authgate.
+    Exec { total: usize, local: Vec<(usize, Vec<u8>)> },
+}
+
+/// One forwarded command: its reply is inserted at byte `at` of the batch's local output.
+#[derive(Debug)]
+struct Slot {
+    at: usize,
+    kind: SlotKind,
+}
+
+/// The proxy state of one client connection.
+pub(crate) struct ProxySession {
+    url: Arc<UpstreamUrl>,
+    conn: Option<upstream::Upstream>,
+    /// The commands of the current batch, encoded for the upstream.
+    wbuf: Vec<u8>,
+    slots: Vec<Slot>,
+    /// The protocol the upstream connection speaks once `wbuf` is sent.
+    wire_proto: Protocol,
+    /// The database the upstream connection is in (selected again on a reconnect).
+    db: u32,
+}
+
+impl ProxySession {
+    /// A client's proxy state; the upstream connection opens with its first forwarded command.
+    pub(crate) fn new(url: Arc<UpstreamUrl>) -> ProxySession {
+        let db = url.db;
+        ProxySession { url, conn: None, wbuf: Vec::new(), slots: Vec::new(), wire_proto: Protocol::Resp2, db }
+    }
+
+    /// True if the batch forwarded something: [`exchange`] must run before the replies go out.
+    pub(crate) fn has_pending(&self) -> bool {
+        !self.slots.is_empty()
+    }
+
+    /// Queues `argv` for the upstream with a reply slot at `at`, first switching the upstream
+    /// to the client's protocol if it speaks another one.
+    fn send(&mut self, at: usize, proto: Protocol, argv: &[&[u8]], kind: SlotKind) {
+        if self.conn.is_none() && self.slots.is_empty() {
+            // A new connection opens for this batch, speaking RESP2.
+            self.wire_proto = Protocol::Resp2;
+        }
+        if self.wire_proto != proto {
+            let version: &[u8] = if proto == Protocol::Resp3 { b"3" } else { b"2" };
+            encode(&mut self.wbuf, &[b"HELLO", version]);
+            self.slots.push(Slot { at, kind: SlotKind::Discard });
+            self.wire_proto = proto;
+        }
+        encode(&mut self.wbuf, argv);
+        self.slots.push(Slot { at, kind });
+    }
+
+    fn forward(&mut self, at: usize, proto: Protocol, argv: &[Vec<u8>], kind: SlotKind) {
+        let args: Vec<&[u8]> = argv.iter().map(Vec::as_slice).collect();
+        self.send(at, proto, &args, kind);
+    }
+
+    /// True if there is (or will be, this batch) an upstream connection whose state matters.
+    fn connection_in_use(&self) -> bool {
+        self.conn.is_some() || !self.slots.is_empty()
+    }
+}
+
+/// Encodes a command line as a RESP array of bulk strings.
+fn encode(out: &mut Vec<u8>, argv: &[&[u8]]) {
+    out.push(b'*');
+    write_i64(out, argv.len() as i64);
+    out.extend_from_slice(b"\r\n");
+    for a in argv {
+        out.push(b'$');
+        write_i64(out, a.len() as i64);
+        out.extend_from_slice(b"\r\n");
+        out.extend_from_slice(a);
+        out.extend_from_slice(b"\r\n");
+    }
+}
+
+/// The hook dispatch calls for a command that passed every check: true if proxy mode took it
+/// (forwarded it or answered it), false to run authgate's own handler.
+pub(crate) fn intercept(s: &mut Session, cmd: &'static Command, argv: &[Vec<u8>]) -> bool {
+    if s.proxy.is_none() {
+        return false;
+    }
+    let at = s.out.buf.len();
+    let proto = s.out.proto;
+    match route(cmd) {
+        Route::Local => false,
+        Route::Watch if s.multi.is_some() => false,
+        Route::Forward | Route::Watch => {
+            proxy(s).forward(at, proto, argv, SlotKind::Relay);
+            true
+        }
+        Route::Select => {
+            let db = std::str::from_utf8(&argv[1]).ok().and_then(|d| d.parse::<u32>().ok());
+            let kind = db.map_or(SlotKind::Relay, SlotKind::Select);
+            proxy(s).forward(at, proto, argv, kind);
+            true
+        }
+        Route::Script => {
+            if let Some(text) = script_denial(s, cmd) {
+                s.out.error_str(&text);
+            } else {
+                proxy(s).forward(at, proto, argv, SlotKind::Relay);
+            }
+            true
+        }
+        Route::Exec => match &s.multi {
+            Some(m) if !m.dirty => {
+                exec(s);
+                true
+            }
+            _ => false,
+        },
+        Route::Reset => {
+            call_local(s, cmd, argv);
+            let p = proxy(s);
+            if p.connection_in_use() {
+                // Back to the state of a new connection: no WATCHed keys, the URL's database;
+                // the next forwarded command switches the protocol back if needed.
+                let db = p.url.db.to_string();
+                p.send(at, p.wire_proto, &[b"UNWATCH"], SlotKind::Discard);
+                p.send(at, p.wire_proto, &[b"SELECT", db.as_bytes()], SlotKind::Discard);
+                p.db = p.url.db;
+            }
+            true
+        }
+        Route::Discard => {
+            let had_multi = s.multi.is_some();
+            call_local(s, cmd, argv);
+            let p = proxy(s);
+            if had_multi && p.connection_in_use() {
+                p.send(at, p.wire_proto, &[b"UNWATCH"], SlotKind::Discard);
+            }
+            true
+        }
+    }
+}
+
+fn call_local(s: &mut Session, cmd: &'static Command, argv: &[Vec<u8>]) {
+    let proxy = s.proxy.take();
+    call(s, cmd, argv);
+    s.proxy = proxy;
+}
+
+fn proxy(s: &mut Session) -> &mut ProxySession {
+    s.proxy.as_deref_mut().expect("proxy mode")
+}
+
+/// Why this user may not run a script or function through the proxy, if it may not: scripts
+/// run their commands inside the upstream, where authgate cannot check them, so only a user
+/// with all commands, all keys and all channels (on one selector) may run them.
+fn script_denial(s: &mut Session, cmd: &Command) -> Option<String> {
+    if s.user.is_unrestricted() {
+        return None;
+    }
+    let user = String::from_utf8_lossy(s.user.name()).into_owned();
+    s.shared.acl.log_event(LogReason::Command, log_context(s), cmd.fullname.as_bytes(), s.user.name(), s.client_line());
+    Some(format!(
+        "NOPERM User {user} has no permissions to run the '{}' command through the proxy: scripts and functions run their commands in the upstream, out of authgate's ACL checks, so only users with all commands, keys and channels may run them",
+        cmd.fullname
+    ))
+}
+
+fn log_context(s: &Session) -> LogContext {
+    if s.multi.is_some() {
+        LogContext::Multi
+    } else {
+        LogContext::Toplevel
+    }
+}
+
+/// EXEC of a transaction queued locally: the commands are checked again against the user's
+/// rules as they are now (as Redis does at EXEC), local commands run here, and the forwarded
+/// ones go upstream between MULTI and EXEC; the upstream's EXEC array gets the local results
+/// spliced in at their positions.
+fn exec(s: &mut Session) {
+    let Some(m) = s.multi.take() else { return };
+    let at = s.out.buf.len();
+    let proto = s.out.proto;
+    proxy(s).send(at, proto, &[b"MULTI"], SlotKind::Discard);
+    s.multi = Some(m);
+    s.in_exec = true;
+    let queue = std::mem::take(&mut s.multi.as_mut().expect("multi").queue);
+    let rules = s.user.snapshot();
+    let mut local = Vec::new();
+    for (i, (cmd, argv)) in queue.iter().enumerate() {
+        let start = s.out.buf.len();
+        let denied_script = if route(cmd) == Route::Script { script_denial(s, cmd) } else { None };
+        if let Err(d) = rules.check(cmd, argv) {
+            multi::deny_queued(s, cmd, argv, d);
+        } else if let Some(text) = denied_script {
+            s.out.error_str(&text);
+        } else if matches!(route(cmd), Route::Local | Route::Exec | Route::Reset | Route::Discard) {
+            call_local(s, cmd, argv);
+        } else {
+            proxy(s).forward(at, proto, argv, SlotKind::Discard);
+            continue;
+        }
+        local.push((i, s.out.buf.split_off(start)));
+    }
+    s.in_exec = false;
+    s.multi = None;
+    s.sync_info();
+    proxy(s).send(at, proto, &[b"EXEC"], SlotKind::Exec { total: queue.len(), local });
+}

@@ -1,0 +1,385 @@
+//! The upstream connection of one client and the exchange of a batch with it.
+//!
+//! [`exchange`] runs after the connection task has executed a batch of requests: it sends
+//! the forwarded commands (writing and reading at the same time, so a long pipeline cannot
+//! deadlock against an upstream that answers while it reads) and builds the client's output
+//! from the local replies and the upstream's, in request order. Upstream bytes are copied as
+//! they arrive and written to the client every [`FLUSH_AT`] bytes, so a slow client slows the
+//! relay instead of growing a buffer, and a reply of any size passes through in pieces.
+
+use std::io;
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use super::reply::{header, ReplyScanner, UpstreamProtocolError};
+use super::{encode, Slot, SlotKind, UpstreamUrl};
+use crate::redis::acl::UserRef;
+use crate::redis::server::clients::ClientHandle;
+use crate::redis::server::session::Session;
+
+/// How long opening an upstream connection (connect, AUTH, SELECT) may take.
+pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Relayed bytes are written to the client once this many are pending.
+const FLUSH_AT: usize = 64 * 1024;
+/// Upstream read granularity.
+const READ_CHUNK: usize = 16 * 1024;
+
+/// An open, authenticated upstream connection.
+pub(crate) struct Upstream {
+    stream: TcpStream,
+    /// Bytes read and not yet consumed start at `rpos`.
+    rbuf: Vec<u8>,
+    rpos: usize,
+}
+
+/// Why an exchange with the upstream failed.
+#[derive(Debug)]
+enum Failure {
+    Io(io::Error),
+    Closed,
+    Protocol(UpstreamProtocolError),
+    /// The upstream refused authgate's AUTH or SELECT on a new connection.
+    Refused(Vec<u8>),
+    Timeout,
+    /// The client was killed or its user removed while a reply was awaited.
+    ClientGone,
+}
+
+impl Failure {
+    /// The error the client gets, naming the upstream (never its credentials).
+    fn message(&self, url: &UpstreamUrl) -> String {
+        let what = match self {
+            Failure::Io(e) => format!("unavailable: {}", strip_os_error(e)),
+            Failure::Closed => "closed the connection".to_string(),
+            Failure::Protocol(e) => format!("sent a reply that is not RESP ({})", e.0),
+            Failure::Refused(text) => format!("refused authgate's connection: {}", String::from_utf8_lossy(text)),
+            Failure::Timeout => format!("did not answer within {} seconds", CONNECT_TIMEOUT.as_secs()),
+            Failure::ClientGone => "reply abandoned".to_string(),
+        };
+        format!("ERR upstream {url} {what}")
+    }
+}
+
+fn strip_os_error(e: &io::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" (os error ") {
+        Some(at) => text[..at].to_string(),
+        None => text,
+    }
+}
+
+impl Upstream {
+    /// Connects, authenticates with the URL's credentials and selects `db`.
+    async fn open(url: &UpstreamUrl, db: u32) -> Result<Upstream, Failure> {
+        let opening = async {
+            let stream = TcpStream::connect((url.host.as_str(), url.port)).await.map_err(Failure::Io)?;
+            let _ = stream.set_nodelay(true);
+            let mut up = Upstream { stream, rbuf: Vec::new(), rpos: 0 };
+            let mut hello = Vec::new();
+            let mut expected = 0;
+            if let Some(pw) = &url.password {
+                match &url.user {
+                    Some(u) => encode(&mut hello, &[b"AUTH", u, pw]),
+                    None => encode(&mut hello, &[b"AUTH", pw]),
+                }
+                expected += 1;
+            }
+            if db != 0 {
+                encode(&mut hello, &[b"SELECT", db.to_string().as_bytes()]);
+                expected += 1;
+            }
+            if expected > 0 {
+                up.stream.write_all(&hello).await.map_err(Failure::Io)?;
+                for _ in 0..expected {
+                    let mut reply = Vec::new();
+                    up.read_reply(&mut reply, &[], &mut 0).await?;
+                    if reply.first() == Some(&b'-') {
+                        let text = reply.get(1..reply.len().saturating_sub(2)).unwrap_or_default();
+                        return Err(Failure::Refused(text.to_vec()));
+                    }
+                }
+            }
+            Ok(up)
+        };
+        tokio::time::timeout(CONNECT_TIMEOUT, opening).await.map_err(|_| Failure::Timeout)?
+    }
+
+    /// Reads one whole small reply (the handshake's, SELECT's) into `out`, writing
+    /// `wbuf[*wpos..]` meanwhile.
+    async fn read_reply(&mut self, out: &mut Vec<u8>, wbuf: &[u8], wpos: &mut usize) -> Result<(), Failure> {
+        let mut scanner = ReplyScanner::new();
+        loop {
+            let (n, done) = scanner.scan(&self.rbuf[self.rpos..]).map_err(Failure::Protocol)?;
+            out.extend_from_slice(&self.rbuf[self.rpos..self.rpos + n]);
+            self.rpos += n;
+            if done {
+                return Ok(());
+            }
+            if out.len() > super::reply::MAX_LINE {
+                return Err(Failure::Protocol(UpstreamProtocolError("an oversized short reply".into())));
+            }
+            self.fill(wbuf, wpos).await?;
+        }
+    }
+
+    /// Reads more upstream bytes, writing `wbuf[*wpos..]` meanwhile.
+    async fn fill(&mut self, wbuf: &[u8], wpos: &mut usize) -> Result<(), Failure> {
+        if self.rpos == self.rbuf.len() {
+            self.rbuf.clear();
+            self.rpos = 0;
+        } else if self.rpos > 0 && self.rbuf.capacity() - self.rbuf.len() < READ_CHUNK {
+            self.rbuf.drain(..self.rpos);
+            self.rpos = 0;
+        }
+        self.rbuf.reserve(READ_CHUNK);
+        let (mut reader, mut writer) = self.stream.split();
+        loop {
+            let n = if *wpos < wbuf.len() {
+                tokio::select! {
+                    r = reader.read_buf(&mut self.rbuf) => r.map_err(Failure::Io)?,
+                    w = writer.write(&wbuf[*wpos..]) => {
+                        match w.map_err(Failure::Io)? {
+                            0 => return Err(Failure::Closed),
+                            n => *wpos += n,
+                        }
+                        continue;
+                    }
+                }
+            } else {
+                reader.read_buf(&mut self.rbuf).await.map_err(Failure::Io)?
+            };
+            return if n == 0 { Err(Failure::Closed) } else { Ok(()) };
+        }
+    }
+}
+
+/// Where the relay stands, for the error handling after a failure.
+struct Relay<'a, W> {
+    client: &'a mut W,
+    /// The client's output being built (written out every [`FLUSH_AT`] bytes).
+    out: Vec<u8>,
+    /// True while part of a reply has been put in `out`: the client's stream would be
+    /// broken by anything but the rest of it.
+    mid_reply: bool,
+}
+
+impl<W: AsyncWrite + Unpin> Relay<'_, W> {
+    async fn flush_if_full(&mut self) -> Result<(), io::Error> {
+        if self.out.len() >= FLUSH_AT {
+            self.client.write_all(&self.out).await?;
+            self.client.flush().await?;
+            self.out.clear();
+        }
+        Ok(())
+    }
+}
+
+/// A client-side write failure ends the connection; an upstream one is answered.
+enum RelayError {
+    Client(io::Error),
+    Upstream(Failure),
+}
+
+impl From<Failure> for RelayError {
+    fn from(f: Failure) -> RelayError {
+        RelayError::Upstream(f)
+    }
+}
+
+/// Sends the batch's forwarded commands and builds the client's output (in `s.out.buf`,
+/// which the connection writes next). Returns false if the client connection must end.
+pub(crate) async fn exchange<W: AsyncWrite + Unpin>(s: &mut Session, client: &mut W) -> bool {
+    let Some(p) = s.proxy.as_deref_mut() else { return true };
+    let wbuf = std::mem::take(&mut p.wbuf);
+    let slots = std::mem::take(&mut p.slots);
+    let url = p.url.clone();
+    let mut db = p.db;
+    let opened = match p.conn.take() {
+        Some(c) => Ok(c),
+        None => Upstream::open(&url, db).await,
+    };
+    let local = std::mem::take(&mut s.out.buf);
+    let mut relay = Relay { client, out: Vec::with_capacity(local.len()), mid_reply: false };
+    let mut done = 0; // slots answered
+    let mut copied = 0; // bytes of `local` moved to `out`
+    let (conn, failure) = match opened {
+        Err(f) => (None, Some(f)),
+        Ok(mut up) => {
+            let user = s.user.clone();
+            let handle = s.handle.clone();
+            let relayed = relay_all(&mut up, &wbuf, &slots, &local, &mut relay, &mut done, &mut copied, &mut db);
+            // A blocking command may wait long: a kill (CLIENT KILL, DELUSER) ends the wait.
+            let outcome = tokio::select! {
+                r = relayed => r,
+                () = client_gone(&handle, &user) => Err(RelayError::Upstream(Failure::ClientGone)),
+            };
+            match outcome {
+                Ok(()) => (Some(up), None),
+                Err(RelayError::Upstream(f)) => (None, Some(f)),
+                Err(RelayError::Client(e)) => {
+                    tracing::debug!("Error writing to client: {e}");
+                    return false;
+                }
+            }
+        }
+    };
+    if db as usize != s.db {
+        s.db = db as usize;
+        s.sync_info();
+    }
+    let p = s.proxy.as_deref_mut().expect("proxy mode");
+    p.db = db;
+    p.conn = conn;
+    let mut keep = true;
+    if let Some(f) = failure {
+        // The connection is dropped; the next forwarded command opens a new one.
+        let msg = f.message(&url);
+        if !matches!(f, Failure::ClientGone) {
+            tracing::warn!("{msg}");
+        }
+        if relay.mid_reply || matches!(f, Failure::ClientGone) {
+            // Part of a reply went out: nothing else may follow it on this connection.
+            keep = false;
+        } else {
+            for slot in &slots[done..] {
+                relay.out.extend_from_slice(&local[copied..slot.at]);
+                copied = slot.at;
+                if !matches!(slot.kind, SlotKind::Discard) {
+                    relay.out.push(b'-');
+                    relay.out.extend_from_slice(msg.as_bytes());
+                    relay.out.extend_from_slice(b"\r\n");
+                }
+            }
+        }
+    }
+    if keep {
+        relay.out.extend_from_slice(&local[copied..]);
+    }
+    s.out.buf = relay.out;
+    keep
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn relay_all<W: AsyncWrite + Unpin>(
+    up: &mut Upstream,
+    wbuf: &[u8],
+    slots: &[Slot],
+    local: &[u8],
+    relay: &mut Relay<'_, W>,
+    done: &mut usize,
+    copied: &mut usize,
+    db: &mut u32,
+) -> Result<(), RelayError> {
+    let mut wpos = 0;
+    for slot in slots {
+        relay.out.extend_from_slice(&local[*copied..slot.at]);
+        *copied = slot.at;
+        match &slot.kind {
+            SlotKind::Relay => copy_reply(up, wbuf, &mut wpos, relay).await?,
+            SlotKind::Discard => skip_reply(up, wbuf, &mut wpos).await?,
+            SlotKind::Select(n) => {
+                // A SELECT reply is one short line.
+                let mut reply = Vec::new();
+                up.read_reply(&mut reply, wbuf, &mut wpos).await?;
+                if reply == b"+OK\r\n" {
+                    *db = *n;
+                }
+                relay.out.extend_from_slice(&reply);
+            }
+            SlotKind::Exec { total, local } => splice_exec(up, wbuf, &mut wpos, relay, *total, local).await?,
+        }
+        *done += 1;
+    }
+    Ok(())
+}
+
+/// Completes when the client must be dropped while it waits for the upstream. Messages
+/// stay queued: the connection loop drains the mailbox after the exchange.
+async fn client_gone(handle: &ClientHandle, user: &UserRef) {
+    loop {
+        if handle.is_killed() || user.is_removed() {
+            return;
+        }
+        handle.mailbox.wait().await;
+    }
+}
+
+/// Copies one reply from the upstream into the client's output.
+async fn copy_reply<W: AsyncWrite + Unpin>(
+    up: &mut Upstream,
+    wbuf: &[u8],
+    wpos: &mut usize,
+    relay: &mut Relay<'_, W>,
+) -> Result<(), RelayError> {
+    let mut scanner = ReplyScanner::new();
+    loop {
+        let (n, complete) = scanner.scan(&up.rbuf[up.rpos..]).map_err(Failure::Protocol)?;
+        relay.out.extend_from_slice(&up.rbuf[up.rpos..up.rpos + n]);
+        up.rpos += n;
+        if n > 0 {
+            relay.mid_reply = true;
+        }
+        if complete {
+            relay.mid_reply = false;
+            return relay.flush_if_full().await.map_err(RelayError::Client);
+        }
+        relay.flush_if_full().await.map_err(RelayError::Client)?;
+        up.fill(wbuf, wpos).await?;
+    }
+}
+
+/// Reads one reply and drops it.
+async fn skip_reply(up: &mut Upstream, wbuf: &[u8], wpos: &mut usize) -> Result<(), Failure> {
+    let mut scanner = ReplyScanner::new();
+    loop {
+        let (n, complete) = scanner.scan(&up.rbuf[up.rpos..]).map_err(Failure::Protocol)?;
+        up.rpos += n;
+        if complete {
+            return Ok(());
+        }
+        up.fill(wbuf, wpos).await?;
+    }
+}
+
+/// The upstream's EXEC reply with authgate's own results at their indexes. An array of the
+/// forwarded commands' results becomes one of `total`; anything else (EXECABORT, the null of
+/// a WATCH abort) is relayed as it is.
+async fn splice_exec<W: AsyncWrite + Unpin>(
+    up: &mut Upstream,
+    wbuf: &[u8],
+    wpos: &mut usize,
+    relay: &mut Relay<'_, W>,
+    total: usize,
+    local: &[(usize, Vec<u8>)],
+) -> Result<(), RelayError> {
+    let forwarded = (total - local.len()) as i64;
+    let line = loop {
+        match header(&up.rbuf[up.rpos..]).map_err(Failure::Protocol)? {
+            Some((kind, text, len)) => break (kind == b'*' && crate::redis::resp::number::parse_i64(text) == Some(forwarded)).then_some(len),
+            None => up.fill(wbuf, wpos).await?,
+        }
+    };
+    let Some(len) = line else { return copy_reply(up, wbuf, wpos, relay).await };
+    up.rpos += len;
+    relay.out.push(b'*');
+    crate::redis::resp::number::write_i64(&mut relay.out, total as i64);
+    relay.out.extend_from_slice(b"\r\n");
+    relay.mid_reply = true;
+    let mut inserts = local.iter().peekable();
+    for i in 0..total {
+        match inserts.peek() {
+            Some((at, bytes)) if *at == i => {
+                relay.out.extend_from_slice(bytes);
+                inserts.next();
+            }
+            _ => {
+                copy_reply(up, wbuf, wpos, relay).await?;
+                relay.mid_reply = true;
+            }
+        }
+    }
+    relay.mid_reply = false;
+    Ok(())
+}

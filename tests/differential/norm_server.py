@@ -132,6 +132,18 @@ INFO_MASKS = {
     "Persistence/rdb_changes_since_last_save", "Memory/lazyfreed_objects",
     "Memory/number_of_cached_scripts", "Memory/number_of_functions", "Memory/number_of_libraries",
 }
+# Proxy mode (run_differential.py --proxy): INFO is the upstream's, and the upstream sees
+# authgate's connections (one per client that forwarded a command, opened on its first one)
+# and only the forwarded commands' bytes, not the clients'.
+PROXY_INFO_MASKS = {"Clients/connected_clients", "Stats/total_connections_received",
+                    "Stats/total_net_input_bytes"}
+
+
+def set_proxy_mode():
+    """Compare redis-server with authgate --upstream: the masks above apply too."""
+    INFO_MASKS.update(PROXY_INFO_MASKS)
+
+
 # Every value of the Memory section that is a size in bytes (or a ratio or a human-readable
 # form of one): OBS [info-default] shows used_memory, rss and the allocator's figures differing
 # between two redis processes; the rest are sizes of redis' own structures (its Lua VMs, dicts

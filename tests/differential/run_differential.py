@@ -26,6 +26,8 @@ sys.path.insert(0, HERE)
 from runner import Pair, Stats  # noqa: E402
 from scenario_gen import generate  # noqa: E402
 from scenarios_fixed import fixed_scenarios  # noqa: E402
+from datagen import data_scenarios  # noqa: E402
+from normalize import set_proxy_mode  # noqa: E402
 from servers import REDIS_SERVER, find_authgate_bin  # noqa: E402
 
 FULL_MISMATCHES = 20
@@ -70,6 +72,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--authgate-bin", default=None, help="authgate binary (default: $AUTHGATE_BIN or target/*/authgate)")
     ap.add_argument("--against-redis", action="store_true", help="compare redis-server with a second redis-server")
+    ap.add_argument("--proxy", action="store_true",
+                    help="compare redis-server with authgate --upstream in front of a redis-server "
+                         "that has only a password")
     ap.add_argument("--seed", type=int, default=1, help="master seed of the generated scenarios")
     ap.add_argument("--fresh", action="store_true", help="a new random master seed (printed)")
     ap.add_argument("--regression-seeds", action="store_true", help="also run regression_seeds.txt")
@@ -77,6 +82,8 @@ def main():
     ap.add_argument("--only-seed", type=int, default=None, help="run only the generated scenario with this seed")
     ap.add_argument("--no-fixed", action="store_true", help="skip the hand-written scenarios")
     ap.add_argument("--only-fixed", action="store_true", help="run only the hand-written scenarios")
+    ap.add_argument("--data", type=int, default=None,
+                    help="number of generated data scenarios (datagen.py; default 60 with --proxy, else 0)")
     ap.add_argument("--restart-every", type=int, default=100, help="restart the servers every N scenarios")
     ap.add_argument("-v", "--verbose", action="store_true")
     ap.add_argument("--trace", action="store_true", help="print every command and reply")
@@ -86,7 +93,10 @@ def main():
     if args.against_redis:
         test_kind, test_bin = "redis", redis_bin
     else:
-        test_kind, test_bin = "authgate", args.authgate_bin or find_authgate_bin()
+        test_kind = "proxy" if args.proxy else "authgate"
+        if args.proxy:
+            set_proxy_mode()
+        test_bin = args.authgate_bin or find_authgate_bin()
         if not test_bin or not os.path.exists(test_bin):
             print("authgate binary not found: set AUTHGATE_BIN, pass --authgate-bin, build it, "
                   "or use --against-redis", file=sys.stderr)
@@ -104,6 +114,9 @@ def main():
             scenarios.extend(fixed_scenarios())
         if not args.only_fixed:
             scenarios.extend(random_scenarios(args.seed, args.count))
+        data = args.data if args.data is not None else (60 if args.proxy else 0)
+        if not args.only_fixed and data:
+            scenarios.extend(data_scenarios(args.seed, data))
         if args.regression_seeds:
             scenarios.extend(random_scenario(sd, "regression-{kind}") for sd in regression_seeds())
 

@@ -124,7 +124,7 @@ class Pair:
         self.stats = stats or Stats()
         self.controls = [None, None]
         # how mismatch reports name the server under test
-        self.test_label = "authgate" if test_kind == "authgate" else "redis#2"
+        self.test_label = {"authgate": "authgate", "proxy": "authgate-proxy"}.get(test_kind, "redis#2")
 
     def start(self):
         for s in self.servers:

@@ -46,8 +46,14 @@ def find_authgate_bin():
     return None
 
 
+# The password of the upstream redis-server behind an authgate proxy (kind "proxy"): an
+# upstream with only `requirepass`, as an old Redis would run, whose ACL users are authgate's.
+UPSTREAM_PASSWORD = "upstream-secret"
+
+
 class Server:
-    """One server process. kind is "redis" or "authgate"."""
+    """One server process. kind is "redis", "authgate", or "proxy": `authgate serve
+    --upstream` in front of its own redis-server (started with only a password)."""
 
     def __init__(self, kind, binary, profile, label):
         self.kind = kind
@@ -60,6 +66,7 @@ class Server:
         self.port = None
         self.log_path = os.path.join(self.workdir, "server.log")
         self.extra_args = []  # more command-line arguments (observe.py)
+        self.upstream = None  # kind "proxy": the redis-server behind authgate
 
     @property
     def aclfile_path(self):
@@ -91,6 +98,8 @@ class Server:
             return cmd + self.extra_args
         # --bind as for redis-server: CONFIG GET bind and the laddr of client lines are compared
         cmd = [self.binary, "serve", "--port", str(self.port), "--bind", "127.0.0.1"]
+        if self.kind == "proxy":
+            cmd += ["--upstream", f"redis://:{UPSTREAM_PASSWORD}@127.0.0.1:{self.upstream.port}"]
         if self.profile:
             conf = os.path.join(self.workdir, "authgate.conf")
             with open(conf, "w") as f:
@@ -100,6 +109,10 @@ class Server:
         return cmd
 
     def start(self):
+        if self.kind == "proxy" and self.upstream is None:
+            self.upstream = Server("redis", REDIS_SERVER, "plain", self.label + "-upstream")
+            self.upstream.extra_args = ["--requirepass", UPSTREAM_PASSWORD]
+            self.upstream.start()
         if "aclfile" in self.profile:
             self.write_aclfile(INITIAL_ACLFILE)
         last_err = None
@@ -133,7 +146,8 @@ class Server:
             return ""
 
     def alive(self):
-        return self.proc is not None and self.proc.poll() is None
+        up = self.upstream is None or self.upstream.alive()
+        return up and self.proc is not None and self.proc.poll() is None
 
     def stop(self):
         if self.proc is None:
@@ -149,11 +163,16 @@ class Server:
 
     def restart(self):
         self.stop()
+        if self.upstream is not None:
+            self.upstream.restart()
         self.start()
 
     def cleanup(self):
         self.stop()
         shutil.rmtree(self.workdir, ignore_errors=True)
+        if self.upstream is not None:
+            self.upstream.cleanup()
+            self.upstream = None
 
     def connect(self, timeout=5.0):
         return RespConnection(port=self.port, timeout=timeout)

@@ -31,7 +31,7 @@ pub use url::UpstreamUrl;
 use super::commands::multi;
 use super::dispatch::call;
 use super::session::Session;
-use crate::redis::acl::{table, Command, LogContext, LogReason};
+use crate::redis::acl::{table, Command};
 use crate::redis::resp::number::write_i64;
 use crate::redis::resp::Protocol;
 
@@ -177,6 +177,8 @@ pub(crate) fn intercept(s: &mut Session, cmd: &'static Command, argv: &[Vec<u8>]
     match route(cmd) {
         Route::Local => false,
         Route::Watch if s.multi.is_some() => false,
+        // Subscriptions are authgate's: a subscribed client's PING gets the Pub/Sub form here.
+        Route::Forward if s.in_pubsub() && cmd.fullname == "ping" => false,
         Route::Forward | Route::Watch => {
             proxy(s).forward(at, proto, argv, SlotKind::Relay);
             true
@@ -244,20 +246,19 @@ fn script_denial(s: &mut Session, cmd: &Command) -> Option<String> {
     if s.user.is_unrestricted() {
         return None;
     }
+    // No ACL LOG entry: the user's rules allow the command (Redis would run it); the proxy
+    // refuses what it cannot check, and says so in the reply and the log.
     let user = String::from_utf8_lossy(s.user.name()).into_owned();
-    s.shared.acl.log_event(LogReason::Command, log_context(s), cmd.fullname.as_bytes(), s.user.name(), s.client_line());
+    tracing::warn!(
+        "Proxy refused '{}' to user '{user}' (scripts need unrestricted access), client id={} addr={}",
+        cmd.fullname,
+        s.handle.id,
+        s.handle.addr
+    );
     Some(format!(
         "NOPERM User {user} has no permissions to run the '{}' command through the proxy: scripts and functions run their commands in the upstream, out of authgate's ACL checks, so only users with all commands, keys and channels may run them",
         cmd.fullname
     ))
-}
-
-fn log_context(s: &Session) -> LogContext {
-    if s.multi.is_some() {
-        LogContext::Multi
-    } else {
-        LogContext::Toplevel
-    }
 }
 
 /// EXEC of a transaction queued locally: the commands are checked again against the user's
@@ -265,13 +266,16 @@ fn log_context(s: &Session) -> LogContext {
 /// ones go upstream between MULTI and EXEC; the upstream's EXEC array gets the local results
 /// spliced in at their positions.
 fn exec(s: &mut Session) {
-    let Some(m) = s.multi.take() else { return };
+    let Some(m) = s.multi.as_ref() else { return };
+    // Like Redis, the client stays flagged as in MULTI (CLIENT LIST `multi=N`) while the
+    // queued commands run, and the EXEC array's header counts in `obl` (an ACL LOG entry of
+    // a denied command shows both).
+    let queue = m.queue.clone();
     let at = s.out.buf.len();
     let proto = s.out.proto;
     proxy(s).send(at, proto, &[b"MULTI"], SlotKind::Discard);
-    s.multi = Some(m);
+    s.out.array(queue.len());
     s.in_exec = true;
-    let queue = std::mem::take(&mut s.multi.as_mut().expect("multi").queue);
     let rules = s.user.snapshot();
     let mut local = Vec::new();
     for (i, (cmd, argv)) in queue.iter().enumerate() {
@@ -289,6 +293,7 @@ fn exec(s: &mut Session) {
         }
         local.push((i, s.out.buf.split_off(start)));
     }
+    s.out.buf.truncate(at);
     s.in_exec = false;
     s.multi = None;
     s.sync_info();

@@ -106,6 +106,13 @@ impl Upstream {
         tokio::time::timeout(CONNECT_TIMEOUT, opening).await.map_err(|_| Failure::Timeout)?
     }
 
+    /// True if the connection, unused since its last exchange, is still open: it has sent
+    /// nothing since (an idle upstream sends nothing but its end of the connection).
+    fn idle_and_open(&self) -> bool {
+        let mut probe = [0u8; 1];
+        matches!(self.stream.try_read(&mut probe), Err(e) if e.kind() == io::ErrorKind::WouldBlock)
+    }
+
     /// Reads one whole small reply (the handshake's, SELECT's) into `out`, writing
     /// `wbuf[*wpos..]` meanwhile.
     async fn read_reply(&mut self, out: &mut Vec<u8>, wbuf: &[u8], wpos: &mut usize) -> Result<(), Failure> {
@@ -197,8 +204,10 @@ pub(crate) async fn exchange<W: AsyncWrite + Unpin>(s: &mut Session, client: &mu
     let url = p.url.clone();
     let mut db = p.db;
     let opened = match p.conn.take() {
-        Some(c) => Ok(c),
-        None => Upstream::open(&url, db).await,
+        Some(c) if c.idle_and_open() => Ok(c),
+        // Closed while idle (the upstream restarted, or its `timeout` fired): nothing was sent
+        // on it, so a new connection serves this batch.
+        _ => Upstream::open(&url, db).await,
     };
     let local = std::mem::take(&mut s.out.buf);
     let mut relay = Relay { client, out: Vec::with_capacity(local.len()), mid_reply: false };

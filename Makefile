@@ -14,7 +14,7 @@ AUTHGATE_BIN := $(CURDIR)/$(OUT)/authgate
 
 .PHONY: test deps apt-deps py-deps build test-rust test-lean test-c java-native test-java header test-differential test-clients bench bench-core bench-server bench-nats bench-c release clean
 
-test: deps build test-rust test-readme test-c test-c-install test-differential test-differential-nats test-differential-milvus test-cert test-tls test-rest test-clients test-java test-java-install test-python test-node
+test: deps build test-rust test-readme test-c test-c-install test-differential test-differential-nats test-differential-milvus test-cert test-tls test-rest test-clients test-proxy test-java test-java-install test-python test-node
 	@echo "make test: all suites passed"
 
 ## README.md's examples are the files the suites build and run (the Rust one is a doctest).
@@ -316,6 +316,17 @@ test-rest: build apt-deps
 test-clients: build py-deps apt-deps
 	CLIENTS_SERVER=redis $(PY) -m pytest -q tests/clients
 	AUTHGATE_BIN=$(AUTHGATE_BIN) $(PY) -m pytest -q tests/clients
+
+## Proxy mode (issue 16): the differential suite against authgate --upstream in front of a
+## redis-server that has only a password (fixed, generated and datagen.py's data scenarios: every
+## data type run as ACL users), then tests/proxy (faults, transactions, blocking commands,
+## scripts; redis-cli, redis-py and node-redis through the proxy). Budget: 4 minutes.
+.PHONY: test-proxy
+test-proxy: build py-deps apt-deps
+	cd node && if [ ! -f node_modules/.authgate-ci ] || [ package-lock.json -nt node_modules/.authgate-ci ]; then \
+		npm ci --ignore-scripts --no-audit --no-fund && touch node_modules/.authgate-ci; fi
+	AUTHGATE_BIN=$(AUTHGATE_BIN) timeout 240 $(PY) tests/differential/run_differential.py --proxy --count 200 --data 60 --seed 1 --regression-seeds
+	AUTHGATE_BIN=$(AUTHGATE_BIN) timeout 120 $(PY) -m pytest -q tests/proxy
 
 ## --- benchmarks (not part of `make test`) -------------------------------------------------
 

@@ -276,7 +276,9 @@ fn exec(s: &mut Session) {
     proxy(s).send(at, proto, &[b"MULTI"], SlotKind::Discard);
     s.out.array(queue.len());
     s.in_exec = true;
-    let rules = s.user.snapshot();
+    // Read the rules once, and again after a queued command that may have changed them (an
+    // ACL subcommand, or AUTH/HELLO switching user), as authgate's own EXEC does.
+    let mut rules = s.user.snapshot();
     let mut local = Vec::new();
     for (i, (cmd, argv)) in queue.iter().enumerate() {
         let start = s.out.buf.len();
@@ -286,7 +288,11 @@ fn exec(s: &mut Session) {
         } else if let Some(text) = denied_script {
             s.out.error_str(&text);
         } else if matches!(route(cmd), Route::Local | Route::Exec | Route::Reset | Route::Discard) {
+            let user = s.user.clone();
             call_local(s, cmd, argv);
+            if cmd.fullname.starts_with("acl|") || !user.same_user(&s.user) {
+                rules = s.user.snapshot();
+            }
         } else {
             proxy(s).forward(at, proto, argv, SlotKind::Discard);
             continue;

@@ -249,8 +249,8 @@ test-differential-nats: build py-deps apt-deps
 ## message, the live server against tests/fixtures/milvus_cases.json, interoperation both ways
 ## through Milvus' keys, concurrent writers, kill -9, and the proxy's credential cache (item 4a);
 ## then tests/differential_milvus/etcd_security.py: etcd with TLS (openssl certificates made at
-## test time) and with user/password auth, driven by the CLI and the core store (the Python
-## package, dev profile, installed into the venv), and the watch between two long-lived
+## test time) and with user/password auth, driven by the CLI, the core store (the Python
+## package, dev profile, installed into the venv) and the C API (libauthgate via ctypes), and the watch between two long-lived
 ## processes and the CLI (seen within a second). About two and a half minutes. Re-record the fixture with `$(MILVUS_VENV)/bin/python tests/differential_milvus/record.py`.
 MILVUS_VENV := target/venv-milvus
 
@@ -273,7 +273,8 @@ test-differential-milvus: build milvus-deps
 	timeout 900 $(MILVUS_VENV)/bin/python tests/differential_milvus/run_milvus_differential.py --authgate $(AUTHGATE_BIN)
 	@command -v openssl >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null; }
 	MATURIN_PEP517_ARGS="--profile dev" $(MILVUS_VENV)/bin/python -m pip install -q ./python
-	timeout 300 $(MILVUS_VENV)/bin/python tests/differential_milvus/etcd_security.py --authgate $(AUTHGATE_BIN)
+	timeout 300 $(MILVUS_VENV)/bin/python tests/differential_milvus/etcd_security.py --authgate $(AUTHGATE_BIN) \
+		--libauthgate $(CURDIR)/$(OUT)/libauthgate_ffi.so
 
 ## Issue 14 item 7: authgate's verify (bcrypt cost 4 and 10, with and without the verified
 ## cache) and create_user on etcd, against a Milvus 2.3.5 started in the same run (its login

@@ -2,9 +2,10 @@
 items 3 and 4), part of `make test-differential-milvus`:
 
 1. TLS: an etcd-server started with --cert-file/--key-file/--trusted-ca-file and
-   --client-cert-auth, on certificates made now with openssl. The CLI and the core store
-   (the Python binding) create, verify and list through it with the CA and a client
-   certificate; the stored value is read back with etcdctl over TLS; without the CA, with
+   --client-cert-auth, on certificates made now with openssl. The CLI, the core store
+   (the Python binding) and the C API (libauthgate through ctypes: ag_creds_options with the
+   etcd location and the TLS files, ag_creds_open) create, verify and list through it with
+   the CA and a client certificate; the stored value is read back with etcdctl over TLS; without the CA, with
    another CA, or without a client certificate, the store refuses to open (exit 1) and
    nothing is written.
 2. Auth: an etcd-server with `etcdctl user add root` and `auth enable`. With the right etcd
@@ -16,8 +17,11 @@ items 3 and 4), part of `make test-differential-milvus`:
 Prints `N passed, M failed`, exits 1 on any failure. Budget: 90 seconds (checked).
 """
 
+from __future__ import annotations
+
 import argparse
 import contextlib
+import ctypes
 import json
 import os
 import pathlib
@@ -115,7 +119,7 @@ def stored_hash(endpoint: str, name: str, root: str, **kw) -> str:
     return json.loads(out)["encrypted_password"] if rc == 0 and out.strip() else ""
 
 
-def tls_suite(binary: str, work: pathlib.Path) -> None:
+def tls_suite(binary: str, capi: CApi, work: pathlib.Path) -> None:
     pki, other = make_pki(work, "a"), make_pki(work, "b")
     flags = ["--cert-file", pki["server"], "--key-file", pki["server-key"], "--trusted-ca-file", pki["ca"],
              "--client-cert-auth"]
@@ -135,6 +139,7 @@ def tls_suite(binary: str, work: pathlib.Path) -> None:
         rc, out, err = cli(binary, "list", *tls)
         check(rc == 0 and out.split() == ["alice", "bob", "root"], f"TLS: CLI lists the store's user ({out!r} {err})")
         del store
+        c_tls(capi, ep, pki, other, binary, tls)
         refusals = {
             "no CA (the server's certificate is not trusted)": ["--etcd", ep, "--root-path", "tls",
                                                                 "--etcd-cert", pki["client"], "--etcd-key", pki["client-key"]],
@@ -158,7 +163,72 @@ def tls_suite(binary: str, work: pathlib.Path) -> None:
                   f"TLS: the core store with another CA is refused ({e})")
 
 
-def auth_suite(binary: str) -> None:
+class CApi:
+    """The few libauthgate functions the etcd checks need, through ctypes."""
+
+    def __init__(self, path: str):
+        self.lib = ctypes.CDLL(path)
+        p, n = ctypes.c_char_p, ctypes.c_size_t
+        self.lib.ag_creds_options_set.argtypes = [ctypes.c_void_p, p, n, p, n]
+        self.lib.ag_creds_options_set_etcd.argtypes = [ctypes.c_void_p, p, n]
+        self.lib.ag_creds_open.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p)]
+        self.lib.ag_creds_options_free.argtypes = [ctypes.c_void_p]
+        self.lib.ag_creds_free.argtypes = [ctypes.c_void_p]
+        self.lib.ag_creds_create_user.argtypes = [ctypes.c_void_p, p, n, p, n]
+        self.lib.ag_creds_verify.argtypes = [ctypes.c_void_p, p, n, p, n, ctypes.POINTER(ctypes.c_bool)]
+        self.lib.ag_last_error_message.argtypes = [ctypes.c_char_p, n]
+        self.lib.ag_last_error_message.restype = n
+
+    def error(self) -> str:
+        buf = ctypes.create_string_buffer(4096)
+        self.lib.ag_last_error_message(buf, len(buf))
+        return buf.value.decode()
+
+    def open(self, endpoint: str, **options: str):
+        """(status, store handle or None, error text) of ag_creds_open on etcd with `options`."""
+        o = ctypes.c_void_p()
+        assert self.lib.ag_creds_options_new(ctypes.byref(o)) == 0
+        try:
+            ep = endpoint.encode()
+            assert self.lib.ag_creds_options_set_etcd(o, ep, len(ep)) == 0
+            for name, value in options.items():
+                n, v = name.encode(), value.encode()
+                st = self.lib.ag_creds_options_set(o, n, len(n), v, len(v))
+                assert st == 0, (name, self.error())
+            c = ctypes.c_void_p()
+            st = self.lib.ag_creds_open(o, ctypes.byref(c))
+            return st, (c if st == 0 else None), ("" if st == 0 else self.error())
+        finally:
+            self.lib.ag_creds_options_free(o)
+
+    def create(self, c, name: str, password: str) -> int:
+        n, p = name.encode(), password.encode()
+        return self.lib.ag_creds_create_user(c, n, len(n), p, len(p))
+
+    def verify(self, c, name: str, password: str) -> bool:
+        n, p, out = name.encode(), password.encode(), ctypes.c_bool(False)
+        assert self.lib.ag_creds_verify(c, n, len(n), p, len(p), ctypes.byref(out)) == 0, self.error()
+        return out.value
+
+
+def c_tls(capi: CApi, ep: str, pki: dict, other: dict, binary: str, tls_args) -> None:
+    """The C API on the TLS etcd: every etcd option by its vocabulary name."""
+    files = dict(root_path="tls", meta_sub_path="meta", bcrypt_cost="4", etcd_ca=pki["ca"],
+                 etcd_cert=pki["client"], etcd_key=pki["client-key"])
+    st, c, err = capi.open(ep, **files)
+    check(st == 0, f"C: ag_creds_open on the TLS etcd ({err})")
+    if c:
+        check(capi.create(c, "cuser", "secret1") == 0, f"C: ag_creds_create_user over TLS ({capi.error()})")
+        check(capi.verify(c, "alice", "secret1"), "C: ag_creds_verify of the CLI's user over TLS")
+        capi.lib.ag_creds_free(c)
+    rc, _, err = cli(binary, "verify", *tls_args, "cuser", stdin="secret1\n")
+    check(rc == 0, f"C: the CLI verifies the C API's user ({err})")
+    st, c, err = capi.open(ep, **dict(files, etcd_ca=other["ca"]))
+    check(st == 12 and c is None and err.startswith("credential storage failed: etcd"),
+          f"C: another CA is AG_CREDENTIAL ({st}: {err})")
+
+
+def auth_suite(binary: str, capi: CApi) -> None:
     with etcd() as ep:
         for args in (("user", "add", "root:rootpw1"), ("auth", "enable")):
             rc, _, err = etcdctl(ep, *args)
@@ -170,6 +240,12 @@ def auth_suite(binary: str) -> None:
         store = authgate.CredentialStore(etcd=ep, root_path="auth", bcrypt_cost=4, etcd_user="root", etcd_password="rootpw1")
         check(store.verify("carol", "secret1") and store.list_users() == ["carol", "root"], "auth: the core store reads")
         del store
+        st, c, err = capi.open(ep, root_path="auth", bcrypt_cost="4", etcd_user="root", etcd_password="rootpw1")
+        check(st == 0 and capi.verify(c, "carol", "secret1"), f"auth: the C API with etcd_user/etcd_password ({err})")
+        if c:
+            capi.lib.ag_creds_free(c)
+        st, c, err = capi.open(ep, root_path="auth", etcd_user="root", etcd_password="wrong")
+        check(st == 12 and "authentication failed" in err, f"auth: the C API with a wrong etcd password ({st}: {err})")
         rc, _, err = cli(binary, "create", *base, "dave", stdin="secret1\n", env={"ETCD_PASSWORD": "wrong-pw"})
         check(rc == 1 and "authentication failed" in err, f"auth: a wrong etcd password is refused ({err!r})")
         rc, _, err = cli(binary, "list", "--etcd", ep, "--root-path", "auth")
@@ -252,11 +328,13 @@ def main() -> int:
     oracle.stop_on_sigterm()
     ap = argparse.ArgumentParser()
     ap.add_argument("--authgate", required=True)
-    binary = ap.parse_args().authgate
+    ap.add_argument("--libauthgate", required=True, help="libauthgate_ffi.so (the C API)")
+    args = ap.parse_args()
+    binary, capi = args.authgate, CApi(args.libauthgate)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="authgate-etcd-pki-") as work:
-        tls_suite(binary, pathlib.Path(work))
-    auth_suite(binary)
+        tls_suite(binary, capi, pathlib.Path(work))
+    auth_suite(binary, capi)
     watch_suite(binary)
     took = time.monotonic() - started
     check(took < BUDGET_SECONDS, f"budget: {took:.1f}s of {BUDGET_SECONDS}s")

@@ -68,8 +68,8 @@ test-lean:
 ## test-c-install builds the README's program from such a prefix through pkg-config.
 C_OUT := target/c
 CFLAGS_TEST := -std=c11 -Wall -Wextra -Werror -pthread -Iinclude -Itests/c
-C_TESTS := test_acl test_threads test_server test_parity test_fixtures test_nats test_credentials
-VALGRIND := valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible -q
+C_TESTS := test_acl test_threads test_server test_parity test_fixtures test_nats test_credentials test_cert
+VALGRIND := valgrind --suppressions=tests/c/valgrind.supp --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible -q
 C_VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
 C_SOMAJOR := $(firstword $(subst ., ,$(C_VERSION)))
 C_NATIVE_LIBS := $(C_OUT)/native-static-libs

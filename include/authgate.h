@@ -127,6 +127,12 @@ typedef struct ag_acl ag_acl;
 typedef struct ag_acl_options ag_acl_options;
 
 /**
+ * A parsed certificate. Immutable: every function taking `const ag_client_cert *` may be
+ * called from any number of threads at once. Free it with ag_client_cert_free.
+ */
+typedef struct ag_client_cert ag_client_cert;
+
+/**
  * A Milvus-compatible user store. Every function taking `const ag_creds *` may be called from
  * any number of threads at once; bcrypt makes create, update and verify slow on purpose.
  */
@@ -206,6 +212,12 @@ typedef struct ag_server ag_server;
  * shared between threads while it is being changed.
  */
 typedef struct ag_server_options ag_server_options;
+
+/**
+ * A subject policy. Immutable: every function taking `const ag_subject_policy *` may be called
+ * from any number of threads at once. Free it with ag_subject_policy_free.
+ */
+typedef struct ag_subject_policy ag_subject_policy;
 
 /**
  * What ACL GETUSER reports for a user: flags, password digests, the root selector's
@@ -599,6 +611,158 @@ ag_status ag_acl_check_aclfile(const struct ag_acl *acl, const char *path, size_
  * `s` must be NULL or a pointer given by libauthgate that was not freed yet.
  */
 void ag_string_free(char *s);
+
+/**
+ * Parses the first `CERTIFICATE` block of PEM text (other blocks, such as a private key in
+ * the same file, are skipped). AG_CERTIFICATE with core's reason for input that holds no
+ * certificate or a malformed one (never more than 64 KiB is read). The caller owns `*out`
+ * (ag_client_cert_free).
+ *
+ * # Safety
+ * `pem` readable for `pem_len` bytes; `out` NULL or writable.
+ */
+ag_status ag_client_cert_from_pem(const char *pem, size_t pem_len, struct ag_client_cert **out);
+
+/**
+ * Parses one DER certificate (nothing may follow it). Errors as ag_client_cert_from_pem. The
+ * caller owns `*out` (ag_client_cert_free).
+ *
+ * # Safety
+ * `der` readable for `der_len` bytes; `out` NULL or writable.
+ */
+ag_status ag_client_cert_from_der(const char *der, size_t der_len, struct ag_client_cert **out);
+
+/**
+ * Releases a certificate. NULL is a no-op.
+ *
+ * # Safety
+ * `cert` NULL or from libauthgate and not freed yet.
+ */
+void ag_client_cert_free(struct ag_client_cert *cert);
+
+/**
+ * The subject exactly as `openssl x509 -noout -subject -nameopt RFC2253` prints it, without
+ * `subject=` (lent, not NUL-terminated, valid until the certificate is freed; empty for a
+ * certificate without subject). This is the string a Redis Software certificate user's
+ * `certificate_subject_line` must equal.
+ *
+ * # Safety
+ * `cert` NULL or live; `out` and `out_len` NULL or writable.
+ */
+ag_status ag_client_cert_subject(const struct ag_client_cert *cert,
+                                 const char **out,
+                                 size_t *out_len);
+
+/**
+ * The subject's first common name in DER order (the one Valkey's `tls-auth-clients-user CN`
+ * uses), UTF-8, lent like ag_client_cert_subject. A certificate without one (or whose CN is
+ * not text) writes `*out_present = false`, `*out = NULL`, `*out_len = 0`.
+ *
+ * # Safety
+ * `cert` NULL or live; `out`, `out_len` and `out_present` NULL or writable.
+ */
+ag_status ag_client_cert_common_name(const struct ag_client_cert *cert,
+                                     const char **out,
+                                     size_t *out_len,
+                                     bool *out_present);
+
+/**
+ * The SAN e-mail addresses (rfc822Name), in certificate order, as a new list the caller
+ * frees with ag_list_free.
+ *
+ * # Safety
+ * `cert` NULL or live; `out` NULL or writable.
+ */
+ag_status ag_client_cert_san_emails(const struct ag_client_cert *cert, struct ag_list **out);
+
+/**
+ * The SAN DNS names, in certificate order (a new list, ag_list_free).
+ *
+ * # Safety
+ * `cert` NULL or live; `out` NULL or writable.
+ */
+ag_status ag_client_cert_san_dns(const struct ag_client_cert *cert, struct ag_list **out);
+
+/**
+ * The SAN URIs, in certificate order (a new list, ag_list_free).
+ *
+ * # Safety
+ * `cert` NULL or live; `out` NULL or writable.
+ */
+ag_status ag_client_cert_san_uris(const struct ag_client_cert *cert, struct ag_list **out);
+
+/**
+ * The SAN IP addresses, in certificate order, as text (`127.0.0.1`, `::1`: Rust's
+ * `IpAddr` form, RFC 5952 for IPv6) (a new list, ag_list_free).
+ *
+ * # Safety
+ * `cert` NULL or live; `out` NULL or writable.
+ */
+ag_status ag_client_cert_san_ips(const struct ag_client_cert *cert, struct ag_list **out);
+
+/**
+ * The start of the validity period (notBefore), seconds since the Unix epoch.
+ *
+ * # Safety
+ * `cert` NULL or live; `out` NULL or writable.
+ */
+ag_status ag_client_cert_not_before(const struct ag_client_cert *cert, int64_t *out);
+
+/**
+ * The end of the validity period (notAfter), seconds since the Unix epoch.
+ *
+ * # Safety
+ * `cert` NULL or live; `out` NULL or writable.
+ */
+ag_status ag_client_cert_not_after(const struct ag_client_cert *cert, int64_t *out);
+
+/**
+ * Makes a policy. `validation` is `disabled`, `san_cn` or `full_subject` (NULL: core's
+ * default, `disabled`); `subjects` are the `n` authorized subjects, each written as a DN
+ * (`CN=alice,OU=Platform,OU=Engineering,O=Acme Corp`: CN once and required, O, L, ST, C at
+ * most once, OU any number of times). AG_CERTIFICATE with core's text for an unknown
+ * validation type or a subject it refuses; AG_INVALID_PARAMETER for text that is not UTF-8.
+ * The caller owns `*out` (ag_subject_policy_free).
+ *
+ * # Safety
+ * `validation` NULL or readable for `validation_len` bytes; `subjects` NULL (with `n` 0) or
+ * `n` valid slices; `out` NULL or writable.
+ */
+ag_status ag_subject_policy_new(const char *validation,
+                                size_t validation_len,
+                                const struct ag_slice *subjects,
+                                size_t n,
+                                struct ag_subject_policy **out);
+
+/**
+ * Releases a policy. NULL is a no-op.
+ *
+ * # Safety
+ * `policy` NULL or from libauthgate and not freed yet.
+ */
+void ag_subject_policy_free(struct ag_subject_policy *policy);
+
+/**
+ * The validation type as Redis Software writes it (`disabled`, `san_cn`, `full_subject`;
+ * static, not NUL-terminated).
+ *
+ * # Safety
+ * `policy` NULL or live; `out` and `out_len` NULL or writable.
+ */
+ag_status ag_subject_policy_validation(const struct ag_subject_policy *policy,
+                                       const char **out,
+                                       size_t *out_len);
+
+/**
+ * Checks a certificate (whose chain was already verified) against the policy: AG_OK when it
+ * passes, AG_CERTIFICATE when it is refused, ag_last_error_message naming the attribute that
+ * differs for each authorized subject (`certificate subject not authorized: CN: ...`).
+ *
+ * # Safety
+ * `policy` and `cert` NULL or live.
+ */
+ag_status ag_subject_policy_check(const struct ag_subject_policy *policy,
+                                  const struct ag_client_cert *cert);
 
 /**
  * A store in memory with Milvus 2.3.5's settings (root bootstrapped with `Milvus`), hashing

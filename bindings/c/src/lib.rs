@@ -8,7 +8,8 @@
 //! dryrun, log, genpass), `acl_files` (load, save), `options` (`ag_acl_options` and the
 //! engine settings), `records` (`ag_user_info`, `ag_selector`, `ag_log_entries`,
 //! `ag_log_entry`), `list` (`ag_list`), `nats` (`ag_nats_auth`, `ag_nats_connect`),
-//! `nats_identity` (`ag_nats_identity`), `credentials` (`ag_creds`), `server_options`, `server`; `boundary` holds
+//! `nats_identity` (`ag_nats_identity`), `cert` (`ag_client_cert`), `cert_policy`
+//! (`ag_subject_policy`), `credentials` (`ag_creds`), `server_options`, `server`; `boundary` holds
 //! `ag_status`, the last error and the panic boundary, `ffi` and `bytes` the pointer helpers.
 //!
 //! Unsafe code is confined to reading and writing through pointers handed over by C; each
@@ -22,6 +23,8 @@ mod acl;
 mod acl_check;
 mod acl_files;
 mod bytes;
+mod cert;
+mod cert_policy;
 mod credentials;
 mod credentials_options;
 mod denial;
@@ -43,6 +46,8 @@ pub use boundary::{
     ag_last_error_os_error, ag_status,
 };
 pub use bytes::{ag_slice, ag_string_free};
+pub use cert::*;
+pub use cert_policy::*;
 pub use credentials::*;
 pub use credentials_options::*;
 pub use denial::*;

@@ -44,6 +44,9 @@ pub enum CertError {
     /// A configured value that is readable but not acceptable (a subject line not in the
     /// form the certificate's subject prints, an authorized subject without CN, ...).
     Invalid(String),
+    /// A verified certificate that a subject policy refuses ([`super::SubjectPolicy::authorize`]);
+    /// the reason names the attribute that differs.
+    NotAuthorized(String),
 }
 
 impl fmt::Display for CertError {
@@ -58,6 +61,7 @@ impl fmt::Display for CertError {
             CertError::Verify(why) => write!(f, "certificate verification failed: {why}"),
             CertError::DnString { setting, error } => write!(f, "invalid {setting}: {error}"),
             CertError::Invalid(why) => f.write_str(why),
+            CertError::NotAuthorized(why) => write!(f, "certificate subject not authorized: {why}"),
         }
     }
 }

@@ -285,4 +285,10 @@ impl SubjectPolicy {
         }
         Err(reasons.join("; "))
     }
+
+    /// [`SubjectPolicy::check`] as an error of kind `CERTIFICATE`
+    /// ([`CertError::NotAuthorized`]): what the bindings raise for a refused certificate.
+    pub fn authorize(&self, cert: &ClientCert) -> Result<(), CertError> {
+        self.check(cert).map_err(CertError::NotAuthorized)
+    }
 }

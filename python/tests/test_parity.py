@@ -202,3 +202,33 @@ def test_nats_vocabulary(tmp_path: Path) -> None:
     for direction in ("publish", "subscribe"):
         assert list(perms[direction]) == nats["subject_lists"]  # type: ignore[literal-required]
     assert perms["allow_responses"] is not None and list(perms["allow_responses"]) == nats["allow_responses"]
+
+
+def test_tls_vocabulary() -> None:
+    tls: Dict[str, Any] = VOCABULARY["tls"]
+    pem = (FIXTURES / "certs" / "multi_ou.pem").read_bytes()
+    der = (FIXTURES / "certs" / "multi_ou.der").read_bytes()
+    constructors: Dict[str, Callable[[], authgate.ClientCert]] = {
+        "from_pem": lambda: authgate.ClientCert.from_pem(pem),
+        "from_der": lambda: authgate.ClientCert.from_der(der),
+    }
+    assert sorted(constructors) == sorted(tls["client_cert"]["constructors"])
+    for name in tls["client_cert"]["constructors"]:
+        assert constructors[name]().subject.startswith("CN=alice,"), name
+    cert = authgate.ClientCert.from_pem(pem)
+    for name in tls["client_cert"]["properties"]:
+        assert isinstance(inspect.getattr_static(authgate.ClientCert, name), type(authgate.ClientCert.subject)), name
+        assert getattr(cert, name) is not None, name
+    policy = tls["subject_policy"]
+    assert policy["constructors"] == ["new"]
+    assert list(inspect.signature(authgate.SubjectPolicy).parameters) == policy["parameters"]
+    for name in policy["validations"]:
+        made = authgate.SubjectPolicy(name, ["CN=alice"])
+        assert made.validation == name
+        for method in policy["methods"]:
+            assert getattr(made, method)(cert) is None
+    for name in policy["properties"]:
+        assert isinstance(inspect.getattr_static(authgate.SubjectPolicy, name), type(authgate.SubjectPolicy.validation))
+    with pytest.raises(authgate.CertificateError) as e:
+        authgate.ClientCert.from_der(b"")
+    assert e.value.code == tls["error"]["code"]

@@ -63,4 +63,7 @@ def test_example_runs() -> None:
     assert result["nats_ok"] is True and result["timeout"] == 2.0
     assert result["verdict"] == "This user has no permissions to run the 'expire' command"
     assert result["may"] is True
+    assert result["subject"] == (
+        "CN=alice,OU=Platform,OU=Engineering,O=Acme Corp,L=San Francisco,ST=California,C=US san_cn alice 4 True"
+    )
     assert result["denied_fields"] == ["command", "del", "del", "NOPERM this user has no permissions to run the 'del' command"]

@@ -96,7 +96,17 @@ def exercise() -> Dict[str, object]:
         nats.authenticate(user=None, password=None, url="nats://wrong@localhost:4222")
     except authgate.AuthError as refused:
         nats_ok = allowed and refused.code == "AUTH" and who.user == "" and who.account == "$G"
+    certs = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "certs"
+    cert: authgate.ClientCert = authgate.ClientCert.from_pem((certs / "multi_ou.pem").read_bytes())
+    cert = authgate.ClientCert.from_der((certs / "multi_ou.der").read_bytes())
+    names: List[str] = cert.san_emails + cert.san_dns + cert.san_uris + cert.san_ips
+    cn: Optional[str] = cert.common_name
+    period: int = cert.not_after - cert.not_before
+    policy = authgate.SubjectPolicy("san_cn", ["CN=alice"])
+    policy.check(cert)
+    subject: str = f"{cert.subject} {policy.validation} {cn} {len(names)} {period > 0}"
     return {
+        "subject": subject,
         "deleted": deleted, "ok": ok, "verdict": verdict, "selectors": selectors, "users": users,
         "lines": lines, "cats": cats, "reads": reads, "ages": ages, "password": password,
         "keys": keys, "bare": bare,

@@ -6,6 +6,7 @@
 //! `authgate.InternalError` (code `PANIC`), never as pyo3's `PanicException`.
 
 mod acl;
+mod cert;
 mod convert;
 mod credentials;
 mod denial;
@@ -86,6 +87,8 @@ fn _authgate(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<nats::PyNatsAuth>()?;
     m.add_class::<nats::PyNatsIdentity>()?;
     m.add_class::<credentials::PyCredentialStore>()?;
+    m.add_class::<cert::PyClientCert>()?;
+    m.add_class::<cert::PySubjectPolicy>()?;
     m.add_function(wrap_pyfunction!(credentials::milvus_authorization, m)?)?;
     m.add_function(wrap_pyfunction!(genpass, m)?)?;
     m.add_function(wrap_pyfunction!(_debug_panic, m)?)?;

@@ -29,6 +29,9 @@ giving a :class:`NatsIdentity`) and publish/subscribe permissions as nats-server
 :class:`CredentialStore` manages Milvus users with Milvus 2.3.5's rules, codes and texts, in
 memory, in a file, or in the etcd a real Milvus uses (shared with it both ways);
 :func:`milvus_authorization` decodes a Milvus client's ``authorization`` metadata.
+
+:class:`ClientCert` reads a client certificate (its subject as openssl's RFC 2253 string, SANs,
+dates) and :class:`SubjectPolicy` applies Redis Software's mTLS subject validation to it.
 """
 
 from __future__ import annotations
@@ -36,11 +39,13 @@ from __future__ import annotations
 from ._authgate import (
     Acl,
     AclOptions,
+    ClientCert,
     CredentialStore,
     Denial,
     NatsAuth,
     NatsIdentity,
     Server,
+    SubjectPolicy,
     __version__,
     genpass,
     milvus_authorization,
@@ -67,6 +72,8 @@ __all__ = [
     "NatsAuth",
     "NatsIdentity",
     "CredentialStore",
+    "ClientCert",
+    "SubjectPolicy",
     "milvus_authorization",
     "NatsPermissions",
     "NatsSubjects",

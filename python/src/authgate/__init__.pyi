@@ -28,6 +28,8 @@ __all__ = [
     "NatsAuth",
     "NatsIdentity",
     "CredentialStore",
+    "ClientCert",
+    "SubjectPolicy",
     "milvus_authorization",
     "NatsPermissions",
     "NatsSubjects",
@@ -262,6 +264,54 @@ class NatsIdentity:
         """The permissions as configured (None: everything within the account)."""
     def received_request(self, reply: _Arg) -> None:
         """A request with reply subject ``reply`` arrived: ``allow_responses`` lets it be answered."""
+
+@final
+class ClientCert:
+    """A parsed X.509 client certificate (subject as openssl's RFC 2253 string, SANs, dates)."""
+
+    @classmethod
+    def from_pem(cls, data: Union[str, bytes, bytearray]) -> "ClientCert":
+        """The first CERTIFICATE block of PEM text; CertificateError if there is none."""
+    @classmethod
+    def from_der(cls, data: Union[bytes, bytearray]) -> "ClientCert":
+        """One DER certificate; CertificateError if it is malformed."""
+    @property
+    def subject(self) -> str:
+        """The subject as ``openssl x509 -noout -subject -nameopt RFC2253`` prints it."""
+    @property
+    def common_name(self) -> Optional[str]:
+        """The first common name in DER order, or None."""
+    @property
+    def san_emails(self) -> List[str]:
+        """SAN e-mail addresses, in certificate order."""
+    @property
+    def san_dns(self) -> List[str]:
+        """SAN DNS names, in certificate order."""
+    @property
+    def san_uris(self) -> List[str]:
+        """SAN URIs, in certificate order."""
+    @property
+    def san_ips(self) -> List[str]:
+        """SAN IP addresses as text, in certificate order."""
+    @property
+    def not_before(self) -> int:
+        """Start of the validity period, Unix seconds."""
+    @property
+    def not_after(self) -> int:
+        """End of the validity period, Unix seconds."""
+
+@final
+class SubjectPolicy:
+    """Redis Software's mTLS subject validation (disabled, san_cn, full_subject)."""
+
+    def __new__(
+        cls, validation: Optional[str] = None, authorized_subjects: Sequence[str] = ...
+    ) -> "SubjectPolicy": ...
+    @property
+    def validation(self) -> str:
+        """The validation type as Redis Software writes it."""
+    def check(self, cert: ClientCert) -> None:
+        """Returns when ``cert`` passes; CertificateError with the reason otherwise."""
 
 @final
 class CredentialStore:

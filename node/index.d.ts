@@ -183,6 +183,45 @@ export declare class Acl {
 }
 
 /**
+ * A parsed X.509 client certificate: its subject exactly as `openssl x509 -noout -subject
+ * -nameopt RFC2253` prints it, its first common name, its subject alternative names and its
+ * validity dates. Immutable. Malformed input throws `CERTIFICATE` with core's reason (at
+ * most 64 KiB is read).
+ */
+export declare class ClientCert {
+  /**
+   * Parses the first `CERTIFICATE` block of PEM text (other blocks, such as a private key
+   * in the same file, are skipped).
+   */
+  static fromPem(data: string | Buffer): ClientCert
+  /** Parses one DER certificate (nothing may follow it). */
+  static fromDer(data: Buffer): ClientCert
+  /**
+   * The subject as `openssl x509 -noout -subject -nameopt RFC2253` prints it, without
+   * `subject=` (empty for a certificate without subject): what a Redis Software
+   * certificate user's `certificate_subject_line` must equal.
+   */
+  get subject(): string
+  /**
+   * The subject's first common name in DER order (the one Valkey's
+   * `tls-auth-clients-user CN` uses), or `null`.
+   */
+  get commonName(): string | null
+  /** The SAN e-mail addresses, in certificate order. */
+  get sanEmails(): Array<string>
+  /** The SAN DNS names, in certificate order. */
+  get sanDns(): Array<string>
+  /** The SAN URIs, in certificate order. */
+  get sanUris(): Array<string>
+  /** The SAN IP addresses as text (`127.0.0.1`, `::1`), in certificate order. */
+  get sanIps(): Array<string>
+  /** The start of the validity period (notBefore), seconds since the Unix epoch. */
+  get notBefore(): number
+  /** The end of the validity period (notAfter), seconds since the Unix epoch. */
+  get notAfter(): number
+}
+
+/**
  * Milvus 2.3.5 users: its rules, codes and texts, bcrypt, the root user; in memory, a file,
  * or the etcd a Milvus uses (shared with it both ways).
  */
@@ -317,6 +356,28 @@ export declare class Server {
   get host(): string
   /** True while the server is running. */
   get running(): boolean
+}
+
+/**
+ * Redis Software's mTLS subject check, applied to a certificate whose chain was already
+ * verified. Immutable.
+ */
+export declare class SubjectPolicy {
+  /**
+   * `validation` is `mtls_client_cert_subject_validation_type` (`disabled`, `san_cn`,
+   * `full_subject`; core's default, `disabled`, when left out) and `authorizedSubjects` the
+   * `mtls_authorized_subjects`, each written as a DN (`CN=alice,OU=Platform,O=Acme Corp`: CN
+   * required and once; O, L, ST, C at most once; OU any number of times, compared as a set).
+   * Throws `CERTIFICATE` with core's text for an unknown type or a subject it refuses.
+   */
+  constructor(validation?: string | undefined | null, authorizedSubjects?: Array<string | Buffer> | undefined | null)
+  /** The validation type as Redis Software writes it. */
+  get validation(): string
+  /**
+   * Returns when `cert` passes; throws `CERTIFICATE` naming, for each authorized subject,
+   * the attribute that differs.
+   */
+  check(cert: ClientCert): void
 }
 
 /**

@@ -836,10 +836,12 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.Acl = nativeBinding.Acl
+module.exports.ClientCert = nativeBinding.ClientCert
 module.exports.CredentialStore = nativeBinding.CredentialStore
 module.exports.NatsAuth = nativeBinding.NatsAuth
 module.exports.NatsIdentity = nativeBinding.NatsIdentity
 module.exports.Server = nativeBinding.Server
+module.exports.SubjectPolicy = nativeBinding.SubjectPolicy
 module.exports.debugPanic = nativeBinding.debugPanic
 module.exports.debugPanicAsync = nativeBinding.debugPanicAsync
 module.exports.ErrorCode = nativeBinding.ErrorCode

@@ -264,3 +264,43 @@ test('defaults: what the package does with nothing given is core\'s defaults', a
     await server.stop()
   }
 })
+
+test('TLS: every ClientCert constructor and property, SubjectPolicy parameter, method and validation', () => {
+  const tls = vocabulary.tls
+  const { ClientCert, SubjectPolicy } = authgate
+  const certs = path.join(__dirname, '..', '..', 'tests', 'fixtures', 'certs')
+  const ctors = {
+    from_pem: () => ClientCert.fromPem(fs.readFileSync(path.join(certs, 'multi_ou.pem'))),
+    from_der: () => ClientCert.fromDer(fs.readFileSync(path.join(certs, 'multi_ou.der')))
+  }
+  assert.deepEqual(Object.keys(ctors).sort(), [...tls.client_cert.constructors].sort())
+  for (const name of tls.client_cert.constructors) assert.ok(ctors[name]().subject.startsWith('CN=alice,'), name)
+  const cert = ctors.from_pem()
+  for (const name of tls.client_cert.properties) {
+    const prop = Object.getOwnPropertyDescriptor(ClientCert.prototype, camel(name))
+    assert.ok(prop && prop.get && !prop.set, `ClientCert.prototype.${camel(name)} is a read-only property`)
+    assert.notEqual(cert[camel(name)], undefined, name)
+  }
+  const policy = tls.subject_policy
+  assert.deepEqual(policy.constructors, ['new'])
+  // The constructor's parameters, in order, as the generated typings declare them.
+  const dts = fs.readFileSync(path.join(__dirname, '..', 'index.d.ts'), 'utf8')
+  const decl = dts.slice(dts.indexOf('export declare class SubjectPolicy'))
+  const params = /constructor\(([^)]*)\)/.exec(decl)[1].split(',').map((p) => p.trim().split('?')[0].split(':')[0])
+  assert.deepEqual(params, policy.parameters.map(camel))
+  for (const name of policy.validations) {
+    const made = new SubjectPolicy(name, ['CN=alice'])
+    assert.equal(made.validation, name)
+    for (const method of policy.methods) assert.equal(made[camel(method)](cert), undefined, method)
+  }
+  for (const name of policy.properties) {
+    const prop = Object.getOwnPropertyDescriptor(SubjectPolicy.prototype, camel(name))
+    assert.ok(prop && prop.get && !prop.set, `SubjectPolicy.prototype.${camel(name)} is a read-only property`)
+  }
+  try {
+    ClientCert.fromDer(Buffer.alloc(0))
+    assert.fail('expected a throw')
+  } catch (e) {
+    assert.equal(e.code, tls.error.code)
+  }
+})

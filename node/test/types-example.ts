@@ -7,6 +7,7 @@ import {
   AclSettings,
   Arg,
   AuthgateError,
+  ClientCert,
   Denial,
   ErrorCode,
   LogEntry,
@@ -17,6 +18,7 @@ import {
   PubsubDefault,
   SelectorInfo,
   Server,
+  SubjectPolicy,
   ServerOptions,
   UserInfo,
   debugPanic,
@@ -166,6 +168,20 @@ export function misuse(acl: Acl): void {
   // @ts-expect-error: user is read-only
   id.user = 'v'
   void wrong
+  const cert: ClientCert = ClientCert.fromPem('-----BEGIN CERTIFICATE-----')
+  const cn: string | null = cert.commonName
+  const sans: string[] = [...cert.sanEmails, ...cert.sanDns, ...cert.sanUris, ...cert.sanIps]
+  const period: number = cert.notAfter - cert.notBefore
+  const policy = new SubjectPolicy('san_cn', ['CN=alice', Buffer.from('CN=bob')])
+  policy.check(ClientCert.fromDer(Buffer.alloc(0)))
+  const line: string = cert.subject + policy.validation
+  void [cn, sans, period, line, new SubjectPolicy()]
+  // @ts-expect-error: subject is read-only
+  cert.subject = 'CN=x'
+  // @ts-expect-error: authorized subjects are a list
+  void new SubjectPolicy('san_cn', 'CN=alice')
+  // @ts-expect-error: check takes a ClientCert
+  policy.check('CN=alice')
   // @ts-expect-error: genpass takes a number of bits
   genpass('256')
   // @ts-expect-error: not an error code

@@ -10,7 +10,8 @@
 //!
 //! Modules, one per exported concept: `acl` (the `Acl` class, `genpass`), `variadic` (the
 //! `...args` methods of `Acl`), `options` (engine settings), `records` (`getuser` / `log`
-//! objects), `nats` (`NatsAuth`, `NatsIdentity`: NATS logins and permissions), `tasks`
+//! objects), `nats` (`NatsAuth`, `NatsIdentity`: NATS logins and permissions), `cert` (`ClientCert`,
+//! `SubjectPolicy`: certificate identity), `tasks`
 //! (Promise forms), `server` (`Server`), `args` (string, Buffer and number arguments), `error`
 //! (the one mapping of core's errors to JS errors).
 
@@ -18,6 +19,7 @@
 
 mod acl;
 mod args;
+mod cert;
 mod credentials;
 mod error;
 mod nats;
@@ -33,6 +35,7 @@ use napi::{Env, Result};
 use napi_derive::napi;
 
 pub use acl::{debug_panic, debug_panic_async, genpass, Acl};
+pub use cert::{ClientCert, SubjectPolicy};
 pub use error::ErrorCode;
 pub use nats::{NatsAuth, NatsCredentials, NatsIdentity};
 pub use options::{AclOptions, AclSettings};

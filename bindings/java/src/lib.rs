@@ -10,6 +10,7 @@
 
 mod acl;
 mod aclfile;
+mod cert;
 mod convert;
 mod credentials;
 mod error;

@@ -15,17 +15,17 @@ use crate::error::{invalid, Result, ThrowAuthgate};
 use crate::wire::{self, split};
 
 /// Borrows what a non-zero handle points to.
-fn borrow<'a, T>(handle: jlong, what: &str) -> Result<&'a T> {
+pub(crate) fn borrow<'a, T>(handle: jlong, what: &str) -> Result<&'a T> {
     if handle == 0 {
         return Err(invalid(format!("{what} is closed")));
     }
-    // SAFETY: a non-zero handle came from `Box::into_raw` of a `T` in this file and is freed
+    // SAFETY: a non-zero handle came from `Box::into_raw` of a `T` (here or in cert.rs) and is freed
     // only by its `nativeFree`, which the Java side calls once, after every other call returned.
     Ok(unsafe { &*(handle as *const T) })
 }
 
 /// Frees a handle made by `Box::into_raw` (0: nothing to free).
-fn free<T>(handle: jlong) {
+pub(crate) fn free<T>(handle: jlong) {
     if handle != 0 {
         // SAFETY: see `borrow`; this is the single release of the box.
         drop(unsafe { Box::from_raw(handle as *mut T) });

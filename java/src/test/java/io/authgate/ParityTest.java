@@ -380,4 +380,40 @@ class ParityTest {
                     .anyMatch(c -> c.getAsLong() == e.milvusCode().orElseThrow()));
         }
     }
+
+    @Test
+    void tlsVocabulary() throws Exception {
+        JsonObject tls = vocab.getAsJsonObject("tls");
+        JsonObject cert = tls.getAsJsonObject("client_cert");
+        Set<String> certMethods = publicMethods(ClientCert.class);
+        for (String name : names(cert.get("constructors"))) {
+            assertTrue(certMethods.contains(camel(name)), "ClientCert." + camel(name));
+        }
+        byte[] pem = Files.readAllBytes(Path.of("..", "tests", "fixtures", "certs", "multi_ou.pem"));
+        try (ClientCert c = ClientCert.fromPem(pem)) {
+            for (String name : names(cert.get("properties"))) {
+                assertTrue(certMethods.contains(camel(name)), "ClientCert." + camel(name));
+                assertNotNull(ClientCert.class.getMethod(camel(name)).invoke(c), name);
+            }
+            JsonObject policy = tls.getAsJsonObject("subject_policy");
+            assertEquals(List.of("new"), names(policy.get("constructors")));
+            java.lang.reflect.Constructor<SubjectPolicy> ctor = SubjectPolicy.class.getConstructor(String.class, List.class);
+            assertEquals(names(policy.get("parameters")).size(), ctor.getParameterCount());
+            Set<String> policyMethods = publicMethods(SubjectPolicy.class);
+            for (String name : names(policy.get("methods"))) {
+                assertTrue(policyMethods.contains(camel(name)), "SubjectPolicy." + camel(name));
+            }
+            for (String name : names(policy.get("properties"))) {
+                assertTrue(policyMethods.contains(camel(name)), "SubjectPolicy." + camel(name));
+            }
+            for (String name : names(policy.get("validations"))) {
+                try (SubjectPolicy p = new SubjectPolicy(name, List.of("CN=alice"))) {
+                    assertEquals(name, p.validation());
+                    p.check(c);
+                }
+            }
+        }
+        CertificateException x = assertThrows(CertificateException.class, () -> ClientCert.fromDer(new byte[0]));
+        assertEquals(tls.getAsJsonObject("error").get("code").getAsString(), x.code());
+    }
 }

@@ -95,6 +95,7 @@ c_libs = install -m 755 $(1)/libauthgate_ffi.so $(2)/libauthgate.so.$(C_VERSION)
 	install -m 644 $(1)/libauthgate_ffi.a $(2)/libauthgate.a
 
 test-c: build apt-deps $(C_NATIVE_LIBS)
+	python3 tests/fixtures/cert_cases_gen.py --check
 	@mkdir -p $(C_OUT)
 	$(call c_libs,$(OUT),$(C_OUT))
 	@set -e; for t in $(C_TESTS); do \

@@ -26,6 +26,8 @@ pub mod tls;
 
 pub use error::{Denied, Error, ErrorKind, Result};
 pub use redis::{acl, resp};
+#[cfg(feature = "etcd")]
+pub use redis::acl_store;
 #[cfg(feature = "server")]
 pub use redis::server;
 

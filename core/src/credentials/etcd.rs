@@ -134,38 +134,7 @@ impl EtcdBackend {
             .enable_all()
             .build()
             .map_err(|e| CredentialError::Storage(format!("cannot start the etcd client runtime: {e}")))?;
-        let scheme = if options.tls.is_some() { "https://" } else { "http://" };
-        let endpoints: Vec<String> = options
-            .endpoints
-            .iter()
-            .map(|e| if e.contains("://") { e.clone() } else { format!("{scheme}{e}") })
-            .collect();
-        let mut connect = ConnectOptions::new()
-            .with_connect_timeout(options.connect_timeout)
-            .with_timeout(options.request_timeout);
-        if let Some((user, password)) = &options.user {
-            connect = connect.with_user(user.clone(), password.clone());
-        }
-        if let Some(tls) = &options.tls {
-            let mut config = TlsOptions::new();
-            if let Some(ca) = &tls.ca_pem {
-                config = config.ca_certificate(Certificate::from_pem(ca));
-            }
-            if let Some((cert, key)) = &tls.client_cert_pem {
-                config = config.identity(Identity::from_pem(cert, key));
-            }
-            if let Some(domain) = &tls.domain {
-                config = config.domain_name(domain.clone());
-            }
-            connect = connect.with_tls(config);
-        }
-        let connect_timeout = options.connect_timeout;
-        let client = runtime
-            .block_on(async move {
-                tokio::time::timeout(connect_timeout, Client::connect(endpoints, Some(connect))).await
-            })
-            .map_err(|_| CredentialError::Storage(format!("etcd: no connection within {connect_timeout:?}")))?
-            .map_err(etcd_error)?;
+        let client = runtime.block_on(connect_client(options))?;
         let prefix = options.credential_prefix();
         let backend = EtcdBackend {
             runtime,
@@ -225,6 +194,41 @@ impl EtcdBackend {
     fn note_write(&self, name: &str, hash: Option<&str>, revision: i64) {
         self.mirror.write().apply(name.to_string(), hash.map(str::to_string), revision);
     }
+}
+
+/// A client for `options`' endpoints, TLS and etcd user, within its connect timeout. The ACL
+/// store (`authgate::acl_store`) connects through this too, so both speak to etcd alike.
+pub(crate) async fn connect_client(options: &EtcdOptions) -> Result<Client, CredentialError> {
+    let scheme = if options.tls.is_some() { "https://" } else { "http://" };
+    let endpoints: Vec<String> = options
+        .endpoints
+        .iter()
+        .map(|e| if e.contains("://") { e.clone() } else { format!("{scheme}{e}") })
+        .collect();
+    let mut connect = ConnectOptions::new()
+        .with_connect_timeout(options.connect_timeout)
+        .with_timeout(options.request_timeout);
+    if let Some((user, password)) = &options.user {
+        connect = connect.with_user(user.clone(), password.clone());
+    }
+    if let Some(tls) = &options.tls {
+        let mut config = TlsOptions::new();
+        if let Some(ca) = &tls.ca_pem {
+            config = config.ca_certificate(Certificate::from_pem(ca));
+        }
+        if let Some((cert, key)) = &tls.client_cert_pem {
+            config = config.identity(Identity::from_pem(cert, key));
+        }
+        if let Some(domain) = &tls.domain {
+            config = config.domain_name(domain.clone());
+        }
+        connect = connect.with_tls(config);
+    }
+    let connect_timeout = options.connect_timeout;
+    tokio::time::timeout(connect_timeout, Client::connect(endpoints, Some(connect)))
+        .await
+        .map_err(|_| CredentialError::Storage(format!("etcd: no connection within {connect_timeout:?}")))?
+        .map_err(etcd_error)
 }
 
 /// One watch session: a full load at revision R, then events from R + 1.

@@ -25,7 +25,7 @@ mod backend;
 mod cache;
 mod error;
 #[cfg(feature = "etcd")]
-mod etcd;
+pub(crate) mod etcd;
 mod file;
 mod hash;
 mod memory;

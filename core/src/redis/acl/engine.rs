@@ -608,7 +608,18 @@ impl Acl {
     /// Like [`Acl::load`], naming the file `shown` in error messages: Redis prints the
     /// `aclfile` setting as written, while it opens it relative to `dir`.
     pub fn load_as(&self, path: &Path, shown: &str) -> Result<(), AclError> {
-        let mut users = self.parse_aclfile(path, shown)?;
+        let users = self.parse_aclfile(path, shown)?;
+        self.install(users)
+    }
+
+    /// Like [`Acl::load_as`] for aclfile text already in memory (an ACL store's users, its
+    /// cache file): the same parsing, errors and live-client effects.
+    pub fn load_text(&self, text: &[u8], shown: &str) -> Result<(), AclError> {
+        let allchannels = self.pubsub_default() == PubsubDefault::AllChannels;
+        self.install(aclfile::parse(text, shown, allchannels).map_err(AclError::Load)?)
+    }
+
+    fn install(&self, mut users: BTreeMap<Vec<u8>, UserDraft>) -> Result<(), AclError> {
         let new_default = users.remove(&b"default"[..]).unwrap_or_else(UserDraft::new_default);
         let removed: Vec<UserRef>;
         {

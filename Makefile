@@ -14,7 +14,7 @@ AUTHGATE_BIN := $(CURDIR)/$(OUT)/authgate
 
 .PHONY: test deps apt-deps py-deps build test-rust test-lean test-c java-native test-java header test-differential test-clients bench bench-core bench-server bench-nats bench-c release clean
 
-test: deps build test-rust test-readme test-c test-c-install test-differential test-differential-nats test-differential-milvus test-cert test-tls test-rest test-clients test-proxy test-java test-java-install test-python test-node
+test: deps build test-rust test-readme test-c test-c-install test-differential test-differential-nats test-differential-milvus test-cert test-tls test-rest test-fleet test-clients test-proxy test-java test-java-install test-python test-node
 	@echo "make test: all suites passed"
 
 ## README.md's examples are the files the suites build and run (the Rust one is a doctest).
@@ -313,6 +313,13 @@ test-rest: build apt-deps
 	@command -v openssl >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null; }
 	@command -v curl >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl >/dev/null; }
 	AUTHGATE_BIN=$(AUTHGATE_BIN) python3 tests/rest/run_rest_tests.py
+
+## Issue 17: one etcd and three `authgate serve --acl-store` nodes on loopback: concurrent random
+## SETUSER/DELUSER/ACL LOAD converge to etcd's state, live clients on other nodes, kill -9, etcd
+## stopped and restarted. Budget: 3 minutes.
+.PHONY: test-fleet
+test-fleet: build py-deps etcd-deps
+	AUTHGATE_BIN=$(AUTHGATE_BIN) timeout 180 $(PY) -m pytest -q tests/fleet
 
 ## The redis-cli / redis-py sessions, first against redis-server itself (validates the tests).
 test-clients: build py-deps apt-deps

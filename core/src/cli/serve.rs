@@ -118,6 +118,12 @@ pub struct ServeArgs {
     /// redis://[user:password@]host:port[/db] [default: none, authgate serves its own keyspace]
     #[arg(long, value_name = "URL")]
     upstream: Option<OsString>,
+    /// The fleet's shared users in etcd: etcd://host:port[,host:port...]/prefix [default: none]
+    #[arg(long, value_name = "URL")]
+    acl_store: Option<OsString>,
+    /// The ACL store's last state, used when etcd is unreachable at start [default: acl-store.cache in dir]
+    #[arg(long, value_name = "FILE")]
+    acl_store_cache: Option<OsString>,
 }
 
 fn pubsub_values() -> String {
@@ -161,6 +167,8 @@ impl ServeArgs {
             ("rest-admin-password-file", "rest_admin_password_file", self.rest_admin_password_file.iter().collect()),
             ("rest-bcrypt-cost", "rest_bcrypt_cost", vec![&self.rest_bcrypt_cost]),
             ("upstream", "upstream", self.upstream.iter().collect()),
+            ("acl-store", "acl_store", self.acl_store.iter().collect()),
+            ("acl-store-cache", "acl_store_cache", self.acl_store_cache.iter().collect()),
         ]
     }
 

@@ -355,6 +355,17 @@ impl Acl {
     /// `ACL SETUSER`: creates the user if needed and applies `rules` left to right, all or
     /// nothing.
     pub fn setuser<A: AsRef<[u8]>>(&self, name: &[u8], rules: &[A]) -> Result<(), AclError> {
+        self.set_user(name, rules, false)
+    }
+
+    /// Makes `name` exactly the user an aclfile line `user <name> <rules>` defines (a new
+    /// user's state, then `rules`), keeping an existing user's identity: its connections stay,
+    /// and lost channels are revoked as by SETUSER. An ACL store applies its lines this way.
+    pub fn replace_user<A: AsRef<[u8]>>(&self, name: &[u8], rules: &[A]) -> Result<(), AclError> {
+        self.set_user(name, rules, true)
+    }
+
+    fn set_user<A: AsRef<[u8]>>(&self, name: &[u8], rules: &[A], fresh: bool) -> Result<(), AclError> {
         if has_spaces(name) {
             return Err(AclError::InvalidUsername);
         }
@@ -367,8 +378,8 @@ impl Acl {
             let allchannels = st.options.pubsub_default == PubsubDefault::AllChannels;
             let existing = st.users.get(name).map(|e| e.0.clone());
             let mut draft = match &existing {
-                Some(cell) => UserDraft::thaw(&cell.0.user.load()),
-                None => UserDraft::new(allchannels),
+                Some(cell) if !fresh => UserDraft::thaw(&cell.0.user.load()),
+                _ => UserDraft::new(allchannels),
             };
             for rule in &merged {
                 draft

@@ -117,6 +117,19 @@ impl From<AclError> for StoreError {
     }
 }
 
+impl From<StoreError> for crate::Error {
+    /// An invalid change keeps the engine's error; an unreachable store is an I/O error.
+    fn from(e: StoreError) -> crate::Error {
+        use crate::ErrorKind;
+        match e {
+            StoreError::Acl(e) => e.into(),
+            StoreError::InvalidUrl(_) => crate::Error::new(ErrorKind::InvalidArgument, e.to_string()),
+            StoreError::Unavailable(_) | StoreError::NoState(_) => crate::Error::new(ErrorKind::Io, e.to_string()),
+            StoreError::Conflict(_) => crate::Error::new(ErrorKind::Err, e.to_string()),
+        }
+    }
+}
+
 /// What INFO's `acl_store` section shows.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoreStatus {

@@ -23,16 +23,15 @@ pub(super) async fn client(inner: &Inner) -> Result<Client, StoreError> {
     Ok(c)
 }
 
-/// Applies a stored line (`user <name> <rules>`) to `name` in `acl`: `reset`, then the
-/// line's rules, in one SETUSER, so the result is exactly the stored user and the engine
-/// emits its own events (channels revoked) for what changed.
+/// Applies a stored line (`user <name> <rules>`) to `name` in `acl` as an aclfile defines a
+/// user ([`Acl::replace_user`]), so the result is exactly the stored user and the engine emits
+/// its own events (channels revoked) for what changed.
 pub(super) fn apply_line(acl: &Acl, name: &[u8], line: &[u8]) -> Result<(), AclError> {
     let mut head = b"user ".to_vec();
     head.extend_from_slice(name);
     let rest = line.strip_prefix(head.as_slice()).ok_or(AclError::InvalidUsername)?;
-    let mut rules: Vec<&[u8]> = vec![b"reset"];
-    rules.extend(rest.split(|&b| b == b' ').filter(|r| !r.is_empty()));
-    acl.setuser(name, &rules)
+    let rules: Vec<&[u8]> = rest.split(|&b| b == b' ').filter(|r| !r.is_empty()).collect();
+    acl.replace_user(name, &rules)
 }
 
 fn lossy(name: &[u8]) -> String {

@@ -1,7 +1,7 @@
 //! The store's writes: etcd transactions conditioned on the revisions read, retried on a
 //! conflict, so concurrent writers compose like sequential commands.
 
-use etcd_client::{Compare, CompareOp, DeleteOptions, GetOptions, Txn, TxnOp};
+use etcd_client::{Compare, CompareOp, GetOptions, Txn, TxnOp};
 
 use super::sync::{apply_line, client};
 use super::{unavailable, Inner, StoreError};
@@ -94,20 +94,41 @@ pub(super) async fn deluser(inner: &Inner, names: &[Vec<u8>]) -> Result<(usize, 
 }
 
 /// ACL LOAD: every user replaced by `lines` (canonical `user ...` lines) in one transaction,
-/// with the load marker written in it so every watcher applies it as one ACL LOAD.
+/// with the load marker written in it so every watcher applies it as one ACL LOAD. etcd refuses
+/// a put inside a range deleted by the same transaction, so the users not in `lines` are
+/// deleted one by one, on the condition that no user key changed since they were listed.
 pub(super) async fn replace_all(inner: &Inner, lines: &[Vec<u8>]) -> Result<i64, StoreError> {
     let mut client = client(inner).await?;
     let prefix = inner.users_prefix();
-    let mut ops = vec![TxnOp::delete(prefix.clone(), Some(DeleteOptions::new().with_prefix()))];
+    let mut new_keys = std::collections::BTreeSet::new();
+    let mut puts = Vec::new();
     for line in lines {
         let name = line.split(|&b| b == b' ').nth(1).unwrap_or_default();
-        ops.push(TxnOp::put([prefix.as_bytes(), name].concat(), line.clone(), None));
+        let key = [prefix.as_bytes(), name].concat();
+        puts.push(TxnOp::put(key.clone(), line.clone(), None));
+        new_keys.insert(key);
     }
-    ops.push(TxnOp::put(inner.load_key(), b"ACL LOAD".to_vec(), None));
-    // No condition: a load replaces everything, so any order with concurrent writers is a
-    // sequential one (their own conditions fail against the load and they retry after it).
-    let resp = client.txn(Txn::new().and_then(ops)).await.map_err(unavailable)?;
-    Ok(resp.header().map_or(0, |h| h.revision()))
+    puts.push(TxnOp::put(inner.load_key(), b"ACL LOAD".to_vec(), None));
+    for _ in 0..MAX_ATTEMPTS {
+        let listed = client
+            .get(prefix.clone(), Some(GetOptions::new().with_prefix().with_keys_only()))
+            .await
+            .map_err(unavailable)?;
+        let read_at = listed.header().map_or(0, |h| h.revision());
+        let mut ops: Vec<TxnOp> = listed
+            .kvs()
+            .iter()
+            .filter(|kv| !new_keys.contains(kv.key()))
+            .map(|kv| TxnOp::delete(kv.key().to_vec(), None))
+            .collect();
+        ops.extend(puts.iter().cloned());
+        let unchanged = Compare::mod_revision(prefix.clone(), CompareOp::Less, read_at + 1).with_prefix();
+        let resp = client.txn(Txn::new().when([unchanged]).and_then(ops)).await.map_err(unavailable)?;
+        if resp.succeeded() {
+            return Ok(resp.header().map_or(0, |h| h.revision()));
+        }
+    }
+    Err(StoreError::Conflict("(ACL LOAD)".into()))
 }
 
 /// Writes `acl`'s users into an empty store, each key only if still absent, so two nodes

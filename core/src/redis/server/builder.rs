@@ -131,7 +131,8 @@ impl ServerBuilder {
         let wanted = self.config.tls.wanted(self.config.free_port_for_zero);
         let tls = TlsState::new(self.acl.clone(), &self.config.tls, dir.as_deref(), wanted)
             .map_err(|why| ServerError::Config(format!("{why}\n{CONFIGURE_FAILED}")))?;
-        Ok(Server::new(self.acl, self.config, Arc::new(tls)))
+        let acl_store = super::acl_store::attach(&self.acl, &self.config)?;
+        Ok(Server::new(self.acl, self.config, Arc::new(tls)).with_acl_store(acl_store))
     }
 }
 

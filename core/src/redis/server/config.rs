@@ -58,6 +58,11 @@ pub struct Config {
     pub rest: super::rest::RestConfig,
     /// `upstream`: proxy mode, the RESP server commands are forwarded to once checked.
     pub upstream: Option<std::sync::Arc<super::UpstreamUrl>>,
+    /// `acl-store`: the etcd ACL store a fleet shares (`etcd://host:port[,...]/prefix`).
+    pub acl_store: Option<String>,
+    /// `acl-store-cache`: the store's last state, started from when etcd is unreachable
+    /// (default `acl-store.cache`, in `dir`).
+    pub acl_store_cache: Option<PathBuf>,
 }
 
 /// `loglevel`: Redis' four levels, least important first (so `a < b` means `a` is chattier).
@@ -124,6 +129,8 @@ impl Default for Config {
             logfile: None,
             rest: super::rest::RestConfig::default(),
             upstream: None,
+            acl_store: None,
+            acl_store_cache: None,
         }
     }
 }
@@ -157,6 +164,15 @@ impl Config {
         }
     }
 
+    /// The ACL store's cache file: `acl-store-cache`, a relative name resolved against `dir`.
+    pub fn acl_store_cache_path(&self) -> PathBuf {
+        let f = self.acl_store_cache.clone().unwrap_or_else(|| PathBuf::from("acl-store.cache"));
+        match &self.dir {
+            Some(d) if f.is_relative() => d.join(f),
+            _ => f,
+        }
+    }
+
     /// Applies one directive (`argv[0]` is the name). Errors are Redis' per-line messages.
     pub fn apply_directive(&mut self, argv: &[Vec<u8>]) -> Result<(), String> {
         let Some(name) = argv.first() else { return Ok(()) };
@@ -178,6 +194,8 @@ impl Config {
             }
             "requirepass" => self.requirepass = Some(one()?.clone()),
             "aclfile" => self.aclfile = Some(PathBuf::from(String::from_utf8_lossy(one()?).as_ref())),
+            "acl-store" => self.acl_store = Some(String::from_utf8_lossy(one()?).into_owned()),
+            "acl-store-cache" => self.acl_store_cache = Some(PathBuf::from(String::from_utf8_lossy(one()?).as_ref())),
             "dir" => self.dir = Some(PathBuf::from(String::from_utf8_lossy(one()?).as_ref())),
             "maxclients" => self.maxclients = parse_range(one()?, 1, u32::MAX as i64)? as usize,
             "acllog-max-len" => self.acllog_max_len = parse_range(one()?, 0, i64::MAX)? as usize,

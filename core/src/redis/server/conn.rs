@@ -133,6 +133,9 @@ async fn run<S: ClientStream>(s: &mut Session, stream: &mut S) {
             match parser.parse(&rbuf, &mut pos, &mut argv, s.auth_required()) {
                 Ok(true) => {
                     execute(s, argv.as_slice());
+                    if let Some(job) = s.store_job.take() {
+                        job.finish(s).await;
+                    }
                     if s.out.buf.len() > UNAUTH_OUTPUT_LIMIT && s.auth_required() {
                         tracing::debug!(
                             "Client closed for exceeding the unauthenticated output limit {}",

@@ -29,6 +29,7 @@
 //! The connection loop, command dispatch (Redis' order of checks) and the command
 //! implementations (`commands/`, one file per command family) are private.
 
+mod acl_store;
 mod buffers;
 mod builder;
 mod clients;

@@ -21,6 +21,7 @@ pub struct Server {
     acl: Arc<Acl>,
     config: Config,
     tls: Arc<TlsState>,
+    acl_store: Option<Arc<super::acl_store::Store>>,
 }
 
 /// The listening sockets: plain TCP (`port`) and TLS (`tls-port`).
@@ -105,7 +106,13 @@ impl Server {
     }
 
     pub(crate) fn new(acl: Arc<Acl>, config: Config, tls: Arc<TlsState>) -> Server {
-        Server { acl, config, tls }
+        Server { acl, config, tls, acl_store: None }
+    }
+
+    /// Writes ACL SETUSER/DELUSER/LOAD through `store` (`acl-store`).
+    pub(crate) fn with_acl_store(mut self, store: Option<Arc<super::acl_store::Store>>) -> Server {
+        self.acl_store = store;
+        self
     }
 
     /// The certificate users; the same set the running server uses.
@@ -114,7 +121,8 @@ impl Server {
     }
 
     fn shared(&self, rebind_tx: mpsc::UnboundedSender<Vec<std::net::TcpListener>>) -> Arc<Shared> {
-        let shared = Arc::new(Shared::new(self.acl.clone(), self.config.clone(), self.tls.clone(), rebind_tx));
+        let shared = Shared::new(self.acl.clone(), self.config.clone(), self.tls.clone(), rebind_tx);
+        let shared = Arc::new(shared.with_acl_store(self.acl_store.clone()));
         self.tls.attach(&shared);
         self.acl.subscribe(Arc::new(Listener(Arc::downgrade(&shared))));
         shared

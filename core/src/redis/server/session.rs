@@ -60,6 +60,8 @@ pub(crate) struct Session {
     pub in_exec: bool,
     /// Proxy mode (`--upstream`): the client's upstream connection and forwarded commands.
     pub proxy: Option<Box<super::proxy::ProxySession>>,
+    /// An ACL write through the ACL store, awaited before the next command.
+    pub store_job: Option<super::acl_store::StoreJob>,
 }
 
 impl Session {
@@ -86,6 +88,7 @@ impl Session {
             argv_mem: 0,
             in_exec: false,
             proxy: upstream.map(|u| Box::new(super::proxy::ProxySession::new(u))),
+            store_job: None,
             now: super::keyspace::now_ms(),
         };
         s.sync_info();

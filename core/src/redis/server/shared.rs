@@ -39,6 +39,8 @@ pub(crate) struct Shared {
     net_input: AtomicU64,
     /// Connections refused at maxclients (INFO's rejected_connections).
     rejected: AtomicU64,
+    /// `acl-store`: where ACL writes go (the store's watch updates `acl`).
+    pub acl_store: Option<Arc<super::acl_store::Store>>,
 }
 
 impl Shared {
@@ -62,7 +64,14 @@ impl Shared {
             started: std::time::Instant::now(),
             net_input: AtomicU64::new(0),
             rejected: AtomicU64::new(0),
+            acl_store: None,
         }
+    }
+
+    /// The ACL store ACL SETUSER/DELUSER/LOAD write through.
+    pub fn with_acl_store(mut self, store: Option<Arc<super::acl_store::Store>>) -> Shared {
+        self.acl_store = store;
+        self
     }
 
     /// The next client id.

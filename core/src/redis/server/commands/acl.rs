@@ -164,6 +164,11 @@ fn log(s: &mut Session, argv: &[Vec<u8>]) {
 
 /// ACL <subcommand> ...
 pub(crate) fn acl(s: &mut Session, cmd: &'static Command, argv: &[Vec<u8>]) {
+    if let Some(store) = s.shared.acl_store.clone() {
+        if crate::redis::server::acl_store::acl_write(s, &store, cmd, argv) {
+            return;
+        }
+    }
     let acl = s.shared.acl.clone();
     match cmd.name.as_str() {
         "setuser" => match acl.setuser(&argv[2], &argv[3..]) {

@@ -33,6 +33,7 @@ const SECTIONS: &[(&str, &[&str])] = &[
     ("Latencystats", &["latencystats"]),
     ("Cluster", &["cluster"]),
     ("Keyspace", &["keyspace"]),
+    ("Acl_store", &["acl_store"]),
 ];
 
 /// The sections INFO and INFO default show (`all` and `everything` show every one).
@@ -332,6 +333,7 @@ fn section(s: &Session, header: &str, out: &mut String) {
         "CPU" => cpu(out),
         "Cluster" => out.push_str("cluster_enabled:0\r\n"),
         "Keyspace" => keyspace(s, out),
+        "Acl_store" => s.shared.acl_store.iter().for_each(|st| crate::redis::server::acl_store::info(st, out)),
         // Modules, Commandstats, Errorstats, Latencystats: nothing to list
         _ => {}
     }
@@ -347,7 +349,8 @@ pub(crate) fn info(s: &mut Session, _c: &'static Command, argv: &[Vec<u8>]) {
         let chosen = all
             || (default && !NOT_DEFAULT.contains(header))
             || wanted.iter().any(|w| names.contains(&w.as_str()));
-        if chosen {
+        // Only a server with an ACL store has the section.
+        if chosen && (*header != "Acl_store" || s.shared.acl_store.is_some()) {
             if !text.is_empty() {
                 text.push_str("\r\n");
             }

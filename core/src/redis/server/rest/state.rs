@@ -118,6 +118,9 @@ impl State {
     }
 }
 
+/// Hears the `mtls_trusted_ca` bundle (`None`: there is none) at start and after each change.
+pub(crate) type TrustedCaHook = Box<dyn Fn(Option<&[ClientCert]>) + Send + Sync>;
+
 /// The REST API's objects and what they act on: the shared ACL users, and the file in `dir`.
 pub(crate) struct RestApi {
     pub acl: Arc<Acl>,
@@ -131,7 +134,7 @@ pub(crate) struct RestApi {
     /// user is checked against, so its reply takes as long as a wrong password's.
     pub dummy_hash: String,
     /// Called with the trusted CA bundle after each change of `mtls_trusted_ca`.
-    on_trusted_ca: Box<dyn Fn(Option<&[ClientCert]>) + Send + Sync>,
+    on_trusted_ca: TrustedCaHook,
     /// The server's certificate users (what the TLS listener logs in at handshake).
     certificate_logins: CertificateUsers,
 }
@@ -144,7 +147,7 @@ impl RestApi {
         certificate_logins: CertificateUsers,
         dir: Option<&Path>,
         bcrypt_cost: u32,
-        on_trusted_ca: Box<dyn Fn(Option<&[ClientCert]>) + Send + Sync>,
+        on_trusted_ca: TrustedCaHook,
     ) -> Result<RestApi, String> {
         let file = dir.map(|d| d.join(STATE_FILE));
         let state = match &file {
@@ -204,7 +207,7 @@ impl RestApi {
         let gone: Vec<&[u8]> = before
             .users
             .values()
-            .filter(|u| next.users.get(&u.uid).is_none_or(|n| n.name != u.name))
+            .filter(|u| next.users.get(&u.uid).map_or(true, |n| n.name != u.name))
             .map(|u| u.name.as_bytes())
             .collect();
         if !gone.is_empty() {
@@ -213,7 +216,7 @@ impl RestApi {
         for u in next.users.values() {
             let rules = next.acl_rules(u);
             let old = before.users.get(&u.uid);
-            let changed = old.is_none_or(|b| b.name != u.name || before.acl_rules(b) != rules);
+            let changed = old.map_or(true, |b| b.name != u.name || before.acl_rules(b) != rules);
             if changed {
                 // Rules were checked when their Redis ACL was stored, so this cannot fail on
                 // them; a failure is logged and leaves the ACL user as it was.
@@ -222,7 +225,7 @@ impl RestApi {
                 }
             }
             let line = u.subject_line();
-            if old.is_none_or(|b| b.name != u.name || b.subject_line() != line) {
+            if old.map_or(true, |b| b.name != u.name || b.subject_line() != line) {
                 let synced = match &line {
                     Some(line) => self.certificate_logins.set(&u.name, line.as_str()),
                     // No longer a certificate user: its certificate sessions close.
@@ -234,7 +237,7 @@ impl RestApi {
             }
         }
         for u in before.users.values().filter(|u| u.subject_line().is_some()) {
-            if next.users.get(&u.uid).is_none_or(|n| n.name != u.name) {
+            if next.users.get(&u.uid).map_or(true, |n| n.name != u.name) {
                 if let Err(e) = self.certificate_logins.remove(&u.name) {
                     tracing::warn!("REST user '{}': {}", u.name, e.message());
                 }
@@ -356,8 +359,7 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(STATE_FILE);
-        let mut state = State::default();
-        state.next_user_uid = 7;
+        let state = State { next_user_uid: 7, ..State::default() };
         write_state(&path, &state).unwrap();
         assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
         assert_eq!(read_state(&path).unwrap().next_user_uid, 7);

@@ -200,7 +200,7 @@ fn check_unique(api: &RestApi, state: &State, record: &UserRecord) -> Result<(),
             ));
         }
     }
-    let renamed = state.users.get(&record.uid).is_none_or(|old| old.name != record.name);
+    let renamed = state.users.get(&record.uid).map_or(true, |old| old.name != record.name);
     if renamed && api.acl.user(record.name.as_bytes()).is_some() {
         return Err(ApiError::name_exists(&record.name));
     }

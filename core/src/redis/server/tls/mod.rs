@@ -82,7 +82,14 @@ pub(crate) struct TlsState {
     shared: Mutex<Weak<Shared>>,
     /// The REST API's `mtls_trusted_ca`, trusted besides the CA file/dir, and the settings
     /// the configuration was last built from (to rebuild it when those CAs change).
-    extra_cas: Mutex<(Vec<CertificateDer<'static>>, Option<(TlsSettings, Option<PathBuf>)>)>,
+    extra_cas: Mutex<ExtraCas>,
+}
+
+/// The REST API's `mtls_trusted_ca` and what the listener's configuration was built from.
+struct ExtraCas {
+    cas: Vec<CertificateDer<'static>>,
+    /// The settings and `dir` of the last build; `None` without a TLS listener.
+    built_from: Option<(TlsSettings, Option<PathBuf>)>,
 }
 
 impl TlsState {
@@ -109,7 +116,7 @@ impl TlsState {
             denied: AtomicU64::new(0),
             acl,
             shared: Mutex::new(Weak::new()),
-            extra_cas: Mutex::new((Vec::new(), built_from)),
+            extra_cas: Mutex::new(ExtraCas { cas: Vec::new(), built_from }),
         })
     }
 
@@ -126,9 +133,9 @@ impl TlsState {
     /// Rebuilds the configuration from `settings` (CONFIG SET); on error nothing changes.
     pub(crate) fn reconfigure(&self, settings: &TlsSettings, dir: Option<&std::path::Path>) -> Result<(), String> {
         let mut extra = self.extra_cas.lock();
-        let ctx = context::build(settings, dir, &extra.0)?;
+        let ctx = context::build(settings, dir, &extra.cas)?;
         self.context.store(Some(Arc::new(ctx)));
-        extra.1 = Some((settings.clone(), dir.map(PathBuf::from)));
+        extra.built_from = Some((settings.clone(), dir.map(PathBuf::from)));
         drop(extra);
         self.users.write().set_mode(settings.auth_clients_user);
         Ok(())
@@ -139,11 +146,11 @@ impl TlsState {
     /// On error the previous configuration stays.
     pub(crate) fn set_extra_client_cas(&self, cas: Vec<CertificateDer<'static>>) -> Result<(), String> {
         let mut extra = self.extra_cas.lock();
-        if let Some((settings, dir)) = &extra.1 {
+        if let Some((settings, dir)) = &extra.built_from {
             let ctx = context::build(settings, dir.as_deref(), &cas)?;
             self.context.store(Some(Arc::new(ctx)));
         }
-        extra.0 = cas;
+        extra.cas = cas;
         Ok(())
     }
 

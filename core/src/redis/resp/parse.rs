@@ -22,8 +22,12 @@ pub const CLIENT_QUERY_BUFFER_LIMIT: usize = 1024 * 1024 * 1024;
 
 /// How many arguments the parser preallocates for a multibulk count, at most.
 const PREALLOC_ARGS: usize = 1024;
-/// Argument buffers bigger than this are released after use instead of being kept for reuse.
-const KEEP_ARG_CAPACITY: usize = 64 * 1024;
+/// Argument buffers bigger than this are released after a command instead of being kept.
+const KEEP_ARG_CAPACITY: usize = 16 * 1024;
+/// Argument slots kept after a command (a command with more arguments gives the rest back).
+const KEEP_ARG_SLOTS: usize = 16;
+/// What one argument slot costs besides its bytes (the `Vec` header), for [`Argv::memory`].
+const ARG_OVERHEAD: usize = std::mem::size_of::<Vec<u8>>();
 
 /// A protocol error. Redis replies with [`ProtocolError::reply_text`] and closes the connection.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,12 +85,15 @@ impl std::fmt::Display for ProtocolError {
 
 impl std::error::Error for ProtocolError {}
 
-/// The arguments of one request. The buffers are reused from request to request, so steady
-/// state parsing does not allocate.
+/// The arguments of one request. A few small buffers are reused from request to request, so
+/// steady state parsing does not allocate; what a big request needed is given back after it
+/// ([`Argv::release_excess`]) and everything once the connection waits ([`Argv::release`]).
 #[derive(Debug, Default)]
 pub struct Argv {
     args: Vec<Vec<u8>>,
     len: usize,
+    /// Memory of the arguments in use (capacity plus slot header each).
+    mem: usize,
 }
 
 impl Argv {
@@ -107,13 +114,41 @@ impl Argv {
     /// Removes every argument, keeping the buffers for reuse.
     pub fn clear(&mut self) {
         for a in &mut self.args[..self.len] {
-            if a.capacity() > KEEP_ARG_CAPACITY {
-                *a = Vec::new();
-            } else {
-                a.clear();
-            }
+            a.clear();
         }
         self.len = 0;
+        self.mem = 0;
+    }
+
+    /// Removes every argument and gives back what only a big request needed: slots beyond
+    /// a few, and argument buffers over 16 KiB. Called after each command.
+    pub fn release_excess(&mut self) {
+        self.clear();
+        if self.args.len() > KEEP_ARG_SLOTS {
+            self.args.truncate(KEEP_ARG_SLOTS);
+            self.args.shrink_to(KEEP_ARG_SLOTS);
+        }
+        for a in &mut self.args {
+            if a.capacity() > KEEP_ARG_CAPACITY {
+                *a = Vec::new();
+            }
+        }
+    }
+
+    /// Frees every buffer (the connection is about to wait for input).
+    pub fn release(&mut self) {
+        *self = Argv::default();
+    }
+
+    /// Bytes held by the arguments in use: what a request being received counts against the
+    /// query buffer limit once its arguments have left the read buffer.
+    pub fn memory(&self) -> usize {
+        self.mem
+    }
+
+    /// Bytes held by every buffer, kept ones included (tests of what is given back).
+    pub fn allocated(&self) -> usize {
+        self.args.capacity() * ARG_OVERHEAD + self.args.iter().map(Vec::capacity).sum::<usize>()
     }
 
     /// Appends an argument.
@@ -124,11 +159,13 @@ impl Argv {
         let slot = &mut self.args[self.len];
         slot.clear();
         slot.extend_from_slice(bytes);
+        self.mem += slot.capacity() + ARG_OVERHEAD;
         self.len += 1;
     }
 
     /// Appends an owned argument.
     pub fn push_owned(&mut self, bytes: Vec<u8>) {
+        self.mem += bytes.capacity() + ARG_OVERHEAD;
         if self.len == self.args.len() {
             self.args.push(bytes);
         } else {
@@ -447,6 +484,52 @@ mod tests {
         let (cmds, err, _) = all(b"*1\r\n$4\r\nPINGxx", false);
         assert_eq!(err, None);
         assert_eq!(cmds, vec![vec![b"PING".to_vec()]]);
+    }
+}
+
+#[cfg(test)]
+mod memory_tests {
+    use super::*;
+
+    /// The probe: ~64K arguments of an inline `a a a ...` line stayed allocated in
+    /// every connection that had sent one. After the command the slots go back.
+    #[test]
+    fn a_request_with_many_arguments_gives_its_slots_back() {
+        let mut line = b"a ".repeat(60_000);
+        line.extend_from_slice(b"\r\n");
+        let (mut p, mut argv, mut pos) = (RequestParser::new(), Argv::new(), 0);
+        assert!(p.parse(&line, &mut pos, &mut argv, false).unwrap());
+        assert_eq!(argv.len(), 60_000);
+        assert!(argv.memory() >= 60_000 * ARG_OVERHEAD);
+        argv.release_excess();
+        assert!(argv.allocated() <= KEEP_ARG_SLOTS * (ARG_OVERHEAD + KEEP_ARG_CAPACITY), "{}", argv.allocated());
+        argv.release();
+        assert_eq!(argv.allocated(), 0);
+    }
+
+    #[test]
+    fn a_big_argument_is_not_kept() {
+        let mut req = b"*2\r\n$3\r\nset\r\n$100000\r\n".to_vec();
+        req.extend(std::iter::repeat(b'x').take(100_000));
+        req.extend_from_slice(b"\r\n");
+        let (mut p, mut argv, mut pos) = (RequestParser::new(), Argv::new(), 0);
+        assert!(p.parse(&req, &mut pos, &mut argv, false).unwrap());
+        assert!(argv.memory() >= 100_000);
+        argv.release_excess();
+        assert!(argv.allocated() < 1024, "{}", argv.allocated());
+    }
+
+    /// Empty arguments of an endless multibulk request are counted, so the connection can
+    /// hold them to the query buffer limit although the read buffer is drained.
+    #[test]
+    fn arguments_of_a_request_in_progress_are_counted() {
+        let mut req = b"*2147483647\r\n".to_vec();
+        req.extend_from_slice(&b"$0\r\n\r\n".repeat(1000));
+        let (mut p, mut argv, mut pos) = (RequestParser::new(), Argv::new(), 0);
+        assert!(!p.parse(&req, &mut pos, &mut argv, false).unwrap());
+        assert_eq!(pos, req.len(), "every complete argument left the buffer");
+        assert!(p.in_request());
+        assert!(argv.memory() >= 1000 * ARG_OVERHEAD);
     }
 }
 

@@ -15,6 +15,7 @@ use parking_lot::Mutex;
 use tokio::sync::Notify;
 
 use super::keyspace::now_ms;
+use super::outlimits::{BufferLimit, SoftLimitClock};
 use crate::redis::acl::{table, ChannelAllowList, UserRef};
 
 /// A Pub/Sub message to deliver.
@@ -37,24 +38,31 @@ impl PubMessage {
     }
 }
 
-/// Out-of-band work for a connection.
+/// Out-of-band work for a connection. A kill is not a message: it is the handle's `killed`
+/// flag, which closes the mailbox, so kills never queue.
 #[derive(Debug)]
 pub(crate) enum ClientMsg {
     /// Deliver a Pub/Sub message.
     Message(Arc<PubMessage>),
-    /// Close the connection.
-    Kill,
     /// The user lost channel permissions: close if a subscription is no longer allowed.
     ChannelsRevoked(ChannelAllowList),
 }
 
-/// Out-of-band work queued for one connection. Unbounded like the channel it replaces (a slow
-/// subscriber is bounded by [`PUBSUB_OUTPUT_LIMIT`] instead), but an idle connection's mailbox
-/// owns no allocation: an empty `VecDeque` and a `Notify` are a few dozen bytes, where a channel
+/// Most channel revocations that may wait in one mailbox; a connection that has not looked
+/// at that many is closed instead of queueing another (it is not running at all).
+pub(crate) const MAX_QUEUED_REVOCATIONS: usize = 256;
+
+/// Out-of-band work queued for one connection, bounded: messages by the client's output
+/// limit (their bytes are counted in [`ClientHandle::pending`] before they are queued, and the
+/// client is dropped instead once the limit is reached), revocations by
+/// [`MAX_QUEUED_REVOCATIONS`], kills not at all (a flag). An idle connection's mailbox owns no
+/// allocation: an empty `VecDeque` and a `Notify` are a few dozen bytes, where a channel
 /// allocates its first block of slots up front, and 10,000 idle clients hold 10,000 of them.
 #[derive(Debug, Default)]
 pub(crate) struct Mailbox {
     queue: Mutex<VecDeque<ClientMsg>>,
+    /// How many of the queued messages are revocations.
+    revocations: AtomicUsize,
     /// Signalled after each push; a signal sent while the connection is busy is kept (one
     /// permit) and wakes its next wait at once, so no message waits for unrelated input.
     wake: Notify,
@@ -70,6 +78,9 @@ impl Mailbox {
         if self.closed.load(Ordering::Acquire) {
             return;
         }
+        if matches!(msg, ClientMsg::ChannelsRevoked(_)) {
+            self.revocations.fetch_add(1, Ordering::AcqRel);
+        }
         queue.push_back(msg);
         drop(queue);
         self.wake.notify_one();
@@ -82,20 +93,28 @@ impl Mailbox {
 
     /// Takes the next queued message.
     pub fn pop(&self) -> Option<ClientMsg> {
-        self.queue.lock().pop_front()
+        let msg = self.queue.lock().pop_front();
+        if matches!(msg, Some(ClientMsg::ChannelsRevoked(_))) {
+            self.revocations.fetch_sub(1, Ordering::AcqRel);
+        }
+        msg
     }
 
-    /// Marks the connection ended and frees what is queued.
+    /// Revocations waiting to be looked at.
+    pub fn queued_revocations(&self) -> usize {
+        self.revocations.load(Ordering::Acquire)
+    }
+
+    /// Marks the connection ended, frees what is queued and wakes the connection.
     pub fn close(&self) {
         let mut queue = self.queue.lock();
         self.closed.store(true, Ordering::Release);
         *queue = VecDeque::new();
+        self.revocations.store(0, Ordering::Release);
+        drop(queue);
+        self.wake.notify_one();
     }
 }
-
-/// Most output a subscriber may have queued before it is disconnected (Redis' pubsub
-/// `client-output-buffer-limit` hard limit, 32 MB).
-pub(crate) const PUBSUB_OUTPUT_LIMIT: usize = 32 * 1024 * 1024;
 
 /// The CLIENT LIST fields that change rarely.
 #[derive(Debug, Clone, Default)]
@@ -131,13 +150,39 @@ pub(crate) struct ClientHandle {
     pub killed: AtomicBool,
     /// Bytes of Pub/Sub messages queued and not yet encoded by the connection.
     pub pending: AtomicUsize,
+    /// Reply bytes the connection has encoded and the socket has not taken yet (what it
+    /// publishes before it waits).
+    pub unwritten: AtomicUsize,
+    /// Since when the client's output has been at or over its soft limit.
+    pub soft_limit: SoftLimitClock,
 }
 
 impl ClientHandle {
-    /// Asks the connection to close (it finishes writing what it has already produced).
+    /// A handle for a connection just accepted.
+    pub fn new(id: u64, addr: SocketAddr, laddr: SocketAddr, fd: i64) -> ClientHandle {
+        ClientHandle {
+            id,
+            addr,
+            laddr,
+            fd,
+            created: Instant::now(),
+            mailbox: Mailbox::default(),
+            info: Mutex::new(ClientInfo { multi: -1, resp: 2, ..ClientInfo::default() }),
+            last_cmd: AtomicUsize::new(0),
+            last_active: AtomicI64::new(now_ms()),
+            killed: AtomicBool::new(false),
+            pending: AtomicUsize::new(0),
+            unwritten: AtomicUsize::new(0),
+            soft_limit: SoftLimitClock::default(),
+        }
+    }
+
+    /// Closes the connection: its queued messages are freed now, and its task, woken, drops
+    /// its unsent output and the socket (a client that killed itself still gets the reply of
+    /// the command doing it: its task sees the flag between commands).
     pub fn kill(&self) {
         self.killed.store(true, Ordering::Release);
-        self.mailbox.send(ClientMsg::Kill);
+        self.mailbox.close();
     }
 
     /// True once the connection was asked to close.
@@ -145,12 +190,35 @@ impl ClientHandle {
         self.killed.load(Ordering::Acquire)
     }
 
-    /// Queues a Pub/Sub message; a subscriber that does not read is disconnected past the
-    /// output limit.
-    pub fn deliver(&self, msg: Arc<PubMessage>) {
-        let cost = msg.cost();
-        if self.pending.fetch_add(cost, Ordering::AcqRel) + cost > PUBSUB_OUTPUT_LIMIT {
-            self.kill();
+    /// The client's output memory as Redis counts it against `client-output-buffer-limit`:
+    /// what is queued or unsent beyond the fixed 16 KiB reply buffer every client has.
+    pub fn output_used(&self) -> u64 {
+        let total = self.pending.load(Ordering::Acquire) + self.unwritten.load(Ordering::Acquire);
+        total.saturating_sub(Self::REPLY_BUFFER) as u64
+    }
+
+    /// Checks the output limit after output was added; true (and the client is killed, as
+    /// Redis' `closeClientOnOutputBufferLimitReached` schedules it) if it is broken.
+    pub fn enforce_output_limit(&self, limit: &BufferLimit) -> bool {
+        if self.is_killed() || !self.soft_limit.exceeded(limit, self.output_used(), now_ms() / 1000) {
+            return false;
+        }
+        tracing::warn!(
+            "Client {} scheduled to be closed ASAP for overcoming of output buffer limits.",
+            String::from_utf8_lossy(&self.line(0, 0))
+        );
+        self.kill();
+        true
+    }
+
+    /// Queues a Pub/Sub message under the subscriber's output limit (`limit`, its class'): a
+    /// subscriber that does not read is dropped once its output breaks the limit.
+    pub fn deliver(&self, msg: Arc<PubMessage>, limit: &BufferLimit) {
+        if self.is_killed() {
+            return;
+        }
+        self.pending.fetch_add(msg.cost(), Ordering::AcqRel);
+        if self.enforce_output_limit(limit) {
             return;
         }
         self.mailbox.send(ClientMsg::Message(msg));
@@ -231,9 +299,15 @@ pub(crate) struct Registry {
 }
 
 impl Registry {
-    /// Adds a client.
-    pub fn add(&self, c: Arc<ClientHandle>) {
-        self.clients.lock().insert(c.id, c);
+    /// Adds a client unless `max` clients are connected already: the count and the insert
+    /// are one step under the lock, so concurrent accepts cannot overshoot `maxclients`.
+    pub fn try_add(&self, c: Arc<ClientHandle>, max: usize) -> bool {
+        let mut clients = self.clients.lock();
+        if clients.len() >= max {
+            return false;
+        }
+        clients.insert(c.id, c);
+        true
     }
 
     /// Removes a client.
@@ -251,9 +325,10 @@ impl Registry {
         self.clients.lock().values().cloned().collect()
     }
 
-    /// Kills every client.
+    /// Removes and kills every client (server shutdown).
     pub fn kill_all(&self) {
-        for c in self.all() {
+        let all = std::mem::take(&mut *self.clients.lock());
+        for c in all.values() {
             c.kill();
         }
     }

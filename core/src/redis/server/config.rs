@@ -4,13 +4,15 @@
 //! are skipped, the rest is split with `sdssplitargs` rules and the directive name is
 //! case-insensitive. Supported directives: `port`, `bind`, `requirepass`, `aclfile`, `dir`,
 //! `user` (repeatable), `acl-pubsub-default`, `acllog-max-len`, `maxclients`, `loglevel`,
-//! `logfile`, `upstream` (proxy mode), the `tls-*` directives ([`TlsSettings`]) and the REST API's `rest-*`
-//! ([`super::rest::settings`]). A handful of common Redis directives that have no meaning for this server
+//! `logfile`, `upstream` (proxy mode), `client-output-buffer-limit`,
+//! `client-query-buffer-limit`, the `tls-*` directives ([`TlsSettings`]) and the REST API's
+//! `rest-*` ([`super::rest::settings`]). A handful of common Redis directives that have no meaning for this server
 //! (persistence, daemonizing) are accepted and ignored so that existing redis.conf files load;
 //! any other directive is a fatal error reported like Redis does.
 
 use std::path::{Path, PathBuf};
 
+use super::outlimits::{mem_to_u64, OutputBufferLimits};
 use crate::redis::acl::{PubsubDefault, DEFAULT_LOG_MAX_LEN};
 use crate::redis::resp::number::parse_i64;
 use crate::redis::resp::split_args;
@@ -63,6 +65,11 @@ pub struct Config {
     /// `acl-store-cache`: the store's last state, started from when etcd is unreachable
     /// (default `acl-store.cache`, in `dir`).
     pub acl_store_cache: Option<PathBuf>,
+    /// `client-output-buffer-limit`: unsent output past which a client is dropped.
+    pub client_output_buffer_limit: OutputBufferLimits,
+    /// `client-query-buffer-limit`: most bytes of one client's unparsed input plus the
+    /// arguments of the request being parsed (default 1 GiB).
+    pub client_query_buffer_limit: usize,
 }
 
 /// `loglevel`: Redis' four levels, least important first (so `a < b` means `a` is chattier).
@@ -131,6 +138,8 @@ impl Default for Config {
             upstream: None,
             acl_store: None,
             acl_store_cache: None,
+            client_output_buffer_limit: OutputBufferLimits::default(),
+            client_query_buffer_limit: crate::redis::resp::parse::CLIENT_QUERY_BUFFER_LIMIT,
         }
     }
 }
@@ -213,6 +222,11 @@ impl Config {
                     Some(std::sync::Arc::new(super::UpstreamUrl::parse(url)?))
                 };
             }
+            "client-output-buffer-limit" => {
+                // The words after the name, joined with single spaces as Redis does.
+                self.client_output_buffer_limit.apply(&args.join(&b' '))?;
+            }
+            "client-query-buffer-limit" => self.client_query_buffer_limit = parse_query_buffer_limit(one()?)?,
             "user" => {
                 if args.is_empty() {
                     return Err("wrong number of arguments".into());
@@ -299,6 +313,16 @@ pub(crate) fn parse_range(v: &[u8], min: i64, max: i64) -> Result<i64, String> {
         return Err(format!("argument must be between {min} and {max} inclusive"));
     }
     Ok(n)
+}
+
+/// Parses `client-query-buffer-limit` (a memory value, 1 MiB to the bulk limit ceiling, as
+/// in Redis 7.0: `1mb` .. `LONG_MAX`).
+pub(crate) fn parse_query_buffer_limit(v: &[u8]) -> Result<usize, String> {
+    let n = mem_to_u64(v).ok_or("argument must be a memory value")?;
+    if n < 1024 * 1024 || n > i64::MAX as u64 {
+        return Err(format!("argument must be between 1048576 and {} inclusive", i64::MAX));
+    }
+    Ok(usize::try_from(n).unwrap_or(usize::MAX))
 }
 
 /// Parses `port`.

@@ -10,24 +10,22 @@
 use std::future::{poll_fn, Future};
 use std::net::SocketAddr;
 use std::pin::pin;
-use std::sync::atomic::{AtomicBool, AtomicI64, AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::task::{ready, Poll};
-use std::time::Instant;
 
-use parking_lot::Mutex;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use super::buffers::{self, BUFFER_CAPACITY};
-use super::clients::{ClientHandle, ClientInfo, ClientMsg, Mailbox};
+use super::clients::{ClientHandle, ClientMsg};
+use super::commands::pubsub::encode_message;
 use super::dispatch::execute;
 use super::keyspace::{now_ms, set_cached_now};
-use super::commands::pubsub::{encode_message, unsubscribe_all};
+use super::outlimits::{BufferLimit, ClientClass, OutputBufferLimits};
 use super::session::Session;
 use super::shared::Shared;
 use super::tls::Login;
-use crate::redis::resp::parse::CLIENT_QUERY_BUFFER_LIMIT;
 use crate::redis::resp::{Argv, RequestParser};
 
 /// Output an unauthenticated client may accumulate before it is dropped: Redis' 16 KiB reply
@@ -70,7 +68,9 @@ fn raw_fd(_s: &TcpStream) -> i64 {
 }
 
 /// Serves one accepted connection until it closes. `id` was taken when it was accepted;
-/// `login` is what a client certificate decided at the TLS handshake.
+/// `login` is what a client certificate decided at the TLS handshake. Whatever the way out
+/// (the client leaves, it is killed, the task panics or is dropped), the session's `Drop`
+/// frees the client's slot, subscriptions and queued messages.
 pub(crate) async fn serve<S: ClientStream>(
     shared: Arc<Shared>,
     mut stream: S,
@@ -79,38 +79,46 @@ pub(crate) async fn serve<S: ClientStream>(
     login: Login,
 ) {
     let _ = stream.tcp().set_nodelay(true);
+    let laddr = stream.tcp().local_addr().unwrap_or(addr);
+    let handle = Arc::new(ClientHandle::new(id, addr, laddr, raw_fd(stream.tcp())));
     let maxclients = shared.config.read().maxclients;
-    if shared.clients.len() >= maxclients {
+    if !shared.clients.try_add(handle.clone(), maxclients) {
         shared.add_rejected();
         tracing::debug!("Rejected {addr}: max number of clients reached");
-        if stream.write_all(b"-ERR max number of clients reached\r\n").await.is_ok() {
+        if stream.write_all(MAXCLIENTS_REPLY).await.is_ok() {
             let _ = stream.flush().await;
         }
         return;
     }
-    let laddr = stream.tcp().local_addr().unwrap_or(addr);
-    let handle = Arc::new(ClientHandle {
-        id,
-        addr,
-        laddr,
-        fd: raw_fd(stream.tcp()),
-        created: Instant::now(),
-        mailbox: Mailbox::default(),
-        info: Mutex::new(ClientInfo { multi: -1, resp: 2, ..ClientInfo::default() }),
-        last_cmd: AtomicUsize::new(0),
-        last_active: AtomicI64::new(now_ms()),
-        killed: AtomicBool::new(false),
-        pending: AtomicUsize::new(0),
-    });
-    shared.clients.add(handle.clone());
     tracing::debug!("Accepted {addr}");
-    let mut session = Session::new(shared.clone(), handle.clone());
+    let mut session = Session::new(shared, handle);
     login.apply(&mut session);
     run(&mut session, &mut stream).await;
-    handle.mailbox.close();
-    unsubscribe_all(&mut session);
-    shared.clients.remove(handle.id);
 }
+
+/// What Redis writes to a connection refused at `maxclients` before closing it.
+const MAXCLIENTS_REPLY: &[u8] = b"-ERR max number of clients reached\r\n";
+
+/// The limits a connection applies, read from the live config once per batch of requests.
+struct Limits {
+    output: OutputBufferLimits,
+    query: usize,
+}
+
+impl Limits {
+    fn read(s: &Session) -> Limits {
+        let c = s.shared.config.read();
+        Limits { output: c.client_output_buffer_limit, query: c.client_query_buffer_limit }
+    }
+
+    /// The output limit of the client's class (Redis' `getClientType`: subscribers are pubsub).
+    fn output_of(&self, s: &Session) -> BufferLimit {
+        self.output.get(if s.in_pubsub() { ClientClass::Pubsub } else { ClientClass::Normal })
+    }
+}
+
+/// Why a connection ends without sending what it has buffered.
+struct Dropped;
 
 async fn run<S: ClientStream>(s: &mut Session, stream: &mut S) {
     let handle = s.handle.clone();
@@ -122,11 +130,13 @@ async fn run<S: ClientStream>(s: &mut Session, stream: &mut S) {
         // Execute every complete request in the buffer.
         s.now = now_ms();
         set_cached_now(s.now);
+        let limits = Limits::read(s);
         if pos < rbuf.len() {
             buffers::lend(&mut s.out.buf);
         }
         loop {
             if s.close || s.handle.is_killed() || s.user.is_removed() {
+                // A client that killed itself (or deleted its own user) gets this reply.
                 s.close = true;
                 break;
             }
@@ -136,11 +146,16 @@ async fn run<S: ClientStream>(s: &mut Session, stream: &mut S) {
                     if let Some(job) = s.store_job.take() {
                         job.finish(s).await;
                     }
+                    argv.release_excess();
                     if s.out.buf.len() > UNAUTH_OUTPUT_LIMIT && s.auth_required() {
                         tracing::debug!(
                             "Client closed for exceeding the unauthenticated output limit {}",
                             line(s)
                         );
+                        return;
+                    }
+                    handle.unwritten.store(s.out.buf.len(), Ordering::Release);
+                    if handle.enforce_output_limit(&limits.output_of(s)) {
                         return;
                     }
                 }
@@ -165,6 +180,9 @@ async fn run<S: ClientStream>(s: &mut Session, stream: &mut S) {
             pos = 0;
         }
         buffers::reclaim(&mut rbuf);
+        if !parser.in_request() {
+            argv.release();
+        }
         if s.proxy.as_ref().is_some_and(|p| p.has_pending()) {
             // Proxy mode: the forwarded commands' replies join the local ones, in order.
             if !super::proxy::exchange(s, stream).await {
@@ -173,24 +191,20 @@ async fn run<S: ClientStream>(s: &mut Session, stream: &mut S) {
             while let Some(msg) = handle.mailbox.pop() {
                 handle_msg(s, msg);
             }
-        }
-        if !s.out.buf.is_empty() {
-            // `flush` sends what a TLS session still buffers (a no-op on TCP).
-            let written = match stream.write_all(&s.out.buf).await {
-                Ok(()) => stream.flush().await,
-                Err(e) => Err(e),
-            };
-            if let Err(e) = written {
-                tracing::debug!("Error writing to client: {e}");
+            if handle.is_killed() && !s.close {
                 return;
             }
-            s.out.buf.clear();
+        }
+        if !s.out.buf.is_empty() && write_out(s, stream, &limits).await.is_err() {
+            return;
         }
         buffers::reclaim(&mut s.out.buf);
         if s.close {
             return;
         }
-        if rbuf.len() > CLIENT_QUERY_BUFFER_LIMIT {
+        // The unparsed input plus the arguments of the request being received: parsed
+        // arguments no longer sit in `rbuf`, and must not escape the limit.
+        if rbuf.len() + argv.memory() > limits.query {
             // Redis also quotes the buffer's first bytes; they may hold a password, so not here.
             tracing::warn!("Closing client that reached max query buffer length: {}", line(s));
             return;
@@ -215,8 +229,81 @@ async fn run<S: ClientStream>(s: &mut Session, stream: &mut S) {
                 }
             }
         }
+        if handle.is_killed() {
+            // Killed by another client (or the server) while waiting: nothing more is sent.
+            return;
+        }
     }
 }
+
+/// What woke a connection blocked in a write.
+enum WriteEvent {
+    Wrote(std::io::Result<usize>),
+    Flushed(std::io::Result<()>),
+    Mail,
+}
+
+/// Sends `s.out.buf`, watching the mailbox meanwhile: a client that does not read is still
+/// killable (the kill closes its socket at once, unsent output dropped) and its Pub/Sub
+/// messages are encoded behind what is pending, under its output limit. `Err` means the
+/// connection must end now.
+async fn write_out<S: ClientStream>(s: &mut Session, stream: &mut S, limits: &Limits) -> Result<(), Dropped> {
+    let handle = s.handle.clone();
+    let mut written = 0usize;
+    loop {
+        if written >= OUTPUT_COMPACT_AT && written * 2 > s.out.buf.len() {
+            s.out.buf.drain(..written);
+            written = 0;
+        }
+        let unsent = s.out.buf.len() - written;
+        handle.unwritten.store(unsent, Ordering::Release);
+        // `flush` sends what a TLS session still buffers (a no-op on TCP).
+        let pending = &s.out.buf[written..];
+        let io = async {
+            if pending.is_empty() {
+                WriteEvent::Flushed(stream.flush().await)
+            } else {
+                WriteEvent::Wrote(stream.write(pending).await)
+            }
+        };
+        let event = tokio::select! {
+            event = io => event,
+            () = handle.mailbox.wait() => WriteEvent::Mail,
+        };
+        match event {
+            WriteEvent::Wrote(Ok(0)) => return Err(Dropped),
+            WriteEvent::Wrote(Ok(n)) => written += n,
+            WriteEvent::Wrote(Err(e)) | WriteEvent::Flushed(Err(e)) => {
+                tracing::debug!("Error writing to client: {e}");
+                return Err(Dropped);
+            }
+            WriteEvent::Flushed(Ok(())) => break,
+            WriteEvent::Mail => {
+                // A kill the client asked for itself (s.close already set) still sends its reply.
+                if handle.is_killed() && !s.close {
+                    return Err(Dropped);
+                }
+                while let Some(msg) = handle.mailbox.pop() {
+                    handle_msg(s, msg);
+                    if s.out.buf.is_empty() && s.close {
+                        return Err(Dropped);
+                    }
+                }
+                handle.unwritten.store(s.out.buf.len() - written, Ordering::Release);
+                if handle.enforce_output_limit(&limits.output_of(s)) {
+                    return Err(Dropped);
+                }
+            }
+        }
+    }
+    s.out.buf.clear();
+    handle.unwritten.store(0, Ordering::Release);
+    Ok(())
+}
+
+/// Sent bytes are dropped from the front of the reply buffer once there are this many (and
+/// they are more than half of it), so a slow reader's buffer does not keep what it has read.
+const OUTPUT_COMPACT_AT: usize = 64 * 1024;
 
 /// Reads what the socket holds into `rbuf`, with room for `want` bytes. The buffer is borrowed
 /// from the pool only once the socket is readable and handed back if the read brings nothing,
@@ -252,7 +339,6 @@ fn handle_msg(s: &mut Session, msg: ClientMsg) {
             s.handle.pending.fetch_sub(m.cost(), Ordering::AcqRel);
             encode_message(&mut s.out, &m, m.sharded);
         }
-        ClientMsg::Kill => s.close = true,
         ClientMsg::ChannelsRevoked(allowed) => {
             let lost = s.psubs.iter().any(|p| !allowed.allows_pattern(p))
                 || s.subs.iter().chain(s.ssubs.iter()).any(|c| !allowed.allows_channel(c));
@@ -260,6 +346,7 @@ fn handle_msg(s: &mut Session, msg: ClientMsg) {
                 // Redis frees the client without a reply.
                 s.out.buf.clear();
                 s.close = true;
+                s.handle.kill();
             }
         }
     }

@@ -22,7 +22,8 @@
 //! - [`Server`] / [`ServerBuilder`] / [`ServerHandle`]: the lower-level pieces, for a program
 //!   that runs the server on its own tokio runtime ([`Server::run_until`]); [`event_loop`] is
 //!   the single-threaded runtime [`Server::start`] and `authgate serve` use.
-//! - [`config`]: settings and redis.conf files; [`keyspace`]: the sharded string store.
+//! - [`config`]: settings and redis.conf files; [`keyspace`]: the sharded string store;
+//!   [`outlimits`]: `client-output-buffer-limit`.
 //! - TLS: `tls-port` and the other `tls-*` settings ([`TlsSettings`]) open a rustls listener
 //!   whose client certificates can log in ([`CertificateUsers`], `tls-auth-clients-user`).
 //!
@@ -43,6 +44,7 @@ pub mod keyspace;
 mod listen;
 mod options;
 mod proxy;
+pub mod outlimits;
 mod pubsub;
 pub mod rest;
 mod runtime;

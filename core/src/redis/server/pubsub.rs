@@ -8,6 +8,7 @@ use std::sync::Arc;
 use parking_lot::RwLock;
 
 use super::clients::{ClientHandle, PubMessage};
+use super::outlimits::BufferLimit;
 use crate::redis::acl::glob;
 
 /// Which namespace a subscription lives in.
@@ -71,9 +72,20 @@ impl PubSub {
         }
     }
 
+    /// Drops client `id` from every channel, pattern and shard channel (a client killed by
+    /// another: its subscriptions go at once, before its task runs).
+    pub(crate) fn remove_client(&self, id: u64) {
+        for kind in [Kind::Channel, Kind::Pattern, Kind::Shard] {
+            self.map(kind).write().retain(|_, subs| {
+                subs.remove(&id);
+                !subs.is_empty()
+            });
+        }
+    }
+
     /// Delivers `payload` to the subscribers of `channel` (and of matching patterns unless
-    /// sharded); returns how many received it.
-    pub fn publish(&self, channel: &[u8], payload: &[u8], sharded: bool) -> usize {
+    /// sharded) under the pubsub class' output `limit`; returns how many received it.
+    pub fn publish(&self, channel: &[u8], payload: &[u8], sharded: bool, limit: &BufferLimit) -> usize {
         let channel: Arc<[u8]> = channel.into();
         let payload: Arc<[u8]> = payload.into();
         let mut n = 0;
@@ -86,7 +98,7 @@ impl PubSub {
                 sharded,
             });
             for c in subs.values() {
-                c.deliver(msg.clone());
+                c.deliver(msg.clone(), limit);
                 n += 1;
             }
         }
@@ -102,7 +114,7 @@ impl PubSub {
                     sharded: false,
                 });
                 for c in subs.values() {
-                    c.deliver(msg.clone());
+                    c.deliver(msg.clone(), limit);
                     n += 1;
                 }
             }

@@ -4,6 +4,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use super::clients::ClientHandle;
+use super::pubsub::Kind;
 use super::shared::Shared;
 use crate::redis::acl::{Command, UserRef, UserView};
 use crate::redis::resp::{Encoder, Protocol};
@@ -132,10 +133,67 @@ impl Session {
         self.sub_count() + self.ssubs.len() > 0
     }
 
+    /// Frees what the connection holds in the server: its queued messages, its subscriptions
+    /// and its maxclients slot. Runs when the session is dropped, so also when the connection
+    /// task panics (tokio drops a panicked task's future while unwinding) or is aborted.
+    fn release(&mut self) {
+        self.handle.mailbox.close();
+        for (kind, names) in [
+            (Kind::Channel, std::mem::take(&mut self.subs)),
+            (Kind::Pattern, std::mem::take(&mut self.psubs)),
+            (Kind::Shard, std::mem::take(&mut self.ssubs)),
+        ] {
+            for name in names {
+                self.shared.pubsub.remove(kind, &name, self.handle.id);
+            }
+        }
+        self.shared.clients.remove(self.handle.id);
+    }
+
     /// Switches to `user` after a successful AUTH/HELLO AUTH.
     pub fn login(&mut self, user: UserRef) {
         self.user = user;
         self.authenticated = true;
         self.sync_info();
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.release();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::redis::acl::Acl;
+
+    /// A connection task that panics mid-command must still free its slot and subscriptions:
+    /// the cleanup lives in the session's `Drop`, which unwinding runs.
+    #[test]
+    fn a_panicking_connection_frees_its_slot_and_subscriptions() {
+        let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+        let acl = Arc::new(Acl::new());
+        let config = crate::redis::server::Config::default();
+        let tls = super::super::tls::TlsState::new(acl.clone(), &config.tls, None, false).unwrap();
+        let shared = Arc::new(Shared::new(acl, config, Arc::new(tls), tx));
+        let addr: std::net::SocketAddr = "127.0.0.1:1".parse().unwrap();
+        let handle = Arc::new(ClientHandle::new(3, addr, addr, -1));
+        assert!(shared.clients.try_add(handle.clone(), 10));
+        let mut session = Session::new(shared.clone(), handle.clone());
+        session.subs.insert(b"news".to_vec());
+        shared.pubsub.add(Kind::Channel, b"news", &handle);
+        session.psubs.insert(b"n*".to_vec());
+        shared.pubsub.add(Kind::Pattern, b"n*", &handle);
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+            let _owned = session;
+            panic!("a command panicked");
+        }));
+        assert!(outcome.is_err());
+        assert_eq!(shared.clients.len(), 0, "the maxclients slot is free");
+        assert_eq!(shared.pubsub.numsub(Kind::Channel, b"news"), 0);
+        assert_eq!(shared.pubsub.numpat(), 0);
+        assert_eq!(Arc::strong_count(&handle), 1, "nothing in the server keeps the client");
     }
 }

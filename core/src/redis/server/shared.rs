@@ -6,7 +6,7 @@ use std::sync::Arc;
 use parking_lot::RwLock;
 use tokio::sync::{mpsc, Notify};
 
-use super::clients::{ClientMsg, Registry};
+use super::clients::{ClientHandle, ClientMsg, Registry, MAX_QUEUED_REVOCATIONS};
 use super::config::Config;
 use super::keyspace::Keyspace;
 use super::pubsub::PubSub;
@@ -99,6 +99,16 @@ impl Shared {
         self.rejected.load(Ordering::Relaxed)
     }
 
+    /// Disconnects client `c` now, as Redis' `freeClient` does for a client other than the
+    /// one running the command: its maxclients slot, subscriptions and queued messages are
+    /// freed before this returns, and its task, woken, closes the socket. (A client that
+    /// disconnects itself still gets this command's reply.)
+    pub fn disconnect(&self, c: &ClientHandle) {
+        c.kill();
+        self.clients.remove(c.id);
+        self.pubsub.remove_client(c.id);
+    }
+
     /// How many connections were accepted (INFO's total_connections_received).
     pub fn connections_received(&self) -> u64 {
         self.next_id.load(Ordering::Relaxed) - FIRST_CLIENT_ID
@@ -130,12 +140,17 @@ impl AclListener for Listener {
             match event {
                 AclEvent::UsersRemoved(users) => {
                     if users.iter().any(|u| u.same_user(&user)) {
-                        c.kill();
+                        shared.disconnect(&c);
                     }
                 }
                 AclEvent::ChannelsRevoked { user: changed, allowed } => {
                     if changed.same_user(&user) && subscribed {
-                        c.mailbox.send(ClientMsg::ChannelsRevoked(allowed.clone()));
+                        if c.mailbox.queued_revocations() >= MAX_QUEUED_REVOCATIONS {
+                            // Its task has not run through this many: it would sit on them.
+                            shared.disconnect(&c);
+                        } else {
+                            c.mailbox.send(ClientMsg::ChannelsRevoked(allowed.clone()));
+                        }
                     }
                 }
             }

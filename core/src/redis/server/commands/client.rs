@@ -146,7 +146,7 @@ fn kill(s: &mut Session, argv: &[Vec<u8>]) {
         let target = &argv[2];
         match clients.iter().find(|c| c.addr.to_string().as_bytes() == target.as_slice()) {
             Some(c) => {
-                c.kill();
+                s.shared.disconnect(c);
                 s.out.ok();
             }
             None => s.out.error_str("ERR No such client"),
@@ -208,7 +208,7 @@ fn kill(s: &mut Session, argv: &[Vec<u8>]) {
                 continue;
             }
         }
-        c.kill();
+        s.shared.disconnect(c);
         killed += 1;
     }
     s.out.integer(killed);

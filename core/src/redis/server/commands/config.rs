@@ -11,7 +11,7 @@
 
 use super::acl::help_reply;
 use crate::redis::server::listen::bind_all;
-use crate::redis::server::config::{parse_port, parse_pubsub_default, parse_range, Config};
+use crate::redis::server::config::{parse_port, parse_pubsub_default, parse_query_buffer_limit, parse_range, Config};
 use crate::redis::server::session::Session;
 use crate::redis::server::TlsSettings;
 use crate::tls::TlsAuthClientsUser;
@@ -32,8 +32,18 @@ const HELP: &[&str] = &[
     "    Prints this help.",
 ];
 
-const PARAMS: &[&str] =
-    &["requirepass", "acl-pubsub-default", "acllog-max-len", "maxclients", "port", "bind", "aclfile", "dir"];
+const PARAMS: &[&str] = &[
+    "requirepass",
+    "acl-pubsub-default",
+    "acllog-max-len",
+    "maxclients",
+    "port",
+    "bind",
+    "aclfile",
+    "dir",
+    "client-output-buffer-limit",
+    "client-query-buffer-limit",
+];
 
 /// Settings read from the live config but not settable here: `logfile` is immutable in Redis
 /// too, and the log level belongs to the program that installed the log writer.
@@ -47,6 +57,8 @@ fn get_value(c: &Config, name: &str) -> Vec<u8> {
         }
         "acllog-max-len" => c.acllog_max_len.to_string().into_bytes(),
         "maxclients" => c.maxclients.to_string().into_bytes(),
+        "client-output-buffer-limit" => c.client_output_buffer_limit.render().into_bytes(),
+        "client-query-buffer-limit" => c.client_query_buffer_limit.to_string().into_bytes(),
         "port" => c.port.to_string().into_bytes(),
         "bind" => c.bind.join(" ").into_bytes(),
         "aclfile" => c.aclfile.as_ref().map(|p| p.to_string_lossy().into_owned().into_bytes()).unwrap_or_default(),
@@ -150,6 +162,8 @@ fn set(s: &mut Session, argv: &[Vec<u8>]) {
             "acllog-max-len" => parse_range(v, 0, i64::MAX).map(|n| next.acllog_max_len = n as usize),
             "maxclients" => parse_range(v, 1, u32::MAX as i64).map(|n| next.maxclients = n as usize),
             "port" => parse_port(v).map(|p| next.port = p),
+            "client-output-buffer-limit" => next.client_output_buffer_limit.apply(v),
+            "client-query-buffer-limit" => parse_query_buffer_limit(v).map(|n| next.client_query_buffer_limit = n),
             "bind" => {
                 let text = String::from_utf8_lossy(v).into_owned();
                 next.bind = text.split_whitespace().map(str::to_string).collect();

@@ -99,7 +99,8 @@ pub(crate) fn encode_message(out: &mut Encoder, msg: &PubMessage, sharded: bool)
 
 /// PUBLISH / SPUBLISH channel message
 pub(crate) fn publish(s: &mut Session, argv: &[Vec<u8>], sharded: bool) {
-    let n = s.shared.pubsub.publish(&argv[1], &argv[2], sharded);
+    let limit = s.shared.config.read().client_output_buffer_limit.pubsub;
+    let n = s.shared.pubsub.publish(&argv[1], &argv[2], sharded, &limit);
     s.out.integer(n as i64);
 }
 

@@ -72,10 +72,15 @@ thread_local! {
 }
 
 impl ArgBuf {
-    /// Runs `f` with an empty scratch buffer; the allocation is reused across calls.
+    /// Runs `f` with an empty scratch buffer; the allocation is reused across calls. The
+    /// buffer is emptied on entry, not only after `f`: a call that panicked (napi turns the
+    /// panic into a JS exception, the thread lives on) left its arguments, and its Buffer
+    /// pointers, which must never come in front of the next call's.
     pub(crate) fn with<R>(f: impl FnOnce(&mut ArgBuf) -> R) -> R {
         SCRATCH.with(|s| match s.try_borrow_mut() {
             Ok(mut buf) => {
+                buf.spans.clear();
+                buf.arena.clear();
                 let out = f(&mut buf);
                 buf.spans.clear();
                 buf.arena.clear();

@@ -14,7 +14,7 @@ AUTHGATE_BIN := $(CURDIR)/$(OUT)/authgate
 
 .PHONY: test deps apt-deps py-deps build test-rust test-lean test-c java-native test-java header test-differential test-clients bench bench-core bench-server bench-nats bench-c release clean
 
-test: deps build test-rust test-readme test-c test-c-install test-differential test-differential-nats test-differential-milvus test-cert test-tls test-rest test-fleet test-clients test-proxy test-java test-java-install test-python test-node
+test: deps build test-rust test-readme test-c test-c-install test-differential test-differential-nats test-differential-milvus test-cert test-tls test-rest test-fleet test-load test-clients test-proxy test-java test-java-install test-python test-node
 	@echo "make test: all suites passed"
 
 ## README.md's examples are the files the suites build and run (the Rust one is a doctest).
@@ -215,6 +215,18 @@ test-node:
 
 header:
 	BLESS=1 cargo test -p authgate-ffi --test header
+
+## Issue 15: the limits side by side with redis-server 7.0.15 (CONFIG GET/SET of the buffer
+## limits, what an over-limit or killed client sees, maxclients, HELLO's order), then the load
+## scenarios of tests/load/load.py at a small size (asserts liveness, RSS bound, freed slots;
+## about 10 s). `make load` runs them at full size on the release build and reports figures.
+.PHONY: test-load load
+test-load: build apt-deps
+	AUTHGATE_BIN=$(AUTHGATE_BIN) python3 tests/load/differential_limits.py
+	python3 tests/load/load.py --authgate-bin $(AUTHGATE_BIN) --size small
+
+load: release apt-deps
+	python3 tests/load/load.py --authgate-bin $(CURDIR)/$(REL)/authgate --size full
 
 ## Differential: first the harness itself (redis-server vs a second redis-server: every
 ## normalisation must leave two redis processes identical), then authgate on the fixed seed and

@@ -204,6 +204,10 @@ async fn run<S: ClientStream>(s: &mut Session, stream: &mut S) {
         }
         // The unparsed input plus the arguments of the request being received: parsed
         // arguments no longer sit in `rbuf`, and must not escape the limit.
+        let input = rbuf.capacity() + argv.memory();
+        if input > 0 {
+            s.shared.recent_max_input.record(input, s.now / 1000);
+        }
         if rbuf.len() + argv.memory() > limits.query {
             // Redis also quotes the buffer's first bytes; they may hold a password, so not here.
             tracing::warn!("Closing client that reached max query buffer length: {}", line(s));
@@ -272,7 +276,14 @@ async fn write_out<S: ClientStream>(s: &mut Session, stream: &mut S, limits: &Li
         };
         match event {
             WriteEvent::Wrote(Ok(0)) => return Err(Dropped),
-            WriteEvent::Wrote(Ok(n)) => written += n,
+            WriteEvent::Wrote(Ok(n)) => {
+                written += n;
+                if written < s.out.buf.len() {
+                    // The socket took only part: this is output Redis would count as held.
+                    handle.unwritten.store(s.out.buf.len() - written, Ordering::Release);
+                    s.shared.recent_max_output.record(handle.output_used() as usize, now_ms() / 1000);
+                }
+            }
             WriteEvent::Wrote(Err(e)) | WriteEvent::Flushed(Err(e)) => {
                 tracing::debug!("Error writing to client: {e}");
                 return Err(Dropped);
@@ -290,6 +301,7 @@ async fn write_out<S: ClientStream>(s: &mut Session, stream: &mut S, limits: &Li
                     }
                 }
                 handle.unwritten.store(s.out.buf.len() - written, Ordering::Release);
+                s.shared.recent_max_output.record(handle.output_used() as usize, now_ms() / 1000);
                 if handle.enforce_output_limit(&limits.output_of(s)) {
                     return Err(Dropped);
                 }

@@ -177,6 +177,36 @@ impl SoftLimitClock {
     }
 }
 
+/// Redis' `CLIENTS_PEAK_MEM_USAGE_SLOTS`: INFO's `client_recent_max_*_buffer` are the largest
+/// client buffers seen in the last 8 seconds.
+const PEAK_SLOTS: usize = 8;
+
+/// The largest value recorded in each of the last [`PEAK_SLOTS`] seconds (INFO's
+/// `client_recent_max_input_buffer` / `client_recent_max_output_buffer`). Connections record
+/// a buffer when it grows (a partial request waiting, output the socket has not taken), which
+/// is where Redis' once-a-second sampling would find its peak.
+#[derive(Debug, Default)]
+pub(crate) struct RecentPeak(parking_lot::Mutex<[(i64, usize); PEAK_SLOTS]>);
+
+impl RecentPeak {
+    /// Records `bytes` at `now_secs`.
+    pub fn record(&self, bytes: usize, now_secs: i64) {
+        let mut slots = self.0.lock();
+        let slot = &mut slots[now_secs.rem_euclid(PEAK_SLOTS as i64) as usize];
+        if slot.0 != now_secs {
+            *slot = (now_secs, bytes);
+        } else {
+            slot.1 = slot.1.max(bytes);
+        }
+    }
+
+    /// The largest value recorded in the last 8 seconds.
+    pub fn max(&self, now_secs: i64) -> usize {
+        let slots = self.0.lock();
+        slots.iter().filter(|(at, _)| now_secs - at < PEAK_SLOTS as i64).map(|&(_, b)| b).max().unwrap_or(0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,6 +262,18 @@ mod tests {
         let mut l = OutputBufferLimits::default();
         assert!(l.apply(b"normal 1 2 3 foo 1 2 3").is_err());
         assert_eq!(l, OutputBufferLimits::default());
+    }
+
+    #[test]
+    fn recent_peak_forgets_after_eight_seconds() {
+        let peak = RecentPeak::default();
+        peak.record(100, 1000);
+        peak.record(50, 1000);
+        peak.record(70, 1003);
+        assert_eq!(peak.max(1003), 100);
+        assert_eq!(peak.max(1007), 100);
+        assert_eq!(peak.max(1008), 70);
+        assert_eq!(peak.max(1011), 0);
     }
 
     #[test]

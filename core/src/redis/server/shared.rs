@@ -9,6 +9,7 @@ use tokio::sync::{mpsc, Notify};
 use super::clients::{ClientHandle, ClientMsg, Registry, MAX_QUEUED_REVOCATIONS};
 use super::config::Config;
 use super::keyspace::Keyspace;
+use super::outlimits::RecentPeak;
 use super::pubsub::PubSub;
 use super::tls::TlsState;
 use crate::redis::acl::{Acl, AclEvent, AclListener};
@@ -41,6 +42,10 @@ pub(crate) struct Shared {
     rejected: AtomicU64,
     /// `acl-store`: where ACL writes go (the store's watch updates `acl`).
     pub acl_store: Option<Arc<super::acl_store::Store>>,
+    /// INFO's client_recent_max_input_buffer.
+    pub recent_max_input: RecentPeak,
+    /// INFO's client_recent_max_output_buffer.
+    pub recent_max_output: RecentPeak,
 }
 
 impl Shared {
@@ -65,6 +70,8 @@ impl Shared {
             net_input: AtomicU64::new(0),
             rejected: AtomicU64::new(0),
             acl_store: None,
+            recent_max_input: RecentPeak::default(),
+            recent_max_output: RecentPeak::default(),
         }
     }
 

@@ -11,9 +11,21 @@ const HEADER: &str = "# authgate acl-store revision ";
 /// Writes the state atomically (temp file, fsync, rename), mode 0600: it holds password
 /// hashes. A failure is logged; the node goes on serving.
 pub(super) fn write(inner: &Inner, st: &SyncState) {
-    let Some(path) = &inner.cache_file else { return };
+    store(inner, render(inner, st));
+}
+
+/// The cache file's bytes for `st` (`None` without a cache file), taken under the state lock so
+/// the write itself ([`store`]) can happen outside it.
+pub(super) fn render(inner: &Inner, st: &SyncState) -> Option<Vec<u8>> {
+    inner.cache_file.as_ref()?;
     let mut text = format!("{HEADER}{}\n", st.applied).into_bytes();
     text.extend_from_slice(&aclfile_text(&st.users));
+    Some(text)
+}
+
+/// Writes what [`render`] made.
+pub(super) fn store(inner: &Inner, text: Option<Vec<u8>>) {
+    let (Some(path), Some(text)) = (&inner.cache_file, text) else { return };
     if let Err(e) = atomic_write(path, &text) {
         tracing::error!(target: "authgate::acl_store", path = %path.display(), error = %e, "cannot write the ACL store cache");
     }

@@ -95,8 +95,11 @@ fn apply_reload(inner: &Inner, users: BTreeMap<Vec<u8>, Vec<u8>>, revision: i64)
     st.applied = st.applied.max(revision);
     st.store_revision = st.store_revision.max(revision);
     st.last_change = Some(Instant::now());
-    cache::write(inner, &st);
+    let snapshot = cache::render(inner, &st);
+    drop(st);
+    // Writers waiting for this revision go on while the cache is written (fsyncs).
     inner.applied.notify_all();
+    cache::store(inner, snapshot);
 }
 
 fn apply_put(inner: &Inner, name: &[u8], line: &[u8], revision: i64) {
@@ -171,8 +174,10 @@ fn apply_changes(inner: &Inner, changes: Vec<Change>) {
         st.store_revision = st.store_revision.max(revision);
         st.last_change = Some(Instant::now());
     }
-    cache::write(inner, &st);
+    let snapshot = cache::render(inner, &st);
+    drop(st);
     inner.applied.notify_all();
+    cache::store(inner, snapshot);
 }
 
 /// Why a watch session ended.

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use authgate::acl::{Acl, DEFAULT_GENPASS_BITS};
+use authgate::acl_store::{AclStore, AclStoreOptions};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString, PyTuple, PyType};
 
@@ -34,6 +35,8 @@ use crate::records::{log_entry, user_info};
 #[pyclass(name = "Acl", module = "authgate", frozen)]
 pub(crate) struct PyAcl {
     pub(crate) inner: Arc<Acl>,
+    /// The fleet's store (:meth:`Acl.from_store`): setuser, deluser and load write through it.
+    pub(crate) store: Option<Arc<AclStore>>,
 }
 
 /// ``ACL GENPASS``, shared by :meth:`Acl.genpass` and the module function.
@@ -60,6 +63,7 @@ impl PyAcl {
             let options = acl_options(py, pubsub_default, log_max_len)?;
             Ok(PyAcl {
                 inner: Arc::new(Acl::with_options(options)),
+                store: None,
             })
         })
     }
@@ -88,7 +92,43 @@ impl PyAcl {
                 .py_err(py)?;
             Ok(PyAcl {
                 inner: Arc::new(acl),
+                store: None,
             })
+        })
+    }
+
+    /// An engine attached to a fleet's ACL store, ``etcd://host:port[,host:port...]/prefix``:
+    /// it holds the store's users and follows every change (from servers and other engines);
+    /// :meth:`setuser`, :meth:`deluser` and :meth:`load` write through the store (a
+    /// compare-and-swap transaction) and return once the change is applied here. Waits for
+    /// etcd with the GIL released.
+    ///
+    /// Args:
+    ///     url: the store's address.
+    ///     cache_file: where the last state is kept, to start from when etcd is unreachable.
+    ///
+    /// Raises:
+    ///     InvalidArgument: ``url`` is not an ``etcd://`` store address.
+    ///     OSError: etcd is unreachable and there is no cache to start from.
+    #[classmethod]
+    #[pyo3(signature = (url, *, cache_file = None, pubsub_default = None, log_max_len = None))]
+    fn from_store(
+        _cls: &Bound<'_, PyType>,
+        py: Python<'_>,
+        url: &str,
+        cache_file: Option<&Bound<'_, PyAny>>,
+        pubsub_default: Option<&Bound<'_, PyAny>>,
+        log_max_len: Option<i64>,
+    ) -> PyResult<PyAcl> {
+        guard(py, || {
+            let acl = Arc::new(Acl::with_options(acl_options(py, pubsub_default, log_max_len)?));
+            let mut options = AclStoreOptions::new(url);
+            options.cache_file = cache_file.map(to_path).transpose()?;
+            let attached = acl.clone();
+            let store = py
+                .detach(move || AclStore::attach(attached, options).map_err(authgate::Error::from))
+                .py_err(py)?;
+            Ok(PyAcl { inner: acl, store: Some(Arc::new(store)) })
         })
     }
 
@@ -108,7 +148,12 @@ impl PyAcl {
         guard(py, || {
             let name = arg(name, "name")?;
             let rules = args(rules, "rule")?;
-            self.inner.setuser(name.as_bytes(), &rules[..]).py_err(py)
+            match &self.store {
+                Some(store) => py
+                    .detach(|| store.setuser(name.as_bytes(), &rules[..]).map_err(authgate::Error::from))
+                    .py_err(py),
+                None => self.inner.setuser(name.as_bytes(), &rules[..]).py_err(py),
+            }
         })
     }
 
@@ -120,7 +165,10 @@ impl PyAcl {
     fn deluser(&self, py: Python<'_>, names: &Bound<'_, PyTuple>) -> PyResult<usize> {
         guard(py, || {
             let names = args(names, "name")?;
-            self.inner.deluser(&names[..]).py_err(py)
+            match &self.store {
+                Some(store) => py.detach(|| store.deluser(&names[..]).map_err(authgate::Error::from)).py_err(py),
+                None => self.inner.deluser(&names[..]).py_err(py),
+            }
         })
     }
 
@@ -322,7 +370,12 @@ impl PyAcl {
     fn load(&self, py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<()> {
         guard(py, || {
             let path = to_path(path)?;
-            py.detach(|| self.inner.load(&path)).py_err(py)
+            match &self.store {
+                Some(store) => py
+                    .detach(|| store.load_file(&path, &path.to_string_lossy()).map_err(authgate::Error::from))
+                    .py_err(py),
+                None => py.detach(|| self.inner.load(&path)).py_err(py),
+            }
         })
     }
 

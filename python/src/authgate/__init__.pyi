@@ -112,6 +112,16 @@ class Acl:
         log_max_len: Optional[int] = None,
     ) -> "Acl":
         """A new engine holding an aclfile's users; raises :class:`ConfigError`."""
+    @classmethod
+    def from_store(
+        cls,
+        url: str,
+        *,
+        cache_file: Optional[_Path] = None,
+        pubsub_default: Optional[_Text] = None,
+        log_max_len: Optional[int] = None,
+    ) -> "Acl":
+        """An engine attached to a fleet's etcd ACL store (``etcd://host:port/prefix``)."""
     def setuser(self, name: _Arg, *rules: _Arg) -> None:
         """``ACL SETUSER``: all or nothing; raises :class:`AclError` for an invalid rule."""
     def deluser(self, *names: _Arg) -> int:

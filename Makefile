@@ -365,6 +365,13 @@ bench-core:
 release:
 	cargo build --release -p authgate
 
+## Proxy mode: redis-benchmark directly against redis-server, through authgate --upstream and
+## through twemproxy (Debian nutcracker) in one run: ratios and CPU per request (BENCHMARKS.md).
+.PHONY: bench-proxy
+bench-proxy: release apt-deps
+	@command -v nutcracker >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nutcracker >/dev/null; }
+	python3 scripts/bench_proxy.py --authgate-bin $(CURDIR)/$(REL)/authgate
+
 # Throughput and CPU per request (redis-benchmark) against redis-server in the same run
 # (bench-scale runs it too, with the memory of 10,000 idle connections).
 bench-server: release apt-deps

@@ -126,14 +126,14 @@ impl ProxySession {
 
     /// Queues `argv` for the upstream with a reply slot at `at`, first switching the upstream
     /// to the client's protocol if it speaks another one.
-    fn send(&mut self, at: usize, proto: Protocol, argv: &[&[u8]], kind: SlotKind) {
+    fn send<A: AsRef<[u8]>>(&mut self, at: usize, proto: Protocol, argv: &[A], kind: SlotKind) {
         if self.conn.is_none() && self.slots.is_empty() {
             // A new connection opens for this batch, speaking RESP2.
             self.wire_proto = Protocol::Resp2;
         }
         if self.wire_proto != proto {
             let version: &[u8] = if proto == Protocol::Resp3 { b"3" } else { b"2" };
-            encode(&mut self.wbuf, &[b"HELLO", version]);
+            encode(&mut self.wbuf, &[&b"HELLO"[..], version]);
             self.slots.push(Slot { at, kind: SlotKind::Discard });
             self.wire_proto = proto;
         }
@@ -142,8 +142,7 @@ impl ProxySession {
     }
 
     fn forward(&mut self, at: usize, proto: Protocol, argv: &[Vec<u8>], kind: SlotKind) {
-        let args: Vec<&[u8]> = argv.iter().map(Vec::as_slice).collect();
-        self.send(at, proto, &args, kind);
+        self.send(at, proto, argv, kind);
     }
 
     /// True if there is (or will be, this batch) an upstream connection whose state matters.
@@ -153,11 +152,12 @@ impl ProxySession {
 }
 
 /// Encodes a command line as a RESP array of bulk strings.
-fn encode(out: &mut Vec<u8>, argv: &[&[u8]]) {
+fn encode<A: AsRef<[u8]>>(out: &mut Vec<u8>, argv: &[A]) {
     out.push(b'*');
     write_i64(out, argv.len() as i64);
     out.extend_from_slice(b"\r\n");
     for a in argv {
+        let a = a.as_ref();
         out.push(b'$');
         write_i64(out, a.len() as i64);
         out.extend_from_slice(b"\r\n");
@@ -211,8 +211,8 @@ pub(crate) fn intercept(s: &mut Session, cmd: &'static Command, argv: &[Vec<u8>]
                 // Back to the state of a new connection: no WATCHed keys, the URL's database;
                 // the next forwarded command switches the protocol back if needed.
                 let db = p.url.db.to_string();
-                p.send(at, p.wire_proto, &[b"UNWATCH"], SlotKind::Discard);
-                p.send(at, p.wire_proto, &[b"SELECT", db.as_bytes()], SlotKind::Discard);
+                p.send(at, p.wire_proto, &[&b"UNWATCH"[..]], SlotKind::Discard);
+                p.send(at, p.wire_proto, &[&b"SELECT"[..], db.as_bytes()], SlotKind::Discard);
                 p.db = p.url.db;
             }
             true
@@ -222,7 +222,7 @@ pub(crate) fn intercept(s: &mut Session, cmd: &'static Command, argv: &[Vec<u8>]
             call_local(s, cmd, argv);
             let p = proxy(s);
             if had_multi && p.connection_in_use() {
-                p.send(at, p.wire_proto, &[b"UNWATCH"], SlotKind::Discard);
+                p.send(at, p.wire_proto, &[&b"UNWATCH"[..]], SlotKind::Discard);
             }
             true
         }
@@ -273,7 +273,7 @@ fn exec(s: &mut Session) {
     let queue = m.queue.clone();
     let at = s.out.buf.len();
     let proto = s.out.proto;
-    proxy(s).send(at, proto, &[b"MULTI"], SlotKind::Discard);
+    proxy(s).send(at, proto, &[&b"MULTI"[..]], SlotKind::Discard);
     s.out.array(queue.len());
     s.in_exec = true;
     // Read the rules once, and again after a queued command that may have changed them (an
@@ -303,5 +303,5 @@ fn exec(s: &mut Session) {
     s.in_exec = false;
     s.multi = None;
     s.sync_info();
-    proxy(s).send(at, proto, &[b"EXEC"], SlotKind::Exec { total: queue.len(), local });
+    proxy(s).send(at, proto, &[&b"EXEC"[..]], SlotKind::Exec { total: queue.len(), local });
 }

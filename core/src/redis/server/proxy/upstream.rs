@@ -81,13 +81,13 @@ impl Upstream {
             let mut expected = 0;
             if let Some(pw) = &url.password {
                 match &url.user {
-                    Some(u) => encode(&mut hello, &[b"AUTH", u, pw]),
-                    None => encode(&mut hello, &[b"AUTH", pw]),
+                    Some(u) => encode(&mut hello, &[&b"AUTH"[..], u, pw]),
+                    None => encode(&mut hello, &[&b"AUTH"[..], pw]),
                 }
                 expected += 1;
             }
             if db != 0 {
-                encode(&mut hello, &[b"SELECT", db.to_string().as_bytes()]);
+                encode(&mut hello, &[&b"SELECT"[..], db.to_string().as_bytes()]);
                 expected += 1;
             }
             if expected > 0 {

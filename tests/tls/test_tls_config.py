@@ -80,3 +80,35 @@ def test_tls_auth_clients_user_is_listed_only_when_on(start, pki):
         with pytest.raises(redis.exceptions.ResponseError) as e:
             c.config_set("tls-auth-clients-user", "SAN")
         assert "argument(s) must be one of the following: off, CN, URI" in str(e.value)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_config_set_tls_port_relistens(kind, start, pki):
+    import socket
+
+    from servers import free_port
+
+    s = start(kind)
+    old_port = s.port
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen()
+    with client(s, pki.stranger) as admin:
+        with pytest.raises(redis.exceptions.ResponseError) as e:
+            admin.config_set("tls-port", str(busy.getsockname()[1]))
+        assert str(e.value) == ("CONFIG SET failed (possibly related to argument 'tls-port') - "
+                                "Unable to listen on this port. Check server logs.")
+        assert admin.config_get("tls-port") == {"tls-port": str(old_port)}
+        new_port = free_port()
+        assert admin.config_set("tls-port", str(new_port)) is True
+        s.port = new_port
+        assert outcome(s, pki.stranger) == "ok"
+        s.port = old_port
+        assert outcome(s, pki.stranger) == "refused"
+        # tls-port 0 closes the TLS listener; this open connection stays.
+        assert admin.config_set("tls-port", "0") is True
+        assert admin.config_get("tls-port") == {"tls-port": "0"}
+        s.port = new_port
+        assert outcome(s, pki.stranger) == "refused"
+        assert admin.ping()
+    busy.close()

@@ -318,7 +318,9 @@ async fn serve<F: Future<Output = ()>>(
     shutdown: F,
 ) -> Result<(), ServerError> {
     let mut accept = spawn_accept_loops(&shared, listeners.plain);
-    let tls_accept = spawn_tls_accept_loops(&shared, listeners.tls);
+    let mut tls_accept = spawn_tls_accept_loops(&shared, listeners.tls);
+    let (tls_rebind_tx, mut tls_rebind) = mpsc::unbounded_channel();
+    shared.tls.set_rebind(tls_rebind_tx);
     let rest = listeners.rest.map(RestServer::spawn).unwrap_or_default();
     let sweeper = {
         let shared = shared.clone();
@@ -345,6 +347,13 @@ async fn serve<F: Future<Output = ()>>(
                     t.abort();
                 }
                 accept = spawn_accept_loops(&shared, new);
+            }
+            new = tls_rebind.recv() => {
+                let Some(new) = new else { break };
+                for t in tls_accept.drain(..) {
+                    t.abort();
+                }
+                tls_accept = spawn_tls_accept_loops(&shared, new);
             }
         }
     }

@@ -169,8 +169,6 @@ fn set(s: &mut Session, argv: &[Vec<u8>]) {
                 next.bind = text.split_whitespace().map(str::to_string).collect();
                 Ok(())
             }
-            // The TLS listener is bound once, at start.
-            "tls-port" => Err("can't set immutable config".to_string()),
             n if n.starts_with("tls-") => next.tls.apply(n, v).unwrap_or(Ok(())),
             _ => Err("can't set immutable config".to_string()),
         };
@@ -189,6 +187,17 @@ fn set(s: &mut Session, argv: &[Vec<u8>]) {
             tracing::warn!("{why}");
             let name = seen.iter().copied().find(|n| n.starts_with("tls-")).unwrap_or("tls-cert-file");
             return s.out.error_str(&fail(name, "Unable to update TLS configuration. Check server logs."));
+        }
+    }
+    if next.tls.port != old.tls.port {
+        // Port 0 closes the TLS listeners (Redis' meaning, also for an embedded server).
+        let listeners = if next.tls.port == 0 { Ok(Vec::new()) } else { bind_all(&next.bind, next.tls.port) };
+        match listeners {
+            Ok(l) => s.shared.tls.rebind(l),
+            Err(e) => {
+                tracing::warn!("Could not create server TLS listening socket {}:{}: {e}", next.bind.join(" "), next.tls.port);
+                return s.out.error_str(&fail("tls-port", "Unable to listen on this port. Check server logs."));
+            }
         }
     }
     if next.port != old.port || next.bind != old.bind {

@@ -83,6 +83,8 @@ pub(crate) struct TlsState {
     /// The REST API's `mtls_trusted_ca`, trusted besides the CA file/dir, and the settings
     /// the configuration was last built from (to rebuild it when those CAs change).
     extra_cas: Mutex<ExtraCas>,
+    /// New TLS listeners from CONFIG SET tls-port, handed to the serving loop.
+    rebind: Mutex<Option<tokio::sync::mpsc::UnboundedSender<Vec<std::net::TcpListener>>>>,
 }
 
 /// The REST API's `mtls_trusted_ca` and what the listener's configuration was built from.
@@ -117,12 +119,25 @@ impl TlsState {
             acl,
             shared: Mutex::new(Weak::new()),
             extra_cas: Mutex::new(ExtraCas { cas: Vec::new(), built_from }),
+            rebind: Mutex::new(None),
         })
     }
 
     /// Ties the state to the running server.
     pub(crate) fn attach(&self, shared: &Arc<Shared>) {
         *self.shared.lock() = Arc::downgrade(shared);
+    }
+
+    /// Where CONFIG SET tls-port sends the new TLS listeners (the serving loop's channel).
+    pub(crate) fn set_rebind(&self, tx: tokio::sync::mpsc::UnboundedSender<Vec<std::net::TcpListener>>) {
+        *self.rebind.lock() = Some(tx);
+    }
+
+    /// Replaces the TLS listeners (none: `tls-port 0`).
+    pub(crate) fn rebind(&self, listeners: Vec<std::net::TcpListener>) {
+        if let Some(tx) = self.rebind.lock().as_ref() {
+            let _ = tx.send(listeners);
+        }
     }
 
     /// The configuration new handshakes use.

@@ -18,6 +18,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod atomic_file;
 pub mod credentials;
 mod error;
 pub mod nats;

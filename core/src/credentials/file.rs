@@ -3,19 +3,21 @@
 //! The file is `{"users": {"<name>": {"encrypted_password": "<bcrypt>"}}}` (each value is the
 //! record Milvus keeps in etcd). Every change runs under an exclusive `flock` on `<file>.lock`
 //! (read, change, write), so concurrent writers serialize and none loses another's update. A
-//! write goes to a temporary file in the same directory (mode 0600), is fsynced, renamed over
+//! write goes through `atomic_write` (crate::atomic_file: temporary file, mode 0600 or the old
+//! file's, fsync), renamed over
 //! the file, and the directory is fsynced: a kill -9 at any point leaves the old or the new file,
 //! never a torn one. Readers need no lock: a rename is atomic.
 
 use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
-use std::io::{Read, Write};
+use std::io::Read;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use super::backend::{CreateOutcome, CredentialBackend, StoredCredential};
 use super::error::CredentialError;
 use super::memory::{create_in, replace_in};
+use crate::atomic_file::atomic_write;
 
 /// A user file larger than this is refused rather than read (100 users take about 10 KiB).
 const MAX_FILE_BYTES: u64 = 16 << 20;
@@ -77,28 +79,7 @@ impl FileBackend {
         };
         let mut text = serde_json::to_vec_pretty(&file).expect("a map of strings serializes");
         text.push(b'\n');
-        let dir = match self.path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let mut nonce = [0u8; 8];
-        getrandom::getrandom(&mut nonce).map_err(|e| storage("no random source for", &self.path, e))?;
-        let tmp = self.path.with_file_name(format!(
-            ".{}.{:016x}.tmp",
-            self.path.file_name().unwrap_or_default().to_string_lossy(),
-            u64::from_ne_bytes(nonce)
-        ));
-        let result = (|| {
-            let mut f = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp)?;
-            f.write_all(&text)?;
-            f.sync_all()?;
-            fs::rename(&tmp, &self.path)?;
-            File::open(&dir)?.sync_all()
-        })();
-        if let Err(e) = result {
-            let _ = fs::remove_file(&tmp);
-            return Err(storage("cannot write", &self.path, e));
-        }
+        atomic_write(&self.path, &text, 0o600).map_err(|e| storage("cannot write", &self.path, e))?;
         Ok(())
     }
 

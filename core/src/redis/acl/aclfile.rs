@@ -1,13 +1,17 @@
 //! aclfiles: parsing with Redis' per-line error texts (all or nothing), and atomic saving.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::Path;
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 
 use super::describe::write_user_line;
 use super::draft::{merge_selector_args, UserDraft};
 use super::error::RuleError;
+use super::engine::UserRef;
 use super::user::User;
+use crate::atomic_file::atomic_write;
 use crate::redis::cstr::{c_str, has_spaces};
 
 /// Reads an aclfile the way Redis does (`fgets` chunks of at most 1023 bytes concatenated with
@@ -114,48 +118,29 @@ pub(crate) fn parse(
     }
 }
 
-/// Writes every user's ACL LIST line (`(name, user)` in name order) to `path` atomically: a
-/// temporary file in the same directory, fsync, rename over the target, then fsync of the
-/// directory.
-pub(crate) fn save<'a>(
-    path: &Path,
-    users: impl Iterator<Item = (&'a [u8], &'a User)>,
-) -> std::io::Result<()> {
+/// ACL SAVEs in this process, one at a time: each takes its snapshot of the users and writes
+/// it under this lock, so the file a later save installs is never an older snapshot than the
+/// one it replaces (two saves racing would otherwise let the slower, older one rename last).
+static SAVES: Mutex<()> = Mutex::new(());
+
+/// Permission of an aclfile ACL SAVE creates: it holds password hashes, so the owner only (an
+/// existing file keeps its own mode).
+const NEW_ACLFILE_MODE: u32 = 0o600;
+
+/// Writes every user's ACL LIST line (`(name, user)` in name order, as `snapshot` returns them
+/// when called under the save lock) to `path` with [`atomic_write`]: the old or the new file
+/// survives any crash or failure.
+pub(crate) fn save<U>(path: &Path, snapshot: impl FnOnce() -> U) -> std::io::Result<()>
+where
+    U: IntoIterator<Item = (UserRef, Arc<User>)>,
+{
+    let _serialized = SAVES.lock();
     let mut content = Vec::new();
-    for (name, u) in users {
-        write_user_line(&mut content, name, u);
+    for (name, u) in snapshot() {
+        write_user_line(&mut content, name.name(), &u);
         content.push(b'\n');
     }
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    let file_name = path.file_name().ok_or_else(|| {
-        std::io::Error::new(std::io::ErrorKind::InvalidInput, "aclfile path has no file name")
-    })?;
-    let millis = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis())
-        .unwrap_or(0);
-    let mut tmp_name = file_name.to_os_string();
-    tmp_name.push(format!(".tmp-{}-{}", std::process::id(), millis));
-    let tmp = dir.join(tmp_name);
-    let result = (|| {
-        let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
-        f.write_all(&content)?;
-        f.sync_all()?;
-        drop(f);
-        std::fs::rename(&tmp, path)?;
-        if let Ok(d) = std::fs::File::open(&dir) {
-            // Make the rename itself durable; not all filesystems support this, so ignore.
-            let _ = d.sync_all();
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    atomic_write(path, &content, NEW_ACLFILE_MODE)
 }
 
 #[cfg(test)]
@@ -188,5 +173,102 @@ mod tests {
         let users = parse(b"user alice on (+get ~rw*)\n\n  user bob on (+set %W~w*) (+get %R~r*)  \n", "f", false).unwrap();
         assert_eq!(users.len(), 2);
         assert_eq!(users[&b"bob".to_vec()].selectors.len(), 3);
+    }
+
+    mod saving {
+        use std::fs;
+        use std::os::unix::fs::PermissionsExt;
+
+        use crate::atomic_file::{inject, Step};
+        use crate::redis::acl::{Acl, AclError};
+
+        const SAVE_ERROR: &str =
+            "ERR There was an error trying to save the ACLs. Please check the server logs for more information";
+
+        fn acl_with_alice() -> Acl {
+            let acl = Acl::new();
+            acl.setuser(b"alice", &[&b"on"[..], b"#5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8", b"~k*", b"+get"]).unwrap();
+            acl
+        }
+
+        #[test]
+        fn a_new_aclfile_is_owner_only() {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("users.acl");
+            acl_with_alice().save(&path).unwrap();
+            assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+            let text = String::from_utf8(fs::read(&path).unwrap()).unwrap();
+            assert!(text.starts_with("user alice on #5e88"), "{text}");
+        }
+
+        #[test]
+        fn an_existing_aclfile_keeps_its_mode() {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("users.acl");
+            fs::write(&path, b"user default on nopass ~* &* +@all\n").unwrap();
+            fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+            acl_with_alice().save(&path).unwrap();
+            assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+
+        #[test]
+        fn injected_write_failures_fail_with_redis_text_and_keep_the_old_file() {
+            const ENOSPC: i32 = 28;
+            const EIO: i32 = 5;
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("users.acl");
+            let old = b"user default on nopass ~* &* +@all\n";
+            fs::write(&path, old).unwrap();
+            for (step, errno) in [(Step::Write, ENOSPC), (Step::Sync, EIO), (Step::Write, EIO), (Step::Rename, ENOSPC)] {
+                inject(step, errno);
+                let e = acl_with_alice().save(&path).unwrap_err();
+                assert!(matches!(e, AclError::Save(_)), "{e:?}");
+                assert_eq!(String::from_utf8(e.to_bytes()).unwrap(), SAVE_ERROR);
+                assert_eq!(fs::read(&path).unwrap(), old);
+                assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "a temporary file left behind");
+            }
+        }
+
+        #[test]
+        fn enotdir_fails_save_and_load_with_redis_texts() {
+            let dir = tempfile::tempdir().unwrap();
+            let file = dir.path().join("d");
+            fs::write(&file, b"x").unwrap();
+            let path = file.join("users.acl");
+            let acl = acl_with_alice();
+            assert_eq!(String::from_utf8(acl.save(&path).unwrap_err().to_bytes()).unwrap(), SAVE_ERROR);
+            assert_eq!(
+                String::from_utf8(acl.load_as(&path, "d/users.acl").unwrap_err().to_bytes()).unwrap(),
+                "ERR Error loading ACLs, opening file 'd/users.acl': Not a directory"
+            );
+            assert_eq!(fs::read(&file).unwrap(), b"x");
+        }
+
+        #[test]
+        fn concurrent_saves_install_the_latest_snapshot() {
+            // Each thread changes the user, then saves. The snapshot taken last follows every
+            // thread's last change; with saves serialized it is also the last one renamed into
+            // place, so the file holds the final state. Unserialized, a slower save of an older
+            // snapshot could rename last.
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("users.acl");
+            let acl = acl_with_alice();
+            std::thread::scope(|scope| {
+                for t in 0..4 {
+                    let (acl, path) = (&acl, &path);
+                    scope.spawn(move || {
+                        for i in 0..25 {
+                            let key = format!("~t{t}i{i}");
+                            acl.setuser(b"alice", &[b"resetkeys".as_slice(), key.as_bytes()]).unwrap();
+                            acl.save(path).unwrap();
+                        }
+                    });
+                }
+            });
+            let saved = Acl::new();
+            saved.load(&path).unwrap();
+            assert_eq!(saved.list(), acl.list());
+            assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+        }
     }
 }

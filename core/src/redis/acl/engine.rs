@@ -655,14 +655,15 @@ impl Acl {
         Ok(())
     }
 
-    /// `ACL SAVE`: writes every user atomically (temp file, fsync, rename).
+    /// `ACL SAVE`: writes every user atomically (temp file, fsync, rename, directory fsync),
+    /// 0600 for a new file (an existing one keeps its mode); saves are serialized, each writing
+    /// the users as they are when its turn comes.
     pub fn save(&self, path: &Path) -> Result<(), AclError> {
-        let users: Vec<(UserRef, Arc<User>)> = {
+        aclfile::save(path, || -> Vec<(UserRef, Arc<User>)> {
             let st = self.state.read();
             st.users.iter().map(|Entry(u)| (u.clone(), u.0.user.load_full())).collect()
-        };
-        aclfile::save(path, users.iter().map(|(r, u)| (r.name(), &**u)))
-            .map_err(|e| AclError::Save(e.to_string()))
+        })
+        .map_err(|e| AclError::Save(e.to_string()))
     }
 }
 
@@ -677,15 +678,13 @@ pub(crate) fn resolve_checked<A: AsRef<[u8]>>(argv: &[A]) -> Result<&'static Com
     Ok(cmd)
 }
 
-/// C's `strerror` text for the common cases (Redis prints it in ACL LOAD errors).
+/// C's `strerror` text of an I/O error, as Redis prints it in ACL LOAD errors (std's message
+/// without its " (os error N)" suffix).
 fn strerror(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "No such file or directory".into(),
-        std::io::ErrorKind::PermissionDenied => "Permission denied".into(),
-        _ => match e.raw_os_error() {
-            Some(21) => "Is a directory".into(),
-            _ => e.to_string(),
-        },
+    let text = e.to_string();
+    match (e.raw_os_error(), text.rfind(" (os error ")) {
+        (Some(_), Some(cut)) => text[..cut].to_string(),
+        _ => text,
     }
 }
 

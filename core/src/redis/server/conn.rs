@@ -146,6 +146,9 @@ async fn run<S: ClientStream>(s: &mut Session, stream: &mut S) {
                     if let Some(job) = s.store_job.take() {
                         job.finish(s).await;
                     }
+                    if let Some(job) = s.file_job.take() {
+                        job.finish(s).await;
+                    }
                     argv.release_excess();
                     if s.out.buf.len() > UNAUTH_OUTPUT_LIMIT && s.auth_required() {
                         tracing::debug!(

@@ -4,6 +4,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use super::clients::ClientHandle;
+use super::commands::acl::FileJob;
 use super::pubsub::Kind;
 use super::shared::Shared;
 use crate::redis::acl::{Command, UserRef, UserView};
@@ -63,6 +64,9 @@ pub(crate) struct Session {
     pub proxy: Option<Box<super::proxy::ProxySession>>,
     /// An ACL write through the ACL store, awaited before the next command.
     pub store_job: Option<super::acl_store::StoreJob>,
+    /// An ACL SAVE/LOAD whose file I/O runs off the event loop; the connection awaits it
+    /// before its next command.
+    pub file_job: Option<FileJob>,
 }
 
 impl Session {
@@ -90,6 +94,7 @@ impl Session {
             in_exec: false,
             proxy: upstream.map(|u| Box::new(super::proxy::ProxySession::new(u))),
             store_job: None,
+            file_job: None,
             now: super::keyspace::now_ms(),
         };
         s.sync_info();

@@ -3,10 +3,10 @@
 //! The file is `{"users": {"<name>": {"encrypted_password": "<bcrypt>"}}}` (each value is the
 //! record Milvus keeps in etcd). Every change runs under an exclusive `flock` on `<file>.lock`
 //! (read, change, write), so concurrent writers serialize and none loses another's update. A
-//! write goes through `atomic_write` (crate::atomic_file: temporary file, mode 0600 or the old
-//! file's, fsync), renamed over
-//! the file, and the directory is fsynced: a kill -9 at any point leaves the old or the new file,
-//! never a torn one. Readers need no lock: a rename is atomic.
+//! write goes through `crate::atomic_file::atomic_write` (a temporary file in the same
+//! directory, mode 0600 or the old file's, fsynced, renamed over the file, the directory
+//! fsynced): a kill -9 at any point leaves the old or the new file, never a torn one. Readers
+//! need no lock: a rename is atomic.
 
 use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};

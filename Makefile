@@ -14,7 +14,7 @@ AUTHGATE_BIN := $(CURDIR)/$(OUT)/authgate
 
 .PHONY: test deps apt-deps py-deps build test-rust test-lean test-c java-native test-java header test-differential test-clients bench bench-core bench-server bench-nats bench-c release clean
 
-test: deps build test-rust test-readme test-c test-c-install test-differential test-differential-nats test-differential-milvus test-cert test-tls test-rest test-fleet test-load test-clients test-proxy test-java test-java-install test-python test-node
+test: deps build test-rust test-readme test-c test-c-install test-differential test-differential-nats test-differential-milvus test-cert test-tls test-rest test-fleet test-load test-faults test-fuzz-smoke test-clients test-proxy test-java test-java-install test-python test-node
 	@echo "make test: all suites passed"
 
 ## README.md's examples are the files the suites build and run (the Rust one is a doctest).
@@ -338,6 +338,52 @@ test-fleet: build py-deps etcd-deps
 .PHONY: bench-fleet
 bench-fleet: build py-deps etcd-deps
 	AUTHGATE_BIN=$(AUTHGATE_BIN) $(PY) scripts/bench_fleet.py
+
+## Fault tests of the aclfile writer (tests/faults): the writer's injected failures (ENOSPC and
+## EIO at each step, through its test seam), then against `authgate serve`: kill -9 during ACL
+## SAVE 200 times (the aclfile is always the old or the new content), ACL LOAD while another
+## server rewrites the file, ENOTDIR for real (replies compared with redis-server's). Budget:
+## 2 minutes (about 80 s here at load 11).
+.PHONY: test-faults
+test-faults: build apt-deps
+	cargo test -p authgate --lib -- atomic_file:: aclfile::tests::saving
+	timeout 120 python3 tests/faults/run_faults.py $(AUTHGATE_BIN)
+
+## Fuzzing (fuzz/: cargo-fuzz on nightly, a workspace of its own with its own target dir).
+## Every target starts from its small corpus in fuzz/corpus/<target>; what libFuzzer adds goes
+## to target/fuzz/corpus/<target>, crashes to target/fuzz/artifacts/<target>/. Built without a
+## sanitizer (the core has no unsafe code) and with debug assertions, so overflows panic.
+## `make fuzz` runs each target for FUZZ_RUNS executions (10 million: see README.md
+## RELIABILITY for the time); test-fuzz-smoke runs each for FUZZ_SMOKE_RUNS (in `make test`).
+FUZZ_TARGETS := resp_request setuser aclfile redis_conf glob nats_conf dn_string cert
+FUZZ_RUNS ?= 10000000
+FUZZ_SMOKE_RUNS ?= 20000
+FUZZ_DIR := $(CURDIR)/target/fuzz
+FUZZ_BIN := $(FUZZ_DIR)/$(CARGO_BUILD_TARGET)/release
+.PHONY: fuzz fuzz-build test-fuzz-smoke
+
+fuzz-build:
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+	cd fuzz && CARGO_TARGET_DIR=$(FUZZ_DIR) cargo +nightly fuzz build -s none -a
+
+# $(call fuzz_run,TARGET,RUNS): one target from the repo corpus, new inputs kept outside it.
+fuzz_run = mkdir -p $(FUZZ_DIR)/corpus/$(1) $(FUZZ_DIR)/artifacts/$(1) && \
+	$(FUZZ_BIN)/$(1) -runs=$(2) -max_len=8192 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+		-artifact_prefix=$(FUZZ_DIR)/artifacts/$(1)/ $(FUZZ_DIR)/corpus/$(1) fuzz/corpus/$(1)
+
+test-fuzz-smoke: fuzz-build
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		echo "== fuzz smoke $$t ($(FUZZ_SMOKE_RUNS) runs)"; \
+		$(call fuzz_run,$$t,$(FUZZ_SMOKE_RUNS)) 2>&1 | grep -E '^(Done|stat::number_of_executed_units|==|SUMMARY|thread)' ; \
+		test $${PIPESTATUS[0]} -eq 0; \
+	done
+
+fuzz: fuzz-build
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		echo "== fuzz $$t ($(FUZZ_RUNS) runs)"; start=$$(date +%s); \
+		$(call fuzz_run,$$t,$(FUZZ_RUNS)) 2>&1 | tail -n 12; test $${PIPESTATUS[0]} -eq 0; \
+		echo "== $$t: $(FUZZ_RUNS) runs, no crash, $$(( $$(date +%s) - start )) s"; \
+	done
 
 ## The redis-cli / redis-py sessions, first against redis-server itself (validates the tests).
 test-clients: build py-deps apt-deps

@@ -17,7 +17,11 @@ use crate::redis::cstr::{c_str, has_spaces};
 /// Reads an aclfile the way Redis does (`fgets` chunks of at most 1023 bytes concatenated with
 /// `strcat` semantics, so a NUL byte drops the rest of its chunk).
 pub(crate) fn read(path: &Path) -> std::io::Result<Vec<u8>> {
-    let raw = std::fs::read(path)?;
+    Ok(fgets_text(&std::fs::read(path)?))
+}
+
+/// The text Redis' line reading sees of the file bytes `raw` (see [`read`]).
+pub(crate) fn fgets_text(raw: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(raw.len());
     let mut rest = &raw[..];
     while !rest.is_empty() {
@@ -26,7 +30,7 @@ pub(crate) fn read(path: &Path) -> std::io::Result<Vec<u8>> {
         out.extend_from_slice(c_str(&rest[..end]));
         rest = &rest[end..];
     }
-    Ok(out)
+    out
 }
 
 fn trim(s: &[u8], set: &[u8]) -> Vec<u8> {

@@ -4,9 +4,10 @@
 //! are part of the wire behaviour and are kept on purpose:
 //! - a pattern made only of `*` does not match the empty string (matching only runs while the
 //!   subject is non-empty);
-//! - `[` classes: `^` negates, `\c` is a literal, `a-z` ranges (reversed ranges are swapped and
-//!   compared as signed C `char`s), `]` right after `[`/`[^` closes the class at once, and an
-//!   unterminated class ends at the end of the pattern;
+//! - `[` classes: `^` negates, `\c` is a literal (compared exactly even in nocase mode), `a-z`
+//!   ranges (reversed ranges are swapped and compared as signed C `char`s), `]` right after
+//!   `[`/`[^` closes the class at once, and an unterminated class ends at the end of the
+//!   pattern;
 //! - a trailing lone `\` matches a literal backslash;
 //! - every recursing `*` adds a nesting level and past 1000 levels the match fails (the
 //!   CVE-2024-31228 fix present in Debian's 7.0.15), which also bounds the work an abusive
@@ -162,7 +163,9 @@ fn match_impl(pat: &[u8], s: &[u8], nocase: bool, skip_longer: &mut bool, nestin
                     let cur = at(pat, p);
                     if cur == b'\\' && remaining >= 2 {
                         p += 1;
-                        if fold(pat[p], nocase) == fold(c, nocase) {
+                        // An escaped class member is compared exactly, even in nocase mode
+                        // (Redis: CONFIG GET '[\M]axclients' matches nothing).
+                        if pat[p] == c {
                             matched = true;
                         }
                     } else if cur == b']' && remaining >= 1 {
@@ -229,7 +232,19 @@ fn match_impl(pat: &[u8], s: &[u8], nocase: bool, skip_longer: &mut bool, nestin
 
 #[cfg(test)]
 mod tests {
-    use super::{matches, matches_shaped, shape, Shape};
+    use super::{matches, matches_nocase, matches_shaped, shape, Shape};
+
+    /// Found by the glob fuzz target (fuzz/fuzz_targets/glob.rs): the core folded the case of
+    /// an escaped class member, where Redis compares it exactly (redis-server 7.0.15:
+    /// `CONFIG GET '[\M]axclients'` is empty, `'[M]axclients'` and `'[\m]axclients'` match).
+    #[test]
+    fn nocase_escaped_class_member_is_exact() {
+        assert!(!matches_nocase(b"[\\M]axclients", b"maxclients"));
+        assert!(matches_nocase(b"[M]axclients", b"maxclients"));
+        assert!(matches_nocase(b"[\\m]axclients", b"maxclients"));
+        assert!(!matches_nocase(b"*[z?\\h*?", b"H"));
+        assert!(matches_nocase(b"*[z?\\h*?", b"h"));
+    }
 
     #[test]
     fn shaped_matching_agrees_with_the_matcher() {

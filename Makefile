@@ -343,7 +343,7 @@ bench-fleet: build py-deps etcd-deps
 ## EIO at each step, through its test seam), then against `authgate serve`: kill -9 during ACL
 ## SAVE 200 times (the aclfile is always the old or the new content), ACL LOAD while another
 ## server rewrites the file, ENOTDIR for real (replies compared with redis-server's). Budget:
-## 2 minutes (about 80 s here at load 11).
+## 2 minutes (about 90 s here at load 11).
 .PHONY: test-faults
 test-faults: build apt-deps
 	cargo test -p authgate --lib -- atomic_file:: aclfile::tests::saving

@@ -91,8 +91,15 @@ class Conn:
         self.sock.close()
 
 
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 class Authgate:
-    """`authgate serve --port 0` with an aclfile; the port comes from its Running mode line."""
+    """`authgate serve` with an aclfile on a free port (`--port 0` means no TCP listener, as in
+    Redis): a port the OS just handed out, tried again if another process took it meanwhile."""
 
     def __init__(self, binary, workdir, aclfile):
         self.binary, self.workdir, self.aclfile = binary, workdir, aclfile
@@ -100,25 +107,34 @@ class Authgate:
         self.port = None
 
     def start(self):
-        log_path = os.path.join(self.workdir, "serve-%d.log" % random.getrandbits(32))
+        for _attempt in range(5):
+            if self._try_start():
+                return self
+        raise RuntimeError("authgate serve did not start")
+
+    def _try_start(self):
+        self.port = free_port()
+        log_path = os.path.join(self.workdir, "serve-%d.log" % self.port)
         log = open(log_path, "wb")
         self.proc = subprocess.Popen(
-            [self.binary, "serve", "--port", "0", "--bind", "127.0.0.1", "--aclfile", self.aclfile],
+            [self.binary, "serve", "--port", str(self.port), "--bind", "127.0.0.1", "--aclfile", self.aclfile],
             cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         log.close()
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            with open(log_path, "rb") as f:
-                text = f.read()
-            if b"port=" in text and b"Running mode" in text:
-                line = [l for l in text.splitlines() if b"Running mode" in l][0]
-                self.port = int(line.split(b"port=")[1].rstrip(b"."))
-                os.unlink(log_path)
-                return self
-            if self.proc.poll() is not None:
-                raise RuntimeError("authgate serve exited:\n" + text.decode(errors="replace"))
-            time.sleep(0.005)  # polling the log for the start line, not a synchronisation stand-in
-        raise RuntimeError("authgate serve did not start:\n" + text.decode(errors="replace"))
+        try:
+            while time.monotonic() < deadline:
+                with open(log_path, "rb") as f:
+                    text = f.read()
+                if b"Running mode" in text:
+                    return True
+                if self.proc.poll() is not None:
+                    if b"Address already in use" in text:
+                        return False
+                    raise RuntimeError("authgate serve exited:\n" + text.decode(errors="replace"))
+                time.sleep(0.005)  # polling the log for the start line, not a synchronisation stand-in
+            raise RuntimeError("authgate serve did not start:\n" + text.decode(errors="replace"))
+        finally:
+            os.unlink(log_path)
 
     def kill9(self):
         self.proc.send_signal(signal.SIGKILL)

@@ -1186,6 +1186,18 @@ ag_status ag_nats_connect_set_connection_type(struct ag_nats_connect *connect,
 ag_status ag_nats_connect_set_url(struct ag_nats_connect *connect, const char *url, size_t url_len);
 
 /**
+ * The client's certificate (a copy of `cert`; NULL: none), for configs with
+ * `tls { verify_and_map: true }`, which map it to a user as nats-server does (SAN e-mails,
+ * DNS names, URIs, then the subject). It is taken as already verified against the
+ * listener's CA: check the chain first.
+ *
+ * # Safety
+ * `connect` live and unshared; `cert` NULL or live.
+ */
+ag_status ag_nats_connect_set_certificate(struct ag_nats_connect *connect,
+                                          const struct ag_client_cert *cert);
+
+/**
  * Releases an identity. NULL is a no-op.
  *
  * # Safety

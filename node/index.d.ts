@@ -513,6 +513,12 @@ export interface NatsCredentials {
   connectionType?: string | Buffer
   /** A client URL carrying credentials. */
   url?: string | Buffer
+  /**
+   * The client's TLS certificate (PEM or DER), already verified by the listener, which
+   * `tls { verify_and_map: true }` maps to a user as nats-server does; malformed bytes
+   * throw `CERTIFICATE`.
+   */
+  certificate?: string | Buffer
 }
 
 /** A user's publish and subscribe permissions as configured (`NatsIdentity.permissions`). */

@@ -296,3 +296,17 @@ test('the command-line modes', () => {
   assert.equal(thrown(() => token.authenticate({ user: 'S3Cr3T0k3n!', password: 'x' })).code, ErrorCode.AUTH)
   assert.equal(thrown(() => NatsAuth.token(null)).code, 'ERR_INVALID_ARG_TYPE')
 })
+
+test('verify_and_map maps the client certificate (PEM or DER) to a user', () => {
+  const certs = path.join(__dirname, '..', '..', 'tests', 'fixtures', 'certs')
+  const auth = NatsAuth.parse(
+    `tls { cert_file: "${certs}/server.pem", key_file: "${certs}/server.key", ca_file: "${certs}/ca.pem", verify_and_map: true }\n` +
+      'authorization { users: [ {user: "alice@example.com"} ] }\n'
+  )
+  assert.throws(() => auth.authenticate({}), { code: 'AUTH' })
+  assert.equal(auth.authenticate({ certificate: fs.readFileSync(path.join(certs, 'multi_ou.pem')) }).user, 'alice@example.com')
+  assert.equal(auth.authenticate({ certificate: fs.readFileSync(path.join(certs, 'multi_ou.der')) }).user, 'alice@example.com')
+  assert.equal(auth.authenticate({ certificate: fs.readFileSync(path.join(certs, 'multi_ou.pem'), 'ascii') }).user, 'alice@example.com')
+  assert.throws(() => auth.authenticate({ certificate: fs.readFileSync(path.join(certs, 'special.pem')) }), { code: 'AUTH' })
+  assert.throws(() => auth.authenticate({ certificate: 'not a certificate' }), { code: 'CERTIFICATE' })
+})

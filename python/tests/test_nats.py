@@ -244,3 +244,22 @@ def test_command_line_modes() -> None:
         token.authenticate(user="S3Cr3T0k3n!", password="x")
     with pytest.raises(TypeError):
         authgate.NatsAuth.token(None)  # type: ignore[arg-type]
+
+
+def test_verify_and_map_maps_the_client_certificate() -> None:
+    certs = FIXTURES.resolve() / "certs"
+    auth = authgate.NatsAuth.parse(
+        f'tls {{ cert_file: "{certs}/server.pem", key_file: "{certs}/server.key", ca_file: "{certs}/ca.pem", '
+        "verify_and_map: true }\n"
+        'authorization { users: [ {user: "alice@example.com"} ] }\n'
+    )
+    pem = (certs / "multi_ou.pem").read_bytes()
+    with pytest.raises(authgate.AuthError):
+        auth.authenticate()
+    assert auth.authenticate(certificate=authgate.ClientCert.from_pem(pem)).user == "alice@example.com"
+    assert auth.authenticate(certificate=pem).user == "alice@example.com"
+    assert auth.authenticate(certificate=(certs / "multi_ou.der").read_bytes()).user == "alice@example.com"
+    with pytest.raises(authgate.AuthError):
+        auth.authenticate(certificate=(certs / "special.pem").read_bytes())
+    with pytest.raises(authgate.CertificateError):
+        auth.authenticate(certificate=b"not a certificate")

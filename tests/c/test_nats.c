@@ -537,6 +537,42 @@ static void argument_errors(void) {
   ag_nats_identity_free(NULL);
 }
 
+/* verify_and_map: a config whose tls block maps the client's certificate (the shared fixture's
+ * certificates) to a user; without a certificate the login is refused. */
+static void certificate_login(void) {
+  char conf[4096], cwd[2048];
+  CHECK(getcwd(cwd, sizeof cwd) != NULL);
+  int n = snprintf(conf, sizeof conf,
+                   "tls { cert_file: \"%s/tests/fixtures/certs/server.pem\", key_file: \"%s/tests/fixtures/certs/server.key\", "
+                   "ca_file: \"%s/tests/fixtures/certs/ca.pem\", verify_and_map: true }\n"
+                   "authorization { users: [ {user: \"alice@example.com\"} ] }\n",
+                   cwd, cwd, cwd);
+  ag_nats_auth *auth = NULL;
+  CHECK(ag_nats_auth_parse(conf, (size_t)n, NULL, 0, NULL, 0, &auth) == AG_OK);
+  FILE *f = fopen("tests/fixtures/certs/multi_ou.pem", "rb");
+  char pem[8192];
+  size_t len = f ? fread(pem, 1, sizeof pem, f) : 0;
+  if (f) fclose(f);
+  ag_client_cert *cert = NULL;
+  CHECK(ag_client_cert_from_pem(pem, len, &cert) == AG_OK);
+  ag_nats_connect *c = NULL;
+  CHECK(ag_nats_connect_new(&c) == AG_OK);
+  ag_nats_identity *id = (ag_nats_identity *)1;
+  CHECK(ag_nats_authenticate(auth, c, &id) == AG_AUTH && id == (ag_nats_identity *)1);
+  CHECK(ag_nats_connect_set_certificate(c, cert) == AG_OK);
+  ag_client_cert_free(cert); /* the credentials keep their own copy */
+  CHECK(ag_nats_authenticate(auth, c, &id) == AG_OK);
+  const char *user;
+  size_t user_len;
+  CHECK(ag_nats_identity_user(id, &user, &user_len) == AG_OK && eq(user, user_len, "alice@example.com"));
+  ag_nats_identity_free(id);
+  CHECK(ag_nats_connect_set_certificate(c, NULL) == AG_OK);
+  CHECK(ag_nats_authenticate(auth, c, &id) == AG_AUTH);
+  CHECK(ag_nats_connect_set_certificate(NULL, NULL) == AG_NULL_PARAMETER);
+  ag_nats_connect_free(c);
+  ag_nats_auth_free(auth);
+}
+
 /* The vocabulary's "nats" section names exactly what this file covers, so a new operation or
  * authenticate parameter shows up here as a failure until C has it. */
 static void vocabulary(const char *path) {
@@ -545,7 +581,8 @@ static void vocabulary(const char *path) {
       {"methods", "authenticate", NULL},
       {"properties", "auth_timeout", NULL},
       /* one ag_nats_connect_set_* each */
-      {"authenticate_parameters", "user", "password", "token", "nkey", "sig", "nonce", "connection_type", "url", NULL},
+      {"authenticate_parameters", "user", "password", "token", "nkey", "sig", "nonce", "connection_type", "url", "certificate",
+       NULL},
       {"identity", "user", "account", "can_publish", "can_subscribe", "can_receive", "permissions", "received_request",
        NULL},
       /* ag_nats_identity_has_permissions, ag_nats_identity_permission_list / _entry with the four
@@ -582,6 +619,7 @@ int main(int argc, char **argv) {
   urls_and_explicit_fields();
   nkeys_sign_the_nonce();
   connection_types_and_timeouts();
+  certificate_login();
   permissions();
   permissions_as_data();
   received_request_makes_the_reply_publishable();

@@ -29,6 +29,7 @@ pub struct ag_nats_connect {
     sig: Option<Vec<u8>>,
     nonce: Option<Vec<u8>>,
     connection_type: ConnectionType,
+    certificate: Option<std::sync::Arc<authgate::tls::ClientCert>>,
 }
 
 impl ag_nats_connect {
@@ -49,6 +50,7 @@ impl ag_nats_connect {
             }
         }
         c.connection_type = self.connection_type;
+        c.certificate.clone_from(&self.certificate);
         c
     }
 }
@@ -233,6 +235,7 @@ pub unsafe extern "C" fn ag_nats_connect_new(out: *mut *mut ag_nats_connect) -> 
             sig: None,
             nonce: None,
             connection_type: ConnectionType::default(),
+            certificate: None,
         }));
         Ok(())
     })
@@ -390,6 +393,26 @@ pub unsafe extern "C" fn ag_nats_connect_set_url(
         // SAFETY: forwarded contracts.
         let (connect, url) = unsafe { (try_mut(connect, "connect")?, borrow(url, url_len, "url")?) };
         connect.url = Some(utf8(url, "url")?.to_string());
+        Ok(())
+    })
+}
+
+/// The client's certificate (a copy of `cert`; NULL: none), for configs with
+/// `tls { verify_and_map: true }`, which map it to a user as nats-server does (SAN e-mails,
+/// DNS names, URIs, then the subject). It is taken as already verified against the
+/// listener's CA: check the chain first.
+///
+/// # Safety
+/// `connect` live and unshared; `cert` NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn ag_nats_connect_set_certificate(
+    connect: *mut ag_nats_connect,
+    cert: *const crate::cert::ag_client_cert,
+) -> ag_status {
+    ffi_boundary!({
+        // SAFETY: forwarded contracts (NULL `cert` is allowed: no certificate).
+        let (connect, cert) = unsafe { (try_mut(connect, "connect")?, cert.as_ref()) };
+        connect.certificate = cert.map(|c| std::sync::Arc::new(c.cert().clone()));
         Ok(())
     })
 }

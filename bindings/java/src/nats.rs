@@ -140,7 +140,7 @@ pub extern "system" fn Java_io_authgate_NatsAuth_nativeAuthTimeout<'local>(
 }
 
 /// `NatsAuth.authenticate(connect)`. `packed` holds, in this order, the URL, user, password,
-/// token, nkey, sig, nonce and connection type, each preceded by a presence flag (`"1"` or
+/// token, nkey, sig, nonce, connection type and certificate (PEM or DER), each preceded by a presence flag (`"1"` or
 /// empty): the URL's credentials come first and a field given explicitly replaces its part,
 /// as the `authgate nats auth` command line does. Returns the `NatsIdentity` handle.
 #[unsafe(no_mangle)]
@@ -154,7 +154,7 @@ pub extern "system" fn Java_io_authgate_NatsAuth_nativeAuthenticate<'local>(
         let auth = borrow::<NatsAuth>(handle, "NatsAuth")?;
         let buf = wire::bytes(env, &packed)?;
         let items = split(&buf)?;
-        let [u, url, f1, user, f2, password, f3, token, f4, nkey, f5, sig, f6, nonce, f7, ctype] =
+        let [u, url, f1, user, f2, password, f3, token, f4, nkey, f5, sig, f6, nonce, f7, ctype, f8, cert] =
             items.as_slice()
         else {
             return Err(invalid("malformed connect arguments"));
@@ -181,6 +181,10 @@ pub extern "system" fn Java_io_authgate_NatsAuth_nativeAuthenticate<'local>(
             let name = String::from_utf8_lossy(ctype);
             c.connection_type = ConnectionType::from_name(&name)
                 .ok_or_else(|| invalid(format!("unknown connection type {name:?}")))?;
+        }
+        if given(f8) {
+            let cert = authgate::tls::ClientCert::parse(cert).map_err(authgate::Error::from)?;
+            c.certificate = Some(std::sync::Arc::new(cert));
         }
         let id = auth.authenticate(&c).map_err(authgate::Error::from)?;
         Ok(Box::into_raw(Box::new(id)) as jlong)

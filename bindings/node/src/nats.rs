@@ -44,6 +44,11 @@ pub struct NatsCredentials {
     /// A client URL carrying credentials.
     #[napi(ts_type = "string | Buffer")]
     pub url: Option<Bytes>,
+    /// The client's TLS certificate (PEM or DER), already verified by the listener, which
+    /// `tls { verify_and_map: true }` maps to a user as nats-server does; malformed bytes
+    /// throw `CERTIFICATE`.
+    #[napi(ts_type = "string | Buffer")]
+    pub certificate: Option<Bytes>,
 }
 
 /// `b` as UTF-8 text (core's config names and URLs are text), else `INVALID_ARGUMENT`.
@@ -73,6 +78,10 @@ fn connect(env: &Env, credentials: Option<&Unknown>) -> Result<Connect> {
         if let Some(v) = given {
             *field = v.0;
         }
+    }
+    if let Some(cert) = &c.certificate {
+        let cert = authgate::tls::ClientCert::parse(cert.as_slice()).or_throw(env)?;
+        out.certificate = Some(Arc::new(cert));
     }
     if let Some(t) = &c.connection_type {
         let name = utf8(env, "connectionType", t)?;

@@ -21,6 +21,16 @@ pub(crate) struct PyClientCert {
     pub(crate) inner: ClientCert,
 }
 
+/// A certificate argument: a `ClientCert`, or PEM or DER bytes (`CertificateError` if they are
+/// not a certificate).
+pub(crate) fn client_cert_arg(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<ClientCert> {
+    if let Ok(cert) = obj.cast::<PyClientCert>() {
+        return Ok(cert.get().inner.clone());
+    }
+    let data = arg(obj, "certificate")?;
+    ClientCert::parse(data.as_bytes()).py_err(py)
+}
+
 /// The certificate in `data` (bytes, bytearray or str) read by `parse`.
 fn parse_with(
     cls: &Bound<'_, PyType>,

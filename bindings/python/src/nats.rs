@@ -136,11 +136,15 @@ impl PyNatsAuth {
     /// ``connection_type`` is nats' name (``STANDARD``, ``WEBSOCKET``, ``LEAFNODE``,
     /// ``LEAFNODE_WS``, ``MQTT``, ``MQTT_WS``; any case; None: a standard client). The GIL
     /// is released while it runs (bcrypt), so threads may authenticate in parallel.
+    /// ``certificate`` (a :class:`ClientCert`, or its PEM or DER bytes) is the client's TLS
+    /// certificate, already verified by the listener, which ``tls { verify_and_map: true }``
+    /// maps to a user as nats-server does.
     ///
     /// Raises:
     ///     AuthError: the login is refused (code ``AUTH``, ``Authorization Violation``).
+    ///     CertificateError: ``certificate`` bytes that are not a certificate.
     ///     InvalidArgument: an unknown ``connection_type``.
-    #[pyo3(signature = (*, user = None, password = None, token = None, nkey = None, sig = None, nonce = None, connection_type = None, url = None))]
+    #[pyo3(signature = (*, user = None, password = None, token = None, nkey = None, sig = None, nonce = None, connection_type = None, url = None, certificate = None))]
     #[allow(clippy::too_many_arguments)]
     fn authenticate(
         &self,
@@ -153,6 +157,7 @@ impl PyNatsAuth {
         nonce: Option<&Bound<'_, PyAny>>,
         connection_type: Option<&Bound<'_, PyAny>>,
         url: Option<&Bound<'_, PyAny>>,
+        certificate: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyNatsIdentity> {
         guard(py, || {
             let mut c = match url {
@@ -176,6 +181,9 @@ impl PyNatsAuth {
                         Error::invalid_argument(format!("unknown connection_type {name:?}"))
                     })
                     .py_err(py)?;
+            }
+            if let Some(cert) = certificate {
+                c.certificate = Some(Arc::new(crate::cert::client_cert_arg(py, cert)?));
             }
             let auth = &self.inner;
             let id = py.detach(|| auth.authenticate(&c)).py_err(py)?;

@@ -250,6 +250,7 @@ class NatsAuth:
         nonce: Optional[_Arg] = None,
         connection_type: Optional[_Text] = None,
         url: Optional[_Text] = None,
+        certificate: Optional[Union["ClientCert", bytes, bytearray, str]] = None,
     ) -> "NatsIdentity":
         """Decides a CONNECT; AuthError (``Authorization Violation``) if refused."""
 

@@ -211,8 +211,9 @@ public final class NatsAuth implements AutoCloseable {
         private static final int SIG = 5;
         private static final int NONCE = 6;
         private static final int CONNECTION_TYPE = 7;
+        private static final int CERTIFICATE = 8;
 
-        private final byte[][] fields = new byte[8][];
+        private final byte[][] fields = new byte[9][];
 
         /** A CONNECT with no credentials. */
         public Connect() {
@@ -343,6 +344,19 @@ public final class NatsAuth implements AutoCloseable {
          */
         public Connect connectionType(String connectionType) {
             return set(CONNECTION_TYPE, Wire.utf8(connectionType));
+        }
+
+        /**
+         * The client's TLS certificate (PEM or DER), already verified by the listener, which
+         * {@code tls { verify_and_map: true }} maps to a user as nats-server does; bytes that
+         * are not a certificate make {@link NatsAuth#authenticate(Connect)} throw
+         * {@link CertificateException}.
+         *
+         * @param certificate the certificate, PEM or DER
+         * @return this
+         */
+        public Connect certificate(byte[] certificate) {
+            return set(CERTIFICATE, certificate);
         }
 
         /** Each field preceded by its presence flag, in the order the native side reads. */

@@ -361,5 +361,25 @@ class NatsTest {
             assertThrows(NullPointerException.class, () -> open.receivedRequest((String) null));
         }
     }
-}
 
+    @Test
+    void verifyAndMapMapsTheClientCertificate() throws IOException {
+        Path certs = Path.of("..", "tests", "fixtures", "certs").toAbsolutePath().normalize();
+        String conf = "tls { cert_file: \"" + certs + "/server.pem\", key_file: \"" + certs + "/server.key\", ca_file: \""
+                + certs + "/ca.pem\", verify_and_map: true }\nauthorization { users: [ {user: \"alice@example.com\"} ] }\n";
+        try (NatsAuth auth = NatsAuth.parse(conf)) {
+            assertThrows(AuthException.class, () -> auth.authenticate(new NatsAuth.Connect()).close());
+            for (String file : List.of("multi_ou.pem", "multi_ou.der")) {
+                byte[] cert = Files.readAllBytes(certs.resolve(file));
+                try (NatsIdentity id = auth.authenticate(new NatsAuth.Connect().certificate(cert))) {
+                    assertEquals("alice@example.com", id.user(), file);
+                }
+            }
+            byte[] other = Files.readAllBytes(certs.resolve("special.pem"));
+            assertThrows(AuthException.class, () -> auth.authenticate(new NatsAuth.Connect().certificate(other)).close());
+            CertificateException x = assertThrows(CertificateException.class,
+                    () -> auth.authenticate(new NatsAuth.Connect().certificate(new byte[] {1, 2, 3})).close());
+            assertEquals("CERTIFICATE", x.code());
+        }
+    }
+}

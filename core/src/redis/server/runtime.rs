@@ -6,13 +6,13 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::shared::{Listener, Shared};
 use super::rest::RestServer;
-use super::tls::{spawn_tls_accept_loops, CertificateUsers, Login, TlsState};
+use super::tls::{handshake_and_serve, CertificateUsers, Login, TlsState};
 use super::{conn, listen, Config, ServerBuilder, ServerError};
 use crate::redis::acl::Acl;
 
@@ -286,7 +286,17 @@ fn log_ready(addrs: &[SocketAddr], tls_addrs: &[SocketAddr]) {
     }
 }
 
-fn spawn_accept_loops(shared: &Arc<Shared>, listeners: Vec<std::net::TcpListener>) -> Vec<JoinHandle<()>> {
+/// One accept loop per listener; `serve_one` takes each accepted connection (a plain session,
+/// or a TLS handshake first) with its client id.
+pub(crate) fn spawn_accept_loops<S, Fut>(
+    shared: &Arc<Shared>,
+    listeners: Vec<std::net::TcpListener>,
+    serve_one: S,
+) -> Vec<JoinHandle<()>>
+where
+    S: Fn(Arc<Shared>, TcpStream, SocketAddr, u64) -> Fut + Copy + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
     let mut tasks = Vec::new();
     for l in listeners {
         let Ok(listener) = TcpListener::from_std(l) else { continue };
@@ -298,7 +308,7 @@ fn spawn_accept_loops(shared: &Arc<Shared>, listeners: Vec<std::net::TcpListener
                         // Ids in accept order, as Redis numbers its clients: the connection
                         // tasks may start in any order.
                         let id = shared.next_client_id();
-                        tokio::spawn(conn::serve(shared.clone(), stream, addr, id, Login::None));
+                        tokio::spawn(serve_one(shared.clone(), stream, addr, id));
                     }
                     Err(e) => {
                         tracing::warn!("Accepting client connection: {e}");
@@ -311,14 +321,19 @@ fn spawn_accept_loops(shared: &Arc<Shared>, listeners: Vec<std::net::TcpListener
     tasks
 }
 
+/// A plain connection: no certificate, so no login at accept.
+async fn serve_plain(shared: Arc<Shared>, stream: TcpStream, addr: SocketAddr, id: u64) {
+    conn::serve(shared, stream, addr, id, Login::None).await
+}
+
 async fn serve<F: Future<Output = ()>>(
     shared: Arc<Shared>,
     listeners: Bound,
     mut rebind: mpsc::UnboundedReceiver<Vec<std::net::TcpListener>>,
     shutdown: F,
 ) -> Result<(), ServerError> {
-    let mut accept = spawn_accept_loops(&shared, listeners.plain);
-    let mut tls_accept = spawn_tls_accept_loops(&shared, listeners.tls);
+    let mut accept = spawn_accept_loops(&shared, listeners.plain, serve_plain);
+    let mut tls_accept = spawn_accept_loops(&shared, listeners.tls, handshake_and_serve);
     let (tls_rebind_tx, mut tls_rebind) = mpsc::unbounded_channel();
     shared.tls.set_rebind(tls_rebind_tx);
     let rest = listeners.rest.map(RestServer::spawn).unwrap_or_default();
@@ -346,14 +361,14 @@ async fn serve<F: Future<Output = ()>>(
                 for t in accept.drain(..) {
                     t.abort();
                 }
-                accept = spawn_accept_loops(&shared, new);
+                accept = spawn_accept_loops(&shared, new, serve_plain);
             }
             new = tls_rebind.recv() => {
                 let Some(new) = new else { break };
                 for t in tls_accept.drain(..) {
                     t.abort();
                 }
-                tls_accept = spawn_tls_accept_loops(&shared, new);
+                tls_accept = spawn_accept_loops(&shared, new, handshake_and_serve);
             }
         }
     }

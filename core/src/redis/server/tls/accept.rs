@@ -7,8 +7,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use tokio::net::{TcpListener, TcpStream};
-use tokio::task::JoinHandle;
+use tokio::net::TcpStream;
 use tokio_rustls::server::TlsStream;
 use tokio_rustls::TlsAcceptor;
 
@@ -33,31 +32,9 @@ impl ClientStream for TlsStream<TcpStream> {
     }
 }
 
-/// One accept loop per TLS listener.
-pub(crate) fn spawn_tls_accept_loops(shared: &Arc<Shared>, listeners: Vec<std::net::TcpListener>) -> Vec<JoinHandle<()>> {
-    let mut tasks = Vec::new();
-    for l in listeners {
-        let Ok(listener) = TcpListener::from_std(l) else { continue };
-        let shared = shared.clone();
-        tasks.push(tokio::spawn(async move {
-            loop {
-                match listener.accept().await {
-                    Ok((stream, addr)) => {
-                        let id = shared.next_client_id();
-                        tokio::spawn(handshake_and_serve(shared.clone(), stream, addr, id));
-                    }
-                    Err(e) => {
-                        tracing::warn!("Accepting client connection: {e}");
-                        tokio::time::sleep(Duration::from_millis(10)).await
-                    }
-                }
-            }
-        }));
-    }
-    tasks
-}
-
-async fn handshake_and_serve(shared: Arc<Shared>, stream: TcpStream, addr: SocketAddr, id: u64) {
+/// A TLS connection: the handshake (and the certificate login it may give), then the session.
+/// Runs in its own task, so a slow handshake never holds up the accept loop.
+pub(crate) async fn handshake_and_serve(shared: Arc<Shared>, stream: TcpStream, addr: SocketAddr, id: u64) {
     // The configuration of the moment: a CONFIG SET during the handshake applies to the next.
     let Some(ctx) = shared.tls.context() else { return };
     let laddr = stream.local_addr().map(|a| a.to_string()).unwrap_or_default();

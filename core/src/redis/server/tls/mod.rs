@@ -34,7 +34,7 @@ use crate::tls::{CertUserMap, CertificateUser, ClientCert, SubjectLine, TlsAuthC
 use crate::Error;
 use rustls_pki_types::CertificateDer;
 
-pub(crate) use accept::spawn_tls_accept_loops;
+pub(crate) use accept::handshake_and_serve;
 pub(crate) use context::{TlsContext, CONFIGURE_FAILED};
 pub use settings::{TlsAuthClients, TlsSettings};
 pub use store::FILE_NAME as CERTIFICATE_USERS_FILE;

@@ -24,7 +24,7 @@ test-readme:
 
 ## --- dependencies -------------------------------------------------------------------------
 
-deps: apt-deps py-deps
+deps: apt-deps py-deps etcd-deps
 
 # redis-server 7.0.15 is the reference oracle of the differential tests; redis-tools brings
 # redis-cli and redis-benchmark; nats-server (2.9.10 in Debian) is the NATS suite's oracle.
@@ -52,7 +52,7 @@ py-deps: $(VENV)/.ok
 build:
 	cargo build --workspace --exclude authgate-python --all-targets
 
-test-rust: build test-lean
+test-rust: build test-lean etcd-deps
 	cargo test --workspace --exclude authgate-python
 
 ## The engine alone: `--no-default-features` builds without tokio (or the CLI's crates).

@@ -384,6 +384,33 @@ fn loglevel_filters_like_redis() {
 }
 
 #[test]
+fn config_set_loglevel_changes_what_the_running_log_writes() {
+    let port = free_port();
+    let serve = Serve::start(&["--port", &port.to_string(), "--loglevel", "notice"]);
+    let mut admin = Client::connect(port);
+    // At notice a connection's accept/close lines (verbose, `-`) are not written; the admin's
+    // own connection opened before the change is the proof: its "Accepted" line is absent.
+    assert_eq!(admin.call(&["CONFIG", "SET", "loglevel", "VERBOSE"]), "+OK");
+    assert_eq!(admin.call(&["CONFIG", "GET", "loglevel"]), "*2");
+    assert_eq!((admin.bulk(), admin.bulk()), ("loglevel".to_string(), "verbose".to_string()));
+    drop(Client::connect(port));
+    let accepted = serve.wait_for_line("- Accepted 127.0.0.1:");
+    assert_eq!(serve.log().matches("- Accepted 127.0.0.1:").count(), 1, "only the connection after the change: {accepted}");
+    // Back to warning: a refused login (`#`) is still written, a new connection's accept is not.
+    assert_eq!(admin.call(&["CONFIG", "SET", "loglevel", "warning"]), "+OK");
+    let mut late = Client::connect(port);
+    assert!(late.call(&["AUTH", "nobody", "x"]).starts_with("-WRONGPASS"));
+    serve.wait_for_line("Authentication failed: user 'nobody'");
+    assert_eq!(serve.log().matches("- Accepted 127.0.0.1:").count(), 1, "{}", serve.log());
+    // A bad level is Redis' error and leaves the level as it was.
+    assert!(admin.call(&["CONFIG", "SET", "loglevel", "loud"]).starts_with(
+        "-ERR CONFIG SET failed (possibly related to argument 'loglevel') - argument(s) must be one of the following: debug, verbose, notice, warning"
+    ));
+    assert_eq!(admin.call(&["CONFIG", "GET", "loglevel"]), "*2");
+    assert_eq!((admin.bulk(), admin.bulk()), ("loglevel".to_string(), "warning".to_string()));
+}
+
+#[test]
 fn options_override_the_config_file() {
     let dir = tempfile::tempdir().unwrap();
     let conf = dir.path().join("redis.conf");

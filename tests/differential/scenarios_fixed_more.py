@@ -314,6 +314,15 @@ def config_and_clients():
         A("ACL", "SETUSER", "default", ">another"), A("CONFIG", "GET", "requirepass"),
         A("CONFIG", "SET", "requirepass", "", expect=OK), A("ACL", "GETUSER", "default"),
         S("r2", "PING", expect=("+", b"PONG")),
+        # loglevel is settable (any case, the value read back in lower case); Redis' texts for a
+        # bad level, a duplicate, immutable (logfile, daemonize, aclfile) and protected (dir) ones.
+        A("CONFIG", "SET", "loglevel", "VERBOSE", expect=OK), A("CONFIG", "GET", "loglevel"),
+        A("CONFIG", "SET", "loglevel", "nothing"), A("CONFIG", "SET", "loglevel", "bogus"),
+        A("CONFIG", "SET", "loglevel", "debug", "loglevel", "notice"), A("CONFIG", "GET", "loglevel"),
+        A("CONFIG", "SET", "loglevel", "notice", expect=OK),
+        A("CONFIG", "SET", "logfile", "/tmp/authgate-never-written.log"), A("CONFIG", "SET", "daemonize", "no"),
+        A("CONFIG", "SET", "aclfile", "/tmp/x.acl"), A("CONFIG", "SET", "dir", "/tmp"),
+        A("CONFIG", "SET", "dbfilename", "x.rdb"), A("CONFIG", "SET", "unixsocket", "/tmp/x.sock"),
     ]
     return f.scenario("config-and-clients", steps, restart_after=True)
 

@@ -53,23 +53,23 @@ enum Sink {
     File(File),
 }
 
-/// The subscriber: a level filter and a sink. Spans are not used by the server, so they are
-/// accepted and ignored.
+/// The subscriber: a sink, writing at the process' level ([`LogLevel::current`], which CONFIG SET
+/// loglevel changes). Spans are not used by the server, so they are accepted and ignored.
 pub struct RedisLog {
-    max: Level,
     pid: u32,
     sink: Mutex<Sink>,
 }
 
 impl RedisLog {
-    /// A log at `level` appending to `logfile` (created if missing, as Redis does), or to
-    /// standard output when `None`. Fails if the file cannot be opened.
+    /// A log at `level` (made the process' level) appending to `logfile` (created if missing,
+    /// as Redis does), or to standard output when `None`. Fails if the file cannot be opened.
     pub fn open(level: LogLevel, logfile: Option<&Path>) -> std::io::Result<RedisLog> {
         let sink = match logfile {
             Some(path) => Sink::File(File::options().append(true).create(true).open(path)?),
             None => Sink::Stdout,
         };
-        Ok(RedisLog { max: max_level(level), pid: std::process::id(), sink: Mutex::new(sink) })
+        level.make_current();
+        Ok(RedisLog { pid: std::process::id(), sink: Mutex::new(sink) })
     }
 
     /// Makes this the process' subscriber. Only the first call in a process takes effect.
@@ -100,11 +100,11 @@ impl Subscriber for RedisLog {
     }
 
     fn enabled(&self, meta: &Metadata<'_>) -> bool {
-        *meta.level() <= self.max
+        *meta.level() <= max_level(LogLevel::current())
     }
 
     fn max_level_hint(&self) -> Option<tracing::level_filters::LevelFilter> {
-        Some(tracing::level_filters::LevelFilter::from_level(self.max))
+        Some(tracing::level_filters::LevelFilter::from_level(max_level(LogLevel::current())))
     }
 
     fn new_span(&self, _span: &Attributes<'_>) -> Id {

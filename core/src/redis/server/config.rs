@@ -11,6 +11,7 @@
 //! any other directive is a fatal error reported like Redis does.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU8, Ordering};
 
 use super::outlimits::{mem_to_u64, OutputBufferLimits};
 use crate::redis::acl::{PubsubDefault, DEFAULT_LOG_MAX_LEN};
@@ -107,6 +108,25 @@ impl LogLevel {
             let names: Vec<&str> = LogLevel::ALL.iter().map(|l| l.as_str()).collect();
             format!("argument(s) must be one of the following: {}", names.join(", "))
         })
+    }
+}
+
+/// The level of the process' log, as a `LogLevel` discriminant. One per process because the log
+/// is one per process (the `tracing` subscriber a program installs); CONFIG SET loglevel of any
+/// server in the process changes it, as it changes redis-server's.
+static PROCESS_LOG_LEVEL: AtomicU8 = AtomicU8::new(LogLevel::Notice as u8);
+
+impl LogLevel {
+    /// The level the process' log writes at now (`notice` until [`LogLevel::make_current`]).
+    pub fn current() -> LogLevel {
+        LogLevel::ALL[usize::from(PROCESS_LOG_LEVEL.load(Ordering::Relaxed)).min(LogLevel::ALL.len() - 1)]
+    }
+
+    /// Makes this the process' log level and has `tracing` ask the subscriber again which events
+    /// it wants (a subscriber reading [`LogLevel::current`] caches its answer per call site).
+    pub fn make_current(self) {
+        PROCESS_LOG_LEVEL.store(self as u8, Ordering::Relaxed);
+        tracing::callsite::rebuild_interest_cache();
     }
 }
 

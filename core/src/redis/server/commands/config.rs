@@ -2,7 +2,8 @@
 //!
 //! `requirepass` follows Redis' compatibility layer: SET does `resetpass` + `>pw` on the
 //! default user (empty: `nopass`) and GET returns the remembered value. `port` and `bind`
-//! re-listen at once. `aclfile` and `dir` are read-only here (`aclfile` is immutable in Redis).
+//! re-listen at once. `loglevel` changes the process' log level. Settings Redis refuses (immutable
+//! ones such as `aclfile` and `logfile`, protected ones such as `dir`) get its texts.
 //! The `tls-*` settings rebuild the TLS configuration for new handshakes (open connections keep
 //! theirs); one that does not build (a missing file, a key that does not match) is Redis'
 //! "Unable to update TLS configuration" error and changes nothing. `tls-auth-clients-user`
@@ -11,7 +12,7 @@
 
 use super::acl::help_reply;
 use crate::redis::server::listen::bind_all;
-use crate::redis::server::config::{parse_port, parse_pubsub_default, parse_query_buffer_limit, parse_range, Config};
+use crate::redis::server::config::{LogLevel, parse_port, parse_pubsub_default, parse_query_buffer_limit, parse_range, Config};
 use crate::redis::server::session::Session;
 use crate::redis::server::TlsSettings;
 use crate::tls::TlsAuthClientsUser;
@@ -43,11 +44,26 @@ const PARAMS: &[&str] = &[
     "dir",
     "client-output-buffer-limit",
     "client-query-buffer-limit",
+    "loglevel",
 ];
 
-/// Settings read from the live config but not settable here: `logfile` is immutable in Redis
-/// too, and the log level belongs to the program that installed the log writer.
-const READ_ONLY: &[&str] = &["loglevel", "logfile"];
+/// Settings read from the live config but not settable (`logfile` is immutable in Redis too).
+const READ_ONLY: &[&str] = &["logfile"];
+
+/// redis-server 7.0.15's immutable settings (each answered "can't set immutable config" when
+/// set to its own default value there), refused with Redis' words here too.
+const IMMUTABLE: &[&str] = &[
+    "aclfile", "always-show-logo", "aof_rewrite_cpulist", "appenddirname", "appendfilename",
+    "bgsave_cpulist", "bio_cpulist", "cluster-config-file", "cluster-enabled", "cluster-port",
+    "daemonize", "databases", "disable-thp", "enable-debug-command", "enable-module-command",
+    "enable-protected-configs", "io-threads", "io-threads-do-reads", "logfile", "pidfile",
+    "rdbchecksum", "server_cpulist", "set-proc-title", "socket-mark-id", "supervised",
+    "syslog-enabled", "syslog-facility", "syslog-ident", "tcp-backlog", "unixsocket", "unixsocketperm",
+];
+
+/// redis-server 7.0.15's protected settings (settable only with enable-protected-configs,
+/// which is immutable and off by default): "can't set protected config".
+const PROTECTED: &[&str] = &["dir", "dbfilename"];
 
 fn get_value(c: &Config, name: &str) -> Vec<u8> {
     match name {
@@ -135,7 +151,13 @@ fn set(s: &mut Session, argv: &[Vec<u8>]) {
         let lower = String::from_utf8_lossy(&pair[0]).to_ascii_lowercase();
         let tls_param = TlsSettings::NAMES.contains(&lower.as_str());
         if !PARAMS.contains(&lower.as_str()) && !tls_param && defaults().iter().any(|(k, _)| *k == lower) {
-            let why = "this setting is not supported by this server";
+            let why = if IMMUTABLE.contains(&lower.as_str()) {
+                "can't set immutable config"
+            } else if PROTECTED.contains(&lower.as_str()) {
+                "can't set protected config"
+            } else {
+                "this setting is not supported by this server"
+            };
             let mut e = b"ERR CONFIG SET failed (possibly related to argument '".to_vec();
             e.extend_from_slice(cstr(&pair[0]));
             e.extend_from_slice(b"') - ");
@@ -164,12 +186,14 @@ fn set(s: &mut Session, argv: &[Vec<u8>]) {
             "port" => parse_port(v).map(|p| next.port = p),
             "client-output-buffer-limit" => next.client_output_buffer_limit.apply(v),
             "client-query-buffer-limit" => parse_query_buffer_limit(v).map(|n| next.client_query_buffer_limit = n),
+            "loglevel" => LogLevel::from_bytes(v).map(|l| next.loglevel = l),
             "bind" => {
                 let text = String::from_utf8_lossy(v).into_owned();
                 next.bind = text.split_whitespace().map(str::to_string).collect();
                 Ok(())
             }
             n if n.starts_with("tls-") => next.tls.apply(n, v).unwrap_or(Ok(())),
+            "dir" => Err("can't set protected config".to_string()),
             _ => Err("can't set immutable config".to_string()),
         };
         if let Err(why) = r {
@@ -222,6 +246,9 @@ fn set(s: &mut Session, argv: &[Vec<u8>]) {
     acl.set_pubsub_default(next.acl_pubsub_default);
     if next.acllog_max_len != old.acllog_max_len {
         acl.set_log_max_len(next.acllog_max_len);
+    }
+    if seen.contains(&"loglevel") {
+        next.loglevel.make_current();
     }
     *s.shared.config.write() = next;
     s.out.ok();

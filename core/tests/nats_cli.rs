@@ -11,6 +11,10 @@ fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
 fn write(dir: &std::path::Path, name: &str, text: &str) {
     std::fs::write(dir.join(name), text).unwrap();
 }
@@ -26,7 +30,8 @@ fn check_prints_ok_or_nats_server_errors() {
     write(d.path(), "bad.conf", "authorization { pasword: a, tiemout: 1 }\nx = 1\n");
     let o = authgate(&["nats", "check", "bad.conf"], d.path());
     assert_eq!(o.status.code(), Some(1));
-    let mut lines: Vec<String> = stdout(&o).lines().map(String::from).collect();
+    assert_eq!(stdout(&o), "", "refusals go to standard error");
+    let mut lines: Vec<String> = stderr(&o).lines().map(String::from).collect();
     lines.sort();
     assert_eq!(
         lines,
@@ -35,17 +40,18 @@ fn check_prints_ok_or_nats_server_errors() {
     // Errors nats-server prints without a position.
     write(d.path(), "perm.conf", "authorization { users = [ {user: a, password: b, permissions: {publish: \"foo..bar\"}} ] }\n");
     let o = authgate(&["nats", "check", "perm.conf"], d.path());
-    assert_eq!(stdout(&o), "subject \"foo..bar\" is not a valid subject\n");
+    assert_eq!(stderr(&o), "subject \"foo..bar\" is not a valid subject\n");
     // Accepted by -t, refused at start-up.
     write(d.path(), "noauth.conf", "no_auth_user: carol\nauthorization { users = [ {user: a, password: b} ] }\n");
     let o = authgate(&["nats", "check", "noauth.conf"], d.path());
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(
-        stdout(&o),
+        stderr(&o),
         "no_auth_user: \"carol\" not present as user in authorization block or account configuration\n"
     );
     let o = authgate(&["nats", "check", "missing.conf"], d.path());
-    assert_eq!((o.status.code(), stdout(&o).as_str()), (Some(1), "open missing.conf: no such file or directory\n"));
+    assert_eq!((o.status.code(), stdout(&o).as_str()), (Some(1), ""));
+    assert_eq!(stderr(&o), "open missing.conf: no such file or directory\n");
 }
 
 #[test]
@@ -70,7 +76,7 @@ fn auth_prints_the_identity_then_each_check_in_order() {
          sub events.secret deny\nsub events.open allow\n"
     );
     let o = authgate(&["nats", "auth", "a.conf", "--user", "alice", "--password", "nope", "--pub", "x"], d.path());
-    assert_eq!((o.status.code(), stdout(&o).as_str()), (Some(1), "Authorization Violation\n"));
+    assert_eq!((o.status.code(), stdout(&o).as_str(), stderr(&o).as_str()), (Some(1), "", "Authorization Violation\n"));
     write(d.path(), "t.conf", "authorization { token: \"s3cr3t\" }\n");
     let o = authgate(&["nats", "auth", "t.conf", "--token", "s3cr3t", "--pub", "x"], d.path());
     assert_eq!(stdout(&o), "ok user= account=$G\npub x allow\n");
@@ -84,7 +90,7 @@ fn auth_in_the_command_line_modes_of_the_seed() {
     let o = authgate(&["nats", "auth", "--server-user", "foo", "--server-pass", "bar", "--user", "foo", "--password", "bar"], d.path());
     assert_eq!((o.status.code(), stdout(&o).as_str()), (Some(0), "ok user=foo account=$G\n"));
     let o = authgate(&["nats", "auth", "--server-user", "foo", "--server-pass", "bar", "--user", "foo", "--password", "x"], d.path());
-    assert_eq!((o.status.code(), stdout(&o).as_str()), (Some(1), "Authorization Violation\n"));
+    assert_eq!((o.status.code(), stdout(&o).as_str(), stderr(&o).as_str()), (Some(1), "", "Authorization Violation\n"));
     let o = authgate(&["nats", "auth", "--server-auth", "S3Cr3T0k3n!", "--token", "S3Cr3T0k3n!"], d.path());
     assert_eq!((o.status.code(), stdout(&o).as_str()), (Some(0), "ok user= account=$G\n"));
     let o = authgate(&["nats", "auth", "--server-auth", "S3Cr3T0k3n!"], d.path());

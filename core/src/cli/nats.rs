@@ -10,7 +10,7 @@ use authgate::nats::password::DEFAULT_COST;
 use authgate::nats::{hash_password, Connect, NatsAuth, NatsError};
 use clap::{ArgMatches, Args, Subcommand};
 
-use super::{print, refuse, REFUSED};
+use super::{print, refuse};
 
 /// `authgate nats ...`
 #[derive(Subcommand)]
@@ -91,12 +91,12 @@ pub fn run(cmd: NatsCommand, matches: &ArgMatches) -> ExitCode {
     }
 }
 
-/// Prints a refusal's lines on standard output and returns the refused status.
+/// Prints a refusal's lines (a config nats-server would refuse, or a refused login) on standard
+/// error, where nats-server prints them and `authgate acl check` prints its errors, and returns
+/// the refused status. Results (`ok`, verdicts) stay on standard output.
 fn verdict_error(e: &NatsError) -> ExitCode {
-    for l in e.lines() {
-        print(l.as_bytes());
-    }
-    ExitCode::from(REFUSED)
+    let text = e.lines().join("\n");
+    refuse(text.as_bytes())
 }
 
 fn auth(args: &AuthArgs, m: &ArgMatches) -> ExitCode {

@@ -148,6 +148,35 @@ def test_etcd_stopped_then_restarted(fleet):
     late.stop()
 
 
+def test_config_set_requirepass_goes_through_the_store(fleet):
+    a, b, c = fleet.nodes
+    assert a.client().config_set("requirepass", "fleetpw")
+    # As in Redis, requirepass is default's password: every node asks for it now.
+    for n in (b, c):
+        wait_for(f"{n.name} asks for the password", lambda n=n: _noauth(n) and _login(n, "default", "fleetpw"))
+    lists = [n.client(password="fleetpw").execute_command("ACL", "LIST") for n in fleet.nodes]
+    assert lists[0] == lists[1] == lists[2] == fleet.etcd.lines(fleet.prefix)
+    assert any(line.startswith(b"user default on #") for line in lists[0])
+    # etcd lost: the whole CONFIG SET fails and changes nothing (no local-only password).
+    fleet.etcd.stop()
+    admin = a.client(password="fleetpw")
+    maxclients = admin.config_get("maxclients")
+    with pytest.raises(redis.ResponseError, match="ACL store unavailable"):
+        admin.execute_command("CONFIG", "SET", "requirepass", "other", "maxclients", "77")
+    assert admin.config_get("requirepass") == {"requirepass": "fleetpw"}
+    assert admin.config_get("maxclients") == maxclients
+    assert _login(a, "default", "fleetpw") and not _login(a, "default", "other")
+
+
+def _noauth(node):
+    """True when an unauthenticated client of `node` is refused (NOAUTH)."""
+    try:
+        node.client().ping()
+        return False
+    except redis.AuthenticationError:
+        return True
+
+
 def _login(node, user, password):
     try:
         c = node.client(username=user, password=password)

@@ -573,14 +573,18 @@ impl Acl {
         self.log.lock().max_len()
     }
 
-    /// `requirepass`: `resetpass` then `>pw` on default; an empty value gives `nopass`.
+    /// `requirepass`: [`Acl::requirepass_rules`] on default.
     pub fn set_requirepass(&self, password: &[u8]) {
-        let mut rule = b">".to_vec();
-        rule.extend_from_slice(password);
-        let rules: Vec<&[u8]> =
-            if password.is_empty() { vec![b"nopass"] } else { vec![b"resetpass", &rule] };
         // Password rules cannot fail.
-        let _ = self.setuser(b"default", &rules);
+        let _ = self.setuser(b"default", &Self::requirepass_rules(password));
+    }
+
+    /// What `requirepass` does to default: `resetpass` then `>pw`; an empty value: `nopass`.
+    pub fn requirepass_rules(password: &[u8]) -> Vec<Vec<u8>> {
+        if password.is_empty() {
+            return vec![b"nopass".to_vec()];
+        }
+        vec![b"resetpass".to_vec(), [&b">"[..], password].concat()]
     }
 
     /// A new engine (with `options`) holding the users of the aclfile at `path`, as

@@ -44,6 +44,8 @@ pub(crate) fn attach(_acl: &Arc<Acl>, config: &Config) -> Result<Option<Arc<Stor
 enum Reply {
     Ok,
     Integer(i64),
+    /// The write succeeded: this finishes the command on the session (and writes its reply).
+    Then(Box<dyn FnOnce(&mut Session) + Send>),
 }
 
 /// A store write running on the blocking pool (it waits for etcd and for the watch); the
@@ -71,6 +73,7 @@ fn reply(s: &mut Session, result: Result<Reply, crate::acl_store::StoreError>) {
     match result {
         Ok(Reply::Ok) => s.out.ok(),
         Ok(Reply::Integer(n)) => s.out.integer(n),
+        Ok(Reply::Then(then)) => then(s),
         Err(e) => s.out.error(&e.to_bytes()),
     }
 }
@@ -102,6 +105,13 @@ pub(crate) fn acl_write(s: &mut Session, store: &Arc<Store>, cmd: &'static Comma
         }
         _ => return false,
     };
+    defer(s, run);
+    true
+}
+
+/// Runs a store write off the loop with the reply deferred, or inline inside EXEC.
+#[cfg(feature = "etcd")]
+fn defer(s: &mut Session, run: Box<dyn FnOnce() -> Result<Reply, crate::acl_store::StoreError> + Send>) {
     if s.in_exec {
         // EXEC replies in one array, in order: the write runs here (blocking this loop for an
         // etcd round trip; the store's own thread applies it, so this cannot deadlock).
@@ -109,7 +119,16 @@ pub(crate) fn acl_write(s: &mut Session, store: &Arc<Store>, cmd: &'static Comma
     } else {
         s.store_job = Some(StoreJob(tokio::task::spawn_blocking(run)));
     }
-    true
+}
+
+/// `CONFIG SET requirepass` in store mode: default's new password goes through the store (so
+/// every node sees it, as the store's watch applies it here too); only once that write
+/// succeeded does `then` apply the command's other parameters and reply. A failed write is the
+/// error reply and changes nothing.
+#[cfg(feature = "etcd")]
+pub(crate) fn requirepass(s: &mut Session, store: &Arc<Store>, password: &[u8], then: impl FnOnce(&mut Session) + Send + 'static) {
+    let (store, rules) = (store.clone(), Acl::requirepass_rules(password));
+    defer(s, Box::new(move || store.setuser(b"default", &rules).map(|()| Reply::Then(Box::new(then)))));
 }
 
 /// Without `etcd` there is never a store.

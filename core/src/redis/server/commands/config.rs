@@ -146,7 +146,7 @@ fn set(s: &mut Session, argv: &[Vec<u8>]) {
     }
     let fail = |name: &str, why: &str| format!("ERR CONFIG SET failed (possibly related to argument '{name}') - {why}");
     let mut next = s.shared.config.read().clone();
-    let mut seen: Vec<&str> = Vec::new();
+    let mut seen: Vec<&'static str> = Vec::new();
     for pair in argv[2..].chunks(2) {
         let lower = String::from_utf8_lossy(&pair[0]).to_ascii_lowercase();
         let tls_param = TlsSettings::NAMES.contains(&lower.as_str());
@@ -200,6 +200,20 @@ fn set(s: &mut Session, argv: &[Vec<u8>]) {
             return s.out.error_str(&fail(name, &why));
         }
     }
+    #[cfg(feature = "etcd")]
+    if let (true, Some(store)) = (seen.contains(&"requirepass"), s.shared.acl_store.clone()) {
+        // In store mode default's password changes through the store (every node sees it),
+        // and the other parameters apply only after that write succeeded.
+        let password = next.requirepass.clone().unwrap_or_default();
+        let rest: Vec<&'static str> = seen.into_iter().filter(|n| *n != "requirepass").collect();
+        return crate::redis::server::acl_store::requirepass(s, &store, &password, move |s| apply(s, next, &rest));
+    }
+    apply(s, next, &seen);
+}
+
+/// Applies a validated CONFIG SET (`seen`: the parameters named) and replies.
+fn apply(s: &mut Session, next: Config, seen: &[&str]) {
+    let fail = |name: &str, why: &str| format!("ERR CONFIG SET failed (possibly related to argument '{name}') - {why}");
     let old = s.shared.config.read().clone();
     // Setting any file or TLS option re-reads every file, even with the same value (how a
     // rotated certificate is picked up), as Redis does.

@@ -74,8 +74,9 @@ class Etcd:
 
 
 class Node:
-    def __init__(self, name, directory, url, cache=True):
+    def __init__(self, name, directory, url, cache=True, extra=()):
         self.name = name
+        self.extra = list(extra)
         self.dir = os.path.join(directory, name)
         os.makedirs(self.dir, exist_ok=True)
         self.url = url
@@ -91,6 +92,7 @@ class Node:
             args += ["--acl-store-cache", "node.cache"]
         else:
             args += ["--acl-store-cache", "/nonexistent-dir/node.cache"]
+        args += self.extra
         aclfile = os.path.join(self.dir, "users.acl")
         if not os.path.exists(aclfile):
             with open(aclfile, "w") as f:

@@ -1,12 +1,13 @@
 """Three authgate nodes sharing their users through one etcd (issue 17)."""
 import os
 import random
+import subprocess
 import threading
 
 import pytest
 import redis
 
-from conftest import Node, wait_for
+from conftest import Node, free_port, port_open, wait_for
 
 RULES = ["on", "off", ">pw1", ">pw2", "resetpass", "nopass", "~k1", "~k2:*", "resetkeys", "+get", "-get", "+@read",
          "-@all", "&ch1", "resetchannels", "allkeys", "(~sel +set)", "clearselectors"]
@@ -166,6 +167,33 @@ def test_config_set_requirepass_goes_through_the_store(fleet):
     assert admin.config_get("requirepass") == {"requirepass": "fleetpw"}
     assert admin.config_get("maxclients") == maxclients
     assert _login(a, "default", "fleetpw") and not _login(a, "default", "other")
+
+
+def test_user_made_on_one_node_works_through_a_proxy_node(fleet):
+    """--acl-store with --upstream: a user created through node0 is usable through a proxy node
+    in front of a redis-server, and its deletion through node1 reaches the proxy's clients."""
+    port = free_port()
+    upstream = subprocess.Popen(["redis-server", "--port", str(port), "--save", "", "--appendonly", "no",
+                                 "--requirepass", "up-pw", "--dir", fleet.dir], stdout=subprocess.DEVNULL)
+    proxy = Node("proxy", fleet.dir, fleet.url, extra=["--upstream", f"redis://:up-pw@127.0.0.1:{port}"])
+    try:
+        wait_for("redis-server to listen", lambda: port_open(port))
+        proxy.start()
+        fleet.nodes[0].client().execute_command("ACL", "SETUSER", "app", "on", ">app-pw", "~app:*", "+get", "+set")
+        app = wait_for("app logging in through the proxy", lambda: _login(proxy, "app", "app-pw"))
+        assert app.set("app:1", "v") and app.get("app:1") == b"v"
+        with pytest.raises(redis.exceptions.NoPermissionError):
+            app.set("other", "v")
+        # The SET reached the upstream (authgate only checked it).
+        assert redis.Redis(port=port, password="up-pw").get("app:1") == b"v"
+        assert len(_clients(proxy, "app")) == 1
+        fleet.nodes[1].client().execute_command("ACL", "DELUSER", "app")
+        wait_for("app's connection to the proxy closed", lambda: not _clients(proxy, "app"))
+        assert _login(proxy, "app", "app-pw") is None
+    finally:
+        proxy.stop()
+        upstream.kill()
+        upstream.wait()
 
 
 def _noauth(node):

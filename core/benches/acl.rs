@@ -120,8 +120,42 @@ fn bench_authenticate(c: &mut Criterion) {
     g.finish();
 }
 
+/// Issue 17: the permission check of an engine attached to an ACL store costs what it costs
+/// without one (the store only feeds the engine from its own thread). The attached engine
+/// starts stale from a cache file (its etcd, port 1, never answers: the store keeps retrying in
+/// the background, as a node cut off from etcd does), so the bench needs no etcd.
+fn bench_check_with_store(c: &mut Criterion) {
+    use authgate::acl_store::{AclStore, AclStoreOptions};
+    use std::sync::Arc;
+    let ten: String = (0..10).map(|i| format!(" ~p{i}:*")).collect();
+    let line = format!("user ten on nopass +@all{ten}");
+    let plain = Acl::new();
+    plain.setuser(b"ten", &rules(&line["user ten ".len()..])).unwrap();
+    let cache = std::env::temp_dir().join(format!("authgate-bench-store-{}.cache", std::process::id()));
+    std::fs::write(&cache, format!("# authgate acl-store revision 1\nuser default on nopass ~* &* +@all\n{line}\n")).unwrap();
+    let attached = Arc::new(Acl::new());
+    let mut options = AclStoreOptions::new("etcd://127.0.0.1:1/bench");
+    options.cache_file = Some(cache.clone());
+    options.timeout = std::time::Duration::from_millis(200);
+    let store = AclStore::attach(attached.clone(), options).unwrap();
+    assert!(store.status().stale);
+    let get: [&[u8]; 2] = [b"GET", b"p9:12345"];
+    let get_cmd = table().resolve(&get).unwrap();
+    let mut g = c.benchmark_group("check_store");
+    for (name, acl) in [("without store", &plain), ("with store attached", &*attached)] {
+        let user = acl.user(b"ten").unwrap();
+        g.bench_function(format!("{name} (GET, 10 patterns)"), |b| {
+            b.iter(|| user.check(black_box(get_cmd), black_box(&get)).is_ok())
+        });
+    }
+    g.finish();
+    drop(store);
+    let _ = std::fs::remove_file(cache);
+}
+
 criterion_group!(
     benches,
+    bench_check_with_store,
     bench_check,
     bench_check_patterns,
     bench_check_selectors,

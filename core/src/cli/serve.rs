@@ -115,9 +115,18 @@ pub struct ServeArgs {
     #[arg(long, value_name = "4..31", default_value = DEFAULT_REST_BCRYPT_COST.to_string())]
     rest_bcrypt_cost: OsString,
     /// Proxy mode: forward every checked command to this RESP server,
-    /// redis://[user:password@]host:port[/db] [default: none, authgate serves its own keyspace]
+    /// redis://[user:password@]host:port[/db], or rediss://… for TLS [default: none, authgate serves its own keyspace]
     #[arg(long, value_name = "URL")]
     upstream: Option<OsString>,
+    /// CA certificates (PEM) the rediss:// upstream's certificate must chain to
+    #[arg(long, value_name = "FILE")]
+    upstream_tls_ca_cert_file: Option<OsString>,
+    /// authgate's client certificate chain (PEM) for a rediss:// upstream [default: none]
+    #[arg(long, value_name = "FILE")]
+    upstream_tls_cert_file: Option<OsString>,
+    /// The private key (PEM) of --upstream-tls-cert-file
+    #[arg(long, value_name = "FILE")]
+    upstream_tls_key_file: Option<OsString>,
     /// The fleet's shared users in etcd: etcd://host:port[,host:port...]/prefix [default: none]
     #[arg(long, value_name = "URL")]
     acl_store: Option<OsString>,
@@ -167,6 +176,9 @@ impl ServeArgs {
             ("rest-admin-password-file", "rest_admin_password_file", self.rest_admin_password_file.iter().collect()),
             ("rest-bcrypt-cost", "rest_bcrypt_cost", vec![&self.rest_bcrypt_cost]),
             ("upstream", "upstream", self.upstream.iter().collect()),
+            ("upstream-tls-ca-cert-file", "upstream_tls_ca_cert_file", self.upstream_tls_ca_cert_file.iter().collect()),
+            ("upstream-tls-cert-file", "upstream_tls_cert_file", self.upstream_tls_cert_file.iter().collect()),
+            ("upstream-tls-key-file", "upstream_tls_key_file", self.upstream_tls_key_file.iter().collect()),
             ("acl-store", "acl_store", self.acl_store.iter().collect()),
             ("acl-store-cache", "acl_store_cache", self.acl_store_cache.iter().collect()),
         ]

@@ -131,8 +131,9 @@ impl ServerBuilder {
         let wanted = self.config.tls.wanted(self.config.free_port_for_zero);
         let tls = TlsState::new(self.acl.clone(), &self.config.tls, dir.as_deref(), wanted)
             .map_err(|why| ServerError::Config(format!("{why}\n{CONFIGURE_FAILED}")))?;
+        let upstream = super::proxy::Target::from_config(&self.config).map_err(ServerError::Config)?;
         let acl_store = super::acl_store::attach(&self.acl, &self.config)?;
-        Ok(Server::new(self.acl, self.config, Arc::new(tls)).with_acl_store(acl_store))
+        Ok(Server::new(self.acl, self.config, Arc::new(tls)).with_acl_store(acl_store).with_upstream(upstream))
     }
 }
 

@@ -4,7 +4,7 @@
 //! are skipped, the rest is split with `sdssplitargs` rules and the directive name is
 //! case-insensitive. Supported directives: `port`, `bind`, `requirepass`, `aclfile`, `dir`,
 //! `user` (repeatable), `acl-pubsub-default`, `acllog-max-len`, `maxclients`, `loglevel`,
-//! `logfile`, `upstream` (proxy mode), `client-output-buffer-limit`,
+//! `logfile`, `upstream` and `upstream-tls-*` (proxy mode), `client-output-buffer-limit`,
 //! `client-query-buffer-limit`, the `tls-*` directives ([`TlsSettings`]) and the REST API's
 //! `rest-*` ([`super::rest::settings`]). A handful of common Redis directives that have no meaning for this server
 //! (persistence, daemonizing) are accepted and ignored so that existing redis.conf files load;
@@ -61,6 +61,9 @@ pub struct Config {
     pub rest: super::rest::RestConfig,
     /// `upstream`: proxy mode, the RESP server commands are forwarded to once checked.
     pub upstream: Option<std::sync::Arc<super::UpstreamUrl>>,
+    /// `upstream-tls-ca-cert-file`, `upstream-tls-cert-file`, `upstream-tls-key-file`: TLS to a
+    /// `rediss://` upstream.
+    pub upstream_tls: super::UpstreamTlsFiles,
     /// `acl-store`: the etcd ACL store a fleet shares (`etcd://host:port[,...]/prefix`).
     pub acl_store: Option<String>,
     /// `acl-store-cache`: the store's last state, started from when etcd is unreachable
@@ -156,6 +159,7 @@ impl Default for Config {
             logfile: None,
             rest: super::rest::RestConfig::default(),
             upstream: None,
+            upstream_tls: Default::default(),
             acl_store: None,
             acl_store_cache: None,
             client_output_buffer_limit: OutputBufferLimits::default(),
@@ -242,6 +246,7 @@ impl Config {
                     Some(std::sync::Arc::new(super::UpstreamUrl::parse(url)?))
                 };
             }
+            n if super::UpstreamTlsFiles::DIRECTIVES.contains(&n) => self.upstream_tls.apply(n, one()?),
             "client-output-buffer-limit" => {
                 // The words after the name, joined with single spaces as Redis does.
                 self.client_output_buffer_limit.apply(&args.join(&b' '))?;

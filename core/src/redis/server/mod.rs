@@ -56,7 +56,7 @@ pub use builder::ServerBuilder;
 pub use config::Config;
 pub use controller::ServerController;
 pub use error::ServerError;
-pub use proxy::UpstreamUrl;
+pub use proxy::{UpstreamTlsFiles, UpstreamUrl};
 pub use options::{ServerOptions, DEFAULT_HOST, DEFAULT_MAXCLIENTS, EMBEDDED_PORT, REDIS_PORT};
 pub use runtime::{event_loop, Server, ServerHandle};
 pub use tls::{CertificateUsers, TlsAuthClients, TlsSettings, CERTIFICATE_USERS_FILE};

@@ -22,6 +22,7 @@ pub struct Server {
     config: Config,
     tls: Arc<TlsState>,
     acl_store: Option<Arc<super::acl_store::Store>>,
+    upstream: Option<Arc<super::proxy::Target>>,
 }
 
 /// The listening sockets: plain TCP (`port`) and TLS (`tls-port`).
@@ -106,7 +107,13 @@ impl Server {
     }
 
     pub(crate) fn new(acl: Arc<Acl>, config: Config, tls: Arc<TlsState>) -> Server {
-        Server { acl, config, tls, acl_store: None }
+        Server { acl, config, tls, acl_store: None, upstream: None }
+    }
+
+    /// Forwards checked commands to `upstream` (proxy mode).
+    pub(crate) fn with_upstream(mut self, upstream: Option<Arc<super::proxy::Target>>) -> Server {
+        self.upstream = upstream;
+        self
     }
 
     /// Writes ACL SETUSER/DELUSER/LOAD through `store` (`acl-store`).
@@ -122,7 +129,7 @@ impl Server {
 
     fn shared(&self, rebind_tx: mpsc::UnboundedSender<Vec<std::net::TcpListener>>) -> Arc<Shared> {
         let shared = Shared::new(self.acl.clone(), self.config.clone(), self.tls.clone(), rebind_tx);
-        let shared = Arc::new(shared.with_acl_store(self.acl_store.clone()));
+        let shared = Arc::new(shared.with_acl_store(self.acl_store.clone()).with_upstream(self.upstream.clone()));
         self.tls.attach(&shared);
         self.acl.subscribe(Arc::new(Listener(Arc::downgrade(&shared))));
         shared

@@ -74,7 +74,7 @@ impl Session {
     pub fn new(shared: Arc<Shared>, handle: Arc<ClientHandle>) -> Session {
         let user = shared.acl.default_user();
         let authenticated = !shared.acl.default_requires_auth();
-        let upstream = shared.config.read().upstream.clone();
+        let upstream = shared.upstream.clone();
         let s = Session {
             shared,
             handle,

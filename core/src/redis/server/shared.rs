@@ -46,6 +46,8 @@ pub(crate) struct Shared {
     pub recent_max_input: RecentPeak,
     /// INFO's client_recent_max_output_buffer.
     pub recent_max_output: RecentPeak,
+    /// Proxy mode: the upstream every client's commands are forwarded to.
+    pub upstream: Option<Arc<super::proxy::Target>>,
 }
 
 impl Shared {
@@ -72,12 +74,19 @@ impl Shared {
             acl_store: None,
             recent_max_input: RecentPeak::default(),
             recent_max_output: RecentPeak::default(),
+            upstream: None,
         }
     }
 
     /// The ACL store ACL SETUSER/DELUSER/LOAD write through.
     pub fn with_acl_store(mut self, store: Option<Arc<super::acl_store::Store>>) -> Shared {
         self.acl_store = store;
+        self
+    }
+
+    /// Proxy mode's upstream (built at startup from `upstream` and `upstream-tls-*`).
+    pub(crate) fn with_upstream(mut self, upstream: Option<Arc<super::proxy::Target>>) -> Shared {
+        self.upstream = upstream;
         self
     }
 

@@ -20,11 +20,13 @@
 //! replies.
 
 mod reply;
+mod tls;
 mod upstream;
 mod url;
 
 use std::sync::{Arc, OnceLock};
 
+pub use tls::UpstreamTlsFiles;
 pub(crate) use upstream::exchange;
 pub use url::UpstreamUrl;
 
@@ -34,6 +36,27 @@ use super::session::Session;
 use crate::redis::acl::{table, Command};
 use crate::redis::resp::number::write_i64;
 use crate::redis::resp::Protocol;
+
+/// Where proxy mode forwards: the upstream's URL and, for `rediss://`, the TLS client
+/// configuration (built once at startup from the `upstream-tls-*` files).
+pub(crate) struct Target {
+    url: UpstreamUrl,
+    tls: Option<tls::Connector>,
+}
+
+impl Target {
+    /// The target of `upstream`, if proxy mode is on; the error is a startup error.
+    pub(crate) fn from_config(config: &super::Config) -> Result<Option<Arc<Target>>, String> {
+        let Some(url) = config.upstream.as_deref() else {
+            if config.upstream_tls.any() {
+                return Err("upstream-tls-* directives are set without an upstream".into());
+            }
+            return Ok(None);
+        };
+        let tls = tls::connector(url, &config.upstream_tls)?;
+        Ok(Some(Arc::new(Target { url: url.clone(), tls })))
+    }
+}
 
 /// What proxy mode does with a command that passed the checks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -101,7 +124,7 @@ struct Slot {
 
 /// The proxy state of one client connection.
 pub(crate) struct ProxySession {
-    url: Arc<UpstreamUrl>,
+    target: Arc<Target>,
     conn: Option<upstream::Upstream>,
     /// The commands of the current batch, encoded for the upstream.
     wbuf: Vec<u8>,
@@ -114,9 +137,9 @@ pub(crate) struct ProxySession {
 
 impl ProxySession {
     /// A client's proxy state; the upstream connection opens with its first forwarded command.
-    pub(crate) fn new(url: Arc<UpstreamUrl>) -> ProxySession {
-        let db = url.db;
-        ProxySession { url, conn: None, wbuf: Vec::new(), slots: Vec::new(), wire_proto: Protocol::Resp2, db }
+    pub(crate) fn new(target: Arc<Target>) -> ProxySession {
+        let db = target.url.db;
+        ProxySession { target, conn: None, wbuf: Vec::new(), slots: Vec::new(), wire_proto: Protocol::Resp2, db }
     }
 
     /// True if the batch forwarded something: [`exchange`] must run before the replies go out.
@@ -210,10 +233,10 @@ pub(crate) fn intercept(s: &mut Session, cmd: &'static Command, argv: &[Vec<u8>]
             if p.connection_in_use() {
                 // Back to the state of a new connection: no WATCHed keys, the URL's database;
                 // the next forwarded command switches the protocol back if needed.
-                let db = p.url.db.to_string();
+                let db = p.target.url.db.to_string();
                 p.send(at, p.wire_proto, &[&b"UNWATCH"[..]], SlotKind::Discard);
                 p.send(at, p.wire_proto, &[&b"SELECT"[..], db.as_bytes()], SlotKind::Discard);
-                p.db = p.url.db;
+                p.db = p.target.url.db;
             }
             true
         }

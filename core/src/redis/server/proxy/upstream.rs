@@ -10,11 +10,15 @@
 use std::io;
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use std::pin::Pin;
+use std::task::Poll;
+
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 
 use super::reply::{header, ReplyScanner, UpstreamProtocolError};
-use super::{encode, Slot, SlotKind, UpstreamUrl};
+use super::tls::Wire;
+use super::{encode, Slot, SlotKind, Target, UpstreamUrl};
 use crate::redis::acl::UserRef;
 use crate::redis::server::clients::ClientHandle;
 use crate::redis::server::session::Session;
@@ -28,10 +32,12 @@ const READ_CHUNK: usize = 16 * 1024;
 
 /// An open, authenticated upstream connection.
 pub(crate) struct Upstream {
-    stream: TcpStream,
-    /// Bytes read and not yet consumed start at `rpos`.
+    stream: Wire,
+    /// Read buffer, zeroed once and read into in place (no per-read initialisation): the
+    /// bytes read and not yet consumed are `rbuf[rpos..rend]`.
     rbuf: Vec<u8>,
     rpos: usize,
+    rend: usize,
 }
 
 /// Why an exchange with the upstream failed.
@@ -43,6 +49,8 @@ enum Failure {
     /// The upstream refused authgate's AUTH or SELECT on a new connection.
     Refused(Vec<u8>),
     Timeout,
+    /// The TLS handshake with a `rediss://` upstream failed (rustls' reason).
+    Tls(String),
     /// The client was killed or its user removed while a reply was awaited.
     ClientGone,
 }
@@ -56,6 +64,7 @@ impl Failure {
             Failure::Protocol(e) => format!("sent a reply that is not RESP ({})", e.0),
             Failure::Refused(text) => format!("refused authgate's connection: {}", String::from_utf8_lossy(text)),
             Failure::Timeout => format!("did not answer within {} seconds", CONNECT_TIMEOUT.as_secs()),
+            Failure::Tls(why) => format!("TLS handshake failed: {why}"),
             Failure::ClientGone => "reply abandoned".to_string(),
         };
         format!("ERR upstream {url} {what}")
@@ -71,12 +80,18 @@ fn strip_os_error(e: &io::Error) -> String {
 }
 
 impl Upstream {
-    /// Connects, authenticates with the URL's credentials and selects `db`.
-    async fn open(url: &UpstreamUrl, db: u32) -> Result<Upstream, Failure> {
+    /// Connects (with the TLS handshake for `rediss://`), authenticates with the URL's
+    /// credentials and selects `db`.
+    async fn open(target: &Target, db: u32) -> Result<Upstream, Failure> {
+        let url = &target.url;
         let opening = async {
-            let stream = TcpStream::connect((url.host.as_str(), url.port)).await.map_err(Failure::Io)?;
-            let _ = stream.set_nodelay(true);
-            let mut up = Upstream { stream, rbuf: Vec::new(), rpos: 0 };
+            let tcp = TcpStream::connect((url.host.as_str(), url.port)).await.map_err(Failure::Io)?;
+            let _ = tcp.set_nodelay(true);
+            let stream = match &target.tls {
+                Some(tls) => tls.handshake(tcp).await.map_err(Failure::Tls)?,
+                None => Wire::Plain(tcp),
+            };
+            let mut up = Upstream { stream, rbuf: Vec::new(), rpos: 0, rend: 0 };
             let mut hello = Vec::new();
             let mut expected = 0;
             if let Some(pw) = &url.password {
@@ -92,6 +107,7 @@ impl Upstream {
             }
             if expected > 0 {
                 up.stream.write_all(&hello).await.map_err(Failure::Io)?;
+                up.stream.flush().await.map_err(Failure::Io)?;
                 for _ in 0..expected {
                     let mut reply = Vec::new();
                     up.read_reply(&mut reply, &[], &mut 0).await?;
@@ -106,11 +122,15 @@ impl Upstream {
         tokio::time::timeout(CONNECT_TIMEOUT, opening).await.map_err(|_| Failure::Timeout)?
     }
 
-    /// True if the connection, unused since its last exchange, is still open: it has sent
+    /// True if the connection, unused since its last exchange, is still open and has sent
     /// nothing since (an idle upstream sends nothing but its end of the connection).
-    fn idle_and_open(&self) -> bool {
-        let mut probe = [0u8; 1];
-        matches!(self.stream.try_read(&mut probe), Err(e) if e.kind() == io::ErrorKind::WouldBlock)
+    fn idle_and_open(&mut self) -> bool {
+        self.rpos == self.rend && self.stream.idle_and_open()
+    }
+
+    /// The bytes read and not yet consumed.
+    fn pending(&self) -> &[u8] {
+        &self.rbuf[self.rpos..self.rend]
     }
 
     /// Reads one whole small reply (the handshake's, SELECT's) into `out`, writing
@@ -118,8 +138,8 @@ impl Upstream {
     async fn read_reply(&mut self, out: &mut Vec<u8>, wbuf: &[u8], wpos: &mut usize) -> Result<(), Failure> {
         let mut scanner = ReplyScanner::new();
         loop {
-            let (n, done) = scanner.scan(&self.rbuf[self.rpos..]).map_err(Failure::Protocol)?;
-            out.extend_from_slice(&self.rbuf[self.rpos..self.rpos + n]);
+            let (n, done) = scanner.scan(self.pending()).map_err(Failure::Protocol)?;
+            out.extend_from_slice(&self.pending()[..n]);
             self.rpos += n;
             if done {
                 return Ok(());
@@ -131,34 +151,53 @@ impl Upstream {
         }
     }
 
-    /// Reads more upstream bytes, writing `wbuf[*wpos..]` meanwhile.
+    /// Reads more upstream bytes, writing `wbuf[*wpos..]` meanwhile: an upstream answers a
+    /// long pipeline while it reads it, so waiting for the write to finish first could fill
+    /// both directions' socket buffers and stall.
     async fn fill(&mut self, wbuf: &[u8], wpos: &mut usize) -> Result<(), Failure> {
-        if self.rpos == self.rbuf.len() {
-            self.rbuf.clear();
+        if self.rpos == self.rend {
             self.rpos = 0;
-        } else if self.rpos > 0 && self.rbuf.capacity() - self.rbuf.len() < READ_CHUNK {
-            self.rbuf.drain(..self.rpos);
+            self.rend = 0;
+        } else if self.rpos > 0 && self.rbuf.len() - self.rend < READ_CHUNK {
+            self.rbuf.copy_within(self.rpos..self.rend, 0);
+            self.rend -= self.rpos;
             self.rpos = 0;
         }
-        self.rbuf.reserve(READ_CHUNK);
-        let (mut reader, mut writer) = self.stream.split();
-        loop {
-            let n = if *wpos < wbuf.len() {
-                tokio::select! {
-                    r = reader.read_buf(&mut self.rbuf) => r.map_err(Failure::Io)?,
-                    w = writer.write(&wbuf[*wpos..]) => {
-                        match w.map_err(Failure::Io)? {
-                            0 => return Err(Failure::Closed),
-                            n => *wpos += n,
-                        }
-                        continue;
-                    }
+        if self.rbuf.len() - self.rend < READ_CHUNK {
+            // Grows only while one unfinished reply line is longer than the buffer.
+            self.rbuf.resize(self.rend + READ_CHUNK, 0);
+        }
+        let Upstream { stream, rbuf, rend, .. } = self;
+        let mut flushed = false;
+        std::future::poll_fn(|cx| {
+            while *wpos < wbuf.len() {
+                match Pin::new(&mut *stream).poll_write(cx, &wbuf[*wpos..]) {
+                    Poll::Ready(Ok(0)) => return Poll::Ready(Err(Failure::Closed)),
+                    Poll::Ready(Ok(n)) => *wpos += n,
+                    Poll::Ready(Err(e)) => return Poll::Ready(Err(Failure::Io(e))),
+                    Poll::Pending => break,
                 }
-            } else {
-                reader.read_buf(&mut self.rbuf).await.map_err(Failure::Io)?
-            };
-            return if n == 0 { Err(Failure::Closed) } else { Ok(()) };
-        }
+            }
+            // TLS keeps written records buffered until flushed (plain TCP: nothing to do).
+            if *wpos == wbuf.len() && !flushed && matches!(stream, Wire::Tls(_)) {
+                match Pin::new(&mut *stream).poll_flush(cx) {
+                    Poll::Ready(Ok(())) => flushed = true,
+                    Poll::Ready(Err(e)) => return Poll::Ready(Err(Failure::Io(e))),
+                    Poll::Pending => {}
+                }
+            }
+            let mut buf = ReadBuf::new(&mut rbuf[*rend..]);
+            match Pin::new(&mut *stream).poll_read(cx, &mut buf) {
+                Poll::Ready(Ok(())) if buf.filled().is_empty() => Poll::Ready(Err(Failure::Closed)),
+                Poll::Ready(Ok(())) => {
+                    *rend += buf.filled().len();
+                    Poll::Ready(Ok(()))
+                }
+                Poll::Ready(Err(e)) => Poll::Ready(Err(Failure::Io(e))),
+                Poll::Pending => Poll::Pending,
+            }
+        })
+        .await
     }
 }
 
@@ -201,13 +240,15 @@ pub(crate) async fn exchange<W: AsyncWrite + Unpin>(s: &mut Session, client: &mu
     let Some(p) = s.proxy.as_deref_mut() else { return true };
     let wbuf = std::mem::take(&mut p.wbuf);
     let slots = std::mem::take(&mut p.slots);
-    let url = p.url.clone();
+    let target = p.target.clone();
+    let url = &target.url;
     let mut db = p.db;
-    let opened = match p.conn.take() {
-        Some(c) if c.idle_and_open() => Ok(c),
-        // Closed while idle (the upstream restarted, or its `timeout` fired): nothing was sent
-        // on it, so a new connection serves this batch.
-        _ => Upstream::open(&url, db).await,
+    // A connection closed while idle (the upstream restarted, or its `timeout` fired) had
+    // nothing sent on it, so a new connection serves this batch.
+    let reusable = p.conn.take().and_then(|mut c| c.idle_and_open().then_some(c));
+    let opened = match reusable {
+        Some(c) => Ok(c),
+        None => Upstream::open(&target, db).await,
     };
     let local = std::mem::take(&mut s.out.buf);
     let mut relay = Relay { client, out: Vec::with_capacity(local.len()), mid_reply: false };
@@ -244,7 +285,7 @@ pub(crate) async fn exchange<W: AsyncWrite + Unpin>(s: &mut Session, client: &mu
     let mut keep = true;
     if let Some(f) = failure {
         // The connection is dropped; the next forwarded command opens a new one.
-        let msg = f.message(&url);
+        let msg = f.message(url);
         if !matches!(f, Failure::ClientGone) {
             tracing::warn!("{msg}");
         }
@@ -324,8 +365,8 @@ async fn copy_reply<W: AsyncWrite + Unpin>(
 ) -> Result<(), RelayError> {
     let mut scanner = ReplyScanner::new();
     loop {
-        let (n, complete) = scanner.scan(&up.rbuf[up.rpos..]).map_err(Failure::Protocol)?;
-        relay.out.extend_from_slice(&up.rbuf[up.rpos..up.rpos + n]);
+        let (n, complete) = scanner.scan(up.pending()).map_err(Failure::Protocol)?;
+        relay.out.extend_from_slice(&up.pending()[..n]);
         up.rpos += n;
         if n > 0 {
             relay.mid_reply = true;
@@ -343,7 +384,7 @@ async fn copy_reply<W: AsyncWrite + Unpin>(
 async fn skip_reply(up: &mut Upstream, wbuf: &[u8], wpos: &mut usize) -> Result<(), Failure> {
     let mut scanner = ReplyScanner::new();
     loop {
-        let (n, complete) = scanner.scan(&up.rbuf[up.rpos..]).map_err(Failure::Protocol)?;
+        let (n, complete) = scanner.scan(up.pending()).map_err(Failure::Protocol)?;
         up.rpos += n;
         if complete {
             return Ok(());
@@ -365,7 +406,7 @@ async fn splice_exec<W: AsyncWrite + Unpin>(
 ) -> Result<(), RelayError> {
     let forwarded = (total - local.len()) as i64;
     let line = loop {
-        match header(&up.rbuf[up.rpos..]).map_err(Failure::Protocol)? {
+        match header(up.pending()).map_err(Failure::Protocol)? {
             Some((kind, text, len)) => break (kind == b'*' && crate::redis::resp::number::parse_i64(text) == Some(forwarded)).then_some(len),
             None => up.fill(wbuf, wpos).await?,
         }

@@ -1,10 +1,12 @@
-//! [`UpstreamUrl`]: where proxy mode forwards commands, `redis://[user:password@]host:port[/db]`.
+//! [`UpstreamUrl`]: where proxy mode forwards commands, `redis://[user:password@]host:port[/db]`
+//! or `rediss://…` (the same over TLS).
 
 use std::fmt;
 
 /// The upstream server of proxy mode and the credentials authgate opens its connections with.
 ///
-/// Parsed from `redis://[[user]:password@]host[:port][/db]` (the form redis-cli's `-u` takes):
+/// Parsed from `redis://[[user]:password@]host[:port][/db]` (the form redis-cli's `-u` takes),
+/// or `rediss://` for TLS to the upstream ([`super::tls`]):
 /// the user and password are percent-decoded, the port defaults to 6379 and the database to 0.
 /// A password without a user (`redis://:pw@host`) is sent as `AUTH pw`, which is what an
 /// upstream with only `requirepass` expects. Debug output never shows the password.
@@ -20,6 +22,8 @@ pub struct UpstreamUrl {
     pub password: Option<Vec<u8>>,
     /// The database selected on every new upstream connection.
     pub db: u32,
+    /// `rediss://`: the connection is TLS, the upstream's certificate verified.
+    pub tls: bool,
 }
 
 impl fmt::Debug for UpstreamUrl {
@@ -30,6 +34,7 @@ impl fmt::Debug for UpstreamUrl {
             .field("user", &self.user.as_deref().map(String::from_utf8_lossy))
             .field("password", &self.password.as_ref().map(|_| "(hidden)"))
             .field("db", &self.db)
+            .field("tls", &self.tls)
             .finish()
     }
 }
@@ -49,12 +54,12 @@ impl UpstreamUrl {
     /// Parses an upstream URL; the error says what is wrong with it (without quoting a password).
     pub fn parse(text: &[u8]) -> Result<UpstreamUrl, String> {
         let text = std::str::from_utf8(text).map_err(|_| "the upstream URL is not UTF-8".to_string())?;
-        let rest = if let Some(r) = text.strip_prefix("redis://") {
-            r
-        } else if text.starts_with("rediss://") {
-            return Err("rediss:// (TLS to the upstream) is not available in this build; use redis://".into());
+        let (rest, tls) = if let Some(r) = text.strip_prefix("redis://") {
+            (r, false)
+        } else if let Some(r) = text.strip_prefix("rediss://") {
+            (r, true)
         } else {
-            return Err("the upstream URL must start with redis://".into());
+            return Err("the upstream URL must start with redis:// or rediss://".into());
         };
         let (authority, path) = match rest.find('/') {
             Some(i) => (&rest[..i], &rest[i + 1..]),
@@ -82,7 +87,7 @@ impl UpstreamUrl {
             "" => 0,
             d => d.parse::<u32>().map_err(|_| format!("the upstream database '{d}' is not a number"))?,
         };
-        Ok(UpstreamUrl { host, port, user, password, db })
+        Ok(UpstreamUrl { host, port, user, password, db, tls })
     }
 }
 
@@ -141,11 +146,14 @@ mod tests {
         assert_eq!((u.host.as_str(), u.port, u.user.as_deref()), ("::1", 6380, Some(&b"alice"[..])));
         assert_eq!(u.to_string(), "[::1]:6380");
         assert!(!format!("{u:?}").contains("pw"));
+        assert!(!u.tls);
+        let u = UpstreamUrl::parse(b"rediss://:pw@localhost:6390").unwrap();
+        assert!(u.tls && u.port == 6390 && u.host == "localhost");
     }
 
     #[test]
     fn errors() {
-        for bad in ["http://h", "redis://", "redis://h:0", "redis://h:x", "redis://h/a", "redis://u@h", "redis://:%zz@h", "rediss://h"] {
+        for bad in ["http://h", "redis://", "redis://h:0", "redis://h:x", "redis://h/a", "redis://u@h", "redis://:%zz@h", "redis:/h", "rediss:h"] {
             assert!(UpstreamUrl::parse(bad.as_bytes()).is_err(), "{bad}");
         }
     }

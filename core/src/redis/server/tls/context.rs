@@ -181,7 +181,7 @@ fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
 }
 
 /// The certificate chain of `tls-cert-file` (every CERTIFICATE block, leaf first).
-fn load_chain(path: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
+pub(crate) fn load_chain(path: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
     let pem = read_bounded(path)?;
     let chain = CertificateDer::pem_slice_iter(&pem)
         .collect::<Result<Vec<_>, _>>()

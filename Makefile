@@ -393,13 +393,15 @@ test-clients: build py-deps apt-deps
 ## Proxy mode (issue 16): the differential suite against authgate --upstream in front of a
 ## redis-server that has only a password (fixed, generated and datagen.py's data scenarios: every
 ## data type run as ACL users), then tests/proxy (faults, transactions, blocking commands,
-## scripts; redis-cli, redis-py and node-redis through the proxy). Budget: 4 minutes.
+## scripts, rediss:// to a redis-server --tls-port; redis-cli, redis-py, node-redis and Jedis
+## through the proxy; Jedis from Maven as in test-tls). Budget: 4 minutes.
 .PHONY: test-proxy
 test-proxy: build py-deps apt-deps
+	$(JAVA_TOOLS)
 	cd node && if [ ! -f node_modules/.authgate-ci ] || [ package-lock.json -nt node_modules/.authgate-ci ]; then \
 		npm ci --ignore-scripts --no-audit --no-fund && touch node_modules/.authgate-ci; fi
 	AUTHGATE_BIN=$(AUTHGATE_BIN) timeout 240 $(PY) tests/differential/run_differential.py --proxy --count 200 --data 60 --seed 1 --regression-seeds
-	AUTHGATE_BIN=$(AUTHGATE_BIN) timeout 120 $(PY) -m pytest -q tests/proxy
+	AUTHGATE_BIN=$(AUTHGATE_BIN) timeout 180 $(PY) -m pytest -q tests/proxy
 
 ## --- benchmarks (not part of `make test`) -------------------------------------------------
 

@@ -1,5 +1,5 @@
 """Real clients through authgate's proxy (in front of a redis-server with only a password):
-redis-cli, redis-py and node-redis, each as an ACL user that is allowed and denied."""
+redis-cli, redis-py, node-redis and Jedis, each as an ACL user that is allowed and denied."""
 import json
 import os
 import shutil
@@ -78,3 +78,18 @@ def test_node_redis(proxy, admin):
         "set": "OK", "get": "v", "denied": NOPERM_KEY, "hset": 2, "hgetall": {"a": "1", "b": "2"},
         "multi": [1, 2, "v"], "pipeline": 100,
     }
+
+
+def test_jedis(proxy, admin, tmp_path):
+    # Jedis and its dependencies from Maven, as the TLS suite gets them (tests/tls/clients/pom.xml).
+    classpath = tmp_path / "classpath.txt"
+    subprocess.run(["mvn", "-q", "-B", "-ntp", "-f", os.path.join(HERE, "..", "tls", "clients", "pom.xml"),
+                    "dependency:build-classpath", f"-Dmdep.outputFile={classpath}"], check=True, timeout=600)
+    admin.call("ACL", "SETUSER", "juser", "on", ">jp", "~j:*", "+@all")
+    r = subprocess.run(["java", "-cp", classpath.read_text().strip(), os.path.join(HERE, "clients", "JedisProxy.java"),
+                        str(proxy.port), "juser", "jp"], capture_output=True, timeout=120)
+    assert r.returncode == 0, r.stderr.decode(errors="replace")
+    assert r.stdout.decode().splitlines() == [
+        "whoami juser", "set OK", "get v", "denied " + NOPERM_KEY, "hgetall {a=1, b=2}", "multi [1, 2, v]",
+        "pipeline 100",
+    ]

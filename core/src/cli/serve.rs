@@ -133,6 +133,15 @@ pub struct ServeArgs {
     /// The ACL store's last state, used when etcd is unreachable at start [default: acl-store.cache in dir]
     #[arg(long, value_name = "FILE")]
     acl_store_cache: Option<OsString>,
+    /// TLS to the ACL store's etcd: the CA (PEM) its certificate must chain to [default: plain HTTP]
+    #[arg(long, value_name = "FILE")]
+    acl_store_ca_file: Option<OsString>,
+    /// TLS to the ACL store's etcd: a client certificate (PEM), with --acl-store-key-file
+    #[arg(long, value_name = "FILE")]
+    acl_store_cert_file: Option<OsString>,
+    /// TLS to the ACL store's etcd: the client certificate's key (PEM)
+    #[arg(long, value_name = "FILE")]
+    acl_store_key_file: Option<OsString>,
 }
 
 fn pubsub_values() -> String {
@@ -181,6 +190,9 @@ impl ServeArgs {
             ("upstream-tls-key-file", "upstream_tls_key_file", self.upstream_tls_key_file.iter().collect()),
             ("acl-store", "acl_store", self.acl_store.iter().collect()),
             ("acl-store-cache", "acl_store_cache", self.acl_store_cache.iter().collect()),
+            ("acl-store-ca-file", "acl_store_ca_file", self.acl_store_ca_file.iter().collect()),
+            ("acl-store-cert-file", "acl_store_cert_file", self.acl_store_cert_file.iter().collect()),
+            ("acl-store-key-file", "acl_store_key_file", self.acl_store_key_file.iter().collect()),
         ]
     }
 

@@ -4,7 +4,9 @@
 //! are skipped, the rest is split with `sdssplitargs` rules and the directive name is
 //! case-insensitive. Supported directives: `port`, `bind`, `requirepass`, `aclfile`, `dir`,
 //! `user` (repeatable), `acl-pubsub-default`, `acllog-max-len`, `maxclients`, `loglevel`,
-//! `logfile`, `upstream` and `upstream-tls-*` (proxy mode), `client-output-buffer-limit`,
+//! `logfile`, `upstream` and `upstream-tls-*` (proxy mode), `acl-store`, `acl-store-cache`,
+//! `acl-store-ca-file`, `acl-store-cert-file`, `acl-store-key-file` (the fleet's store),
+//! `client-output-buffer-limit`,
 //! `client-query-buffer-limit`, the `tls-*` directives ([`TlsSettings`]) and the REST API's
 //! `rest-*` ([`super::rest::settings`]). A handful of common Redis directives that have no meaning for this server
 //! (persistence, daemonizing) are accepted and ignored so that existing redis.conf files load;
@@ -69,6 +71,13 @@ pub struct Config {
     /// `acl-store-cache`: the store's last state, started from when etcd is unreachable
     /// (default `acl-store.cache`, in `dir`).
     pub acl_store_cache: Option<PathBuf>,
+    /// `acl-store-ca-file`: the CA (PEM) etcd's certificate is verified against; any of the
+    /// three TLS files turns TLS to etcd on.
+    pub acl_store_ca_file: Option<PathBuf>,
+    /// `acl-store-cert-file`: a client certificate (PEM) for etcd's `--client-cert-auth`.
+    pub acl_store_cert_file: Option<PathBuf>,
+    /// `acl-store-key-file`: the client certificate's key (PEM).
+    pub acl_store_key_file: Option<PathBuf>,
     /// `client-output-buffer-limit`: unsent output past which a client is dropped.
     pub client_output_buffer_limit: OutputBufferLimits,
     /// `client-query-buffer-limit`: most bytes of one client's unparsed input plus the
@@ -162,6 +171,9 @@ impl Default for Config {
             upstream_tls: Default::default(),
             acl_store: None,
             acl_store_cache: None,
+            acl_store_ca_file: None,
+            acl_store_cert_file: None,
+            acl_store_key_file: None,
             client_output_buffer_limit: OutputBufferLimits::default(),
             client_query_buffer_limit: crate::redis::resp::parse::CLIENT_QUERY_BUFFER_LIMIT,
         }
@@ -229,6 +241,9 @@ impl Config {
             "aclfile" => self.aclfile = Some(PathBuf::from(String::from_utf8_lossy(one()?).as_ref())),
             "acl-store" => self.acl_store = Some(String::from_utf8_lossy(one()?).into_owned()),
             "acl-store-cache" => self.acl_store_cache = Some(PathBuf::from(String::from_utf8_lossy(one()?).as_ref())),
+            "acl-store-ca-file" => self.acl_store_ca_file = Some(PathBuf::from(String::from_utf8_lossy(one()?).as_ref())),
+            "acl-store-cert-file" => self.acl_store_cert_file = Some(PathBuf::from(String::from_utf8_lossy(one()?).as_ref())),
+            "acl-store-key-file" => self.acl_store_key_file = Some(PathBuf::from(String::from_utf8_lossy(one()?).as_ref())),
             "dir" => self.dir = Some(PathBuf::from(String::from_utf8_lossy(one()?).as_ref())),
             "maxclients" => self.maxclients = parse_range(one()?, 1, u32::MAX as i64)? as usize,
             "acllog-max-len" => self.acllog_max_len = parse_range(one()?, 0, i64::MAX)? as usize,

@@ -105,6 +105,9 @@ pub struct ServeArgs {
     /// The REST API's private key (PEM)
     #[arg(long, value_name = "FILE")]
     rest_key_file: Option<OsString>,
+    /// Passphrase of an encrypted REST key [default: --tls-key-file-pass]
+    #[arg(long, value_name = "PASS")]
+    rest_key_file_pass: Option<OsString>,
     /// The first REST admin, created (or its password reset) at start
     #[arg(long, value_name = "NAME")]
     rest_admin_user: Option<OsString>,
@@ -181,6 +184,7 @@ impl ServeArgs {
             ("rest-port", "rest_port", self.rest_port.iter().collect()),
             ("rest-cert-file", "rest_cert_file", self.rest_cert_file.iter().collect()),
             ("rest-key-file", "rest_key_file", self.rest_key_file.iter().collect()),
+            ("rest-key-file-pass", "rest_key_file_pass", self.rest_key_file_pass.iter().collect()),
             ("rest-admin-user", "rest_admin_user", self.rest_admin_user.iter().collect()),
             ("rest-admin-password-file", "rest_admin_password_file", self.rest_admin_password_file.iter().collect()),
             ("rest-bcrypt-cost", "rest_bcrypt_cost", vec![&self.rest_bcrypt_cost]),

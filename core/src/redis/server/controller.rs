@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::{Config, Server, ServerError, ServerHandle, ServerOptions};
 use crate::redis::acl::Acl;
+use crate::tls::CertificateUser;
 use crate::Error;
 
 /// A restartable server sharing an [`Acl`] with the program. The settings are fixed at
@@ -14,6 +15,8 @@ use crate::Error;
 pub struct ServerController {
     acl: Arc<Acl>,
     config: Config,
+    /// Registered at every start ([`ServerOptions::certificate_users`]).
+    certificate_users: Vec<CertificateUser>,
     state: Mutex<State>,
 }
 
@@ -22,6 +25,8 @@ struct State {
     handle: Option<ServerHandle>,
     /// The port of the latest start, kept after a stop.
     last_port: Option<u16>,
+    /// The TLS port of the latest start (`None`: no TLS listener), kept after a stop.
+    last_tls_port: Option<u16>,
 }
 
 impl std::fmt::Debug for ServerController {
@@ -37,12 +42,14 @@ impl std::fmt::Debug for ServerController {
 impl ServerController {
     /// A stopped server with these options (see [`ServerOptions`] for the defaults).
     pub fn new(acl: Arc<Acl>, options: &ServerOptions) -> Result<ServerController, Error> {
-        Ok(ServerController::with_config(acl, options.to_config()?))
+        let mut controller = ServerController::with_config(acl, options.to_config()?);
+        controller.certificate_users = options.certificate_users.clone();
+        Ok(controller)
     }
 
     /// A stopped server with these exact settings.
     pub fn with_config(acl: Arc<Acl>, config: Config) -> ServerController {
-        ServerController { acl, config, state: Mutex::new(State::default()) }
+        ServerController { acl, config, certificate_users: Vec::new(), state: Mutex::new(State::default()) }
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
@@ -60,8 +67,16 @@ impl ServerController {
         if state.handle.is_some() {
             return Err(ServerError::AlreadyRunning.into());
         }
-        let handle = Server::builder(self.acl.clone()).config(self.config.clone()).build()?.start()?;
+        let server = Server::builder(self.acl.clone()).config(self.config.clone()).build()?;
+        // After the aclfile and `user` directives, so a certificate user's `resetpass`
+        // is not undone by them.
+        let users = server.certificate_users();
+        for u in &self.certificate_users {
+            users.set(&u.name, &u.certificate_subject_line)?;
+        }
+        let handle = server.start()?;
         let port = handle.port();
+        state.last_tls_port = handle.tls_port();
         state.handle = Some(handle);
         state.last_port = Some(port);
         Ok(port)
@@ -97,6 +112,12 @@ impl ServerController {
     /// first start.
     pub fn port(&self) -> Option<u16> {
         self.state().last_port
+    }
+
+    /// The TLS port while running (`None` without a TLS listener), the last one after a
+    /// stop, `None` before the first start.
+    pub fn tls_port(&self) -> Option<u16> {
+        self.state().last_tls_port
     }
 
     /// The configured address(es), space-separated as in redis.conf's `bind`.
@@ -148,6 +169,76 @@ mod tests {
         let port3 = server.restart().unwrap();
         assert_eq!(ping(port3), b"+PONG\r\n");
         server.stop();
+    }
+
+    /// `ACL WHOAMI` over TLS with the fixture's client certificate (CN=alice).
+    fn whoami_over_tls(port: u16) -> Vec<u8> {
+        use rustls_pki_types::pem::PemObject;
+        use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+        let certs = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/certs/");
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(CertificateDer::from_pem_file(format!("{certs}ca.pem")).unwrap()).unwrap();
+        let chain = vec![CertificateDer::from_pem_file(format!("{certs}multi_ou.pem")).unwrap()];
+        let key = PrivateKeyDer::from_pem_file(format!("{certs}multi_ou.key")).unwrap();
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_client_auth_cert(chain, key)
+            .unwrap();
+        let conn = rustls::ClientConnection::new(Arc::new(config), ServerName::try_from("localhost").unwrap()).unwrap();
+        let tcp = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let mut tls = rustls::StreamOwned::new(conn, tcp);
+        tls.write_all(b"ACL WHOAMI\r\n").unwrap();
+        let mut buf = [0u8; 11];
+        tls.read_exact(&mut buf).unwrap();
+        buf.to_vec()
+    }
+
+    fn tls_options() -> ServerOptions {
+        let certs = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/certs/");
+        let mut o = ServerOptions::default();
+        o.tls.set("tls_cert_file", format!("{certs}server.pem").as_bytes()).unwrap();
+        o.tls.set("tls_key_file", format!("{certs}server.key").as_bytes()).unwrap();
+        o.tls.set("tls_ca_cert_file", format!("{certs}ca.pem").as_bytes()).unwrap();
+        o
+    }
+
+    #[test]
+    fn tls_options_and_certificate_users_log_a_certificate_in() {
+        let acl = Arc::new(Acl::new());
+        let mut opts = tls_options();
+        let subject = "CN=alice,OU=Platform,OU=Engineering,O=Acme Corp,L=San Francisco,ST=California,C=US";
+        opts.certificate_users =
+            vec![crate::tls::CertificateUser { name: "carol".into(), certificate_subject_line: subject.into() }];
+        let server = ServerController::new(acl.clone(), &opts).unwrap();
+        assert_eq!(server.tls_port(), None);
+        server.start().unwrap();
+        let port = server.tls_port().expect("a certificate opens a TLS listener on a free port");
+        // The certificate user is certificate-only (resetpass) and created off.
+        acl.setuser(b"carol", &[&b"on"[..], b"+@all"]).unwrap();
+        assert_eq!(whoami_over_tls(port), b"$5\r\ncarol\r\n");
+        server.stop();
+        assert_eq!(server.tls_port(), Some(port));
+
+        // tls-auth-clients-user CN maps the same certificate to its CN, alice.
+        let mut opts = tls_options();
+        opts.tls.set("tls_auth_clients_user", b"CN").unwrap();
+        acl.setuser(b"alice", &[&b"on"[..], b"nopass", b"+@all"]).unwrap();
+        let server = ServerController::new(acl, &opts).unwrap();
+        server.start().unwrap();
+        assert_eq!(whoami_over_tls(server.tls_port().unwrap()), b"$5\r\nalice\r\n");
+        server.stop();
+    }
+
+    #[test]
+    fn bad_certificate_users_are_refused_at_construction() {
+        let mut opts = tls_options();
+        opts.certificate_users =
+            vec![crate::tls::CertificateUser { name: "x".into(), certificate_subject_line: "CN=a, O=b".into() }];
+        let e = ServerController::new(Arc::new(Acl::new()), &opts).unwrap_err();
+        assert_eq!(e.code(), "CERTIFICATE");
     }
 
     #[test]

@@ -51,6 +51,7 @@ mod runtime;
 mod session;
 mod shared;
 mod tls;
+mod tls_options;
 
 pub use builder::ServerBuilder;
 pub use config::Config;
@@ -59,4 +60,5 @@ pub use error::ServerError;
 pub use proxy::{UpstreamTlsFiles, UpstreamUrl};
 pub use options::{ServerOptions, DEFAULT_HOST, DEFAULT_MAXCLIENTS, EMBEDDED_PORT, REDIS_PORT};
 pub use runtime::{event_loop, Server, ServerHandle};
+pub use tls_options::TlsOptions;
 pub use tls::{CertificateUsers, TlsAuthClients, TlsSettings, CERTIFICATE_USERS_FILE};

@@ -3,7 +3,8 @@
 
 use std::path::PathBuf;
 
-use super::Config;
+use super::{Config, TlsOptions};
+use crate::tls::CertificateUser;
 use crate::Error;
 
 /// The address a server listens on unless told otherwise (Redis' `bind` default, loopback).
@@ -36,6 +37,13 @@ pub struct ServerOptions {
     pub maxclients: Option<usize>,
     /// A redis.conf-style file, read when the options are turned into a [`Config`].
     pub config_file: Option<PathBuf>,
+    /// The TLS listener (`tls-port`, `tls-cert-file`, ...), overriding the file's `tls-*`.
+    pub tls: TlsOptions,
+    /// Certificate users (Redis Software's `auth_method: certificate`) registered at every
+    /// start, in addition to those a `dir` keeps: each ACL user is created if missing and
+    /// gets `resetpass`, and a client certificate whose RFC 2253 subject is exactly its
+    /// `certificate_subject_line` logs in as it.
+    pub certificate_users: Vec<CertificateUser>,
 }
 
 impl ServerOptions {
@@ -72,6 +80,8 @@ impl ServerOptions {
             }
             config.maxclients = n;
         }
+        self.tls.apply_to(&mut config.tls);
+        super::tls_options::validate_certificate_users(&self.certificate_users)?;
         config.validate().map_err(config_error)?;
         Ok(config)
     }

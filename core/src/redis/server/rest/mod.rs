@@ -64,7 +64,10 @@ impl RestServer {
         let (cert, key) = identity_files(config).ok_or_else(|| {
             fail("rest-port needs rest-cert-file and rest-key-file, or tls-cert-file and tls-key-file".into())
         })?;
-        let tls = Arc::new(tls::RestTls::load(&cert, &key).map_err(fail)?);
+        // The passphrase: rest-key-file-pass, else tls-key-file-pass (the listener's), so a
+        // REST API reusing the listener's encrypted key needs nothing more.
+        let pass = rest.key_file_pass.as_deref().or(config.tls.key_file_pass.as_deref());
+        let tls = Arc::new(tls::RestTls::load(&cert, &key, pass).map_err(fail)?);
         let (tls2, listener) = (tls.clone(), tls_state.clone());
         // mtls_trusted_ca: trusted by the REST API and by the server's TLS listener.
         let on_trusted_ca = Box::new(move |cas: Option<&[ClientCert]>| {

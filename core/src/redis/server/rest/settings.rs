@@ -5,6 +5,7 @@
 //! |---|---|
 //! | `rest-port N` | HTTPS port of the REST API; 0 (the default) leaves it off |
 //! | `rest-cert-file FILE`, `rest-key-file FILE` | its certificate chain and key (PEM); default: `tls-cert-file` / `tls-key-file` |
+//! | `rest-key-file-pass PASS` | the passphrase of an encrypted (PKCS#8) key; default: `tls-key-file-pass` |
 //! | `rest-admin-user NAME` | the first admin: created (or its password reset) at every start |
 //! | `rest-admin-password-file FILE` | that admin's password: the file's first line |
 //! | `rest-bcrypt-cost N` | bcrypt cost of REST passwords (4..=31, default 12) |
@@ -28,6 +29,8 @@ pub struct RestConfig {
     pub cert_file: Option<PathBuf>,
     /// `rest-key-file`.
     pub key_file: Option<PathBuf>,
+    /// `rest-key-file-pass` (`None`: `tls-key-file-pass` applies).
+    pub key_file_pass: Option<Vec<u8>>,
     /// `rest-admin-user`.
     pub admin_user: Option<String>,
     /// `rest-admin-password-file`.
@@ -65,6 +68,7 @@ impl Default for RestConfig {
             port: RestPort::Off,
             cert_file: None,
             key_file: None,
+            key_file_pass: None,
             admin_user: None,
             admin_password_file: None,
             bcrypt_cost: DEFAULT_REST_BCRYPT_COST,
@@ -74,7 +78,7 @@ impl Default for RestConfig {
 
 /// The directive names this module reads.
 pub const DIRECTIVES: &[&str] =
-    &["rest-port", "rest-cert-file", "rest-key-file", "rest-admin-user", "rest-admin-password-file", "rest-bcrypt-cost"];
+    &["rest-port", "rest-cert-file", "rest-key-file", "rest-key-file-pass", "rest-admin-user", "rest-admin-password-file", "rest-bcrypt-cost"];
 
 impl RestConfig {
     /// Applies one `rest-*` directive (`name` lower-case, one argument); errors are the
@@ -93,6 +97,7 @@ impl RestConfig {
             }
             "rest-cert-file" => self.cert_file = path(),
             "rest-key-file" => self.key_file = path(),
+            "rest-key-file-pass" => self.key_file_pass = (!value.is_empty()).then(|| value.clone()),
             "rest-admin-user" => {
                 let user = text();
                 if let Err(e) = super::users::validate_name(&user) {

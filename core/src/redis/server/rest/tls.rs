@@ -8,9 +8,9 @@ use std::sync::Arc;
 use arc_swap::ArcSwap;
 use rustls::server::WebPkiClientVerifier;
 use rustls::{RootCertStore, ServerConfig};
-use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 
+use crate::redis::server::tls::load_identity;
 use crate::tls::ClientCert;
 
 /// The server identity and the current configuration.
@@ -21,16 +21,10 @@ pub(crate) struct RestTls {
 }
 
 impl RestTls {
-    /// Reads the certificate chain and key (PEM files); no client CA yet.
-    pub fn load(cert_file: &Path, key_file: &Path) -> Result<RestTls, String> {
-        let chain = CertificateDer::pem_file_iter(cert_file)
-            .and_then(|i| i.collect::<Result<Vec<_>, _>>())
-            .map_err(|e| format!("Failed to load certificate: {}: {e}", cert_file.display()))?;
-        if chain.is_empty() {
-            return Err(format!("Failed to load certificate: {}: no certificate", cert_file.display()));
-        }
-        let key = PrivateKeyDer::from_pem_file(key_file)
-            .map_err(|e| format!("Failed to load private key: {}: {e}", key_file.display()))?;
+    /// Reads the certificate chain and key (PEM files; an encrypted PKCS#8 key with
+    /// `key_file_pass`) through the TLS listener's loader; no client CA yet.
+    pub fn load(cert_file: &Path, key_file: &Path, key_file_pass: Option<&[u8]>) -> Result<RestTls, String> {
+        let (chain, key) = load_identity((cert_file, cert_file), (key_file, key_file), key_file_pass)?;
         let config = build(&chain, &key, None)?;
         Ok(RestTls { chain, key, current: ArcSwap::from_pointee(config) })
     }

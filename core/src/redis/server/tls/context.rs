@@ -14,7 +14,7 @@ use rustls::server::danger::ClientCertVerifier;
 use rustls::server::WebPkiClientVerifier;
 use rustls::{RootCertStore, ServerConfig, SupportedCipherSuite, SupportedProtocolVersion};
 use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::CertificateDer;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 
 use super::keys::load_private_key;
 use super::settings::{TlsAuthClients, TlsSettings};
@@ -47,10 +47,11 @@ pub(crate) fn build(settings: &TlsSettings, dir: Option<&Path>, extra_cas: &[Cer
         return Err("No tls-key-file configured!".into());
     };
     let versions = parse_protocols(&settings.protocols)?;
-    let chain = load_chain(&resolve(cert_file))
-        .map_err(|why| format!("Failed to load certificate: {}: {why}", cert_file.display()))?;
-    let key = load_private_key(&resolve(key_file), settings.key_file_pass.as_deref())
-        .map_err(|why| format!("Failed to load private key: {}: {why}", key_file.display()))?;
+    let (chain, key) = load_identity(
+        (&resolve(cert_file), cert_file),
+        (&resolve(key_file), key_file),
+        settings.key_file_pass.as_deref(),
+    )?;
     let mut crypto = provider::default_provider();
     crypto.cipher_suites = cipher_suites(&settings.ciphersuites, &settings.ciphers)?;
     let crypto = Arc::new(crypto);
@@ -178,6 +179,22 @@ fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
         return Err(format!("file larger than {MAX_PEM_FILE} bytes"));
     }
     std::fs::read(path).map_err(|e| strerror(&e))
+}
+
+/// A server's certificate chain and private key, each `(path to read, path to show)`, with
+/// redis-server's texts (`Failed to load certificate: <file>: <why>`, `Failed to load private
+/// key: ...`). The TLS listener and the REST API both load their identity here, so an
+/// encrypted key with its passphrase works (and fails) the same way for both.
+pub(crate) fn load_identity(
+    cert_file: (&Path, &Path),
+    key_file: (&Path, &Path),
+    key_file_pass: Option<&[u8]>,
+) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), String> {
+    let chain = load_chain(cert_file.0)
+        .map_err(|why| format!("Failed to load certificate: {}: {why}", cert_file.1.display()))?;
+    let key = load_private_key(key_file.0, key_file_pass)
+        .map_err(|why| format!("Failed to load private key: {}: {why}", key_file.1.display()))?;
+    Ok((chain, key))
 }
 
 /// The certificate chain of `tls-cert-file` (every CERTIFICATE block, leaf first).

@@ -58,7 +58,7 @@ def free_port():
 class Server:
     """One `authgate serve` with the REST API on; its REST port read from its log."""
 
-    def __init__(self, work, pki, extra=()):
+    def __init__(self, work, pki, extra=(), identity=None):
         self.work, self.pki = work, pki
         self.port = free_port()
         self.tls_port = free_port()
@@ -67,14 +67,16 @@ class Server:
         pw = os.path.join(work, "admin.pw")
         with open(pw, "w") as f:
             f.write(ADMIN_PASSWORD + "\n")
+        key = pki.path("server")[:-4] + ".key"
+        if identity is None:
+            identity = ["--rest-cert-file", pki.path("server"), "--rest-key-file", key,
+                        "--tls-cert-file", pki.path("server"), "--tls-key-file", key]
         args = [AUTHGATE, "serve", "--port", str(self.port), "--dir", os.path.join(work, "data"),
                 "--logfile", self.log, "--rest-port", "auto",
-                "--rest-cert-file", pki.path("server"), "--rest-key-file", pki.path("server")[:-4] + ".key",
                 "--rest-admin-user", ADMIN, "--rest-admin-password-file", pw, "--rest-bcrypt-cost", "4",
                 # The database's TLS listener: its own CA file names another CA; the client CA
                 # reaches it only as the REST API's mtls_trusted_ca.
-                "--tls-port", str(self.tls_port), "--tls-cert-file", pki.path("server"),
-                "--tls-key-file", pki.path("server")[:-4] + ".key", "--tls-ca-cert-file", pki.path("other_ca"),
+                "--tls-port", str(self.tls_port), *identity, "--tls-ca-cert-file", pki.path("other_ca"),
                 "--tls-auth-clients", "optional", *extra]
         os.makedirs(os.path.join(work, "data"), exist_ok=True)
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -453,6 +455,43 @@ def restart_keeps_everything(work, pki, s):
         s2.stop()
 
 
+def encrypted_keys(work, pki):
+    """An encrypted PKCS#8 key (openssl pkcs8 -topk8) serves the REST API as it serves the TLS
+    listener: through tls-key-file-pass when the REST API reuses the listener's key, through
+    rest-key-file-pass for its own; a wrong passphrase stops the start with the listener's text."""
+    enc = os.path.join(work, "server-enc.key")
+    subprocess.run(["openssl", "pkcs8", "-topk8", "-v2", "aes-256-cbc", "-in", pki.path("server")[:-4] + ".key",
+                    "-out", enc, "-passout", "pass:s3cret"], check=True, capture_output=True)
+    with open(enc) as f:
+        check(f.read().startswith("-----BEGIN ENCRYPTED PRIVATE KEY-----"), "openssl wrote an encrypted PKCS#8 key")
+    cert = pki.path("server")
+    variants = {
+        "the listener's key with tls-key-file-pass":
+            ["--tls-cert-file", cert, "--tls-key-file", enc, "--tls-key-file-pass", "s3cret"],
+        "rest-key-file with rest-key-file-pass":
+            ["--rest-cert-file", cert, "--rest-key-file", enc, "--rest-key-file-pass", "s3cret",
+             "--tls-cert-file", cert, "--tls-key-file", pki.path("server")[:-4] + ".key"],
+    }
+    for what, identity in variants.items():
+        d = os.path.join(work, "enc-" + str(len(what)))
+        os.makedirs(d)
+        s = Server(d, pki, identity=identity)
+        try:
+            rc, code, body = curl("--request", "GET", "--url", s.url("/v1/cluster"), "--cacert", pki.path("server_ca"),
+                                  "--user", f"{ADMIN}:{ADMIN_PASSWORD}")
+            check(code == 200, f"{what}: curl reaches the REST API ({rc} {code} {body})")
+        finally:
+            s.stop()
+    d = os.path.join(work, "enc-wrong")
+    os.makedirs(d)
+    try:
+        Server(d, pki, identity=["--rest-cert-file", cert, "--rest-key-file", enc, "--rest-key-file-pass", "wrong",
+                                 "--tls-cert-file", cert, "--tls-key-file", pki.path("server")[:-4] + ".key"]).stop()
+        check(False, "a wrong rest-key-file-pass must stop the start")
+    except RuntimeError as e:
+        check(f"REST API: Failed to load private key: {enc}: bad decrypt" in str(e), f"wrong passphrase: {e}")
+
+
 def main():
     start = time.monotonic()
     with tempfile.TemporaryDirectory() as work:
@@ -469,6 +508,7 @@ def main():
             s.stop()
             raise
         restart_keeps_everything(work, pki, s)
+        encrypted_keys(work, pki)
     elapsed = time.monotonic() - start
     check(elapsed < BUDGET_SECONDS, f"took {elapsed:.0f} s, budget {BUDGET_SECONDS} s")
     if FAILURES:

@@ -1722,6 +1722,15 @@ bool ag_server_running(const struct ag_server *server);
 uint16_t ag_server_port(const struct ag_server *server);
 
 /**
+ * The TLS port while running, the last one after a stop, and 0 before the first start, for
+ * a server without a TLS listener (or for NULL).
+ *
+ * # Safety
+ * `server` NULL or live.
+ */
+uint16_t ag_server_tls_port(const struct ag_server *server);
+
+/**
  * The configured address(es), space-separated as in redis.conf's `bind`: lent until
  * ag_server_free, not NUL-terminated.
  *
@@ -1818,6 +1827,148 @@ ag_status ag_server_options_set_maxclients(struct ag_server_options *options, si
 ag_status ag_server_options_set_config_file(struct ag_server_options *options,
                                             const char *path,
                                             size_t path_len);
+
+/**
+ * `tls-port`: the TLS port. Unset or 0: with a certificate (ag_server_options_set_tls_cert_file)
+ * the server opens its TLS listener on a free port at each start (see ag_server_tls_port).
+ *
+ * # Safety
+ * `options` live and unshared.
+ */
+ag_status ag_server_options_set_tls_port(struct ag_server_options *options, uint16_t port);
+
+/**
+ * `tls-cert-file`: the server's certificate chain (PEM, leaf first). AG_INVALID_PARAMETER
+ * for an empty path; the file is read by ag_server_start (AG_CONFIG with redis-server's
+ * text if it cannot be used).
+ *
+ * # Safety
+ * `options` live and unshared; `path` readable for `path_len` bytes.
+ */
+ag_status ag_server_options_set_tls_cert_file(struct ag_server_options *options,
+                                              const char *path,
+                                              size_t path_len);
+
+/**
+ * `tls-key-file`: the server's private key (PEM; an encrypted PKCS#8 key needs
+ * ag_server_options_set_tls_key_file_pass).
+ *
+ * # Safety
+ * `options` live and unshared; `path` readable for `path_len` bytes.
+ */
+ag_status ag_server_options_set_tls_key_file(struct ag_server_options *options,
+                                             const char *path,
+                                             size_t path_len);
+
+/**
+ * `tls-key-file-pass`: the key file's passphrase (binary safe; empty: none).
+ *
+ * # Safety
+ * `options` live and unshared; `pass` readable for `pass_len` bytes.
+ */
+ag_status ag_server_options_set_tls_key_file_pass(struct ag_server_options *options,
+                                                  const char *pass,
+                                                  size_t pass_len);
+
+/**
+ * `tls-ca-cert-file`: the CAs client certificates must chain to (PEM bundle).
+ *
+ * # Safety
+ * `options` live and unshared; `path` readable for `path_len` bytes.
+ */
+ag_status ag_server_options_set_tls_ca_cert_file(struct ag_server_options *options,
+                                                 const char *path,
+                                                 size_t path_len);
+
+/**
+ * `tls-ca-cert-dir`: a directory whose PEM files add CAs.
+ *
+ * # Safety
+ * `options` live and unshared; `path` readable for `path_len` bytes.
+ */
+ag_status ag_server_options_set_tls_ca_cert_dir(struct ag_server_options *options,
+                                                const char *path,
+                                                size_t path_len);
+
+/**
+ * `tls-auth-clients`: `"yes"` (the default: a client certificate is required), `"no"` or
+ * `"optional"`, in any case. AG_INVALID_PARAMETER with Redis' text for another value.
+ *
+ * # Safety
+ * `options` live and unshared; `value` readable for `value_len` bytes.
+ */
+ag_status ag_server_options_set_tls_auth_clients(struct ag_server_options *options,
+                                                 const char *value,
+                                                 size_t value_len);
+
+/**
+ * `tls-auth-clients-user` (Valkey / Redis 8.6): `"off"` (the default), `"CN"` (the
+ * certificate's first common name is the user) or `"URI"` (its first SAN URI naming an
+ * enabled user), in any case.
+ *
+ * # Safety
+ * `options` live and unshared; `value` readable for `value_len` bytes.
+ */
+ag_status ag_server_options_set_tls_auth_clients_user(struct ag_server_options *options,
+                                                      const char *value,
+                                                      size_t value_len);
+
+/**
+ * `tls-protocols`: e.g. `"TLSv1.2 TLSv1.3"` (empty: both); checked by ag_server_start.
+ *
+ * # Safety
+ * `options` live and unshared; `value` readable for `value_len` bytes.
+ */
+ag_status ag_server_options_set_tls_protocols(struct ag_server_options *options,
+                                              const char *value,
+                                              size_t value_len);
+
+/**
+ * `tls-ciphersuites`: TLS 1.3 suites, colon-separated (empty: all); checked by
+ * ag_server_start.
+ *
+ * # Safety
+ * `options` live and unshared; `value` readable for `value_len` bytes.
+ */
+ag_status ag_server_options_set_tls_ciphersuites(struct ag_server_options *options,
+                                                 const char *value,
+                                                 size_t value_len);
+
+/**
+ * `tls-ciphers`: TLS 1.2 suites in OpenSSL's names (empty: all); checked by ag_server_start.
+ *
+ * # Safety
+ * `options` live and unshared; `value` readable for `value_len` bytes.
+ */
+ag_status ag_server_options_set_tls_ciphers(struct ag_server_options *options,
+                                            const char *value,
+                                            size_t value_len);
+
+/**
+ * `tls-prefer-server-ciphers` (accepted for redis.conf compatibility: rustls always picks
+ * by its own order).
+ *
+ * # Safety
+ * `options` live and unshared.
+ */
+ag_status ag_server_options_set_tls_prefer_server_ciphers(struct ag_server_options *options,
+                                                          bool prefer);
+
+/**
+ * Adds a certificate user (Redis Software's `auth_method: certificate`), registered at every
+ * start: the ACL user `name` (created off if missing) gets `resetpass`, and a client
+ * certificate whose RFC 2253 subject is exactly `subject_line` logs in as it. Both UTF-8.
+ * A malformed line is refused by ag_server_new (AG_CERTIFICATE), a name given twice too
+ * (AG_INVALID_PARAMETER).
+ *
+ * # Safety
+ * `options` live and unshared; `name` and `subject_line` readable for their lengths.
+ */
+ag_status ag_server_options_add_certificate_user(struct ag_server_options *options,
+                                                 const char *name,
+                                                 size_t name_len,
+                                                 const char *subject_line,
+                                                 size_t subject_line_len);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -352,6 +352,11 @@ export declare class Server {
    * the port it last listened on; `null` before the first start.
    */
   get port(): number | null
+  /**
+   * The TLS port while running (the bound one when `tlsPort` is 0 or unset); after
+   * `stop()` the last one; `null` before the first start or without a TLS listener.
+   */
+  get tlsPort(): number | null
   /** The address(es) the server listens on, space-separated as in redis.conf's `bind`. */
   get host(): string
   /** True while the server is running. */
@@ -587,6 +592,36 @@ export interface ServerOptions {
    * read by the constructor.
    */
   config?: string | Buffer
+  /** `tls-port`. Unset or 0 with a `tlsCertFile`: a free port at each start (`server.tlsPort`). */
+  tlsPort?: number
+  /** `tls-cert-file`: the server's certificate chain (PEM, leaf first). */
+  tlsCertFile?: string | Buffer
+  /** `tls-key-file`: its private key (PEM; encrypted PKCS#8 with `tlsKeyFilePass`). */
+  tlsKeyFile?: string | Buffer
+  /** `tls-key-file-pass`: the key file's passphrase. */
+  tlsKeyFilePass?: string | Buffer
+  /** `tls-ca-cert-file`: the CAs client certificates must chain to (PEM bundle). */
+  tlsCaCertFile?: string | Buffer
+  /** `tls-ca-cert-dir`: a directory of PEM CA files. */
+  tlsCaCertDir?: string | Buffer
+  /** `tls-auth-clients`: `'yes'` (the default), `'no'` or `'optional'`. */
+  tlsAuthClients?: string
+  /** `tls-auth-clients-user` (Valkey / Redis 8.6): `'off'` (the default), `'CN'` or `'URI'`. */
+  tlsAuthClientsUser?: string
+  /** `tls-protocols`, e.g. `'TLSv1.2 TLSv1.3'`. */
+  tlsProtocols?: string
+  /** `tls-ciphersuites`: TLS 1.3 suites, colon-separated. */
+  tlsCiphersuites?: string
+  /** `tls-ciphers`: TLS 1.2 suites in OpenSSL's names. */
+  tlsCiphers?: string
+  /** `tls-prefer-server-ciphers` (accepted; rustls always prefers its own order). */
+  tlsPreferServerCiphers?: boolean
+  /**
+   * Redis Software certificate users, `{ user: subjectLine }`, registered at every start:
+   * the ACL user gets `resetpass`; a client certificate whose RFC 2253 subject is exactly
+   * the line logs in as it.
+   */
+  certificateUsers?: Record<string, string>
 }
 
 /** What `ACL GETUSER` reports for a user. */

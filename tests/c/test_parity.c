@@ -589,6 +589,8 @@ static void creds_milvus_authorization(void) {
   ag_string_free(pw);
 }
 
+#include "parity_tls.h"
+
 /* ---- the vocabulary, entry by entry ---------------------------------------------------- */
 
 static const struct entry {
@@ -632,6 +634,20 @@ static const struct entry {
     {"server.properties", "running", server_running},
     {"server.properties", "host", server_host},
     {"server.properties", "port", server_port},
+    {"server.tls_options", "tls_port", tls_option_port},
+    {"server.tls_options", "tls_cert_file", tls_option_cert_file},
+    {"server.tls_options", "tls_key_file", tls_option_key_file},
+    {"server.tls_options", "tls_key_file_pass", tls_option_key_file_pass},
+    {"server.tls_options", "tls_ca_cert_file", tls_option_ca_cert_file},
+    {"server.tls_options", "tls_ca_cert_dir", tls_option_ca_cert_dir},
+    {"server.tls_options", "tls_auth_clients", tls_option_auth_clients},
+    {"server.tls_options", "tls_auth_clients_user", tls_option_auth_clients_user},
+    {"server.tls_options", "tls_protocols", tls_option_protocols},
+    {"server.tls_options", "tls_ciphersuites", tls_option_ciphersuites},
+    {"server.tls_options", "tls_ciphers", tls_option_ciphers},
+    {"server.tls_options", "tls_prefer_server_ciphers", tls_option_prefer_server_ciphers},
+    {"server.tls_options", "certificate_users", tls_option_certificate_users},
+    {"server.tls_properties", "tls_port", tls_property_port},
     {"user_info", "flags", user_flags},
     {"user_info", "passwords", user_passwords},
     {"user_info", "commands", user_commands},
@@ -695,7 +711,7 @@ int main(int argc, char **argv) {
   /* Every vocabulary entry runs its C implementation... */
   size_t listed = 0;
   const char *paths[] = {"acl.constructors", "acl.methods", "acl.settings", "server.options",
-                         "server.methods", "server.properties", "user_info", "log_entry", "denial",
+                         "server.methods", "server.properties", "server.tls_options", "server.tls_properties", "user_info", "log_entry", "denial",
                          "credentials.stores", "credentials.methods", "credentials.options",
                          "credentials.etcd_options", "credentials.functions"};
   for (size_t s = 0; s < sizeof paths / sizeof paths[0]; s++) {

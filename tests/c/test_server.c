@@ -1,5 +1,6 @@
 /* A RESP server made from C, enforcing an ag_acl the C program changes while it runs;
- * redis-cli and a raw socket talk to it. Options, restart, and failures to start. */
+ * redis-cli and a raw socket talk to it. Options, restart, and failures to start; the TLS
+ * options with `redis-cli --tls` logging in by client certificate. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -257,8 +258,87 @@ static void test_options(void) {
   rmdir(dir);
 }
 
+/* The TLS options: a server started from C with a certificate accepts `redis-cli --tls` with
+ * the fixture's client certificate (CN=alice, made with openssl by cert_cases_gen.py) and logs
+ * it in as the mapped user (ACL WHOAMI); bad values are refused with core's texts. */
+#define CERTS "tests/fixtures/certs/"
+#define MULTI_OU_SUBJECT \
+  "CN=alice,OU=Platform,OU=Engineering,O=Acme Corp,L=San Francisco,ST=California,C=US"
+
+static const char *tls_whoami(uint16_t tls_port, int with_cert) {
+  char args[512];
+  snprintf(args, sizeof args, "-h 127.0.0.1 --tls --cacert " CERTS "ca.pem %s ACL WHOAMI",
+           with_cert ? "--cert " CERTS "multi_ou.pem --key " CERTS "multi_ou.key" : "");
+  return cli(tls_port, args);
+}
+
+static ag_server_options *tls_options(void) {
+  ag_server_options *o = NULL;
+  CHECK(ag_server_options_new(&o) == AG_OK);
+  CHECK(ag_server_options_set_tls_cert_file(o, CERTS "server.pem", strlen(CERTS "server.pem")) == AG_OK);
+  CHECK(ag_server_options_set_tls_key_file(o, CERTS "server.key", strlen(CERTS "server.key")) == AG_OK);
+  CHECK(ag_server_options_set_tls_ca_cert_file(o, CERTS "ca.pem", strlen(CERTS "ca.pem")) == AG_OK);
+  return o;
+}
+
+static void test_tls(void) {
+  ag_acl *acl = NULL;
+  CHECK(ag_acl_new(&acl) == AG_OK);
+  ag_slice alice[] = {S("on"), S("nopass"), S("+@all")};
+  CHECK(ag_acl_setuser(acl, "alice", 5, alice, 3) == AG_OK);
+  ag_slice carol[] = {S("on"), S(">pw"), S("+@all")};
+  CHECK(ag_acl_setuser(acl, "carol", 5, carol, 3) == AG_OK);
+
+  /* tls-auth-clients-user CN, every other option at its default value. */
+  ag_server_options *o = tls_options();
+  CHECK(ag_server_options_set_tls_auth_clients_user(o, "CN", 2) == AG_OK);
+  CHECK(ag_server_options_set_tls_auth_clients(o, "optional", 8) == AG_OK);
+  CHECK(ag_server_options_set_tls_protocols(o, "TLSv1.2 TLSv1.3", 15) == AG_OK);
+  CHECK(ag_server_options_set_tls_ciphersuites(o, "", 0) == AG_OK);
+  CHECK(ag_server_options_set_tls_ciphers(o, "", 0) == AG_OK);
+  CHECK(ag_server_options_set_tls_prefer_server_ciphers(o, true) == AG_OK);
+  CHECK(ag_server_options_set_tls_key_file_pass(o, "", 0) == AG_OK);
+  ag_server *server = NULL;
+  CHECK(ag_server_new(acl, o, &server) == AG_OK);
+  CHECK(ag_server_tls_port(server) == 0);
+  uint16_t port = 0;
+  CHECK(ag_server_start(server, &port) == AG_OK);
+  uint16_t tls_port = ag_server_tls_port(server);
+  CHECK(tls_port != 0 && tls_port != port);
+  CHECK(strcmp(tls_whoami(tls_port, 1), "alice") == 0);
+  CHECK(strcmp(tls_whoami(tls_port, 0), "default") == 0); /* optional: no certificate */
+  ag_server_free(server);
+  ag_server_options_free(o);
+
+  /* A certificate user, by subject line. */
+  o = tls_options();
+  CHECK(ag_server_options_set_tls_port(o, 0) == AG_OK);
+  CHECK(ag_server_options_add_certificate_user(o, "carol", 5, MULTI_OU_SUBJECT, strlen(MULTI_OU_SUBJECT)) == AG_OK);
+  CHECK(ag_server_new(acl, o, &server) == AG_OK);
+  CHECK(ag_server_start(server, &port) == AG_OK);
+  CHECK(strcmp(tls_whoami(ag_server_tls_port(server), 1), "carol") == 0);
+  ag_server_free(server);
+  ag_server_options_free(o);
+
+  /* Refused values: nothing is made, core's text. */
+  o = tls_options();
+  CHECK(ag_server_options_set_tls_auth_clients(o, "maybe", 5) == AG_INVALID_PARAMETER);
+  CHECK(strcmp(err(),
+               "tls_auth_clients: argument(s) must be one of the following: no, yes, optional") == 0);
+  CHECK(ag_server_options_set_tls_auth_clients_user(o, "DN", 2) == AG_INVALID_PARAMETER);
+  CHECK(ag_server_options_set_tls_ca_cert_dir(o, "", 0) == AG_INVALID_PARAMETER);
+  CHECK(ag_server_options_set_tls_port(NULL, 1) == AG_NULL_PARAMETER);
+  CHECK(ag_server_options_add_certificate_user(o, "x", 1, "CN=a, O=b", 9) == AG_OK);
+  server = NULL;
+  CHECK(ag_server_new(acl, o, &server) == AG_CERTIFICATE && server == NULL);
+  ag_server_options_free(o);
+  CHECK(ag_server_tls_port(NULL) == 0);
+  ag_acl_free(acl);
+}
+
 int main(void) {
   test_live_server();
   test_options();
+  test_tls();
   return DONE();
 }

@@ -9,7 +9,8 @@
 //! engine settings), `records` (`ag_user_info`, `ag_selector`, `ag_log_entries`,
 //! `ag_log_entry`), `list` (`ag_list`), `nats` (`ag_nats_auth`, `ag_nats_connect`),
 //! `nats_identity` (`ag_nats_identity`), `cert` (`ag_client_cert`), `cert_policy`
-//! (`ag_subject_policy`), `credentials` (`ag_creds`), `server_options`, `server`; `boundary` holds
+//! (`ag_subject_policy`), `credentials` (`ag_creds`), `server_options` (and its TLS part,
+//! `server_tls_options`), `server`; `boundary` holds
 //! `ag_status`, the last error and the panic boundary, `ffi` and `bytes` the pointer helpers.
 //!
 //! Unsafe code is confined to reading and writing through pointers handed over by C; each
@@ -37,6 +38,7 @@ mod options;
 mod records;
 mod server;
 mod server_options;
+mod server_tls_options;
 
 pub use acl::*;
 pub use acl_check::*;
@@ -59,3 +61,4 @@ pub use options::*;
 pub use records::*;
 pub use server::*;
 pub use server_options::*;
+pub use server_tls_options::*;

@@ -138,6 +138,17 @@ pub unsafe extern "C" fn ag_server_port(server: *const ag_server) -> u16 {
     ffi_boundary!(or 0, { unsafe { server.as_ref() }.and_then(|s| s.inner.port()).unwrap_or(0) })
 }
 
+/// The TLS port while running, the last one after a stop, and 0 before the first start, for
+/// a server without a TLS listener (or for NULL).
+///
+/// # Safety
+/// `server` NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn ag_server_tls_port(server: *const ag_server) -> u16 {
+    // SAFETY: NULL or live per the contract.
+    ffi_boundary!(or 0, { unsafe { server.as_ref() }.and_then(|s| s.inner.tls_port()).unwrap_or(0) })
+}
+
 /// The configured address(es), space-separated as in redis.conf's `bind`: lent until
 /// ag_server_free, not NUL-terminated.
 ///

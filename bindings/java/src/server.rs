@@ -6,6 +6,7 @@
 //! `Acl` while a server runs is safe.
 
 use authgate::server::{ServerController, ServerOptions};
+use authgate::tls::CertificateUser;
 use jni::objects::{JByteArray, JClass, JString};
 use jni::sys::{jboolean, jint, jlong};
 use jni::EnvUnowned;
@@ -45,6 +46,8 @@ pub extern "system" fn Java_io_authgate_Server_nativeNew<'local>(
     has_maxclients: jboolean,
     maxclients: jint,
     config: JByteArray<'local>,
+    tls: JByteArray<'local>,
+    certificate_users: JByteArray<'local>,
 ) -> jlong {
     env.with_env(|env| -> Result<jlong> {
         let acl = acl_ref(acl)?.clone();
@@ -66,7 +69,27 @@ pub extern "system" fn Java_io_authgate_Server_nativeNew<'local>(
                 None
             },
             config_file: convert::optional_path(env, &config)?,
+            ..ServerOptions::default()
         };
+        let mut options = options;
+        // name, value pairs: core parses each value with its directive's checks.
+        let tls = wire::bytes(env, &tls)?;
+        for pair in wire::split(&tls)?.chunks(2) {
+            let [name, value] = pair else { return Err(invalid("odd TLS option list")) };
+            let name = std::str::from_utf8(name).map_err(|_| invalid("TLS option name is not UTF-8"))?;
+            options.tls.set(name, value)?;
+        }
+        let users = wire::bytes(env, &certificate_users)?;
+        for pair in wire::split(&users)?.chunks(2) {
+            let [name, line] = pair else { return Err(invalid("odd certificate user list")) };
+            let text = |b: &[u8], what: &str| {
+                String::from_utf8(b.to_vec()).map_err(|_| invalid(format!("{what} is not valid UTF-8")))
+            };
+            options.certificate_users.push(CertificateUser {
+                name: text(name, "certificate user name")?,
+                certificate_subject_line: text(line, "subject line")?,
+            });
+        }
         let controller = ServerController::new(acl, &options)?;
         Ok(Box::into_raw(Box::new(controller)) as jlong)
     })
@@ -148,6 +171,17 @@ pub extern "system" fn Java_io_authgate_Server_nativePort<'local>(
         Ok(jint::from(server.port().unwrap_or(server.config().port)))
     })
     .resolve::<ThrowAuthgate>()
+}
+
+/// `Server.tlsPort()`: the TLS port of the latest start, 0 for none.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_authgate_Server_nativeTlsPort<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) -> jint {
+    env.with_env(|_env| -> Result<jint> { Ok(jint::from(server_ref(handle)?.tls_port().unwrap_or(0))) })
+        .resolve::<ThrowAuthgate>()
 }
 
 /// `Server.host()`: the configured address(es), space-separated as in redis.conf's `bind`.

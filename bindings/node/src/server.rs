@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use authgate::acl::Acl as CoreAcl;
 use authgate::server::{ServerController, ServerOptions as CoreOptions};
+use authgate::tls::CertificateUser;
 use napi::bindgen_prelude::{
     AsyncTask, FromNapiValue, JsValue, Object, This, TypeName, Unknown, ValidateNapiValue,
 };
@@ -73,6 +74,46 @@ pub struct ServerOptions {
     /// read by the constructor.
     #[napi(ts_type = "string | Buffer")]
     pub config: Option<Bytes>,
+    /// `tls-port`. Unset or 0 with a `tlsCertFile`: a free port at each start (`server.tlsPort`).
+    #[napi(ts_type = "number")]
+    pub tls_port: Option<Num>,
+    /// `tls-cert-file`: the server's certificate chain (PEM, leaf first).
+    #[napi(ts_type = "string | Buffer")]
+    pub tls_cert_file: Option<Bytes>,
+    /// `tls-key-file`: its private key (PEM; encrypted PKCS#8 with `tlsKeyFilePass`).
+    #[napi(ts_type = "string | Buffer")]
+    pub tls_key_file: Option<Bytes>,
+    /// `tls-key-file-pass`: the key file's passphrase.
+    #[napi(ts_type = "string | Buffer")]
+    pub tls_key_file_pass: Option<Bytes>,
+    /// `tls-ca-cert-file`: the CAs client certificates must chain to (PEM bundle).
+    #[napi(ts_type = "string | Buffer")]
+    pub tls_ca_cert_file: Option<Bytes>,
+    /// `tls-ca-cert-dir`: a directory of PEM CA files.
+    #[napi(ts_type = "string | Buffer")]
+    pub tls_ca_cert_dir: Option<Bytes>,
+    /// `tls-auth-clients`: `'yes'` (the default), `'no'` or `'optional'`.
+    #[napi(ts_type = "string")]
+    pub tls_auth_clients: Option<Bytes>,
+    /// `tls-auth-clients-user` (Valkey / Redis 8.6): `'off'` (the default), `'CN'` or `'URI'`.
+    #[napi(ts_type = "string")]
+    pub tls_auth_clients_user: Option<Bytes>,
+    /// `tls-protocols`, e.g. `'TLSv1.2 TLSv1.3'`.
+    #[napi(ts_type = "string")]
+    pub tls_protocols: Option<Bytes>,
+    /// `tls-ciphersuites`: TLS 1.3 suites, colon-separated.
+    #[napi(ts_type = "string")]
+    pub tls_ciphersuites: Option<Bytes>,
+    /// `tls-ciphers`: TLS 1.2 suites in OpenSSL's names.
+    #[napi(ts_type = "string")]
+    pub tls_ciphers: Option<Bytes>,
+    /// `tls-prefer-server-ciphers` (accepted; rustls always prefers its own order).
+    pub tls_prefer_server_ciphers: Option<bool>,
+    /// Redis Software certificate users, `{ user: subjectLine }`, registered at every start:
+    /// the ACL user gets `resetpass`; a client certificate whose RFC 2253 subject is exactly
+    /// the line logs in as it.
+    #[napi(ts_type = "Record<string, string>")]
+    pub certificate_users: Option<std::collections::HashMap<String, String>>,
 }
 
 /// Reads the constructor's options with clear errors for the common mistakes (no options, no
@@ -121,14 +162,44 @@ fn core_options(env: &Env, o: ServerOptions) -> Result<(Arc<CoreAcl>, CoreOption
         .maxclients
         .map(|n| n.whole(env.raw(), "maxclients", usize::MAX as u64))
         .transpose()?;
-    let options = CoreOptions {
+    let mut options = CoreOptions {
         host,
         port: port.map(|p| p as u16),
         requirepass: o.requirepass.map(|p| p.0),
         aclfile: o.aclfile.map(Bytes::into_path),
         maxclients: maxclients.map(|n| n as usize),
         config_file: o.config.map(Bytes::into_path),
+        ..CoreOptions::default()
     };
+    if let Some(p) = o.tls_port {
+        options.tls.port = Some(p.whole(env.raw(), "tlsPort", u64::from(u16::MAX))? as u16);
+    }
+    options.tls.prefer_server_ciphers = o.tls_prefer_server_ciphers;
+    // Core parses each text with its directive's checks, so the errors are Redis'.
+    let texts = [
+        ("tls_cert_file", o.tls_cert_file),
+        ("tls_key_file", o.tls_key_file),
+        ("tls_key_file_pass", o.tls_key_file_pass),
+        ("tls_ca_cert_file", o.tls_ca_cert_file),
+        ("tls_ca_cert_dir", o.tls_ca_cert_dir),
+        ("tls_auth_clients", o.tls_auth_clients),
+        ("tls_auth_clients_user", o.tls_auth_clients_user),
+        ("tls_protocols", o.tls_protocols),
+        ("tls_ciphersuites", o.tls_ciphersuites),
+        ("tls_ciphers", o.tls_ciphers),
+    ];
+    for (name, value) in texts {
+        if let Some(v) = value {
+            options.tls.set(name, &v.0).or_throw(env)?;
+        }
+    }
+    let mut users: Vec<_> = o.certificate_users.unwrap_or_default().into_iter().collect();
+    // A JS object's keys are unique; sorted so the registration order never depends on hashing.
+    users.sort();
+    options.certificate_users = users
+        .into_iter()
+        .map(|(name, certificate_subject_line)| CertificateUser { name, certificate_subject_line })
+        .collect();
     Ok((o.acl.0, options))
 }
 
@@ -265,6 +336,13 @@ impl Server {
     #[napi(getter, catch_unwind)]
     pub fn port(&self, env: Env) -> Result<Option<u32>> {
         guard(&env, || Ok(self.shared.controller.port().map(port_number)))
+    }
+
+    /// The TLS port while running (the bound one when `tlsPort` is 0 or unset); after
+    /// `stop()` the last one; `null` before the first start or without a TLS listener.
+    #[napi(getter, catch_unwind)]
+    pub fn tls_port(&self, env: Env) -> Result<Option<u32>> {
+        guard(&env, || Ok(self.shared.controller.tls_port().map(port_number)))
     }
 
     /// The address(es) the server listens on, space-separated as in redis.conf's `bind`.

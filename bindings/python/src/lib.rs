@@ -15,6 +15,7 @@ mod nats;
 mod options;
 mod records;
 mod server;
+mod server_tls;
 
 use authgate::{Error, ErrorKind};
 use pyo3::prelude::*;

@@ -33,7 +33,16 @@ use crate::errors::{guard, IntoPyResult};
 ///     maxclients: the most simultaneous clients.
 ///     config: a redis.conf-style file (``port``, ``bind``, ``requirepass``, ``aclfile``,
 ///         ``dir``, ``user`` lines, ``acl-pubsub-default``, ``acllog-max-len``,
-///         ``maxclients``, ...), read now, as ``authgate serve --config FILE``.
+///         ``maxclients``, ``tls-*``, ...), read now, as ``authgate serve --config FILE``.
+///     tls_port, tls_cert_file, tls_key_file, tls_key_file_pass, tls_ca_cert_file,
+///         tls_ca_cert_dir, tls_auth_clients, tls_auth_clients_user, tls_protocols,
+///         tls_ciphersuites, tls_ciphers, tls_prefer_server_ciphers: the TLS listener, as
+///         the redis.conf directive of the same name (``tls_auth_clients="optional"``,
+///         ``tls_auth_clients_user="CN"``). With a certificate and no ``tls_port`` (or 0)
+///         the TLS listener takes a free port: read it from :attr:`tls_port`.
+///     certificate_users: ``{user: subject line}``: Redis Software certificate users,
+///         registered at every start (the ACL user gets ``resetpass``; a client certificate
+///         whose RFC 2253 subject is exactly the line logs in as it).
 ///
 ///     None (or left out) takes the default from the core library: without ``config``,
 ///     loopback (127.0.0.1), a free port and Redis' 10000 clients; with ``config``, the
@@ -43,7 +52,9 @@ use crate::errors::{guard, IntoPyResult};
 /// Raises:
 ///     ConfigError: the config file cannot be read or has an invalid directive (Redis'
 ///         text).
-///     InvalidArgument: a port outside 0..65535, ``maxclients`` below 1, an empty ``host``.
+///     InvalidArgument: a port outside 0..65535, ``maxclients`` below 1, an empty ``host``,
+///         a TLS option with a value its directive refuses (Redis' text).
+///     CertificateError: a certificate user's subject line is not one openssl prints.
 #[pyclass(name = "Server", module = "authgate", frozen)]
 pub(crate) struct PyServer {
     acl: Py<PyAcl>,
@@ -79,6 +90,7 @@ fn options(
             .transpose()
             .py_err(py)?,
         config_file: config.map(to_path).transpose()?,
+        ..ServerOptions::default()
     })
 }
 
@@ -99,7 +111,10 @@ impl PyServer {
 #[pymethods]
 impl PyServer {
     #[new]
-    #[pyo3(signature = (acl, host = None, port = None, *, requirepass = None, aclfile = None, maxclients = None, config = None))]
+    #[pyo3(signature = (acl, host = None, port = None, *, requirepass = None, aclfile = None, maxclients = None, config = None,
+        tls_port = None, tls_cert_file = None, tls_key_file = None, tls_key_file_pass = None, tls_ca_cert_file = None,
+        tls_ca_cert_dir = None, tls_auth_clients = None, tls_auth_clients_user = None, tls_protocols = None,
+        tls_ciphersuites = None, tls_ciphers = None, tls_prefer_server_ciphers = None, certificate_users = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -110,9 +125,37 @@ impl PyServer {
         aclfile: Option<&Bound<'_, PyAny>>,
         maxclients: Option<i64>,
         config: Option<&Bound<'_, PyAny>>,
+        tls_port: Option<&Bound<'_, PyAny>>,
+        tls_cert_file: Option<&Bound<'_, PyAny>>,
+        tls_key_file: Option<&Bound<'_, PyAny>>,
+        tls_key_file_pass: Option<&Bound<'_, PyAny>>,
+        tls_ca_cert_file: Option<&Bound<'_, PyAny>>,
+        tls_ca_cert_dir: Option<&Bound<'_, PyAny>>,
+        tls_auth_clients: Option<&Bound<'_, PyAny>>,
+        tls_auth_clients_user: Option<&Bound<'_, PyAny>>,
+        tls_protocols: Option<&Bound<'_, PyAny>>,
+        tls_ciphersuites: Option<&Bound<'_, PyAny>>,
+        tls_ciphers: Option<&Bound<'_, PyAny>>,
+        tls_prefer_server_ciphers: Option<&Bound<'_, PyAny>>,
+        certificate_users: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyServer> {
         guard(py, || {
-            let options = options(py, host, port, requirepass, aclfile, maxclients, config)?;
+            let mut options = options(py, host, port, requirepass, aclfile, maxclients, config)?;
+            let tls = [
+                ("tls_port", tls_port),
+                ("tls_cert_file", tls_cert_file),
+                ("tls_key_file", tls_key_file),
+                ("tls_key_file_pass", tls_key_file_pass),
+                ("tls_ca_cert_file", tls_ca_cert_file),
+                ("tls_ca_cert_dir", tls_ca_cert_dir),
+                ("tls_auth_clients", tls_auth_clients),
+                ("tls_auth_clients_user", tls_auth_clients_user),
+                ("tls_protocols", tls_protocols),
+                ("tls_ciphersuites", tls_ciphersuites),
+                ("tls_ciphers", tls_ciphers),
+                ("tls_prefer_server_ciphers", tls_prefer_server_ciphers),
+            ];
+            crate::server_tls::apply(py, &tls, certificate_users, &mut options)?;
             PyServer::build(py, acl, options)
         })
     }
@@ -191,6 +234,14 @@ impl PyServer {
                 .port()
                 .unwrap_or(self.controller.config().port))
         })
+    }
+
+    /// The TLS port (the bound one when ``tls_port`` is 0 or unset and a certificate is
+    /// configured); after :meth:`stop`, the one it last listened on; None before the first
+    /// start and for a server without a TLS listener.
+    #[getter]
+    fn tls_port(&self, py: Python<'_>) -> PyResult<Option<u16>> {
+        guard(py, || Ok(self.controller.tls_port()))
     }
 
     /// The address the server listens on (several, space-separated, as redis.conf's

@@ -58,12 +58,35 @@ pub enum CertLogin {
 }
 
 impl CertLogin {
+    /// Every [`outcome`](Self::outcome) name, in the variants' order (the bindings'
+    /// vocabulary).
+    pub const OUTCOMES: [&'static str; 4] = ["certificate_user", "tls_auth_clients_user", "default", "no_match"];
+
     /// The user the connection is authenticated as, if any.
     pub fn user(&self) -> Option<&[u8]> {
         match self {
             CertLogin::CertificateUser { user, .. } => Some(user.as_bytes()),
             CertLogin::TlsAuthClientsUser { user, .. } => Some(user),
             CertLogin::Default | CertLogin::NoMatch { .. } => None,
+        }
+    }
+
+    /// Which rule decided, as the bindings name it: `certificate_user`,
+    /// `tls_auth_clients_user`, `default` or `no_match`.
+    pub fn outcome(&self) -> &'static str {
+        match self {
+            CertLogin::CertificateUser { .. } => Self::OUTCOMES[0],
+            CertLogin::TlsAuthClientsUser { .. } => Self::OUTCOMES[1],
+            CertLogin::Default => Self::OUTCOMES[2],
+            CertLogin::NoMatch { .. } => Self::OUTCOMES[3],
+        }
+    }
+
+    /// The line the server logs for this outcome (`tls-auth-clients-user`'s), if any.
+    pub fn log_line(&self) -> Option<&str> {
+        match self {
+            CertLogin::TlsAuthClientsUser { log_line, .. } | CertLogin::NoMatch { log_line } => Some(log_line),
+            CertLogin::CertificateUser { .. } | CertLogin::Default => None,
         }
     }
 }
@@ -141,6 +164,16 @@ impl CertUserMap {
         }
     }
 
+    /// [`map`](Self::map) over the users of `acl` as the server sees them: a candidate must
+    /// exist there and be enabled. Without an engine (`None`) every name is a candidate, for
+    /// a program that checks the user itself.
+    pub fn map_acl(&self, cert: &ClientCert, acl: Option<&crate::acl::Acl>) -> CertLogin {
+        match acl {
+            Some(acl) => self.map(cert, |name| acl.user(name).is_some_and(|u| u.is_enabled())),
+            None => self.map(cert, |_| true),
+        }
+    }
+
     /// The certificate users as stored records, in name order.
     pub fn records(&self) -> Vec<CertificateUser> {
         self.users
@@ -195,6 +228,28 @@ mod tests {
         assert_eq!(map.map(&c, |_| false), CertLogin::Default);
         assert_eq!(map.remove_user("bob").map(|l| l.as_str().to_string()), Some(subject));
         assert_eq!(map.len(), 1);
+    }
+
+    #[test]
+    fn outcomes_and_an_engine_as_the_lookup() {
+        let c = cert();
+        let mut map = CertUserMap::new(TlsAuthClientsUser::Cn);
+        assert_eq!((map.map_acl(&c, None).outcome(), map.map_acl(&c, None).user()), ("tls_auth_clients_user", Some(&b"alice"[..])));
+        assert_eq!(map.map_acl(&c, None).log_line(), Some("TLS: Auto-authenticated client as alice"));
+        let acl = crate::acl::Acl::new();
+        let login = map.map_acl(&c, Some(&acl));
+        assert_eq!((login.outcome(), login.log_line()), ("no_match", Some("TLS: No matching user found for certificate CN 'alice'")));
+        acl.setuser(b"alice", &[&b"on"[..]]).unwrap();
+        assert_eq!(map.map_acl(&c, Some(&acl)).user(), Some(&b"alice"[..]));
+        map.set_user("bob", SubjectLine::parse(c.subject()).unwrap());
+        // bob is not a user of the engine: the CN decides.
+        assert_eq!(map.map_acl(&c, Some(&acl)).outcome(), "tls_auth_clients_user");
+        acl.setuser(b"bob", &[&b"on"[..]]).unwrap();
+        let login = map.map_acl(&c, Some(&acl));
+        assert_eq!((login.outcome(), login.user(), login.log_line()), ("certificate_user", Some(&b"bob"[..]), None));
+        map.set_mode(TlsAuthClientsUser::Off);
+        map.remove_user("bob");
+        assert_eq!(map.map_acl(&c, Some(&acl)).outcome(), "default");
     }
 
     #[test]

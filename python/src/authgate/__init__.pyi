@@ -2,7 +2,7 @@
 
 import os
 from types import TracebackType
-from typing import List, Optional, Sequence, Tuple, Type, Union, final
+from typing import List, Mapping, Optional, Sequence, Tuple, Type, Union, final
 
 from ._errors import AclError as AclError
 from ._errors import AuthError as AuthError
@@ -188,6 +188,19 @@ class Server:
         aclfile: Optional[_Path] = None,
         maxclients: Optional[int] = None,
         config: Optional[_Path] = None,
+        tls_port: Optional[int] = None,
+        tls_cert_file: Optional[_Path] = None,
+        tls_key_file: Optional[_Path] = None,
+        tls_key_file_pass: Optional[_Arg] = None,
+        tls_ca_cert_file: Optional[_Path] = None,
+        tls_ca_cert_dir: Optional[_Path] = None,
+        tls_auth_clients: Optional[_Text] = None,
+        tls_auth_clients_user: Optional[_Text] = None,
+        tls_protocols: Optional[_Text] = None,
+        tls_ciphersuites: Optional[_Text] = None,
+        tls_ciphers: Optional[_Text] = None,
+        tls_prefer_server_ciphers: Optional[bool] = None,
+        certificate_users: Optional[Mapping[str, str]] = None,
     ) -> "Server": ...
     @classmethod
     def from_config(cls, acl: Acl, path: _Path) -> "Server":
@@ -204,6 +217,9 @@ class Server:
     @property
     def port(self) -> int:
         """The listening port (the bound one for port 0; the configured one before start)."""
+    @property
+    def tls_port(self) -> Optional[int]:
+        """The TLS port (None before the first start or without a TLS listener)."""
     @property
     def host(self) -> str:
         """The listening address(es), space-separated."""

@@ -200,6 +200,24 @@ mod tests {
         assert_eq!(TlsOptions::default_text("nope"), None);
     }
 
+    /// The names and defaults every binding's tests read from the vocabulary are core's.
+    #[test]
+    fn the_vocabulary_is_core() {
+        let v: serde_json::Value =
+            serde_json::from_str(include_str!("../../../../tests/fixtures/vocabulary.json")).unwrap();
+        let listed: Vec<&str> = v["server"]["tls_options"].as_array().unwrap().iter().map(|n| n.as_str().unwrap()).collect();
+        let mut ours: Vec<&str> = TlsOptions::names().collect();
+        ours.push("certificate_users");
+        assert_eq!(listed, ours);
+        for (name, value) in v["server"]["tls_defaults"].as_object().unwrap() {
+            let text = match value {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            assert_eq!(TlsOptions::default_text(name), Some(text), "{name}");
+        }
+    }
+
     #[test]
     fn options_override_settings() {
         let mut s = TlsSettings::default();

@@ -193,8 +193,7 @@ impl TlsState {
 
     /// The login a verified client certificate gives.
     pub(crate) fn login_for(&self, cert: &ClientCert) -> Login {
-        let enabled = |name: &[u8]| self.acl.user(name).is_some_and(|u| u.is_enabled());
-        let outcome = self.users.read().map(cert, enabled);
+        let outcome = self.users.read().map_acl(cert, Some(&self.acl));
         match outcome {
             crate::tls::CertLogin::CertificateUser { user, subject } => {
                 tracing::info!("TLS: Authenticated client as certificate user {user} (subject '{subject}')");

@@ -2,7 +2,11 @@ package io.authgate;
 
 import java.lang.ref.Cleaner;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalInt;
+import java.util.TreeMap;
 import java.util.function.LongFunction;
 
 /**
@@ -141,6 +145,19 @@ public final class Server implements AutoCloseable {
     }
 
     /**
+     * The TLS port: the bound one while running (a free one when {@code tlsPort} is 0 or
+     * unset), the last one after a stop; empty before the first start and for a server
+     * without a TLS listener.
+     *
+     * @return the TLS port, if any
+     * @throws IllegalStateException once closed
+     */
+    public OptionalInt tlsPort() {
+        int port = with(Server::nativeTlsPort);
+        return port == 0 ? OptionalInt.empty() : OptionalInt.of(port);
+    }
+
+    /**
      * The configured address(es), space-separated as in redis.conf's {@code bind}.
      *
      * @return e.g. {@code 127.0.0.1}
@@ -195,6 +212,10 @@ public final class Server implements AutoCloseable {
         private byte[] aclfile;
         private Integer maxclients;
         private byte[] config;
+        /** TLS options by vocabulary name ({@code tls_port}, ...), as redis.conf text; core parses them. */
+        private final Map<String, byte[]> tls = new LinkedHashMap<>();
+        /** Certificate users: name to subject line. */
+        private final Map<String, String> certificateUsers = new TreeMap<>();
 
         private Builder(Acl acl) {
             this.acl = Objects.requireNonNull(acl, "acl");
@@ -318,6 +339,205 @@ public final class Server implements AutoCloseable {
             return this;
         }
 
+        private Builder tls(String name, byte[] value) {
+            tls.put(name, Objects.requireNonNull(value, name).clone());
+            return this;
+        }
+
+        private static byte[] path(Path path) {
+            return Wire.utf8(Objects.requireNonNull(path, "path").toString());
+        }
+
+        /**
+         * {@code tls-port}. Unset or 0 with a {@link #tlsCertFile(Path) certificate}: a free
+         * port at each start, read from {@link Server#tlsPort()}.
+         *
+         * @param port 0 to 65535
+         * @return this builder
+         */
+        public Builder tlsPort(int port) {
+            return tls("tls_port", Wire.utf8(Integer.toString(port)));
+        }
+
+        /**
+         * {@code tls-cert-file}: the server's certificate chain (PEM, leaf first).
+         *
+         * @param path the PEM file
+         * @return this builder
+         */
+        public Builder tlsCertFile(Path path) {
+            return tls("tls_cert_file", path(path));
+        }
+
+        /**
+         * {@link #tlsCertFile(Path)} with a path string.
+         *
+         * @param path the PEM file
+         * @return this builder
+         */
+        public Builder tlsCertFile(String path) {
+            return tlsCertFile(Path.of(path));
+        }
+
+        /**
+         * {@code tls-key-file}: the server's private key (PEM; an encrypted PKCS#8 key needs
+         * {@link #tlsKeyFilePass(String)}).
+         *
+         * @param path the PEM file
+         * @return this builder
+         */
+        public Builder tlsKeyFile(Path path) {
+            return tls("tls_key_file", path(path));
+        }
+
+        /**
+         * {@link #tlsKeyFile(Path)} with a path string.
+         *
+         * @param path the PEM file
+         * @return this builder
+         */
+        public Builder tlsKeyFile(String path) {
+            return tlsKeyFile(Path.of(path));
+        }
+
+        /**
+         * {@code tls-key-file-pass}: the key file's passphrase (empty: none).
+         *
+         * @param pass the passphrase
+         * @return this builder
+         */
+        public Builder tlsKeyFilePass(String pass) {
+            return tls("tls_key_file_pass", Wire.utf8(pass));
+        }
+
+        /**
+         * {@link #tlsKeyFilePass(String)} with the passphrase's bytes.
+         *
+         * @param pass the passphrase
+         * @return this builder
+         */
+        public Builder tlsKeyFilePass(byte[] pass) {
+            return tls("tls_key_file_pass", pass);
+        }
+
+        /**
+         * {@code tls-ca-cert-file}: the CAs client certificates must chain to (PEM bundle).
+         *
+         * @param path the PEM file
+         * @return this builder
+         */
+        public Builder tlsCaCertFile(Path path) {
+            return tls("tls_ca_cert_file", path(path));
+        }
+
+        /**
+         * {@link #tlsCaCertFile(Path)} with a path string.
+         *
+         * @param path the PEM file
+         * @return this builder
+         */
+        public Builder tlsCaCertFile(String path) {
+            return tlsCaCertFile(Path.of(path));
+        }
+
+        /**
+         * {@code tls-ca-cert-dir}: a directory of PEM CA files.
+         *
+         * @param path the directory
+         * @return this builder
+         */
+        public Builder tlsCaCertDir(Path path) {
+            return tls("tls_ca_cert_dir", path(path));
+        }
+
+        /**
+         * {@link #tlsCaCertDir(Path)} with a path string.
+         *
+         * @param path the directory
+         * @return this builder
+         */
+        public Builder tlsCaCertDir(String path) {
+            return tlsCaCertDir(Path.of(path));
+        }
+
+        /**
+         * {@code tls-auth-clients}: {@code yes} (the default: a certificate is required),
+         * {@code no} or {@code optional}, in any case; another value fails {@link #build()}
+         * with {@code INVALID_ARGUMENT} and Redis' text.
+         *
+         * @param mode the mode
+         * @return this builder
+         */
+        public Builder tlsAuthClients(String mode) {
+            return tls("tls_auth_clients", Wire.utf8(mode));
+        }
+
+        /**
+         * {@code tls-auth-clients-user} (Valkey / Redis 8.6): {@code off} (the default),
+         * {@code CN} or {@code URI}: the certificate field naming the user it logs in as.
+         *
+         * @param mode the mode
+         * @return this builder
+         */
+        public Builder tlsAuthClientsUser(String mode) {
+            return tls("tls_auth_clients_user", Wire.utf8(mode));
+        }
+
+        /**
+         * {@code tls-protocols}, e.g. {@code "TLSv1.2 TLSv1.3"}.
+         *
+         * @param protocols space-separated
+         * @return this builder
+         */
+        public Builder tlsProtocols(String protocols) {
+            return tls("tls_protocols", Wire.utf8(protocols));
+        }
+
+        /**
+         * {@code tls-ciphersuites}: TLS 1.3 suites, colon-separated.
+         *
+         * @param suites the suites
+         * @return this builder
+         */
+        public Builder tlsCiphersuites(String suites) {
+            return tls("tls_ciphersuites", Wire.utf8(suites));
+        }
+
+        /**
+         * {@code tls-ciphers}: TLS 1.2 suites in OpenSSL's names.
+         *
+         * @param ciphers the suites
+         * @return this builder
+         */
+        public Builder tlsCiphers(String ciphers) {
+            return tls("tls_ciphers", Wire.utf8(ciphers));
+        }
+
+        /**
+         * {@code tls-prefer-server-ciphers} (accepted; rustls always prefers its own order).
+         *
+         * @param prefer yes or no
+         * @return this builder
+         */
+        public Builder tlsPreferServerCiphers(boolean prefer) {
+            return tls("tls_prefer_server_ciphers", Wire.utf8(prefer ? "yes" : "no"));
+        }
+
+        /**
+         * A Redis Software certificate user, registered at every start: the ACL user (created
+         * off if missing) gets {@code resetpass}, and a client certificate whose RFC 2253
+         * subject is exactly {@code subjectLine} logs in as it. A malformed line fails
+         * {@link #build()} with a {@link CertificateException}.
+         *
+         * @param name the ACL user
+         * @param subjectLine the subject as {@code openssl x509 -subject -nameopt RFC2253} prints it
+         * @return this builder
+         */
+        public Builder certificateUser(String name, String subjectLine) {
+            certificateUsers.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(subjectLine, "subjectLine"));
+            return this;
+        }
+
         /**
          * A stopped server with these settings; {@link Server#start()} starts it.
          *
@@ -331,7 +551,13 @@ public final class Server implements AutoCloseable {
             int p = hasPort ? port : 0;
             boolean hasMax = maxclients != null;
             int m = hasMax ? maxclients : 0;
-            long ptr = acl.with(a -> nativeNew(a, h, hasPort, p, requirepass, aclfile, hasMax, m, config));
+            Wire.Packer t = Wire.packer();
+            tls.forEach((name, value) -> t.add(name).add(value));
+            Wire.Packer users = Wire.packer();
+            certificateUsers.forEach((name, line) -> users.add(name).add(line));
+            byte[] tw = t.toArray();
+            byte[] uw = users.toArray();
+            long ptr = acl.with(a -> nativeNew(a, h, hasPort, p, requirepass, aclfile, hasMax, m, config, tw, uw));
             return new Server(acl, ptr);
         }
 
@@ -353,7 +579,9 @@ public final class Server implements AutoCloseable {
     }
 
     private static native long nativeNew(long acl, byte[] host, boolean hasPort, int port, byte[] requirepass,
-            byte[] aclfile, boolean hasMaxclients, int maxclients, byte[] config);
+            byte[] aclfile, boolean hasMaxclients, int maxclients, byte[] config, byte[] tls, byte[] certificateUsers);
+
+    private static native int nativeTlsPort(long handle);
 
     private static native void nativeFree(long handle);
 

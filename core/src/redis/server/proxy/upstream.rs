@@ -8,6 +8,7 @@
 //! relay instead of growing a buffer, and a reply of any size passes through in pieces.
 
 use std::io;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use std::pin::Pin;
@@ -21,6 +22,7 @@ use super::tls::Wire;
 use super::{encode, Slot, SlotKind, Target, UpstreamUrl};
 use crate::redis::acl::UserRef;
 use crate::redis::server::clients::ClientHandle;
+use crate::redis::server::outlimits::{BufferLimit, ClientClass};
 use crate::redis::server::session::Session;
 
 /// How long opening an upstream connection (connect, AUTH, SELECT) may take.
@@ -209,11 +211,25 @@ struct Relay<'a, W> {
     /// True while part of a reply has been put in `out`: the client's stream would be
     /// broken by anything but the rest of it.
     mid_reply: bool,
+    /// Bytes of this batch's output already written to the client.
+    flushed: usize,
+    /// The client's `client-output-buffer-limit` class limit.
+    limit: BufferLimit,
+    handle: &'a ClientHandle,
 }
 
 impl<W: AsyncWrite + Unpin> Relay<'_, W> {
+    /// Applies the output limit, then writes `out` to the client once it holds [`FLUSH_AT`]
+    /// bytes. The limit counts the whole batch's output, written or not, as authgate counts
+    /// a local batch (all of it is buffered before the first write, as in Redis): a relayed
+    /// reply is limited exactly as the same reply built locally, whatever the client's speed.
     async fn flush_if_full(&mut self) -> Result<(), io::Error> {
+        self.handle.unwritten.store(self.flushed + self.out.len(), Ordering::Release);
+        if self.handle.enforce_output_limit(&self.limit) {
+            return Err(io::Error::other("output buffer limit reached"));
+        }
         if self.out.len() >= FLUSH_AT {
+            self.flushed += self.out.len();
             self.client.write_all(&self.out).await?;
             self.client.flush().await?;
             self.out.clear();
@@ -251,14 +267,16 @@ pub(crate) async fn exchange<W: AsyncWrite + Unpin>(s: &mut Session, client: &mu
         None => Upstream::open(&target, db).await,
     };
     let local = std::mem::take(&mut s.out.buf);
-    let mut relay = Relay { client, out: Vec::with_capacity(local.len()), mid_reply: false };
+    let class = if s.in_pubsub() { ClientClass::Pubsub } else { ClientClass::Normal };
+    let limit = s.shared.config.read().client_output_buffer_limit.get(class);
+    let handle = s.handle.clone();
+    let mut relay = Relay { client, out: Vec::with_capacity(local.len()), mid_reply: false, flushed: 0, limit, handle: &handle };
     let mut done = 0; // slots answered
     let mut copied = 0; // bytes of `local` moved to `out`
     let (conn, failure) = match opened {
         Err(f) => (None, Some(f)),
         Ok(mut up) => {
             let user = s.user.clone();
-            let handle = s.handle.clone();
             let relayed = relay_all(&mut up, &wbuf, &slots, &local, &mut relay, &mut done, &mut copied, &mut db);
             // A blocking command may wait long: a kill (CLIENT KILL, DELUSER) ends the wait.
             let outcome = tokio::select! {

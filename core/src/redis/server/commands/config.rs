@@ -65,6 +65,19 @@ const IMMUTABLE: &[&str] = &[
 /// which is immutable and off by default): "can't set protected config".
 const PROTECTED: &[&str] = &["dir", "dbfilename"];
 
+/// Why CONFIG SET refuses the setting `name` (lower case) that this server does not set:
+/// redis-server 7.0.15's words for its immutable and protected ones, else that this server
+/// does not support it.
+fn refusal(name: &str) -> &'static str {
+    if IMMUTABLE.contains(&name) {
+        "can't set immutable config"
+    } else if PROTECTED.contains(&name) {
+        "can't set protected config"
+    } else {
+        "this setting is not supported by this server"
+    }
+}
+
 fn get_value(c: &Config, name: &str) -> Vec<u8> {
     match name {
         "requirepass" => c.requirepass.clone().unwrap_or_default(),
@@ -151,13 +164,7 @@ fn set(s: &mut Session, argv: &[Vec<u8>]) {
         let lower = String::from_utf8_lossy(&pair[0]).to_ascii_lowercase();
         let tls_param = TlsSettings::NAMES.contains(&lower.as_str());
         if !PARAMS.contains(&lower.as_str()) && !tls_param && defaults().iter().any(|(k, _)| *k == lower) {
-            let why = if IMMUTABLE.contains(&lower.as_str()) {
-                "can't set immutable config"
-            } else if PROTECTED.contains(&lower.as_str()) {
-                "can't set protected config"
-            } else {
-                "this setting is not supported by this server"
-            };
+            let why = refusal(&lower);
             let mut e = b"ERR CONFIG SET failed (possibly related to argument '".to_vec();
             e.extend_from_slice(cstr(&pair[0]));
             e.extend_from_slice(b"') - ");
@@ -193,8 +200,8 @@ fn set(s: &mut Session, argv: &[Vec<u8>]) {
                 Ok(())
             }
             n if n.starts_with("tls-") => next.tls.apply(n, v).unwrap_or(Ok(())),
-            "dir" => Err("can't set protected config".to_string()),
-            _ => Err("can't set immutable config".to_string()),
+            // The read-only ones among PARAMS (aclfile, dir) are refused as Redis refuses them.
+            n => Err(refusal(n).to_string()),
         };
         if let Err(why) = r {
             return s.out.error_str(&fail(name, &why));

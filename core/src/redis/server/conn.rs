@@ -133,6 +133,9 @@ async fn run<S: ClientStream>(s: &mut Session, stream: &mut S) {
         let limits = Limits::read(s);
         if pos < rbuf.len() {
             buffers::lend(&mut s.out.buf);
+            if s.proxy.is_some() {
+                super::proxy::begin_batch(s).await;
+            }
         }
         loop {
             if s.close || s.handle.is_killed() || s.user.is_removed() {

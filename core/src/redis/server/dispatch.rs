@@ -1,8 +1,9 @@
 //! Command execution: Redis' order of checks, then the handler.
 //!
 //! For every command line (`processCommand` in Redis 7.0):
-//! 1. unknown command / unknown subcommand;
-//! 2. arity;
+//! 1. unknown command / unknown subcommand (in proxy mode, also a command the upstream's
+//!    COMMAND table lacks);
+//! 2. arity (in proxy mode, also the upstream's);
 //! 3. protected commands (DEBUG, MODULE LOAD/LOADEX/UNLOAD: disabled as in a default redis.conf);
 //! 4. NOAUTH unless the command is AUTH, HELLO, QUIT or RESET;
 //! 5. commands not allowed inside MULTI;
@@ -179,6 +180,19 @@ pub(crate) fn execute(s: &mut Session, argv: &[Vec<u8>]) {
             }
         },
     };
+    if let Some(rejection) = s.proxy.as_ref().and_then(|p| p.upstream_rejection(cmd, argv)) {
+        // Proxy mode: the upstream lacks the command, or takes another number of arguments.
+        return match rejection {
+            super::proxy::Rejection::Unknown(text) => {
+                s.handle.touch_unknown(s.now);
+                reject(s, &text)
+            }
+            super::proxy::Rejection::Arity(text) => {
+                s.handle.touch(cmd.id, s.now);
+                reject_cmd(s, cmd, &text)
+            }
+        };
+    }
     s.handle.touch(cmd.id, s.now);
     if !cmd.arity_ok(argv.len()) {
         return reject_cmd(s, cmd, &acl::arity_message(cmd));

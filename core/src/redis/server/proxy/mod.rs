@@ -19,6 +19,7 @@
 //! sends the batch and relays each reply as the upstream sent it, in order with the local
 //! replies.
 
+mod commands;
 mod reply;
 mod tls;
 mod upstream;
@@ -27,7 +28,8 @@ mod url;
 use std::sync::{Arc, OnceLock};
 
 pub use tls::UpstreamTlsFiles;
-pub(crate) use upstream::exchange;
+pub(crate) use commands::Rejection;
+pub(crate) use upstream::{begin_batch, exchange};
 pub use url::UpstreamUrl;
 
 use super::commands::multi;
@@ -42,6 +44,10 @@ use crate::redis::resp::Protocol;
 pub(crate) struct Target {
     url: UpstreamUrl,
     tls: Option<tls::Connector>,
+    /// The upstream's command table once read (`None` inside: its COMMAND gave nothing
+    /// usable, so only authgate's table applies). Read by the first client connection that
+    /// opens, read again by every reconnect (the upstream may have been replaced).
+    commands: parking_lot::RwLock<Option<Option<Arc<commands::UpstreamCommands>>>>,
 }
 
 impl Target {
@@ -54,7 +60,17 @@ impl Target {
             return Ok(None);
         };
         let tls = tls::connector(url, &config.upstream_tls)?;
-        Ok(Some(Arc::new(Target { url: url.clone(), tls })))
+        Ok(Some(Arc::new(Target { url: url.clone(), tls, commands: parking_lot::RwLock::new(None) })))
+    }
+
+    /// True once the upstream's COMMAND has been read (whether it gave a table or not).
+    fn commands_read(&self) -> bool {
+        self.commands.read().is_some()
+    }
+
+    /// The upstream's command table, if one has been read.
+    fn commands(&self) -> Option<Arc<commands::UpstreamCommands>> {
+        self.commands.read().clone().flatten()
     }
 }
 
@@ -133,13 +149,43 @@ pub(crate) struct ProxySession {
     wire_proto: Protocol,
     /// The database the upstream connection is in (selected again on a reconnect).
     db: u32,
+    /// The upstream's command table as of the start of this batch.
+    table: Option<Arc<commands::UpstreamCommands>>,
+    /// True once this client has opened an upstream connection: any later opening is a
+    /// reconnect, which reads the upstream's COMMAND again.
+    opened_before: bool,
+    /// Why the connection opened at the start of this batch failed, for its forwarded
+    /// commands (so they do not wait for a second attempt).
+    early_failure: Option<upstream::Failure>,
 }
 
 impl ProxySession {
     /// A client's proxy state; the upstream connection opens with its first forwarded command.
     pub(crate) fn new(target: Arc<Target>) -> ProxySession {
         let db = target.url.db;
-        ProxySession { target, conn: None, wbuf: Vec::new(), slots: Vec::new(), wire_proto: Protocol::Resp2, db }
+        ProxySession {
+            target,
+            conn: None,
+            wbuf: Vec::new(),
+            slots: Vec::new(),
+            wire_proto: Protocol::Resp2,
+            db,
+            table: None,
+            opened_before: false,
+            early_failure: None,
+        }
+    }
+
+    /// Redis' error for a command line the upstream's command table refuses (the upstream
+    /// lacks the command, or its arity differs), checked before anything else as Redis looks
+    /// a command up first. Only commands that go to the upstream are checked: authgate
+    /// answers the others itself.
+    pub(crate) fn upstream_rejection(&self, cmd: &'static Command, argv: &[Vec<u8>]) -> Option<Rejection> {
+        let table = self.table.as_ref()?;
+        match route(cmd) {
+            Route::Forward | Route::Select | Route::Script | Route::Watch => table.rejection(cmd, argv),
+            Route::Local | Route::Exec | Route::Reset | Route::Discard => None,
+        }
     }
 
     /// True if the batch forwarded something: [`exchange`] must run before the replies go out.

@@ -44,7 +44,7 @@ pub(crate) struct Upstream {
 
 /// Why an exchange with the upstream failed.
 #[derive(Debug)]
-enum Failure {
+pub(super) enum Failure {
     Io(io::Error),
     Closed,
     Protocol(UpstreamProtocolError),
@@ -83,8 +83,9 @@ fn strip_os_error(e: &io::Error) -> String {
 
 impl Upstream {
     /// Connects (with the TLS handshake for `rediss://`), authenticates with the URL's
-    /// credentials and selects `db`.
-    async fn open(target: &Target, db: u32) -> Result<Upstream, Failure> {
+    /// credentials and selects `db`; with `read_commands`, also reads the upstream's COMMAND
+    /// into the target's command table.
+    async fn open(target: &Target, db: u32, read_commands: bool) -> Result<Upstream, Failure> {
         let url = &target.url;
         let opening = async {
             let tcp = TcpStream::connect((url.host.as_str(), url.port)).await.map_err(Failure::Io)?;
@@ -119,9 +120,53 @@ impl Upstream {
                     }
                 }
             }
+            if read_commands {
+                up.read_commands(target).await?;
+            }
             Ok(up)
         };
         tokio::time::timeout(CONNECT_TIMEOUT, opening).await.map_err(|_| Failure::Timeout)?
+    }
+
+    /// Sends COMMAND and keeps what its reply says the upstream has. An upstream that
+    /// refuses COMMAND (renamed, or denied to authgate's upstream user) leaves authgate's
+    /// table alone in charge, and is said so in the log.
+    async fn read_commands(&mut self, target: &Target) -> Result<(), Failure> {
+        let mut request = Vec::new();
+        encode(&mut request, &[&b"COMMAND"[..]]);
+        self.stream.write_all(&request).await.map_err(Failure::Io)?;
+        self.stream.flush().await.map_err(Failure::Io)?;
+        let mut reply = Vec::new();
+        let mut scanner = ReplyScanner::new();
+        loop {
+            let (n, done) = scanner.scan(self.pending()).map_err(Failure::Protocol)?;
+            reply.extend_from_slice(&self.pending()[..n]);
+            self.rpos += n;
+            if done {
+                break;
+            }
+            if reply.len() > super::commands::MAX_COMMAND_REPLY {
+                return Err(Failure::Protocol(UpstreamProtocolError("a COMMAND reply over 16 MiB".into())));
+            }
+            self.fill(&[], &mut 0).await?;
+        }
+        let table = match super::commands::UpstreamCommands::parse(&reply) {
+            Ok(t) => {
+                tracing::info!("Upstream {} lacks {} of authgate's commands and subcommands", target.url, t.missing());
+                Some(std::sync::Arc::new(t))
+            }
+            Err(e) => {
+                let first = String::from_utf8_lossy(&reply[..reply.len().min(200)]).trim_end().to_string();
+                tracing::warn!(
+                    "Upstream {} gave no command table ({}: {first}); authgate's table alone decides what is an unknown command",
+                    target.url,
+                    e.0
+                );
+                None
+            }
+        };
+        *target.commands.write() = Some(table);
+        Ok(())
     }
 
     /// True if the connection, unused since its last exchange, is still open and has sent
@@ -250,6 +295,25 @@ impl From<Failure> for RelayError {
     }
 }
 
+/// Prepares proxy mode for the batch about to run: until the upstream's command table has
+/// been read, an authenticated client opens its upstream connection now (reading COMMAND on
+/// it), so the batch's commands are checked against the upstream's table before any ACL
+/// check; a failure to open is kept for the batch's forwarded commands.
+pub(crate) async fn begin_batch(s: &mut Session) {
+    let auth_required = s.auth_required();
+    let Some(p) = s.proxy.as_deref_mut() else { return };
+    p.early_failure = None;
+    if !auth_required && p.conn.is_none() && !p.target.commands_read() {
+        let target = p.target.clone();
+        match Upstream::open(&target, p.db, true).await {
+            Ok(up) => p.conn = Some(up),
+            Err(f) => p.early_failure = Some(f),
+        }
+        p.opened_before = true;
+    }
+    p.table = p.target.commands();
+}
+
 /// Sends the batch's forwarded commands and builds the client's output (in `s.out.buf`,
 /// which the connection writes next). Returns false if the client connection must end.
 pub(crate) async fn exchange<W: AsyncWrite + Unpin>(s: &mut Session, client: &mut W) -> bool {
@@ -262,9 +326,15 @@ pub(crate) async fn exchange<W: AsyncWrite + Unpin>(s: &mut Session, client: &mu
     // A connection closed while idle (the upstream restarted, or its `timeout` fired) had
     // nothing sent on it, so a new connection serves this batch.
     let reusable = p.conn.take().and_then(|mut c| c.idle_and_open().then_some(c));
-    let opened = match reusable {
-        Some(c) => Ok(c),
-        None => Upstream::open(&target, db).await,
+    // A reconnect reads the upstream's COMMAND again: it may be another server now.
+    let read_commands = p.opened_before || !target.commands_read();
+    let opened = match (p.early_failure.take(), reusable) {
+        (Some(f), _) => Err(f),
+        (None, Some(c)) => Ok(c),
+        (None, None) => {
+            p.opened_before = true;
+            Upstream::open(&target, db, read_commands).await
+        }
     };
     let local = std::mem::take(&mut s.out.buf);
     let class = if s.in_pubsub() { ClientClass::Pubsub } else { ClientClass::Normal };

@@ -2,7 +2,8 @@
 //! another RESP server.
 //!
 //! Every command still goes through dispatch's checks in Redis' order (unknown command,
-//! arity, NOAUTH, NOPERM with its ACL LOG entry). What passes reaches [`intercept`], which
+//! arity, NOAUTH, NOPERM with its ACL LOG entry); a command the upstream lacks, as its
+//! COMMAND reply says ([`commands`]), is unknown there too, before any ACL check. What passes reaches [`intercept`], which
 //! decides by the command's [`Route`]:
 //! - authentication and authorization stay local and are never forwarded: AUTH, HELLO, ACL,
 //!   CLIENT (about authgate's own connections), CONFIG, COMMAND, QUIT, RESET, MULTI/DISCARD,

@@ -1,6 +1,7 @@
 """Three authgate nodes sharing their users through one etcd (issue 17)."""
 import os
 import random
+import signal
 import socket
 import subprocess
 import threading
@@ -169,6 +170,59 @@ def test_config_set_requirepass_goes_through_the_store(fleet):
     assert admin.config_get("maxclients") == maxclients
     assert _login(a, "default", "fleetpw")
     assert _first_reply(a, "AUTH", "other").startswith(b"-WRONGPASS")
+
+
+def test_config_set_requirepass_with_a_failing_parameter_leaves_the_store_alone(fleet):
+    """CONFIG SET is all or nothing in store mode too: when another parameter of the command
+    cannot take effect (a port already in use), default's password is not written to etcd."""
+    a, b, _ = fleet.nodes
+    before = fleet.etcd.lines(fleet.prefix)
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen()
+    try:
+        with pytest.raises(redis.ResponseError) as e:
+            a.client().execute_command("CONFIG", "SET", "requirepass", "lost", "port", str(busy.getsockname()[1]))
+        assert str(e.value) == ("CONFIG SET failed (possibly related to argument 'port') - "
+                                "Unable to listen on this port. Check server logs.")
+    finally:
+        busy.close()
+    assert fleet.etcd.lines(fleet.prefix) == before
+    assert a.client().config_get("requirepass") == {"requirepass": ""}
+    # A write that did go through afterwards is seen by b, so b has caught up past any
+    # write of the failed command: b still needs no password.
+    a.client().execute_command("ACL", "SETUSER", "marker", "on")
+    wait_for("b to see the marker", lambda: any(line.startswith(b"user marker ") for line in b.acl_list()))
+    assert not _noauth(b) and not _noauth(a)
+
+
+def test_config_set_during_a_store_write_is_kept(fleet):
+    """A CONFIG SET requirepass waits for etcd; a CONFIG SET another client runs meanwhile is
+    kept when the first one completes (as if the two had run one after the other)."""
+    a = fleet.nodes[0]
+    admin = a.client()
+    maxclients = admin.config_get("maxclients")["maxclients"]
+    # etcd stopped (not killed): the store write waits for it instead of failing.
+    fleet.etcd.proc.send_signal(signal.SIGSTOP)
+    try:
+        slow = socket.create_connection(("127.0.0.1", a.port), timeout=10)
+        slow.sendall(b"CLIENT SETNAME slow\r\nCONFIG SET requirepass pw2\r\n")
+        # The server is running the command once CLIENT LIST shows it as slow's command.
+        wait_for("the CONFIG SET to be running", lambda: any(
+            cl["name"] == "slow" and cl["cmd"] == "config|set" for cl in admin.client_list()))
+        assert admin.config_set("maxclients", "321") is True
+    finally:
+        fleet.etcd.proc.send_signal(signal.SIGCONT)
+    reply = b""
+    while reply.count(b"\r\n") < 2:
+        chunk = slow.recv(4096)
+        assert chunk, "connection closed before the CONFIG SET replied"
+        reply += chunk
+    slow.close()
+    assert reply == b"+OK\r\n+OK\r\n"
+    fresh = a.client(password="pw2")
+    assert fresh.config_get("maxclients") == {"maxclients": "321"} != {"maxclients": maxclients}
+    assert fresh.config_get("requirepass") == {"requirepass": "pw2"}
 
 
 def test_user_made_on_one_node_works_through_a_proxy_node(fleet):

@@ -112,3 +112,30 @@ def test_config_set_tls_port_relistens(kind, start, pki):
         assert outcome(s, pki.stranger) == "refused"
         assert admin.ping()
     busy.close()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_failing_config_set_keeps_the_tls_configuration(kind, start, pki, tmp_path):
+    """CONFIG SET is all or nothing: a new CA bundle set together with a port that cannot be
+    listened on fails as a whole, and new handshakes still trust the old CA (Redis restores
+    and re-applies the old values; authgate builds the TLS change but installs nothing)."""
+    import socket
+
+    ca = tmp_path / "ca.pem"
+    shutil.copy(pki.ca, ca)
+    other = tmp_path / "other-ca.pem"
+    shutil.copy(pki.other_ca, other)
+    s = start(kind, {"tls-ca-cert-file": str(ca)})
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen()
+    with client(s, pki.stranger) as admin:
+        before = admin.config_get("*")
+        with pytest.raises(redis.exceptions.ResponseError) as e:
+            admin.execute_command("CONFIG", "SET", "tls-ca-cert-file", str(other), "port", str(busy.getsockname()[1]))
+        assert str(e.value) == ("CONFIG SET failed (possibly related to argument 'port') - "
+                                "Unable to listen on this port. Check server logs.")
+        assert admin.config_get("*") == before
+    assert outcome(s, pki.stranger) == "ok"
+    assert outcome(s, pki.wrong_ca) == "refused"
+    busy.close()

@@ -11,12 +11,10 @@
 //! off the replies stay redis-server 7.0.15's.
 
 use super::acl::help_reply;
-use crate::redis::server::listen::bind_all;
-use crate::redis::server::config::{LogLevel, parse_port, parse_pubsub_default, parse_query_buffer_limit, parse_range, Config};
+use crate::redis::server::config::Config;
 use crate::redis::server::session::Session;
 use crate::redis::server::TlsSettings;
 use crate::tls::TlsAuthClientsUser;
-use super::strings::cstr;
 use crate::redis::acl::{glob, Command};
 
 const HELP: &[&str] = &[
@@ -33,7 +31,7 @@ const HELP: &[&str] = &[
     "    Prints this help.",
 ];
 
-const PARAMS: &[&str] = &[
+pub(super) const PARAMS: &[&str] = &[
     "requirepass",
     "acl-pubsub-default",
     "acllog-max-len",
@@ -68,7 +66,7 @@ const PROTECTED: &[&str] = &["dir", "dbfilename"];
 /// Why CONFIG SET refuses the setting `name` (lower case) that this server does not set:
 /// redis-server 7.0.15's words for its immutable and protected ones, else that this server
 /// does not support it.
-fn refusal(name: &str) -> &'static str {
+pub(super) fn refusal(name: &str) -> &'static str {
     if IMMUTABLE.contains(&name) {
         "can't set immutable config"
     } else if PROTECTED.contains(&name) {
@@ -107,7 +105,7 @@ fn get_value(c: &Config, name: &str) -> Vec<u8> {
 /// (`core/data/config_defaults.json`, from `scripts/gen_config_defaults.py`), so CONFIG GET of
 /// settings this server does not manage answers like Redis. Settings it manages come from
 /// its live config instead, and persistence is reported off (this server keeps no data files).
-fn defaults() -> &'static [(String, String)] {
+pub(super) fn defaults() -> &'static [(String, String)] {
     static D: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
     D.get_or_init(|| {
         let map: std::collections::BTreeMap<String, String> =
@@ -153,133 +151,11 @@ fn get(s: &mut Session, patterns: &[Vec<u8>]) {
     }
 }
 
-fn set(s: &mut Session, argv: &[Vec<u8>]) {
-    if argv.len() % 2 != 0 {
-        return s.out.error_str("ERR wrong number of arguments for 'config|set' command");
-    }
-    let fail = |name: &str, why: &str| format!("ERR CONFIG SET failed (possibly related to argument '{name}') - {why}");
-    let mut next = s.shared.config.read().clone();
-    let mut seen: Vec<&'static str> = Vec::new();
-    for pair in argv[2..].chunks(2) {
-        let lower = String::from_utf8_lossy(&pair[0]).to_ascii_lowercase();
-        let tls_param = TlsSettings::NAMES.contains(&lower.as_str());
-        if !PARAMS.contains(&lower.as_str()) && !tls_param && defaults().iter().any(|(k, _)| *k == lower) {
-            let why = refusal(&lower);
-            let mut e = b"ERR CONFIG SET failed (possibly related to argument '".to_vec();
-            e.extend_from_slice(cstr(&pair[0]));
-            e.extend_from_slice(b"') - ");
-            e.extend_from_slice(why.as_bytes());
-            return s.out.error(&e);
-        }
-        let Some(name) = PARAMS.iter().chain(TlsSettings::NAMES).copied().find(|p| *p == lower) else {
-            let mut e = b"ERR Unknown option or number of arguments for CONFIG SET - '".to_vec();
-            e.extend_from_slice(cstr(&pair[0]));
-            e.push(b'\'');
-            return s.out.error(&e);
-        };
-        if seen.contains(&name) {
-            return s.out.error_str(&fail(name, "duplicate parameter"));
-        }
-        seen.push(name);
-        let v = &pair[1];
-        let r: Result<(), String> = match name {
-            "requirepass" => {
-                next.requirepass = Some(v.clone());
-                Ok(())
-            }
-            "acl-pubsub-default" => parse_pubsub_default(v).map(|b| next.acl_pubsub_default = b),
-            "acllog-max-len" => parse_range(v, 0, i64::MAX).map(|n| next.acllog_max_len = n as usize),
-            "maxclients" => parse_range(v, 1, u32::MAX as i64).map(|n| next.maxclients = n as usize),
-            "port" => parse_port(v).map(|p| next.port = p),
-            "client-output-buffer-limit" => next.client_output_buffer_limit.apply(v),
-            "client-query-buffer-limit" => parse_query_buffer_limit(v).map(|n| next.client_query_buffer_limit = n),
-            "loglevel" => LogLevel::from_bytes(v).map(|l| next.loglevel = l),
-            "bind" => {
-                let text = String::from_utf8_lossy(v).into_owned();
-                next.bind = text.split_whitespace().map(str::to_string).collect();
-                Ok(())
-            }
-            n if n.starts_with("tls-") => next.tls.apply(n, v).unwrap_or(Ok(())),
-            // The read-only ones among PARAMS (aclfile, dir) are refused as Redis refuses them.
-            n => Err(refusal(n).to_string()),
-        };
-        if let Err(why) = r {
-            return s.out.error_str(&fail(name, &why));
-        }
-    }
-    #[cfg(feature = "etcd")]
-    if let (true, Some(store)) = (seen.contains(&"requirepass"), s.shared.acl_store.clone()) {
-        // In store mode default's password changes through the store (every node sees it),
-        // and the other parameters apply only after that write succeeded.
-        let password = next.requirepass.clone().unwrap_or_default();
-        let rest: Vec<&'static str> = seen.into_iter().filter(|n| *n != "requirepass").collect();
-        return crate::redis::server::acl_store::requirepass(s, &store, &password, move |s| apply(s, next, &rest));
-    }
-    apply(s, next, &seen);
-}
-
-/// Applies a validated CONFIG SET (`seen`: the parameters named) and replies.
-fn apply(s: &mut Session, next: Config, seen: &[&str]) {
-    let fail = |name: &str, why: &str| format!("ERR CONFIG SET failed (possibly related to argument '{name}') - {why}");
-    let old = s.shared.config.read().clone();
-    // Setting any file or TLS option re-reads every file, even with the same value (how a
-    // rotated certificate is picked up), as Redis does.
-    let rebuild_tls = seen.iter().any(|n| n.starts_with("tls-") && *n != "tls-auth-clients-user");
-    if rebuild_tls || next.tls != old.tls {
-        if !rebuild_tls {
-            s.shared.tls.set_mode(next.tls.auth_clients_user);
-        } else if let Err(why) = s.shared.tls.reconfigure(&next.tls, next.dir.as_deref()) {
-            tracing::warn!("{why}");
-            let name = seen.iter().copied().find(|n| n.starts_with("tls-")).unwrap_or("tls-cert-file");
-            return s.out.error_str(&fail(name, "Unable to update TLS configuration. Check server logs."));
-        }
-    }
-    if next.tls.port != old.tls.port {
-        // Port 0 closes the TLS listeners (Redis' meaning, also for an embedded server).
-        let listeners = if next.tls.port == 0 { Ok(Vec::new()) } else { bind_all(&next.bind, next.tls.port) };
-        match listeners {
-            Ok(l) => s.shared.tls.rebind(l),
-            Err(e) => {
-                tracing::warn!("Could not create server TLS listening socket {}:{}: {e}", next.bind.join(" "), next.tls.port);
-                return s.out.error_str(&fail("tls-port", "Unable to listen on this port. Check server logs."));
-            }
-        }
-    }
-    if next.port != old.port || next.bind != old.bind {
-        match bind_all(&next.bind, next.port) {
-            Ok(listeners) => {
-                let _ = s.shared.rebind.send(listeners);
-            }
-            Err(_) => {
-                let (name, why) = if next.port != old.port {
-                    ("port", "Unable to listen on this port")
-                } else {
-                    ("bind", "Failed to bind to specified addresses.")
-                };
-                return s.out.error_str(&fail(name, why));
-            }
-        }
-    }
-    let acl = &s.shared.acl;
-    if seen.contains(&"requirepass") {
-        acl.set_requirepass(next.requirepass.as_deref().unwrap_or_default());
-    }
-    acl.set_pubsub_default(next.acl_pubsub_default);
-    if next.acllog_max_len != old.acllog_max_len {
-        acl.set_log_max_len(next.acllog_max_len);
-    }
-    if seen.contains(&"loglevel") {
-        next.loglevel.make_current();
-    }
-    *s.shared.config.write() = next;
-    s.out.ok();
-}
-
 /// CONFIG <subcommand> ...
 pub(crate) fn config(s: &mut Session, cmd: &'static Command, argv: &[Vec<u8>]) {
     match cmd.name.as_str() {
         "get" => get(s, &argv[2..]),
-        "set" => set(s, argv),
+        "set" => super::config_set::set(s, argv),
         "resetstat" => s.out.ok(),
         "rewrite" => s.out.error_str("ERR The server is running without a config file"),
         "help" => help_reply(&mut s.out, HELP),

@@ -6,6 +6,7 @@ pub(crate) mod acl;
 pub(crate) mod auth;
 pub(crate) mod client;
 pub(crate) mod config;
+mod config_set;
 pub(crate) mod connection;
 pub(crate) mod info;
 /// COMMAND (COUNT, INFO, DOCS, GETKEYS, LIST).

@@ -95,6 +95,15 @@ struct ExtraCas {
     built_from: Option<(TlsSettings, Option<PathBuf>)>,
 }
 
+/// A TLS configuration built by [`TlsState::build`] and not yet in use.
+pub(crate) struct BuiltTls {
+    ctx: Arc<TlsContext>,
+    settings: TlsSettings,
+    dir: Option<PathBuf>,
+    /// The REST API's trusted CAs the build included.
+    cas: Vec<CertificateDer<'static>>,
+}
+
 impl TlsState {
     /// Reads the TLS configuration (if a listener is wanted) and the stored certificate users.
     pub(crate) fn new(
@@ -146,15 +155,37 @@ impl TlsState {
         self.context.load_full()
     }
 
-    /// Rebuilds the configuration from `settings` (CONFIG SET); on error nothing changes.
-    pub(crate) fn reconfigure(&self, settings: &TlsSettings, dir: Option<&std::path::Path>) -> Result<(), String> {
+    /// Builds the configuration `settings` describe (CONFIG SET), to be installed by
+    /// [`TlsState::install`] once the command's other fallible steps have succeeded; an
+    /// error changes nothing.
+    pub(crate) fn build(&self, settings: &TlsSettings, dir: Option<&std::path::Path>) -> Result<BuiltTls, String> {
+        let cas = self.extra_cas.lock().cas.clone();
+        let ctx = context::build(settings, dir, &cas)?;
+        Ok(BuiltTls { ctx: Arc::new(ctx), settings: settings.clone(), dir: dir.map(PathBuf::from), cas })
+    }
+
+    /// Makes `built` the configuration of new handshakes (open connections keep theirs).
+    pub(crate) fn install(&self, built: BuiltTls) {
         let mut extra = self.extra_cas.lock();
-        let ctx = context::build(settings, dir, &extra.cas)?;
-        self.context.store(Some(Arc::new(ctx)));
-        extra.built_from = Some((settings.clone(), dir.map(PathBuf::from)));
+        let ctx = if extra.cas == built.cas {
+            built.ctx
+        } else {
+            // The REST API trusted other CAs since the build: build again with them (from the
+            // files that just built); if that fails now, the files changed in between, and the
+            // first build is still a consistent configuration of the settings asked for.
+            match context::build(&built.settings, built.dir.as_deref(), &extra.cas) {
+                Ok(ctx) => Arc::new(ctx),
+                Err(why) => {
+                    tracing::warn!("TLS configuration rebuilt without the REST API's newest trusted CAs: {why}");
+                    built.ctx
+                }
+            }
+        };
+        self.context.store(Some(ctx));
+        let mode = built.settings.auth_clients_user;
+        extra.built_from = Some((built.settings, built.dir));
         drop(extra);
-        self.users.write().set_mode(settings.auth_clients_user);
-        Ok(())
+        self.users.write().set_mode(mode);
     }
 
     /// Trusts `cas` (the REST API's `mtls_trusted_ca`) for client certificates besides the

@@ -146,7 +146,7 @@ def test_scripts_need_unrestricted_access(proxy, admin):
     root.close()
 
 
-def test_pubsub_is_authgate_own(proxy, admin):
+def test_a_publish_through_the_proxy_reaches_a_proxied_subscriber(proxy, admin):
     admin.call("ACL", "SETUSER", "sub", "on", ">p", "resetchannels", "&news.*", "+@all")
     s = connect(proxy.port, "sub", "p")
     assert s.call_tagged("SUBSCRIBE", "news.1") == ("*", (("$", b"subscribe"), ("$", b"news.1"), (":", 1)))

@@ -220,7 +220,19 @@ async fn run<S: ClientStream>(s: &mut Session, stream: &mut S) {
             return;
         }
         let want = parser.pending_bulk_len().map_or(READ_CHUNK, |n| (n + 2).clamp(READ_CHUNK, 64 * 1024 * 1024));
+        let pushing = s.proxy.as_ref().is_some_and(|p| p.in_push_mode(s.in_pubsub()));
+        let proxy = &mut s.proxy;
         tokio::select! {
+            r = upstream_push(proxy), if pushing => {
+                if let Err(e) = r {
+                    tracing::warn!("{e}; closing its subscribed client {}", line(s));
+                    return;
+                }
+                buffers::lend(&mut s.out.buf);
+                if !super::proxy::take_pushes(s, 0) {
+                    return;
+                }
+            }
             r = read_when_ready(stream, &mut rbuf, want) => match r {
                 Ok(0) => {
                     tracing::debug!("Client closed connection {}", line(s));
@@ -251,6 +263,16 @@ enum WriteEvent {
     Wrote(std::io::Result<usize>),
     Flushed(std::io::Result<()>),
     Mail,
+    /// Proxy mode: the upstream sent messages for a subscribed (or monitoring) client.
+    Push(Result<(), String>),
+}
+
+/// Waits for what the upstream sends a subscribed or monitoring client in proxy mode.
+async fn upstream_push(proxy: &mut Option<Box<super::proxy::ProxySession>>) -> Result<(), String> {
+    match proxy.as_deref_mut() {
+        Some(p) => p.push_arrived().await,
+        None => std::future::pending().await,
+    }
 }
 
 /// Sends `s.out.buf`, watching the mailbox meanwhile: a client that does not read is still
@@ -276,9 +298,12 @@ async fn write_out<S: ClientStream>(s: &mut Session, stream: &mut S, limits: &Li
                 WriteEvent::Wrote(stream.write(pending).await)
             }
         };
+        let pushing = s.proxy.as_ref().is_some_and(|p| p.in_push_mode(s.in_pubsub()));
+        let proxy = &mut s.proxy;
         let event = tokio::select! {
             event = io => event,
             () = handle.mailbox.wait() => WriteEvent::Mail,
+            r = upstream_push(proxy), if pushing => WriteEvent::Push(r),
         };
         match event {
             WriteEvent::Wrote(Ok(0)) => return Err(Dropped),
@@ -295,6 +320,16 @@ async fn write_out<S: ClientStream>(s: &mut Session, stream: &mut S, limits: &Li
                 return Err(Dropped);
             }
             WriteEvent::Flushed(Ok(())) => break,
+            WriteEvent::Push(Err(e)) => {
+                tracing::warn!("{e}; closing its subscribed client {}", line(s));
+                return Err(Dropped);
+            }
+            WriteEvent::Push(Ok(())) => {
+                // Relayed messages queue behind what is pending, under the pubsub limit.
+                if !super::proxy::take_pushes(s, written) {
+                    return Err(Dropped);
+                }
+            }
             WriteEvent::Mail => {
                 // A kill the client asked for itself (s.close already set) still sends its reply.
                 if handle.is_killed() && !s.close {

@@ -6,8 +6,11 @@
 //! COMMAND reply says ([`commands`]), is unknown there too, before any ACL check. What passes reaches [`intercept`], which
 //! decides by the command's [`Route`]:
 //! - authentication and authorization stay local and are never forwarded: AUTH, HELLO, ACL,
-//!   CLIENT (about authgate's own connections), CONFIG, COMMAND, QUIT, RESET, MULTI/DISCARD,
-//!   and Pub/Sub (authgate's own broker, so channel rules and revocations apply as in Redis);
+//!   CLIENT (about authgate's own connections), CONFIG, COMMAND, QUIT, RESET, MULTI/DISCARD;
+//! - SUBSCRIBE and the other subscription commands (checked by authgate's channel rules)
+//!   update the client's subscriptions in authgate, so a revocation disconnects it as in
+//!   Redis, and go to the upstream, whose messages are relayed as they arrive ([`push`]);
+//!   MONITOR (for a user allowed to run it) is forwarded and its stream relayed the same way;
 //! - everything else is queued for the upstream ([`ProxySession::forward`]) with a slot that
 //!   remembers where in the client's reply stream its reply belongs;
 //! - EXEC sends the transaction queued locally (each command was checked as it was queued) as
@@ -21,6 +24,7 @@
 //! replies.
 
 mod commands;
+mod push;
 mod reply;
 mod tls;
 mod upstream;
@@ -30,6 +34,7 @@ use std::sync::{Arc, OnceLock};
 
 pub use tls::UpstreamTlsFiles;
 pub(crate) use commands::Rejection;
+pub(crate) use push::take as take_pushes;
 pub(crate) use upstream::{begin_batch, exchange};
 pub use url::UpstreamUrl;
 
@@ -94,14 +99,23 @@ enum Route {
     Reset,
     /// DISCARD: local, and the upstream forgets its WATCHed keys as Redis does.
     Discard,
+    /// A subscription command: the client's subscriptions change in authgate (for the
+    /// channel rules' revocations) and on the upstream connection, whose confirmations go
+    /// to the client.
+    Subscribe,
+    /// MONITOR: forwarded; the upstream's stream is relayed.
+    Monitor,
 }
 
 fn route_of(name: &str) -> Route {
     let top = name.split('|').next().unwrap_or(name);
     match top {
-        "auth" | "hello" | "acl" | "client" | "config" | "command" | "quit" | "multi" | "subscribe"
-        | "psubscribe" | "ssubscribe" | "unsubscribe" | "punsubscribe" | "sunsubscribe" | "publish"
-        | "spublish" | "pubsub" | "monitor" | "sync" | "psync" | "debug" | "module" => Route::Local,
+        "auth" | "hello" | "acl" | "client" | "config" | "command" | "quit" | "multi" | "sync" | "psync"
+        | "debug" | "module" => Route::Local,
+        "subscribe" | "psubscribe" | "ssubscribe" | "unsubscribe" | "punsubscribe" | "sunsubscribe" => {
+            Route::Subscribe
+        }
+        "monitor" => Route::Monitor,
         "select" => Route::Select,
         "eval" | "eval_ro" | "evalsha" | "evalsha_ro" | "fcall" | "fcall_ro" | "function" => Route::Script,
         "exec" => Route::Exec,
@@ -123,6 +137,8 @@ fn route(cmd: &Command) -> Route {
 enum SlotKind {
     /// Relayed to the client as it is.
     Relay,
+    /// This many replies, relayed (a subscription command's confirmations).
+    Replies(usize),
     /// Read and dropped (a command authgate sent on its own: HELLO, a transaction's QUEUED).
     Discard,
     /// Relayed; `+OK` makes the database current.
@@ -158,6 +174,13 @@ pub(crate) struct ProxySession {
     /// Why the connection opened at the start of this batch failed, for its forwarded
     /// commands (so they do not wait for a second attempt).
     early_failure: Option<upstream::Failure>,
+    /// True once MONITOR has been forwarded: the connection streams the upstream's commands.
+    monitoring: bool,
+    /// The relay of what the upstream sends in push mode.
+    push: push::PushState,
+    /// True if the upstream connection must be closed after this batch (a RESET in push
+    /// mode: a new connection is the only way out of MONITOR on every upstream).
+    drop_after_batch: bool,
 }
 
 impl ProxySession {
@@ -174,6 +197,9 @@ impl ProxySession {
             table: None,
             opened_before: false,
             early_failure: None,
+            monitoring: false,
+            push: push::PushState::default(),
+            drop_after_batch: false,
         }
     }
 
@@ -184,7 +210,9 @@ impl ProxySession {
     pub(crate) fn upstream_rejection(&self, cmd: &'static Command, argv: &[Vec<u8>]) -> Option<Rejection> {
         let table = self.table.as_ref()?;
         match route(cmd) {
-            Route::Forward | Route::Select | Route::Script | Route::Watch => table.rejection(cmd, argv),
+            Route::Forward | Route::Select | Route::Script | Route::Watch | Route::Subscribe | Route::Monitor => {
+                table.rejection(cmd, argv)
+            }
             Route::Local | Route::Exec | Route::Reset | Route::Discard => None,
         }
     }
@@ -247,8 +275,17 @@ pub(crate) fn intercept(s: &mut Session, cmd: &'static Command, argv: &[Vec<u8>]
     match route(cmd) {
         Route::Local => false,
         Route::Watch if s.multi.is_some() => false,
-        // Subscriptions are authgate's: a subscribed client's PING gets the Pub/Sub form here.
-        Route::Forward if s.in_pubsub() && cmd.fullname == "ping" => false,
+        Route::Subscribe => {
+            let replies = subscribe_locally(s, cmd, argv, at);
+            proxy(s).forward(at, proto, argv, SlotKind::Replies(replies));
+            true
+        }
+        Route::Monitor => {
+            let p = proxy(s);
+            p.forward(at, proto, argv, SlotKind::Relay);
+            p.monitoring = true;
+            true
+        }
         Route::Forward | Route::Watch => {
             proxy(s).forward(at, proto, argv, SlotKind::Relay);
             true
@@ -275,9 +312,21 @@ pub(crate) fn intercept(s: &mut Session, cmd: &'static Command, argv: &[Vec<u8>]
             _ => false,
         },
         Route::Reset => {
+            let pushing = s.in_pubsub() || proxy(s).monitoring;
             call_local(s, cmd, argv);
             let p = proxy(s);
-            if p.connection_in_use() {
+            if pushing {
+                // A subscribed or monitoring upstream connection is closed: the next command
+                // opens one in the initial state (RESET itself is not in every upstream).
+                p.monitoring = false;
+                p.db = p.target.url.db;
+                if p.slots.is_empty() {
+                    p.conn = None;
+                    p.push = push::PushState::default();
+                } else {
+                    p.drop_after_batch = true;
+                }
+            } else if p.connection_in_use() {
                 // Back to the state of a new connection: no WATCHed keys, the URL's database;
                 // the next forwarded command switches the protocol back if needed.
                 let db = p.target.url.db.to_string();
@@ -297,6 +346,26 @@ pub(crate) fn intercept(s: &mut Session, cmd: &'static Command, argv: &[Vec<u8>]
             true
         }
     }
+}
+
+/// Runs a subscription command in authgate (the client's subscriptions, which revocations are
+/// checked against) and drops its replies; returns how many it gave, which is how many the
+/// upstream connection, subscribed to the same channels, gives.
+fn subscribe_locally(s: &mut Session, cmd: &'static Command, argv: &[Vec<u8>], at: usize) -> usize {
+    call_local(s, cmd, argv);
+    let mut replies = 0;
+    let mut rest = &s.out.buf[at..];
+    while !rest.is_empty() {
+        match reply::ReplyScanner::new().scan(rest) {
+            Ok((n, true)) => {
+                replies += 1;
+                rest = &rest[n..];
+            }
+            _ => break,
+        }
+    }
+    s.out.buf.truncate(at);
+    replies
 }
 
 fn call_local(s: &mut Session, cmd: &'static Command, argv: &[Vec<u8>]) {
@@ -357,6 +426,12 @@ fn exec(s: &mut Session) {
             multi::deny_queued(s, cmd, argv, d);
         } else if let Some(text) = denied_script {
             s.out.error_str(&text);
+        } else if route(cmd) == Route::Subscribe {
+            // Subscribed in authgate as on the upstream; the upstream's reply is in its array.
+            let here = s.out.buf.len();
+            subscribe_locally(s, cmd, argv, here);
+            proxy(s).forward(at, proto, argv, SlotKind::Discard);
+            continue;
         } else if matches!(route(cmd), Route::Local | Route::Exec | Route::Reset | Route::Discard) {
             let user = s.user.clone();
             call_local(s, cmd, argv);

@@ -59,7 +59,7 @@ pub(super) enum Failure {
 
 impl Failure {
     /// The error the client gets, naming the upstream (never its credentials).
-    fn message(&self, url: &UpstreamUrl) -> String {
+    pub(super) fn message(&self, url: &UpstreamUrl) -> String {
         let what = match self {
             Failure::Io(e) => format!("unavailable: {}", strip_os_error(e)),
             Failure::Closed => "closed the connection".to_string(),
@@ -176,8 +176,13 @@ impl Upstream {
     }
 
     /// The bytes read and not yet consumed.
-    fn pending(&self) -> &[u8] {
+    pub(super) fn pending(&self) -> &[u8] {
         &self.rbuf[self.rpos..self.rend]
+    }
+
+    /// Marks the first `n` pending bytes consumed.
+    pub(super) fn consume(&mut self, n: usize) {
+        self.rpos += n;
     }
 
     /// Reads one whole small reply (the handshake's, SELECT's) into `out`, writing
@@ -201,7 +206,7 @@ impl Upstream {
     /// Reads more upstream bytes, writing `wbuf[*wpos..]` meanwhile: an upstream answers a
     /// long pipeline while it reads it, so waiting for the write to finish first could fill
     /// both directions' socket buffers and stall.
-    async fn fill(&mut self, wbuf: &[u8], wpos: &mut usize) -> Result<(), Failure> {
+    pub(super) async fn fill(&mut self, wbuf: &[u8], wpos: &mut usize) -> Result<(), Failure> {
         if self.rpos == self.rend {
             self.rpos = 0;
             self.rend = 0;
@@ -317,6 +322,7 @@ pub(crate) async fn begin_batch(s: &mut Session) {
 /// Sends the batch's forwarded commands and builds the client's output (in `s.out.buf`,
 /// which the connection writes next). Returns false if the client connection must end.
 pub(crate) async fn exchange<W: AsyncWrite + Unpin>(s: &mut Session, client: &mut W) -> bool {
+    let subscribed = s.in_pubsub();
     let Some(p) = s.proxy.as_deref_mut() else { return true };
     let wbuf = std::mem::take(&mut p.wbuf);
     let slots = std::mem::take(&mut p.slots);
@@ -325,7 +331,13 @@ pub(crate) async fn exchange<W: AsyncWrite + Unpin>(s: &mut Session, client: &mu
     let mut db = p.db;
     // A connection closed while idle (the upstream restarted, or its `timeout` fired) had
     // nothing sent on it, so a new connection serves this batch.
-    let reusable = p.conn.take().and_then(|mut c| c.idle_and_open().then_some(c));
+    // In push mode the upstream sends on its own (relayed between batches); a connection
+    // that closed is found by the exchange, and ends the client (its subscriptions are gone).
+    let pushing = subscribed || p.monitoring || slots.iter().any(|s| matches!(s.kind, SlotKind::Replies(_)));
+    let push_mode = Push { on: pushing, proto: p.wire_proto, monitoring: p.monitoring };
+    let partial_push = std::mem::take(&mut p.push).partial;
+    let was_pushing = pushing && p.conn.is_some();
+    let reusable = if was_pushing { p.conn.take() } else { p.conn.take().and_then(|mut c| c.idle_and_open().then_some(c)) };
     // A reconnect reads the upstream's COMMAND again: it may be another server now.
     let read_commands = p.opened_before || !target.commands_read();
     let opened = match (p.early_failure.take(), reusable) {
@@ -347,7 +359,13 @@ pub(crate) async fn exchange<W: AsyncWrite + Unpin>(s: &mut Session, client: &mu
         Err(f) => (None, Some(f)),
         Ok(mut up) => {
             let user = s.user.clone();
-            let relayed = relay_all(&mut up, &wbuf, &slots, &local, &mut relay, &mut done, &mut copied, &mut db);
+            let relayed = async {
+                if let Some(mut scanner) = partial_push {
+                    // The rest of a push that was arriving when the batch came.
+                    copy_with(&mut up, &[], &mut 0, &mut relay, &mut scanner).await?;
+                }
+                relay_all(&mut up, &wbuf, &slots, &local, &mut relay, &mut done, &mut copied, &mut db, &push_mode).await
+            };
             // A blocking command may wait long: a kill (CLIENT KILL, DELUSER) ends the wait.
             let outcome = tokio::select! {
                 r = relayed => r,
@@ -370,7 +388,18 @@ pub(crate) async fn exchange<W: AsyncWrite + Unpin>(s: &mut Session, client: &mu
     let p = s.proxy.as_deref_mut().expect("proxy mode");
     p.db = db;
     p.conn = conn;
+    if std::mem::take(&mut p.drop_after_batch) {
+        p.conn = None;
+    }
     let mut keep = true;
+    if failure.is_some() && was_pushing {
+        // The upstream connection held the client's subscriptions (or its MONITOR): the
+        // client cannot be told which messages it missed, so it is closed.
+        if let Some(f) = &failure {
+            tracing::warn!("{}; closing its subscribed client id={}", f.message(url), s.handle.id);
+        }
+        return false;
+    }
     if let Some(f) = failure {
         // The connection is dropped; the next forwarded command opens a new one.
         let msg = f.message(url);
@@ -399,6 +428,33 @@ pub(crate) async fn exchange<W: AsyncWrite + Unpin>(s: &mut Session, client: &mu
     keep
 }
 
+/// Whether the upstream connection may send pushes during the exchange, and how to tell them.
+struct Push {
+    on: bool,
+    proto: crate::redis::resp::Protocol,
+    monitoring: bool,
+}
+
+/// Relays the pushes the upstream sends ahead of the next reply.
+async fn relay_pushes<W: AsyncWrite + Unpin>(
+    up: &mut Upstream,
+    wbuf: &[u8],
+    wpos: &mut usize,
+    relay: &mut Relay<'_, W>,
+    push: &Push,
+) -> Result<(), RelayError> {
+    if !push.on {
+        return Ok(());
+    }
+    loop {
+        match super::push::peek(up.pending(), push.proto, push.monitoring) {
+            super::push::Peek::Reply => return Ok(()),
+            super::push::Peek::Push => copy_reply(up, wbuf, wpos, relay).await?,
+            super::push::Peek::More => up.fill(wbuf, wpos).await?,
+        }
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn relay_all<W: AsyncWrite + Unpin>(
     up: &mut Upstream,
@@ -409,13 +465,23 @@ async fn relay_all<W: AsyncWrite + Unpin>(
     done: &mut usize,
     copied: &mut usize,
     db: &mut u32,
+    push: &Push,
 ) -> Result<(), RelayError> {
     let mut wpos = 0;
     for slot in slots {
         relay.out.extend_from_slice(&local[*copied..slot.at]);
         *copied = slot.at;
+        relay_pushes(up, wbuf, &mut wpos, relay, push).await?;
         match &slot.kind {
             SlotKind::Relay => copy_reply(up, wbuf, &mut wpos, relay).await?,
+            SlotKind::Replies(n) => {
+                for i in 0..*n {
+                    if i > 0 {
+                        relay_pushes(up, wbuf, &mut wpos, relay, push).await?;
+                    }
+                    copy_reply(up, wbuf, &mut wpos, relay).await?;
+                }
+            }
             SlotKind::Discard => skip_reply(up, wbuf, &mut wpos).await?,
             SlotKind::Select(n) => {
                 // A SELECT reply is one short line.
@@ -451,7 +517,17 @@ async fn copy_reply<W: AsyncWrite + Unpin>(
     wpos: &mut usize,
     relay: &mut Relay<'_, W>,
 ) -> Result<(), RelayError> {
-    let mut scanner = ReplyScanner::new();
+    copy_with(up, wbuf, wpos, relay, &mut ReplyScanner::new()).await
+}
+
+/// Copies the rest of the reply `scanner` is in.
+async fn copy_with<W: AsyncWrite + Unpin>(
+    up: &mut Upstream,
+    wbuf: &[u8],
+    wpos: &mut usize,
+    relay: &mut Relay<'_, W>,
+    scanner: &mut ReplyScanner,
+) -> Result<(), RelayError> {
     loop {
         let (n, complete) = scanner.scan(up.pending()).map_err(Failure::Protocol)?;
         relay.out.extend_from_slice(&up.pending()[..n]);

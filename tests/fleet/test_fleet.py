@@ -225,6 +225,42 @@ def test_config_set_during_a_store_write_is_kept(fleet):
     assert fresh.config_get("requirepass") == {"requirepass": "pw2"}
 
 
+def test_exec_waiting_for_the_store_does_not_stall_other_clients(fleet):
+    """An ACL SETUSER inside MULTI/EXEC waits for etcd without blocking the node: with etcd
+    stopped, another client's commands are answered meanwhile; once etcd answers, EXEC's reply
+    holds every queued command's reply in order and the user reaches every node."""
+    a = fleet.nodes[0]
+    admin = redis.Redis(port=a.port, socket_timeout=2)
+    fleet.etcd.proc.send_signal(signal.SIGSTOP)
+    try:
+        tx = socket.create_connection(("127.0.0.1", a.port), timeout=10)
+        tx.sendall(b"CLIENT SETNAME tx\r\nMULTI\r\nACL SETUSER txuser on >pw ~tx:*\r\nPING\r\n"
+                   b"ACL GETUSER txuser\r\nEXEC\r\n")
+        wait_for("the EXEC to be running", lambda: any(
+            cl["name"] == "tx" and cl["cmd"] == "exec" and "x" in cl["flags"] for cl in admin.client_list()))
+        # The node answers others while the EXEC waits for etcd (the read is bounded by
+        # admin's 2 s socket timeout, below the store's 3 s request timeout).
+        assert admin.ping() is True
+        assert admin.execute_command("ACL", "WHOAMI") == b"default"
+    finally:
+        fleet.etcd.proc.send_signal(signal.SIGCONT)
+    expected_prefix = b"+OK\r\n+OK\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n*3\r\n+OK\r\n+PONG\r\n"
+    reply = b""
+    while not reply.endswith(b"$9\r\nselectors\r\n*0\r\n"):
+        try:
+            chunk = tx.recv(65536)
+        except TimeoutError:
+            raise AssertionError(f"no complete EXEC reply: {reply!r}") from None
+        assert chunk, f"connection closed before EXEC replied: {reply!r}"
+        reply += chunk
+    tx.close()
+    assert reply.startswith(expected_prefix)
+    # ACL GETUSER after the write in the same EXEC sees the new user (its keys ~tx:*).
+    assert b"$4\r\nkeys\r\n$5\r\n~tx:*\r\n" in reply[len(expected_prefix):]
+    wait_for("txuser on every node", lambda: all(
+        any(line.startswith(b"user txuser on ") for line in n.acl_list()) for n in fleet.nodes))
+
+
 def test_user_made_on_one_node_works_through_a_proxy_node(fleet):
     """--acl-store with --upstream: a user created through node0 is usable through a proxy node
     in front of a redis-server, and its deletion through node1 reaches the proxy's clients."""

@@ -134,9 +134,11 @@ pub(crate) fn acl_write(s: &mut Session, store: &Arc<Store>, cmd: &'static Comma
 /// Runs a store write off the loop with the reply deferred, or inline inside EXEC.
 #[cfg(feature = "etcd")]
 fn defer(s: &mut Session, run: Box<dyn FnOnce() -> Result<Reply, crate::acl_store::StoreError> + Send>) {
-    if s.in_exec {
-        // EXEC replies in one array, in order: the write runs here (blocking this loop for an
-        // etcd round trip; the store's own thread applies it, so this cannot deadlock).
+    if s.in_exec && !s.exec_pausable {
+        // Proxy mode's EXEC replies in one array and cannot stop: the write runs here
+        // (blocking this loop for an etcd round trip; the store's own thread applies it, so
+        // this cannot deadlock). A local EXEC stops after this command and resumes once the
+        // write has replied (multi::PausedExec).
         reply(s, run());
     } else {
         s.store_job = Some(StoreJob(tokio::task::spawn_blocking(run)));

@@ -146,11 +146,18 @@ async fn run<S: ClientStream>(s: &mut Session, stream: &mut S) {
             match parser.parse(&rbuf, &mut pos, &mut argv, s.auth_required()) {
                 Ok(true) => {
                     execute(s, argv.as_slice());
-                    if let Some(job) = s.store_job.take() {
-                        job.finish(s).await;
-                    }
-                    if let Some(job) = s.file_job.take() {
-                        job.finish(s).await;
+                    loop {
+                        if let Some(job) = s.store_job.take() {
+                            job.finish(s).await;
+                        }
+                        if let Some(job) = s.file_job.take() {
+                            job.finish(s).await;
+                        }
+                        // An EXEC that stopped for a store write goes on from its next command.
+                        match s.paused_exec.take() {
+                            Some(paused) => super::commands::multi::resume(s, paused),
+                            None => break,
+                        }
                     }
                     argv.release_excess();
                     if s.out.buf.len() > UNAUTH_OUTPUT_LIMIT && s.auth_required() {

@@ -60,6 +60,12 @@ pub(crate) struct Session {
     pub now: i64,
     /// True while EXEC runs the queued commands (ACL LOG context `multi`).
     pub in_exec: bool,
+    /// True while the EXEC running can stop for an ACL store write and resume
+    /// ([`super::commands::multi::PausedExec`]); proxy mode's EXEC cannot, so its store
+    /// writes run inline.
+    pub exec_pausable: bool,
+    /// The EXEC waiting for `store_job`, resumed once the write has replied.
+    pub paused_exec: Option<super::commands::multi::PausedExec>,
     /// Proxy mode (`--upstream`): the client's upstream connection and forwarded commands.
     pub proxy: Option<Box<super::proxy::ProxySession>>,
     /// An ACL write through the ACL store, awaited before the next command.
@@ -92,6 +98,8 @@ impl Session {
             close: false,
             argv_mem: 0,
             in_exec: false,
+            exec_pausable: false,
+            paused_exec: None,
             proxy: upstream.map(|u| Box::new(super::proxy::ProxySession::new(u))),
             store_job: None,
             file_job: None,

@@ -68,7 +68,7 @@ test-lean:
 ## test-c-install builds the README's program from such a prefix through pkg-config.
 C_OUT := target/c
 CFLAGS_TEST := -std=c11 -Wall -Wextra -Werror -pthread -Iinclude -Itests/c
-C_TESTS := test_acl test_threads test_server test_parity test_fixtures test_nats test_credentials test_cert
+C_TESTS := test_acl test_threads test_server test_parity test_fixtures test_nats test_credentials test_cert test_acl_store
 # --num-callers=24: the TLS write suppression names a rustls frame about 18 calls deep, past
 # valgrind's default of 12 (tests/c/valgrind.supp says why it is narrow).
 VALGRIND := valgrind --suppressions=tests/c/valgrind.supp --num-callers=24 --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible -q
@@ -96,7 +96,7 @@ c_libs = install -m 755 $(1)/libauthgate_ffi.so $(2)/libauthgate.so.$(C_VERSION)
 	ln -sf libauthgate.so.$(C_SOMAJOR) $(2)/libauthgate.so && \
 	install -m 644 $(1)/libauthgate_ffi.a $(2)/libauthgate.a
 
-test-c: build apt-deps $(C_NATIVE_LIBS)
+test-c: build apt-deps etcd-deps $(C_NATIVE_LIBS)
 	python3 tests/fixtures/cert_cases_gen.py --check
 	@mkdir -p $(C_OUT)
 	$(call c_libs,$(OUT),$(C_OUT))
@@ -204,7 +204,7 @@ test-python: etcd-deps build
 ## from the source folder (built by cargo, dev profile, this target dir) and from `npm pack`.
 NODE_DRIFT := target/node-drift
 .PHONY: test-node
-test-node:
+test-node: build etcd-deps
 	cd node && if [ ! -f node_modules/.authgate-ci ] || [ package-lock.json -nt node_modules/.authgate-ci ]; then \
 		npm ci --ignore-scripts --no-audit --no-fund && touch node_modules/.authgate-ci; fi
 	@mkdir -p $(NODE_DRIFT) && cp node/index.js node/index.d.ts $(NODE_DRIFT)/
@@ -213,7 +213,7 @@ test-node:
 		if ! diff -u $(NODE_DRIFT)/$$f node/$$f; then \
 			echo "node/$$f is stale: napi build regenerated it (above); commit the new file"; exit 1; fi; \
 	done
-	cd node && AUTHGATE_NODE_PROFILE=dev node --test test/
+	cd node && AUTHGATE_BIN=$(AUTHGATE_BIN) AUTHGATE_NODE_PROFILE=dev node --test test/
 
 header:
 	BLESS=1 cargo test -p authgate-ffi --test header

@@ -115,7 +115,8 @@ typedef uint32_t ag_status;
 /**
  * The ACL engine: users, passwords, permissions, ACL LOG. Every function taking
  * `const ag_acl *` may be called from any number of threads at once; servers made with
- * ag_server_new share the engine (and keep it alive on their own).
+ * ag_server_new share the engine (and keep it alive on their own). An engine from
+ * ag_acl_from_store writes its users through the fleet's store.
  */
 typedef struct ag_acl ag_acl;
 
@@ -125,6 +126,13 @@ typedef struct ag_acl ag_acl;
  * while it is being changed.
  */
 typedef struct ag_acl_options ag_acl_options;
+
+/**
+ * The options of ag_acl_from_store besides the address. A new one has none set: no cache
+ * file, plain HTTP to etcd. Owned by the caller (ag_acl_store_options_free); not shared
+ * between threads while it is being changed.
+ */
+typedef struct ag_acl_store_options ag_acl_store_options;
 
 /**
  * A parsed certificate. Immutable: every function taking `const ag_client_cert *` may be
@@ -381,7 +389,9 @@ void ag_acl_free(struct ag_acl *acl);
 /**
  * `ACL SETUSER name rule...`: creates the user if needed and applies the rules left to right,
  * all or nothing. AG_ERR carries Redis' text, e.g. `ERR Error in ACL SETUSER modifier '+x':
- * Unknown command or category name in ACL`.
+ * Unknown command or category name in ACL`. On an engine from ag_acl_from_store the change
+ * is written to the store (AG_IO when etcd is unreachable: nothing changed) and this returns
+ * once it is applied here.
  *
  * # Safety
  * `acl` live; `name` readable for `name_len` bytes; `rules` NULL (with `n_rules` 0) or
@@ -396,7 +406,7 @@ ag_status ag_acl_setuser(const struct ag_acl *acl,
 /**
  * `ACL DELUSER name...`: writes the number of users deleted to `*out_deleted`. Deleting
  * `default` is refused (AG_ERR) and deletes nothing. Connections of deleted users on any
- * server are closed.
+ * server are closed. Through the store for an engine from ag_acl_from_store.
  *
  * # Safety
  * `acl` live; `names` NULL (with `n` 0) or `n` valid slices; `out_deleted` NULL or writable.
@@ -576,7 +586,8 @@ ag_status ag_acl_genpass_default(char **out, size_t *out_len);
 /**
  * `ACL LOAD` from the aclfile at `path`: all or nothing. A missing or bad file gives
  * AG_CONFIG with Redis' per-line messages and changes nothing; on success the connections of
- * non-default users are closed, as Redis 7.0 does.
+ * non-default users are closed, as Redis 7.0 does. On an engine from ag_acl_from_store the
+ * file's users replace the store's (AG_IO when etcd is unreachable: nothing changed).
  *
  * # Safety
  * `acl` live; `path` readable for `path_len` bytes.
@@ -601,6 +612,64 @@ ag_status ag_acl_save(const struct ag_acl *acl, const char *path, size_t path_le
  * `acl` live; `path` readable for `path_len` bytes.
  */
 ag_status ag_acl_check_aclfile(const struct ag_acl *acl, const char *path, size_t path_len);
+
+/**
+ * Creates store options with nothing set. The caller owns `*out` (ag_acl_store_options_free).
+ *
+ * # Safety
+ * `out` NULL or writable.
+ */
+ag_status ag_acl_store_options_new(struct ag_acl_store_options **out);
+
+/**
+ * Releases store options. NULL is a no-op.
+ *
+ * # Safety
+ * `options` NULL or from libauthgate and not freed yet.
+ */
+void ag_acl_store_options_free(struct ag_acl_store_options *options);
+
+/**
+ * Sets one option by its vocabulary name to a path: `cache_file` (the last state seen, kept
+ * to start from while etcd is unreachable), `ca_file` (PEM of the CA of etcd's certificate),
+ * `cert_file` and `key_file` (a client certificate and its key, both or neither). Files are
+ * read by ag_acl_from_store. AG_INVALID_PARAMETER for an unknown name (nothing changes) or a
+ * name that is not UTF-8.
+ *
+ * # Safety
+ * `options` live and unshared; `name` and `path` readable for their lengths.
+ */
+ag_status ag_acl_store_options_set(struct ag_acl_store_options *options,
+                                   const char *name,
+                                   size_t name_len,
+                                   const char *path,
+                                   size_t path_len);
+
+/**
+ * Creates an engine attached to the fleet's ACL store at `url`
+ * (`etcd://[user:password@]host:port[,host:port...]/prefix`): it holds the store's users
+ * (an empty store is first seeded with this engine's `default`) and follows every change
+ * made by servers and other engines. ag_acl_setuser, ag_acl_deluser, ag_acl_load and
+ * ag_acl_set_requirepass on it write through the store and return once applied here; every
+ * other function reads the local engine. Blocks until etcd answered (or the request timed
+ * out). `store_options` NULL: none set; `options` NULL: core's engine defaults; both stay
+ * owned by the caller.
+ *
+ * Errors (nothing written to `*out`): AG_INVALID_PARAMETER for an address that is not an
+ * `etcd://` store, a URL that is not UTF-8, or a certificate without its key; AG_IO when
+ * etcd is unreachable and there is no cache file to start from, or a TLS file cannot be
+ * read. With a cache file and etcd unreachable the engine starts from the cache (stale) and
+ * catches up once etcd answers. The caller owns `*out` (ag_acl_free, which detaches).
+ *
+ * # Safety
+ * `url` readable for `url_len` bytes; `store_options` and `options` NULL or live; `out` NULL
+ * or writable.
+ */
+ag_status ag_acl_from_store(const char *url,
+                            size_t url_len,
+                            const struct ag_acl_store_options *store_options,
+                            const struct ag_acl_options *options,
+                            struct ag_acl **out);
 
 /**
  * Frees a string libauthgate gave the caller (an `char **out` result: ag_acl_dryrun,
@@ -1437,7 +1506,8 @@ ag_status ag_acl_set_log_max_len(const struct ag_acl *acl, size_t max_len);
 /**
  * `CONFIG SET requirepass`: `resetpass` then `>password` on the `default` user; an empty
  * password gives `nopass` (Redis' compatibility layer). Existing connections stay
- * authenticated.
+ * authenticated. Through the store for an engine from ag_acl_from_store (AG_IO when etcd is
+ * unreachable: nothing changed).
  *
  * # Safety
  * `acl` live; `password` readable for `password_len` bytes.

@@ -89,6 +89,10 @@ def test_an_embedded_acl_and_a_server_share_one_store(etcd: int, tmp_path: Path)
         with pytest.raises(authgate.AclError, match="Error in ACL SETUSER modifier"):
             acl.setuser("ops", "+nosuch")
         assert acl.list() == [line.decode() for line in _acl_list(port)]
+        # requirepass through the store: the server's default user gets the password too.
+        acl.set_requirepass("topsecret")
+        assert acl.authenticate("default", "topsecret")
+        wait_for("default's password on the server", lambda: resp(port, "AUTH", "topsecret") == b"+OK\r\n")
     finally:
         server.terminate()
         server.wait()
@@ -99,6 +103,15 @@ def test_from_store_refuses_a_bad_address_and_an_unreachable_store_without_cache
         authgate.Acl.from_store("redis://127.0.0.1:1/x")
     with pytest.raises(authgate.IoError):
         authgate.Acl.from_store(f"etcd://127.0.0.1:{free_port()}/x")
+
+
+def test_from_store_checks_its_tls_files(tmp_path: Path) -> None:
+    url = f"etcd://127.0.0.1:{free_port()}/x"
+    with pytest.raises(authgate.InvalidArgument, match="^cert_file and key_file go together$"):
+        authgate.Acl.from_store(url, cert_file=tmp_path / "c.pem")
+    missing = tmp_path / "ca.pem"
+    with pytest.raises(authgate.IoError, match=f"^cannot read ca_file {missing}: "):
+        authgate.Acl.from_store(url, ca_file=missing)
 
 
 def _acl_list(port: int) -> list[bytes]:

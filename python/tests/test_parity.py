@@ -54,11 +54,29 @@ def acl_calls(path: Path) -> Dict[str, Tuple[Callable[[authgate.Acl], Any], Any]
 
 
 def test_acl_constructors(tmp_path: Path) -> None:
-    assert VOCABULARY["acl"]["constructors"] == ["new", "from_file"]
+    assert VOCABULARY["acl"]["constructors"] == ["new", "from_file", "from_store"]
     path = tmp_path / "users.acl"
     path.write_text("user carol on nopass +ping\n")
     assert authgate.Acl().users() == ["default"]
     assert authgate.Acl.from_file(path).users() == ["carol", "default"]
+    # The store itself is exercised against a real etcd in test_acl_store.py: here an address
+    # nothing listens on shows the constructor exists and refuses to start without a cache.
+    with pytest.raises(authgate.IoError):
+        authgate.Acl.from_store("etcd://127.0.0.1:1/parity")
+
+
+def test_acl_store_options_are_from_store_keywords() -> None:
+    options = VOCABULARY["acl"]["store_options"]
+    assert options == ["cache_file", "ca_file", "cert_file", "key_file"]
+    # Each is a keyword the binding takes and core checks: an unreadable CA file and a missing
+    # cache are I/O errors, half of the client certificate pair is an invalid argument (a
+    # keyword the binding did not know would be a TypeError).
+    expected = {"cache_file": authgate.IoError, "ca_file": authgate.IoError,
+                "cert_file": authgate.InvalidArgument, "key_file": authgate.InvalidArgument}
+    assert sorted(expected) == sorted(options)
+    for name in options:
+        with pytest.raises(expected[name]):
+            authgate.Acl.from_store("etcd://127.0.0.1:1/parity", **{name: "/nonexistent/x.pem"})
 
 
 def test_every_acl_method(tmp_path: Path) -> None:

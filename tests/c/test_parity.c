@@ -591,6 +591,30 @@ static void creds_milvus_authorization(void) {
 
 #include "parity_tls.h"
 
+/* ---- acl.constructors: from_store, and acl.store_options ---------------------------------
+ * The store itself is exercised against a real etcd in test_acl_store.c; here an address
+ * nothing listens on shows the constructor exists and refuses to start without a cache. */
+
+static void acl_from_store(void) {
+  ag_acl *acl = NULL;
+  const char url[] = "etcd://127.0.0.1:1/parity";
+  CHECK(ag_acl_from_store(url, strlen(url), NULL, NULL, &acl) == AG_IO && acl == NULL);
+  CHECK(code_is("IO"));
+}
+
+/* Each store option is set by its vocabulary name (core refuses unknown names). */
+static void store_option(const char *name) {
+  ag_acl_store_options *o = NULL;
+  CHECK(ag_acl_store_options_new(&o) == AG_OK);
+  CHECK(ag_acl_store_options_set(o, name, strlen(name), "/tmp/x", 6) == AG_OK);
+  ag_acl_store_options_free(o);
+}
+static void store_cache_file(void) { store_option("cache_file"); }
+static void store_ca_file(void) { store_option("ca_file"); }
+static void store_cert_file(void) { store_option("cert_file"); }
+static void store_key_file(void) { store_option("key_file"); }
+
+
 /* ---- the vocabulary, entry by entry ---------------------------------------------------- */
 
 static const struct entry {
@@ -600,6 +624,11 @@ static const struct entry {
 } ENTRIES[] = {
     {"acl.constructors", "new", acl_new},
     {"acl.constructors", "from_file", acl_from_file},
+    {"acl.constructors", "from_store", acl_from_store},
+    {"acl.store_options", "cache_file", store_cache_file},
+    {"acl.store_options", "ca_file", store_ca_file},
+    {"acl.store_options", "cert_file", store_cert_file},
+    {"acl.store_options", "key_file", store_key_file},
     {"acl.methods", "setuser", acl_setuser},
     {"acl.methods", "deluser", acl_deluser},
     {"acl.methods", "getuser", acl_getuser},
@@ -710,7 +739,7 @@ int main(int argc, char **argv) {
 
   /* Every vocabulary entry runs its C implementation... */
   size_t listed = 0;
-  const char *paths[] = {"acl.constructors", "acl.methods", "acl.settings", "server.options",
+  const char *paths[] = {"acl.constructors", "acl.methods", "acl.settings", "acl.store_options", "server.options",
                          "server.methods", "server.properties", "server.tls_options", "server.tls_properties", "user_info", "log_entry", "denial",
                          "credentials.stores", "credentials.methods", "credentials.options",
                          "credentials.etcd_options", "credentials.functions"};

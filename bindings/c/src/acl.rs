@@ -4,6 +4,7 @@ use std::os::raw::c_char;
 use std::sync::Arc;
 
 use authgate::acl::{Acl, AclError};
+use authgate::acl_store::EmbeddedAcl;
 
 use crate::boundary::{ag_status, FfiError};
 use crate::bytes::{ag_slice, borrow, borrow_all};
@@ -14,23 +15,36 @@ use crate::records::{ag_user_info, user_info};
 
 /// The ACL engine: users, passwords, permissions, ACL LOG. Every function taking
 /// `const ag_acl *` may be called from any number of threads at once; servers made with
-/// ag_server_new share the engine (and keep it alive on their own).
+/// ag_server_new share the engine (and keep it alive on their own). An engine from
+/// ag_acl_from_store writes its users through the fleet's store.
 pub struct ag_acl {
-    pub(crate) inner: Arc<Acl>,
+    /// The engine and, from ag_acl_from_store, the store its writes go through (core decides).
+    pub(crate) engine: EmbeddedAcl,
 }
 
-/// Borrows the engine behind `acl` (as the `Arc` a server can share).
+/// Borrows the engine behind `acl` (as the `Arc` a server can share): reads and local-only
+/// settings.
 ///
 /// # Safety
 /// `acl` must be NULL or a live `ag_acl`.
 pub(crate) unsafe fn acl_ref<'a>(acl: *const ag_acl) -> Result<&'a Arc<Acl>, FfiError> {
     // SAFETY: forwarded contract.
-    Ok(&unsafe { try_ref(acl, "acl") }?.inner)
+    Ok(unsafe { try_ref(acl, "acl") }?.engine.acl())
+}
+
+/// Borrows the engine with its store: the writes a fleet shares (setuser, deluser, load,
+/// requirepass).
+///
+/// # Safety
+/// `acl` must be NULL or a live `ag_acl`.
+pub(crate) unsafe fn engine_ref<'a>(acl: *const ag_acl) -> Result<&'a EmbeddedAcl, FfiError> {
+    // SAFETY: forwarded contract.
+    Ok(&unsafe { try_ref(acl, "acl") }?.engine)
 }
 
 /// Hands a new engine to C.
 pub(crate) fn give_acl(out: Out<*mut ag_acl>, acl: Acl) {
-    out.write(into_handle(ag_acl { inner: Arc::new(acl) }));
+    out.write(into_handle(ag_acl { engine: EmbeddedAcl::new(Arc::new(acl)) }));
 }
 
 /// Creates an engine with only the `default` user (`on nopass ~* &* +@all`) and core's default
@@ -103,7 +117,9 @@ pub unsafe extern "C" fn ag_acl_free(acl: *mut ag_acl) {
 
 /// `ACL SETUSER name rule...`: creates the user if needed and applies the rules left to right,
 /// all or nothing. AG_ERR carries Redis' text, e.g. `ERR Error in ACL SETUSER modifier '+x':
-/// Unknown command or category name in ACL`.
+/// Unknown command or category name in ACL`. On an engine from ag_acl_from_store the change
+/// is written to the store (AG_IO when etcd is unreachable: nothing changed) and this returns
+/// once it is applied here.
 ///
 /// # Safety
 /// `acl` live; `name` readable for `name_len` bytes; `rules` NULL (with `n_rules` 0) or
@@ -119,7 +135,7 @@ pub unsafe extern "C" fn ag_acl_setuser(
     ffi_boundary!({
         // SAFETY: forwarded contracts.
         let (acl, name, rules) =
-            unsafe { (acl_ref(acl)?, borrow(name, name_len, "name")?, borrow_all(rules, n_rules, "rules")?) };
+            unsafe { (engine_ref(acl)?, borrow(name, name_len, "name")?, borrow_all(rules, n_rules, "rules")?) };
         acl.setuser(name, &rules)?;
         Ok(())
     })
@@ -127,7 +143,7 @@ pub unsafe extern "C" fn ag_acl_setuser(
 
 /// `ACL DELUSER name...`: writes the number of users deleted to `*out_deleted`. Deleting
 /// `default` is refused (AG_ERR) and deletes nothing. Connections of deleted users on any
-/// server are closed.
+/// server are closed. Through the store for an engine from ag_acl_from_store.
 ///
 /// # Safety
 /// `acl` live; `names` NULL (with `n` 0) or `n` valid slices; `out_deleted` NULL or writable.
@@ -141,7 +157,7 @@ pub unsafe extern "C" fn ag_acl_deluser(
     ffi_boundary!({
         // SAFETY: forwarded contracts.
         let (acl, names, out) =
-            unsafe { (acl_ref(acl)?, borrow_all(names, n, "names")?, Out::new(out_deleted, "out_deleted")?) };
+            unsafe { (engine_ref(acl)?, borrow_all(names, n, "names")?, Out::new(out_deleted, "out_deleted")?) };
         out.write(acl.deluser(&names)?);
         Ok(())
     })

@@ -3,13 +3,14 @@
 
 use std::os::raw::c_char;
 
-use crate::acl::{acl_ref, ag_acl};
+use crate::acl::{acl_ref, ag_acl, engine_ref};
 use crate::boundary::ag_status;
 use crate::bytes::{borrow, path_of};
 
 /// `ACL LOAD` from the aclfile at `path`: all or nothing. A missing or bad file gives
 /// AG_CONFIG with Redis' per-line messages and changes nothing; on success the connections of
-/// non-default users are closed, as Redis 7.0 does.
+/// non-default users are closed, as Redis 7.0 does. On an engine from ag_acl_from_store the
+/// file's users replace the store's (AG_IO when etcd is unreachable: nothing changed).
 ///
 /// # Safety
 /// `acl` live; `path` readable for `path_len` bytes.
@@ -17,7 +18,7 @@ use crate::bytes::{borrow, path_of};
 pub unsafe extern "C" fn ag_acl_load(acl: *const ag_acl, path: *const c_char, path_len: usize) -> ag_status {
     ffi_boundary!({
         // SAFETY: forwarded contracts.
-        let (acl, path) = unsafe { (acl_ref(acl)?, borrow(path, path_len, "path")?) };
+        let (acl, path) = unsafe { (engine_ref(acl)?, borrow(path, path_len, "path")?) };
         acl.load(path_of(path))?;
         Ok(())
     })

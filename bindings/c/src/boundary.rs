@@ -106,6 +106,12 @@ impl From<authgate::acl::AclError> for FfiError {
     }
 }
 
+impl From<authgate::acl_store::StoreError> for FfiError {
+    fn from(e: authgate::acl_store::StoreError) -> FfiError {
+        Error::from(e).into()
+    }
+}
+
 impl From<authgate::nats::NatsError> for FfiError {
     fn from(e: authgate::nats::NatsError) -> FfiError {
         Error::from(e).into()

@@ -5,7 +5,7 @@
 //! cbindgen (see `tests/header.rs`), so the doc comments here are the C documentation.
 //!
 //! One file per C type: `acl` (construction and users), `acl_check` (authenticate, check,
-//! dryrun, log, genpass), `acl_files` (load, save), `options` (`ag_acl_options` and the
+//! dryrun, log, genpass), `acl_files` (load, save), `acl_store` (`ag_acl_store_options`, ag_acl_from_store), `options` (`ag_acl_options` and the
 //! engine settings), `records` (`ag_user_info`, `ag_selector`, `ag_log_entries`,
 //! `ag_log_entry`), `list` (`ag_list`), `nats` (`ag_nats_auth`, `ag_nats_connect`),
 //! `nats_identity` (`ag_nats_identity`), `cert` (`ag_client_cert`), `cert_policy`
@@ -23,6 +23,7 @@ mod boundary;
 mod acl;
 mod acl_check;
 mod acl_files;
+mod acl_store;
 mod bytes;
 mod cert;
 mod cert_policy;
@@ -43,6 +44,7 @@ mod server_tls_options;
 pub use acl::*;
 pub use acl_check::*;
 pub use acl_files::*;
+pub use acl_store::*;
 pub use boundary::{
     ag_debug_panic, ag_last_error_code, ag_last_error_denial, ag_last_error_message, ag_last_error_milvus_code,
     ag_last_error_os_error, ag_status,

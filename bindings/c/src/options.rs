@@ -226,7 +226,8 @@ pub unsafe extern "C" fn ag_acl_set_log_max_len(acl: *const ag_acl, max_len: usi
 
 /// `CONFIG SET requirepass`: `resetpass` then `>password` on the `default` user; an empty
 /// password gives `nopass` (Redis' compatibility layer). Existing connections stay
-/// authenticated.
+/// authenticated. Through the store for an engine from ag_acl_from_store (AG_IO when etcd is
+/// unreachable: nothing changed).
 ///
 /// # Safety
 /// `acl` live; `password` readable for `password_len` bytes.
@@ -238,8 +239,8 @@ pub unsafe extern "C" fn ag_acl_set_requirepass(
 ) -> ag_status {
     ffi_boundary!({
         // SAFETY: forwarded contracts.
-        let (acl, password) = unsafe { (acl_ref(acl)?, borrow(password, password_len, "password")?) };
-        acl.set_requirepass(password);
+        let (acl, password) = unsafe { (crate::acl::engine_ref(acl)?, borrow(password, password_len, "password")?) };
+        acl.set_requirepass(password)?;
         Ok(())
     })
 }

@@ -1,11 +1,13 @@
 //! Native methods of `io.authgate.Acl`.
 //!
-//! The handle is `Box<Arc<Acl>>` as a `jlong` (an `Arc`, so a `Server` can share the engine).
+//! The handle is `Box<EmbeddedAcl>` as a `jlong`: the engine (an `Arc`, so a `Server` can
+//! share it) and, for `Acl.fromStore`, the store its writes go through (core decides).
 //! The Java side guarantees that no call is in flight when `nativeFree` runs.
 
 use std::sync::Arc;
 
 use authgate::acl::{Acl, LogEntry, SelectorInfo, DEFAULT_GENPASS_BITS};
+use authgate::acl_store::EmbeddedAcl;
 use jni::objects::{JByteArray, JClass};
 use jni::sys::{jboolean, jint, jlong};
 use jni::EnvUnowned;
@@ -15,19 +17,31 @@ use crate::error::{invalid, Result, ThrowAuthgate};
 use crate::fast;
 use crate::wire::{self, split, Packer};
 
-/// Borrows the engine behind a handle.
-pub(crate) fn acl_ref<'a>(handle: jlong) -> Result<&'a Arc<Acl>> {
+/// Borrows the engine and its store behind a handle: the writes a fleet shares (setuser,
+/// deluser, load, requirepass).
+pub(crate) fn engine_ref<'a>(handle: jlong) -> Result<&'a EmbeddedAcl> {
     if handle == 0 {
         return Err(invalid("Acl is closed"));
     }
-    // SAFETY: a non-zero handle came from `into_handle` and is freed only by `nativeFree`,
-    // which the Java side calls once, after every other call on it has returned.
-    Ok(unsafe { &*(handle as *const Arc<Acl>) })
+    // SAFETY: a non-zero handle came from `into_handle` / `into_engine_handle` and is freed
+    // only by `nativeFree`, which the Java side calls once, after every other call on it has
+    // returned.
+    Ok(unsafe { &*(handle as *const EmbeddedAcl) })
 }
 
-/// Boxes an engine into the handle the Java `Acl` keeps.
+/// Borrows the engine behind a handle (reads, local settings, what a `Server` shares).
+pub(crate) fn acl_ref<'a>(handle: jlong) -> Result<&'a Arc<Acl>> {
+    Ok(engine_ref(handle)?.acl())
+}
+
+/// Boxes a local engine into the handle the Java `Acl` keeps.
 pub(crate) fn into_handle(acl: Acl) -> jlong {
-    Box::into_raw(Box::new(Arc::new(acl))) as jlong
+    into_engine_handle(EmbeddedAcl::new(Arc::new(acl)))
+}
+
+/// Boxes an engine (attached to a store or not) into the handle the Java `Acl` keeps.
+pub(crate) fn into_engine_handle(engine: EmbeddedAcl) -> jlong {
+    Box::into_raw(Box::new(engine)) as jlong
 }
 
 fn first_and_rest<'a>(args: &'a [&'a [u8]]) -> Result<(&'a [u8], &'a [&'a [u8]])> {
@@ -64,7 +78,7 @@ pub extern "system" fn Java_io_authgate_AclNative_nativeFree<'local>(
     env.with_env(|_env| -> Result<()> {
         if handle != 0 {
             // SAFETY: see `acl_ref`; this is the single release of the box.
-            drop(unsafe { Box::from_raw(handle as *mut Arc<Acl>) });
+            drop(unsafe { Box::from_raw(handle as *mut EmbeddedAcl) });
         }
         Ok(())
     })
@@ -79,7 +93,7 @@ pub extern "system" fn Java_io_authgate_AclNative_nativeSetuser<'local>(
     packed: JByteArray<'local>,
 ) {
     env.with_env(|env| -> Result<()> {
-        let acl = acl_ref(handle)?;
+        let acl = engine_ref(handle)?;
         let buf = wire::bytes(env, &packed)?;
         let args = split(&buf)?;
         let (name, rules) = first_and_rest(&args)?;
@@ -96,7 +110,7 @@ pub extern "system" fn Java_io_authgate_AclNative_nativeDeluser<'local>(
     packed: JByteArray<'local>,
 ) -> jint {
     env.with_env(|env| -> Result<jint> {
-        let acl = acl_ref(handle)?;
+        let acl = engine_ref(handle)?;
         let buf = wire::bytes(env, &packed)?;
         let names = split(&buf)?;
         Ok(acl.deluser(&names)? as jint)

@@ -128,7 +128,8 @@ pub extern "system" fn Java_io_authgate_AclNative_nativeSetLogMaxLen<'local>(
     .resolve::<ThrowAuthgate>()
 }
 
-/// `Acl.setRequirepass(password)`: the `default` user's password (empty: `nopass`).
+/// `Acl.setRequirepass(password)`: the `default` user's password (empty: `nopass`); through
+/// the store for an engine from `fromStore`.
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_io_authgate_AclNative_nativeSetRequirepass<'local>(
     mut env: EnvUnowned<'local>,
@@ -137,9 +138,8 @@ pub extern "system" fn Java_io_authgate_AclNative_nativeSetRequirepass<'local>(
     password: JByteArray<'local>,
 ) {
     env.with_env(|env| -> Result<()> {
-        let acl = acl_ref(handle)?;
-        acl.set_requirepass(&wire::bytes(env, &password)?);
-        Ok(())
+        let acl = crate::acl::engine_ref(handle)?;
+        Ok(acl.set_requirepass(&wire::bytes(env, &password)?)?)
     })
     .resolve::<ThrowAuthgate>()
 }

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use authgate::acl::{Acl as CoreAcl, AclError, AclOptions as CoreOptions, DEFAULT_GENPASS_BITS};
+use authgate::acl_store::{EmbeddedAcl, StoreSettings};
 use napi::bindgen_prelude::{AsyncTask, TypeTag, Unknown};
 use napi::{sys, Env, Error, Result};
 use napi_derive::napi;
@@ -23,7 +24,7 @@ pub(crate) fn unwrap_acl<'a>(
     value: sys::napi_value,
     what: &str,
     code: &str,
-) -> std::result::Result<&'a Arc<CoreAcl>, Error> {
+) -> std::result::Result<&'a EmbeddedAcl, Error> {
     let not_acl = || {
         type_error(
             env,
@@ -48,7 +49,7 @@ pub(crate) fn unwrap_acl<'a>(
     // SAFETY: `raw` points to the `Acl` owned by `value`, which the caller's arguments keep
     // alive for the whole call; `Acl` has no `&mut self` methods, so a shared borrow is sound.
     let js: &'a Acl = unsafe { &*(raw as *const Acl) };
-    Ok(&js.inner)
+    Ok(&js.engine)
 }
 
 /// `ACL GENPASS [bits]` for a JS argument: core's default when left out. A whole number
@@ -70,15 +71,59 @@ fn genpass_bits(env: &Env, bits: Option<Num>) -> Result<String> {
 /// over the network; changes apply to live connections at once.
 #[napi]
 pub struct Acl {
-    pub(crate) inner: Arc<CoreAcl>,
+    /// The engine, and the fleet's store its writes go through when made by `fromStore`
+    /// (core decides which).
+    pub(crate) engine: EmbeddedAcl,
 }
 
 impl Acl {
     fn wrap(acl: CoreAcl) -> Acl {
         Acl {
-            inner: Arc::new(acl),
+            engine: EmbeddedAcl::new(Arc::new(acl)),
         }
     }
+
+    fn attached(engine: EmbeddedAcl) -> Acl {
+        Acl { engine }
+    }
+
+    /// The engine itself (reads, and what a `Server` shares).
+    fn inner(&self) -> &Arc<CoreAcl> {
+        self.engine.acl()
+    }
+}
+
+/// Options of `Acl.fromStore` besides the address, each a path (core's `acl.store_options`,
+/// camelCased): left out, not used.
+#[napi(object, object_to_js = false)]
+pub struct AclStoreOptions {
+    /// Where the last state seen is kept, to start from while etcd is unreachable (without
+    /// one, an unreachable etcd at start is an error).
+    #[napi(ts_type = "string | Buffer")]
+    pub cache_file: Option<Bytes>,
+    /// PEM of the CA that signed etcd's certificate (TLS to etcd).
+    #[napi(ts_type = "string | Buffer")]
+    pub ca_file: Option<Bytes>,
+    /// PEM of a client certificate for etcd's `--client-cert-auth` (with `keyFile`).
+    #[napi(ts_type = "string | Buffer")]
+    pub cert_file: Option<Bytes>,
+    /// PEM of the client certificate's key (with `certFile`).
+    #[napi(ts_type = "string | Buffer")]
+    pub key_file: Option<Bytes>,
+}
+
+/// The store options for `url` (core names and checks them; the TLS files are read now).
+fn store_options(url: &str, o: Option<AclStoreOptions>) -> std::result::Result<authgate::acl_store::AclStoreOptions, authgate::Error> {
+    let mut settings = StoreSettings::default();
+    if let Some(o) = o {
+        let given = [("cache_file", o.cache_file), ("ca_file", o.ca_file), ("cert_file", o.cert_file), ("key_file", o.key_file)];
+        for (name, value) in given {
+            if let Some(value) = value {
+                settings.set(name, &value.into_path())?;
+            }
+        }
+    }
+    Ok(settings.options(url)?)
 }
 
 #[napi]
@@ -129,6 +174,42 @@ impl Acl {
         })
     }
 
+    /// An engine attached to a fleet's ACL store, `etcd://host:port[,host:port...]/prefix`: it
+    /// holds the store's users and follows every change (from servers and other engines);
+    /// `setuser`, `deluser`, `load` and `setRequirepass` write through the store and return
+    /// once the change is applied here. Throws `INVALID_ARGUMENT` for an address that is not
+    /// an etcd store or a certificate without its key, `IO` when etcd is unreachable and there
+    /// is no cache file (or a TLS file cannot be read). Blocks until etcd answered: see
+    /// `fromStoreAsync`.
+    #[napi(factory, catch_unwind)]
+    pub fn from_store(
+        env: Env,
+        url: String,
+        #[napi(ts_arg_type = "AclStoreOptions | null")] store: Option<AclStoreOptions>,
+        #[napi(ts_arg_type = "AclOptions | null")] options: Option<Unknown>,
+    ) -> Result<Self> {
+        guard(&env, || {
+            let options = options::merge(&env, CoreOptions::default(), options.as_ref())?;
+            let store = store_options(&url, store).or_throw(&env)?;
+            EmbeddedAcl::from_store(options, store).map(Acl::attached).or_throw(&env)
+        })
+    }
+
+    /// `Acl.fromStore` off the main thread.
+    #[napi(catch_unwind, ts_return_type = "Promise<Acl>")]
+    pub fn from_store_async(
+        env: Env,
+        url: String,
+        #[napi(ts_arg_type = "AclStoreOptions | null")] store: Option<AclStoreOptions>,
+        #[napi(ts_arg_type = "AclOptions | null")] options: Option<Unknown>,
+    ) -> Result<AsyncTask<Blocking<EmbeddedAcl, Acl>>> {
+        guard(&env, || {
+            let options = options::merge(&env, CoreOptions::default(), options.as_ref())?;
+            let store = store_options(&url, store).or_throw(&env)?;
+            Ok(blocking(move || Ok(EmbeddedAcl::from_store(options, store)?), Acl::attached))
+        })
+    }
+
     /// True if the user exists, is `on`, and the password matches (or the user has `nopass`).
     #[napi(catch_unwind)]
     pub fn authenticate(
@@ -139,7 +220,7 @@ impl Acl {
     ) -> Result<bool> {
         guard(&env, || {
             Ok(self
-                .inner
+                .inner()
                 .authenticate(user.as_slice(), password.as_slice()))
         })
     }
@@ -153,7 +234,7 @@ impl Acl {
         #[napi(ts_arg_type = "string | Buffer")] name: Bytes,
     ) -> Result<Option<UserInfo>> {
         guard(&env, || {
-            Ok(self.inner.getuser(name.as_slice()).map(UserInfo::from))
+            Ok(self.inner().getuser(name.as_slice()).map(UserInfo::from))
         })
     }
 
@@ -161,7 +242,7 @@ impl Acl {
     #[napi(catch_unwind)]
     pub fn users(&self, env: Env) -> Result<Vec<String>> {
         guard(&env, || {
-            Ok(self.inner.users().iter().map(|u| lossy(u)).collect())
+            Ok(self.inner().users().iter().map(|u| lossy(u)).collect())
         })
     }
 
@@ -169,7 +250,7 @@ impl Acl {
     #[napi(catch_unwind)]
     pub fn list(&self, env: Env) -> Result<Vec<String>> {
         guard(&env, || {
-            Ok(self.inner.list().iter().map(|l| lossy(l)).collect())
+            Ok(self.inner().list().iter().map(|l| lossy(l)).collect())
         })
     }
 
@@ -182,7 +263,7 @@ impl Acl {
         #[napi(ts_arg_type = "string | Buffer | null")] category: Option<Bytes>,
     ) -> Result<Vec<String>> {
         guard(&env, || {
-            self.inner
+            self.inner()
                 .cat(category.as_ref().map(Bytes::as_slice))
                 .or_throw(&env)
         })
@@ -200,7 +281,7 @@ impl Acl {
                 .map(|c| c.whole(env.raw(), "count", usize::MAX as u64))
                 .transpose()?;
             Ok(self
-                .inner
+                .inner()
                 .log(count.map(|c| c as usize))
                 .into_iter()
                 .map(LogEntry::from)
@@ -212,7 +293,7 @@ impl Acl {
     #[napi(catch_unwind)]
     pub fn log_reset(&self, env: Env) -> Result<()> {
         guard(&env, || {
-            self.inner.log_reset();
+            self.inner().log_reset();
             Ok(())
         })
     }
@@ -229,14 +310,15 @@ impl Acl {
     }
 
     /// `ACL LOAD`: replaces every user with the aclfile's, all or nothing; throws `CONFIG` with
-    /// Redis' text on errors. Blocks: see `loadAsync`.
+    /// Redis' text on errors. On an engine from `fromStore` the file's users replace the
+    /// store's. Blocks: see `loadAsync`.
     #[napi(catch_unwind)]
     pub fn load(
         &self,
         env: Env,
         #[napi(ts_arg_type = "string | Buffer")] path: Bytes,
     ) -> Result<()> {
-        guard(&env, || self.inner.load(&path.into_path()).or_throw(&env))
+        guard(&env, || self.engine.load(&path.into_path()).or_throw(&env))
     }
 
     /// `ACL SAVE`: writes every user to an aclfile atomically; throws `IO` with Redis' text
@@ -247,7 +329,7 @@ impl Acl {
         env: Env,
         #[napi(ts_arg_type = "string | Buffer")] path: Bytes,
     ) -> Result<()> {
-        guard(&env, || self.inner.save(&path.into_path()).or_throw(&env))
+        guard(&env, || self.inner().save(&path.into_path()).or_throw(&env))
     }
 
     /// `load` off the main thread.
@@ -258,8 +340,8 @@ impl Acl {
         #[napi(ts_arg_type = "string | Buffer")] path: Bytes,
     ) -> Result<AsyncTask<Blocking<(), ()>>> {
         guard(&env, || {
-            let (acl, path) = (self.inner.clone(), path.into_path());
-            Ok(blocking(move || Ok(acl.load(&path)?), |()| ()))
+            let (acl, path) = (self.engine.clone(), path.into_path());
+            Ok(blocking(move || acl.load(&path), |()| ()))
         })
     }
 
@@ -271,7 +353,7 @@ impl Acl {
         #[napi(ts_arg_type = "string | Buffer")] path: Bytes,
     ) -> Result<AsyncTask<Blocking<(), ()>>> {
         guard(&env, || {
-            let (acl, path) = (self.inner.clone(), path.into_path());
+            let (acl, path) = (self.inner().clone(), path.into_path());
             Ok(blocking(move || Ok(acl.save(&path)?), |()| ()))
         })
     }
@@ -284,11 +366,12 @@ impl Acl {
         #[napi(ts_arg_type = "string | Buffer")] path: Bytes,
     ) -> Result<()> {
         guard(&env, || {
-            self.inner.check_aclfile(&path.into_path()).or_throw(&env)
+            self.inner().check_aclfile(&path.into_path()).or_throw(&env)
         })
     }
 
-    /// `requirepass`: gives the `default` user this password only (an empty one: `nopass`).
+    /// `requirepass`: gives the `default` user this password only (an empty one: `nopass`);
+    /// through the store on an engine from `fromStore` (throws `IO` when etcd is unreachable).
     #[napi(catch_unwind)]
     pub fn set_requirepass(
         &self,
@@ -296,15 +379,14 @@ impl Acl {
         #[napi(ts_arg_type = "string | Buffer")] password: Bytes,
     ) -> Result<()> {
         guard(&env, || {
-            self.inner.set_requirepass(password.as_slice());
-            Ok(())
+            self.engine.set_requirepass(password.as_slice()).or_throw(&env)
         })
     }
 
     /// The current settings.
     #[napi(catch_unwind)]
     pub fn options(&self, env: Env) -> Result<AclSettings> {
-        guard(&env, || Ok(self.inner.options().into()))
+        guard(&env, || Ok(self.inner().options().into()))
     }
 
     /// Changes the settings given (the others keep their values), as `CONFIG SET` does;
@@ -316,8 +398,8 @@ impl Acl {
         #[napi(ts_arg_type = "AclOptions")] options: Unknown,
     ) -> Result<()> {
         guard(&env, || {
-            let options = options::merge_required(&env, self.inner.options(), &options)?;
-            self.inner.set_options(options);
+            let options = options::merge_required(&env, self.inner().options(), &options)?;
+            self.inner().set_options(options);
             Ok(())
         })
     }
@@ -326,7 +408,7 @@ impl Acl {
     #[napi(getter, catch_unwind, ts_return_type = "PubsubDefault")]
     pub fn pubsub_default(&self, env: Env) -> Result<String> {
         guard(&env, || {
-            Ok(self.inner.pubsub_default().as_str().to_string())
+            Ok(self.inner().pubsub_default().as_str().to_string())
         })
     }
 
@@ -339,7 +421,7 @@ impl Acl {
         #[napi(ts_arg_type = "PubsubDefault | Buffer")] value: Bytes,
     ) -> Result<()> {
         guard(&env, || {
-            self.inner
+            self.inner()
                 .set_pubsub_default(options::pubsub_default(&env, &value)?);
             Ok(())
         })
@@ -348,7 +430,7 @@ impl Acl {
     /// `acllog-max-len`.
     #[napi(getter, catch_unwind)]
     pub fn log_max_len(&self, env: Env) -> Result<f64> {
-        guard(&env, || Ok(self.inner.log_max_len() as f64))
+        guard(&env, || Ok(self.inner().log_max_len() as f64))
     }
 
     /// Sets `acllog-max-len` (a whole number; the log is trimmed at once).
@@ -359,7 +441,7 @@ impl Acl {
         #[napi(ts_arg_type = "number")] value: Num,
     ) -> Result<()> {
         guard(&env, || {
-            self.inner
+            self.inner()
                 .set_log_max_len(options::log_max_len(&env, &value)?);
             Ok(())
         })

@@ -43,7 +43,7 @@ impl ValidateNapiValue for AclHandle {}
 impl FromNapiValue for AclHandle {
     unsafe fn from_napi_value(env: sys::napi_env, v: sys::napi_value) -> Result<Self> {
         crate::acl::unwrap_acl(env, v, "options.acl", "ERR_INVALID_ARG_TYPE")
-            .map(|a| AclHandle(a.clone()))
+            .map(|a| AclHandle(a.acl().clone()))
     }
 }
 

@@ -12,16 +12,15 @@
 //! `check` is the hot path, so finding the engine must be cheap. The prototype methods find
 //! it through `this` (napi-rs' type tag, then `napi_unwrap`: about 100 ns together). The first
 //! such call on a direct `Acl` instance also gives that instance its own copies of the six
-//! methods, whose callback data is the engine itself (an `Arc` freed by the function's
+//! methods, whose callback data is the engine itself (a handle freed by the function's
 //! finalizer), so later calls skip both lookups. Instances of subclasses keep the prototype
 //! methods, so overrides still work.
 
 use std::ffi::CStr;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
-use std::sync::Arc;
 
-use authgate::acl::Acl as CoreAcl;
+use authgate::acl_store::EmbeddedAcl;
 use napi::{sys, Error, Status};
 
 use crate::args::{wrong_type, ArgBuf};
@@ -65,7 +64,7 @@ fn core_error(env: sys::napi_env, e: impl Into<authgate::Error>) -> Throw {
     }
 }
 
-type Handler = fn(sys::napi_env, &CoreAcl, &[sys::napi_value]) -> Result<sys::napi_value, Throw>;
+type Handler = fn(sys::napi_env, &EmbeddedAcl, &[sys::napi_value]) -> Result<sys::napi_value, Throw>;
 
 fn status(st: sys::napi_status, what: &str) -> Result<(), Error> {
     if st == sys::Status::napi_ok {
@@ -128,9 +127,9 @@ unsafe fn dispatch(
             &spilled
         };
         if !data.is_null() {
-            // SAFETY: a non-NULL `data` is the `Box<Arc<CoreAcl>>` of an own method made by
+            // SAFETY: a non-NULL `data` is the `Box<EmbeddedAcl>` of an own method made by
             // `bind_methods`; the function being called owns it until its finalizer runs.
-            let acl: &Arc<CoreAcl> = unsafe { &*(data as *const Arc<CoreAcl>) };
+            let acl: &EmbeddedAcl = unsafe { &*(data as *const EmbeddedAcl) };
             return f(env, acl, args);
         }
         let acl = crate::acl::unwrap_acl(env, this, "this", "ERR_INVALID_THIS")?;
@@ -169,17 +168,17 @@ unsafe extern "C" fn release_engine(
     data: *mut std::ffi::c_void,
     _hint: *mut std::ffi::c_void,
 ) {
-    // Dropping an Arc cannot unwind in practice; the guard keeps a panic from crossing C.
+    // Dropping the engine's handle cannot unwind in practice; the guard keeps a panic from crossing C.
     let _ = catch_unwind(AssertUnwindSafe(|| {
-        // SAFETY: `data` is the `Box<Arc<CoreAcl>>` leaked in `bind_methods` for this function,
+        // SAFETY: `data` is the `Box<EmbeddedAcl>` leaked in `bind_methods` for this function,
         // and this finalizer runs exactly once.
-        drop(unsafe { Box::from_raw(data as *mut Arc<CoreAcl>) });
+        drop(unsafe { Box::from_raw(data as *mut EmbeddedAcl) });
     }));
 }
 
 /// Gives a direct `Acl` instance its own copies of the six methods (see the module docs).
 /// Best effort: on any failure the prototype methods simply keep being used.
-fn bind_methods(env: sys::napi_env, this: sys::napi_value, acl: &Arc<CoreAcl>) {
+fn bind_methods(env: sys::napi_env, this: sys::napi_value, acl: &EmbeddedAcl) {
     let mut proto = ptr::null_mut();
     let mut direct = false;
     // SAFETY: `this` is an object of the current call (unwrap_acl checked it).
@@ -299,7 +298,7 @@ fn read_all(
 
 fn setuser(
     env: sys::napi_env,
-    acl: &CoreAcl,
+    acl: &EmbeddedAcl,
     args: &[sys::napi_value],
 ) -> Result<sys::napi_value, Throw> {
     ArgBuf::with(|buf| {
@@ -313,7 +312,7 @@ fn setuser(
 
 fn deluser(
     env: sys::napi_env,
-    acl: &CoreAcl,
+    acl: &EmbeddedAcl,
     args: &[sys::napi_value],
 ) -> Result<sys::napi_value, Throw> {
     let n = ArgBuf::with(|buf| {
@@ -333,39 +332,39 @@ fn deluser(
 
 fn check(
     env: sys::napi_env,
-    acl: &CoreAcl,
+    acl: &EmbeddedAcl,
     args: &[sys::napi_value],
 ) -> Result<sys::napi_value, Throw> {
     ArgBuf::with(|buf| {
         read_all(env, buf, args, "user", "argv")?;
         let all = buf.slices();
-        acl.check(all[0], &all[1..]).map_err(|e| core_error(env, e))
+        acl.acl().check(all[0], &all[1..]).map_err(|e| core_error(env, e))
     })?;
     Ok(UNDEFINED)
 }
 
 fn allowed(
     env: sys::napi_env,
-    acl: &CoreAcl,
+    acl: &EmbeddedAcl,
     args: &[sys::napi_value],
 ) -> Result<sys::napi_value, Throw> {
     let yes = ArgBuf::with(|buf| {
         read_all(env, buf, args, "user", "argv")?;
         let all = buf.slices();
-        acl.allowed(all[0], &all[1..]).map_err(|e| core_error(env, e))
+        acl.acl().allowed(all[0], &all[1..]).map_err(|e| core_error(env, e))
     })?;
     Ok(verdict::boolean(env, yes)?)
 }
 
 fn denial(
     env: sys::napi_env,
-    acl: &CoreAcl,
+    acl: &EmbeddedAcl,
     args: &[sys::napi_value],
 ) -> Result<sys::napi_value, Throw> {
     let denied = ArgBuf::with(|buf| {
         read_all(env, buf, args, "user", "argv")?;
         let all = buf.slices();
-        acl.denial(all[0], &all[1..]).map_err(|e| core_error(env, e))
+        acl.acl().denial(all[0], &all[1..]).map_err(|e| core_error(env, e))
     })?;
     Ok(match denied {
         Some(d) => verdict::denial(env, &d)?,
@@ -375,13 +374,13 @@ fn denial(
 
 fn dryrun(
     env: sys::napi_env,
-    acl: &CoreAcl,
+    acl: &EmbeddedAcl,
     args: &[sys::napi_value],
 ) -> Result<sys::napi_value, Throw> {
     let verdict = ArgBuf::with(|buf| {
         read_all(env, buf, args, "user", "argv")?;
         let all = buf.slices();
-        acl.dryrun(all[0], &all[1..])
+        acl.acl().dryrun(all[0], &all[1..])
             .map_err(|e| core_error(env, e))
     })?;
     Ok(string(env, verdict.text())?)

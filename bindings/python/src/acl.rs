@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use authgate::acl::{Acl, DEFAULT_GENPASS_BITS};
-use authgate::acl_store::{AclStore, AclStoreOptions};
+use authgate::acl_store::{EmbeddedAcl, StoreSettings};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString, PyTuple, PyType};
 
@@ -34,9 +34,20 @@ use crate::records::{log_entry, user_info};
 ///         ``log_max_len``.
 #[pyclass(name = "Acl", module = "authgate", frozen)]
 pub(crate) struct PyAcl {
-    pub(crate) inner: Arc<Acl>,
-    /// The fleet's store (:meth:`Acl.from_store`): setuser, deluser and load write through it.
-    pub(crate) store: Option<Arc<AclStore>>,
+    /// The engine, and the fleet's store its writes go through when made by
+    /// :meth:`Acl.from_store` (core decides which).
+    pub(crate) engine: EmbeddedAcl,
+}
+
+impl PyAcl {
+    fn local(acl: Acl) -> PyAcl {
+        PyAcl { engine: EmbeddedAcl::new(Arc::new(acl)) }
+    }
+
+    /// The engine itself (reads, and what a :class:`Server` shares).
+    pub(crate) fn inner(&self) -> &Arc<Acl> {
+        self.engine.acl()
+    }
 }
 
 /// ``ACL GENPASS``, shared by :meth:`Acl.genpass` and the module function.
@@ -61,10 +72,7 @@ impl PyAcl {
     ) -> PyResult<PyAcl> {
         guard(py, || {
             let options = acl_options(py, pubsub_default, log_max_len)?;
-            Ok(PyAcl {
-                inner: Arc::new(Acl::with_options(options)),
-                store: None,
-            })
+            Ok(PyAcl::local(Acl::with_options(options)))
         })
     }
 
@@ -90,45 +98,54 @@ impl PyAcl {
             let acl = py
                 .detach(move || Acl::from_file(&path, options))
                 .py_err(py)?;
-            Ok(PyAcl {
-                inner: Arc::new(acl),
-                store: None,
-            })
+            Ok(PyAcl::local(acl))
         })
     }
 
     /// An engine attached to a fleet's ACL store, ``etcd://host:port[,host:port...]/prefix``:
     /// it holds the store's users and follows every change (from servers and other engines);
-    /// :meth:`setuser`, :meth:`deluser` and :meth:`load` write through the store (a
-    /// compare-and-swap transaction) and return once the change is applied here. Waits for
-    /// etcd with the GIL released.
+    /// :meth:`setuser`, :meth:`deluser`, :meth:`load` and :meth:`set_requirepass` write
+    /// through the store (a compare-and-swap transaction) and return once the change is
+    /// applied here. Waits for etcd with the GIL released.
     ///
     /// Args:
     ///     url: the store's address.
     ///     cache_file: where the last state is kept, to start from when etcd is unreachable.
+    ///     ca_file: PEM of the CA that signed etcd's certificate (TLS to etcd).
+    ///     cert_file, key_file: a client certificate and its key for etcd's
+    ///         ``--client-cert-auth`` (both or neither).
     ///
     /// Raises:
-    ///     InvalidArgument: ``url`` is not an ``etcd://`` store address.
-    ///     OSError: etcd is unreachable and there is no cache to start from.
+    ///     InvalidArgument: ``url`` is not an ``etcd://`` store address, or only one of
+    ///         ``cert_file`` and ``key_file`` is given.
+    ///     IoError: etcd is unreachable and there is no cache to start from, or a PEM file
+    ///         cannot be read.
     #[classmethod]
-    #[pyo3(signature = (url, *, cache_file = None, pubsub_default = None, log_max_len = None))]
+    #[pyo3(signature = (url, *, cache_file = None, ca_file = None, cert_file = None, key_file = None, pubsub_default = None, log_max_len = None))]
+    #[allow(clippy::too_many_arguments)]
     fn from_store(
         _cls: &Bound<'_, PyType>,
         py: Python<'_>,
         url: &str,
         cache_file: Option<&Bound<'_, PyAny>>,
+        ca_file: Option<&Bound<'_, PyAny>>,
+        cert_file: Option<&Bound<'_, PyAny>>,
+        key_file: Option<&Bound<'_, PyAny>>,
         pubsub_default: Option<&Bound<'_, PyAny>>,
         log_max_len: Option<i64>,
     ) -> PyResult<PyAcl> {
         guard(py, || {
-            let acl = Arc::new(Acl::with_options(acl_options(py, pubsub_default, log_max_len)?));
-            let mut options = AclStoreOptions::new(url);
-            options.cache_file = cache_file.map(to_path).transpose()?;
-            let attached = acl.clone();
-            let store = py
-                .detach(move || AclStore::attach(attached, options).map_err(authgate::Error::from))
-                .py_err(py)?;
-            Ok(PyAcl { inner: acl, store: Some(Arc::new(store)) })
+            let acl_options = acl_options(py, pubsub_default, log_max_len)?;
+            let mut settings = StoreSettings::default();
+            let given = [("cache_file", cache_file), ("ca_file", ca_file), ("cert_file", cert_file), ("key_file", key_file)];
+            for (name, value) in given {
+                if let Some(value) = value {
+                    settings.set(name, &to_path(value)?).py_err(py)?;
+                }
+            }
+            let options = settings.options(url).py_err(py)?;
+            let engine = py.detach(move || EmbeddedAcl::from_store(acl_options, options)).py_err(py)?;
+            Ok(PyAcl { engine })
         })
     }
 
@@ -148,12 +165,7 @@ impl PyAcl {
         guard(py, || {
             let name = arg(name, "name")?;
             let rules = args(rules, "rule")?;
-            match &self.store {
-                Some(store) => py
-                    .detach(|| store.setuser(name.as_bytes(), &rules[..]).map_err(authgate::Error::from))
-                    .py_err(py),
-                None => self.inner.setuser(name.as_bytes(), &rules[..]).py_err(py),
-            }
+            py.detach(|| self.engine.setuser(name.as_bytes(), &rules[..])).py_err(py)
         })
     }
 
@@ -165,10 +177,7 @@ impl PyAcl {
     fn deluser(&self, py: Python<'_>, names: &Bound<'_, PyTuple>) -> PyResult<usize> {
         guard(py, || {
             let names = args(names, "name")?;
-            match &self.store {
-                Some(store) => py.detach(|| store.deluser(&names[..]).map_err(authgate::Error::from)).py_err(py),
-                None => self.inner.deluser(&names[..]).py_err(py),
-            }
+            py.detach(|| self.engine.deluser(&names[..])).py_err(py)
         })
     }
 
@@ -180,7 +189,7 @@ impl PyAcl {
     ) -> PyResult<Option<Bound<'py, PyAny>>> {
         guard(py, || {
             let name = arg(name, "name")?;
-            self.inner
+            self.inner()
                 .getuser(name.as_bytes())
                 .map(|info| user_info(py, &info))
                 .transpose()
@@ -189,12 +198,12 @@ impl PyAcl {
 
     /// ``ACL USERS``: the user names, sorted.
     fn users<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        guard(py, || to_str_list(py, &self.inner.users()))
+        guard(py, || to_str_list(py, &self.inner().users()))
     }
 
     /// ``ACL LIST``: one ``user <name> <rules>`` line per user, sorted by name.
     fn list<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        guard(py, || to_str_list(py, &self.inner.list()))
+        guard(py, || to_str_list(py, &self.inner().list()))
     }
 
     /// ``ACL CAT [category]``: the category names, or the commands in one category.
@@ -210,7 +219,7 @@ impl PyAcl {
         guard(py, || {
             let category = category.map(|c| arg(c, "category")).transpose()?;
             let names = self
-                .inner
+                .inner()
                 .cat(category.as_ref().map(|c| c.as_bytes()))
                 .py_err(py)?;
             to_str_list(py, &names)
@@ -229,7 +238,7 @@ impl PyAcl {
             let user = arg(user, "user")?;
             let password = arg(password, "password")?;
             Ok(self
-                .inner
+                .inner()
                 .authenticate(user.as_bytes(), password.as_bytes()))
         })
     }
@@ -255,7 +264,7 @@ impl PyAcl {
         guard(py, || {
             let user = arg(user, "user")?;
             let argv = args(argv, "argument")?;
-            self.inner.check(user.as_bytes(), &argv[..]).py_err(py)
+            self.inner().check(user.as_bytes(), &argv[..]).py_err(py)
         })
     }
 
@@ -275,7 +284,7 @@ impl PyAcl {
         guard(py, || {
             let user = arg(user, "user")?;
             let argv = args(argv, "argument")?;
-            self.inner.allowed(user.as_bytes(), &argv[..]).py_err(py)
+            self.inner().allowed(user.as_bytes(), &argv[..]).py_err(py)
         })
     }
 
@@ -295,7 +304,7 @@ impl PyAcl {
         guard(py, || {
             let user = arg(user, "user")?;
             let argv = args(argv, "argument")?;
-            let denied = self.inner.denial(user.as_bytes(), &argv[..]).py_err(py)?;
+            let denied = self.inner().denial(user.as_bytes(), &argv[..]).py_err(py)?;
             Ok(denied.map(PyDenial::new))
         })
     }
@@ -316,7 +325,7 @@ impl PyAcl {
         guard(py, || {
             let user = arg(user, "user")?;
             let argv = args(argv, "argument")?;
-            let verdict = self.inner.dryrun(user.as_bytes(), &argv[..]).py_err(py)?;
+            let verdict = self.inner().dryrun(user.as_bytes(), &argv[..]).py_err(py)?;
             to_str(py, verdict.text())
         })
     }
@@ -334,7 +343,7 @@ impl PyAcl {
                 .transpose()
                 .py_err(py)?;
             let list = PyList::empty(py);
-            for e in self.inner.log(count) {
+            for e in self.inner().log(count) {
                 list.append(log_entry(py, &e)?)?;
             }
             Ok(list)
@@ -344,7 +353,7 @@ impl PyAcl {
     /// ``ACL LOG RESET``: empties the log.
     fn log_reset(&self, py: Python<'_>) -> PyResult<()> {
         guard(py, || {
-            self.inner.log_reset();
+            self.inner().log_reset();
             Ok(())
         })
     }
@@ -370,12 +379,7 @@ impl PyAcl {
     fn load(&self, py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<()> {
         guard(py, || {
             let path = to_path(path)?;
-            match &self.store {
-                Some(store) => py
-                    .detach(|| store.load_file(&path, &path.to_string_lossy()).map_err(authgate::Error::from))
-                    .py_err(py),
-                None => py.detach(|| self.inner.load(&path)).py_err(py),
-            }
+            py.detach(|| self.engine.load(&path)).py_err(py)
         })
     }
 
@@ -388,7 +392,7 @@ impl PyAcl {
     fn save(&self, py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<()> {
         guard(py, || {
             let path = to_path(path)?;
-            py.detach(|| self.inner.save(&path)).py_err(py)
+            py.detach(|| self.inner().save(&path)).py_err(py)
         })
     }
 
@@ -399,17 +403,17 @@ impl PyAcl {
     fn check_aclfile(&self, py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<()> {
         guard(py, || {
             let path = to_path(path)?;
-            py.detach(|| self.inner.check_aclfile(&path)).py_err(py)
+            py.detach(|| self.inner().check_aclfile(&path)).py_err(py)
         })
     }
 
     /// ``requirepass``: sets the ``default`` user's only password (an empty one gives
-    /// ``nopass``).
+    /// ``nopass``). On an engine from :meth:`from_store` this is a setuser of ``default``
+    /// through the store (raising ``IoError`` when etcd is unreachable).
     fn set_requirepass(&self, py: Python<'_>, password: &Bound<'_, PyAny>) -> PyResult<()> {
         guard(py, || {
             let password = arg(password, "password")?;
-            self.inner.set_requirepass(password.as_bytes());
-            Ok(())
+            py.detach(|| self.engine.set_requirepass(password.as_bytes())).py_err(py)
         })
     }
 
@@ -417,7 +421,7 @@ impl PyAcl {
     fn options(&self, py: Python<'_>) -> PyResult<PyAclOptions> {
         guard(py, || {
             Ok(PyAclOptions {
-                inner: self.inner.options(),
+                inner: self.inner().options(),
             })
         })
     }
@@ -426,7 +430,7 @@ impl PyAcl {
     /// ``acllog-max-len``).
     fn set_options(&self, py: Python<'_>, options: PyRef<'_, PyAclOptions>) -> PyResult<()> {
         guard(py, || {
-            self.inner.set_options(options.inner);
+            self.inner().set_options(options.inner);
             Ok(())
         })
     }
@@ -435,13 +439,13 @@ impl PyAcl {
     /// the oldest entries).
     #[getter(log_max_len)]
     fn get_log_max_len(&self, py: Python<'_>) -> PyResult<usize> {
-        guard(py, || Ok(self.inner.log_max_len()))
+        guard(py, || Ok(self.inner().log_max_len()))
     }
 
     #[setter(log_max_len)]
     fn set_log_max_len(&self, py: Python<'_>, value: i64) -> PyResult<()> {
         guard(py, || {
-            self.inner.set_log_max_len(log_max_len(py, value)?);
+            self.inner().set_log_max_len(log_max_len(py, value)?);
             Ok(())
         })
     }
@@ -450,20 +454,20 @@ impl PyAcl {
     /// case, ``str`` or ``bytes``); applies to users created (or ``reset``) later.
     #[getter(pubsub_default)]
     fn get_pubsub_default(&self, py: Python<'_>) -> PyResult<&'static str> {
-        guard(py, || Ok(self.inner.pubsub_default().as_str()))
+        guard(py, || Ok(self.inner().pubsub_default().as_str()))
     }
 
     #[setter(pubsub_default)]
     fn set_pubsub_default(&self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<()> {
         guard(py, || {
-            self.inner.set_pubsub_default(pubsub_default(value)?);
+            self.inner().set_pubsub_default(pubsub_default(value)?);
             Ok(())
         })
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         guard(py, || {
-            Ok(format!("<authgate.Acl users={}>", self.inner.users().len()))
+            Ok(format!("<authgate.Acl users={}>", self.inner().users().len()))
         })
     }
 }

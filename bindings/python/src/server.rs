@@ -96,7 +96,7 @@ fn options(
 
 impl PyServer {
     fn build(py: Python<'_>, acl: Bound<'_, PyAcl>, options: ServerOptions) -> PyResult<Self> {
-        let shared = Arc::clone(&acl.get().inner);
+        let shared = Arc::clone(acl.get().inner());
         // Reading a config file is I/O: without the GIL.
         let controller = py
             .detach(move || ServerController::new(shared, &options))

@@ -118,10 +118,16 @@ class Acl:
         url: str,
         *,
         cache_file: Optional[_Path] = None,
+        ca_file: Optional[_Path] = None,
+        cert_file: Optional[_Path] = None,
+        key_file: Optional[_Path] = None,
         pubsub_default: Optional[_Text] = None,
         log_max_len: Optional[int] = None,
     ) -> "Acl":
-        """An engine attached to a fleet's etcd ACL store (``etcd://host:port/prefix``)."""
+        """An engine attached to a fleet's etcd ACL store (``etcd://host:port/prefix``):
+        setuser, deluser, load and set_requirepass write through it; ``cache_file`` is the
+        state kept for a start while etcd is unreachable; ``ca_file``, ``cert_file`` and
+        ``key_file`` are PEM files for TLS to etcd."""
     def setuser(self, name: _Arg, *rules: _Arg) -> None:
         """``ACL SETUSER``: all or nothing; raises :class:`AclError` for an invalid rule."""
     def deluser(self, *names: _Arg) -> int:
@@ -158,7 +164,8 @@ class Acl:
     def check_aclfile(self, path: _Path) -> None:
         """Validates an aclfile without applying it; raises :class:`ConfigError`."""
     def set_requirepass(self, password: _Arg) -> None:
-        """``requirepass``: the ``default`` user's only password (empty: ``nopass``)."""
+        """``requirepass``: the ``default`` user's only password (empty: ``nopass``);
+        through the store for an engine from :meth:`from_store`."""
     def options(self) -> AclOptions:
         """The current settings."""
     def set_options(self, options: AclOptions) -> None:

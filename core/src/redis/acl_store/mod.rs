@@ -32,12 +32,14 @@
 //! ```
 
 mod cache;
+mod embedded;
+mod settings;
 mod sync;
 mod url;
 mod write;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -46,6 +48,8 @@ use parking_lot::{Condvar, Mutex};
 use crate::credentials::EtcdTls;
 use crate::redis::acl::{Acl, AclError};
 
+pub use embedded::EmbeddedAcl;
+pub use settings::{StoreSettings, STORE_OPTIONS};
 pub use url::StoreUrl;
 
 /// How to attach to a store.
@@ -67,6 +71,35 @@ impl AclStoreOptions {
     pub fn new(url: impl Into<String>) -> AclStoreOptions {
         AclStoreOptions { url: url.into(), cache_file: None, tls: None, timeout: Duration::from_secs(3) }
     }
+
+    /// TLS to etcd from PEM files, read now: the CA that signed etcd's certificate, and a
+    /// client certificate with its key (for etcd's `--client-cert-auth`; both or neither).
+    /// With none of them the store is reached over plain HTTP. `names` are the options'
+    /// names as the caller shows them in errors (a server's directives `acl-store-ca-file`,
+    /// ...; a binding's `ca_file`, ...). Nothing is changed on an error.
+    pub fn set_tls_files_named(
+        &mut self,
+        names: [&str; 3],
+        ca_file: Option<&Path>,
+        cert_file: Option<&Path>,
+        key_file: Option<&Path>,
+    ) -> Result<(), StoreError> {
+        if cert_file.is_some() != key_file.is_some() {
+            return Err(StoreError::InvalidOption(format!("{} and {} go together", names[1], names[2])));
+        }
+        let read = |name: &str, path: Option<&Path>| {
+            path.map(|p| std::fs::read(p).map_err(|e| StoreError::File(format!("cannot read {name} {}: {e}", p.display()))))
+                .transpose()
+        };
+        let ca = read(names[0], ca_file)?;
+        let cert = read(names[1], cert_file)?;
+        let key = read(names[2], key_file)?;
+        self.tls = match (ca, cert.zip(key)) {
+            (None, None) => None,
+            (ca_pem, client_cert_pem) => Some(EtcdTls { ca_pem, client_cert_pem, domain: None }),
+        };
+        Ok(())
+    }
 }
 
 /// Why a store operation failed.
@@ -82,6 +115,10 @@ pub enum StoreError {
     Acl(AclError),
     /// Other writers kept changing the same user: nothing was changed.
     Conflict(String),
+    /// An option is invalid (e.g. a client certificate without its key).
+    InvalidOption(String),
+    /// A file an option names cannot be read.
+    File(String),
 }
 
 impl std::fmt::Display for StoreError {
@@ -89,7 +126,7 @@ impl std::fmt::Display for StoreError {
         match self {
             StoreError::InvalidUrl(m) => write!(f, "invalid ACL store address {m}"),
             StoreError::Unavailable(m) => write!(f, "ACL store unavailable, nothing was changed: {m}"),
-            StoreError::NoState(m) => write!(f, "{m}"),
+            StoreError::NoState(m) | StoreError::InvalidOption(m) | StoreError::File(m) => write!(f, "{m}"),
             StoreError::Acl(e) => write!(f, "{}", String::from_utf8_lossy(&e.to_bytes())),
             StoreError::Conflict(user) => {
                 write!(f, "ACL store: too many concurrent changes of user '{user}', nothing was changed")
@@ -123,8 +160,10 @@ impl From<StoreError> for crate::Error {
         use crate::ErrorKind;
         match e {
             StoreError::Acl(e) => e.into(),
-            StoreError::InvalidUrl(_) => crate::Error::new(ErrorKind::InvalidArgument, e.to_string()),
-            StoreError::Unavailable(_) | StoreError::NoState(_) => crate::Error::new(ErrorKind::Io, e.to_string()),
+            StoreError::InvalidUrl(_) | StoreError::InvalidOption(_) => {
+                crate::Error::new(ErrorKind::InvalidArgument, e.to_string())
+            }
+            StoreError::Unavailable(_) | StoreError::NoState(_) | StoreError::File(_) => crate::Error::new(ErrorKind::Io, e.to_string()),
             StoreError::Conflict(_) => crate::Error::new(ErrorKind::Err, e.to_string()),
         }
     }
@@ -222,8 +261,16 @@ impl std::fmt::Debug for AclStore {
 
 impl Drop for AclStore {
     fn drop(&mut self) {
-        if let Some(rt) = self.runtime.take() {
+        let Some(rt) = self.runtime.take() else { return };
+        if tokio::runtime::Handle::try_current().is_ok() {
+            // Dropped on an async task (a server's shared state): blocking is not allowed
+            // there, so the store's threads are left to exit on their own.
             rt.shutdown_background();
+        } else {
+            // Dropped by a program's own thread (a binding's engine freed): the watch and the
+            // client's threads are stopped and joined, so none outlives the handle (and a
+            // leak checker sees nothing of them at exit).
+            rt.shutdown_timeout(Duration::from_secs(1));
         }
     }
 }

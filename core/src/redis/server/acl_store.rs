@@ -25,31 +25,13 @@ pub(crate) fn attach(acl: &Arc<Acl>, config: &Config) -> Result<Option<Arc<Store
     let Some(url) = &config.acl_store else { return Ok(None) };
     let mut options = crate::acl_store::AclStoreOptions::new(url.clone());
     options.cache_file = Some(config.acl_store_cache_path());
-    options.tls = etcd_tls(config).map_err(|e| ServerError::Acl(format!("Aborting startup: {e}")))?;
+    let (ca, cert, key) = (&config.acl_store_ca_file, &config.acl_store_cert_file, &config.acl_store_key_file);
+    options
+        .set_tls_files_named(["acl-store-ca-file", "acl-store-cert-file", "acl-store-key-file"], ca.as_deref(), cert.as_deref(), key.as_deref())
+        .map_err(|e| ServerError::Acl(format!("Aborting startup: {e}")))?;
     let store = crate::acl_store::AclStore::attach(acl.clone(), options)
         .map_err(|e| ServerError::Acl(format!("Aborting startup: {e}")))?;
     Ok(Some(Arc::new(store)))
-}
-
-/// TLS to etcd from `acl-store-ca-file`, `acl-store-cert-file` and `acl-store-key-file` (the
-/// files read now, at start); `None` when none is set (plain HTTP).
-#[cfg(feature = "etcd")]
-fn etcd_tls(config: &Config) -> Result<Option<crate::credentials::EtcdTls>, String> {
-    let read = |directive: &str, path: &Option<std::path::PathBuf>| {
-        path.as_ref()
-            .map(|p| std::fs::read(p).map_err(|e| format!("cannot read {directive} {}: {e}", p.display())))
-            .transpose()
-    };
-    let ca = read("acl-store-ca-file", &config.acl_store_ca_file)?;
-    let cert = read("acl-store-cert-file", &config.acl_store_cert_file)?;
-    let key = read("acl-store-key-file", &config.acl_store_key_file)?;
-    if cert.is_some() != key.is_some() {
-        return Err("acl-store-cert-file and acl-store-key-file go together".into());
-    }
-    if ca.is_none() && cert.is_none() {
-        return Ok(None);
-    }
-    Ok(Some(crate::credentials::EtcdTls { ca_pem: ca, client_cert_pem: cert.zip(key), domain: None }))
 }
 
 /// Without `etcd` there is no store to attach to: `acl-store` is refused.

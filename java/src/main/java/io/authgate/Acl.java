@@ -123,6 +123,50 @@ public final class Acl implements AutoCloseable {
                 Wire.utf8(options.pubsubDefault()), options.logMaxLen()));
     }
 
+    /**
+     * An engine (with core's default options) attached to a fleet's ACL store,
+     * {@code etcd://host:port[,host:port...]/prefix}: it holds the store's users and follows
+     * every change made by servers and other engines. {@link #setuser}, {@link #deluser},
+     * {@link #load} and {@link #setRequirepass} write through the store (a compare-and-swap
+     * transaction) and return once the change is applied here; every other method reads the
+     * local engine. Blocks until etcd answered. {@link #close()} detaches.
+     *
+     * @param url the store's address
+     * @return a new engine
+     * @throws AuthgateException code {@code INVALID_ARGUMENT} for an address that is not an
+     *     etcd store; code {@code IO} when etcd is unreachable (there is no cache file)
+     */
+    public static Acl fromStore(String url) {
+        return fromStore(url, AclStoreOptions.none());
+    }
+
+    /**
+     * {@link #fromStore(String)} with store options (a cache file, TLS to etcd).
+     *
+     * @param url the store's address
+     * @param store the cache file and TLS files
+     * @return a new engine
+     * @throws AuthgateException code {@code INVALID_ARGUMENT} for a bad address or a client
+     *     certificate without its key; code {@code IO} when etcd is unreachable and there is no
+     *     cache file, or a TLS file cannot be read
+     */
+    public static Acl fromStore(String url, AclStoreOptions store) {
+        return new Acl(AclNative.nativeFromStore(Wire.utf8(url), Objects.requireNonNull(store, "store").packed(), null, 0));
+    }
+
+    /**
+     * {@link #fromStore(String, AclStoreOptions)} with engine settings.
+     *
+     * @param url the store's address
+     * @param store the cache file and TLS files
+     * @param options the engine settings
+     * @return a new engine
+     */
+    public static Acl fromStore(String url, AclStoreOptions store, AclOptions options) {
+        return new Acl(AclNative.nativeFromStore(Wire.utf8(url), Objects.requireNonNull(store, "store").packed(),
+                Wire.utf8(options.pubsubDefault()), options.logMaxLen()));
+    }
+
     private static byte[] pathBytes(Path path) {
         return Wire.utf8(Objects.requireNonNull(path, "path").toString());
     }

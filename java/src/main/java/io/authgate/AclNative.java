@@ -15,6 +15,7 @@ final class AclNative {
 
     static native long nativeNew(byte[] pubsubDefault, int logMaxLen);
     static native long nativeFromFile(byte[] path, byte[] pubsubDefault, int logMaxLen);
+    static native long nativeFromStore(byte[] url, byte[] storeOptions, byte[] pubsubDefault, int logMaxLen);
     static native void nativeFree(long handle);
     static native void nativeSetuser(long handle, byte[] packed);
     static native int nativeDeluser(long handle, byte[] packed);

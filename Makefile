@@ -159,9 +159,9 @@ java-native:
 	@mkdir -p $(JAVA_NATIVE)
 	cp $(OUT)/libauthgate_jni.so $(JAVA_NATIVE)/libauthgate_jni.so
 
-test-java: java-native etcd-deps
+test-java: build java-native etcd-deps
 	$(JAVA_TOOLS)
-	cd java && mvn -B -ntp verify -Dauthgate.native.skip=true -Dauthgate.platform=$(JAVA_PLATFORM) 2>&1 \
+	cd java && AUTHGATE_BIN=$(AUTHGATE_BIN) mvn -B -ntp verify -Dauthgate.native.skip=true -Dauthgate.platform=$(JAVA_PLATFORM) 2>&1 \
 		| tee $(CURDIR)/target/java-mvn.log; test $${PIPESTATUS[0]} -eq 0
 	jar tf java/target/authgate-*.jar | grep -qx 'native/$(JAVA_PLATFORM)/libauthgate_jni.so'
 	@echo "jar contains native/$(JAVA_PLATFORM)/libauthgate_jni.so"

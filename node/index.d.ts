@@ -119,6 +119,18 @@ export declare class Acl {
   static fromFile(path: string | Buffer, options?: AclOptions | null): Acl
   /** `Acl.fromFile` off the main thread. */
   static fromFileAsync(path: string | Buffer, options?: AclOptions | null): Promise<Acl>
+  /**
+   * An engine attached to a fleet's ACL store, `etcd://host:port[,host:port...]/prefix`: it
+   * holds the store's users and follows every change (from servers and other engines);
+   * `setuser`, `deluser`, `load` and `setRequirepass` write through the store and return
+   * once the change is applied here. Throws `INVALID_ARGUMENT` for an address that is not
+   * an etcd store or a certificate without its key, `IO` when etcd is unreachable and there
+   * is no cache file (or a TLS file cannot be read). Blocks until etcd answered: see
+   * `fromStoreAsync`.
+   */
+  static fromStore(url: string, store?: AclStoreOptions | null, options?: AclOptions | null): Acl
+  /** `Acl.fromStore` off the main thread. */
+  static fromStoreAsync(url: string, store?: AclStoreOptions | null, options?: AclOptions | null): Promise<Acl>
   /** True if the user exists, is `on`, and the password matches (or the user has `nopass`). */
   authenticate(user: string | Buffer, password: string | Buffer): boolean
   /**
@@ -146,7 +158,8 @@ export declare class Acl {
   genpass(bits?: number | null): string
   /**
    * `ACL LOAD`: replaces every user with the aclfile's, all or nothing; throws `CONFIG` with
-   * Redis' text on errors. Blocks: see `loadAsync`.
+   * Redis' text on errors. On an engine from `fromStore` the file's users replace the
+   * store's. Blocks: see `loadAsync`.
    */
   load(path: string | Buffer): void
   /**
@@ -160,7 +173,10 @@ export declare class Acl {
   saveAsync(path: string | Buffer): Promise<void>
   /** Validates an aclfile without applying it; throws `CONFIG` with Redis' ACL LOAD text. */
   checkAclfile(path: string | Buffer): void
-  /** `requirepass`: gives the `default` user this password only (an empty one: `nopass`). */
+  /**
+   * `requirepass`: gives the `default` user this password only (an empty one: `nopass`);
+   * through the store on an engine from `fromStore` (throws `IO` when etcd is unreachable).
+   */
   setRequirepass(password: string | Buffer): void
   /** The current settings. */
   options(): AclSettings
@@ -406,6 +422,24 @@ export interface AclSettings {
   pubsubDefault: PubsubDefault
   /** `acllog-max-len`. */
   logMaxLen: number
+}
+
+/**
+ * Options of `Acl.fromStore` besides the address, each a path (core's `acl.store_options`,
+ * camelCased): left out, not used.
+ */
+export interface AclStoreOptions {
+  /**
+   * Where the last state seen is kept, to start from while etcd is unreachable (without
+   * one, an unreachable etcd at start is an error).
+   */
+  cacheFile?: string | Buffer
+  /** PEM of the CA that signed etcd's certificate (TLS to etcd). */
+  caFile?: string | Buffer
+  /** PEM of a client certificate for etcd's `--client-cert-auth` (with `keyFile`). */
+  certFile?: string | Buffer
+  /** PEM of the client certificate's key (with `certFile`). */
+  keyFile?: string | Buffer
 }
 
 /**

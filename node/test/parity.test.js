@@ -126,8 +126,23 @@ test('Acl: every constructor, method and setting of the vocabulary', async () =>
   }
 
   const ctors = { new: () => new Acl(), from_file: () => Acl.fromFile(path.join(dir, 'users.acl')) }
-  assert.deepEqual(Object.keys(ctors).sort(), [...vocabulary.acl.constructors].sort())
-  for (const name of vocabulary.acl.constructors) assert.ok(ctors[name]() instanceof Acl, name)
+  // from_store is exercised against a real etcd in acl-store.test.js: here an address nothing
+  // listens on shows the constructor exists and refuses to start without a cache.
+  assert.equal(typeof Acl.fromStore, 'function')
+  assert.throws(() => Acl.fromStore('etcd://127.0.0.1:1/parity'), (e) => e.code === 'IO')
+  assert.deepEqual([...Object.keys(ctors), 'from_store'].sort(), [...vocabulary.acl.constructors].sort())
+  for (const name of Object.keys(ctors)) assert.ok(ctors[name]() instanceof Acl, name)
+  // Each store option is a camelCased field core takes: half of a client certificate pair is
+  // refused by core (an unknown field would be ignored and fail with IO instead).
+  assert.deepEqual(vocabulary.acl.store_options, ['cache_file', 'ca_file', 'cert_file', 'key_file'])
+  for (const name of ['cert_file', 'key_file']) {
+    assert.throws(() => Acl.fromStore('etcd://127.0.0.1:1/parity', { [camel(name)]: '/x.pem' }),
+      (e) => e.code === 'INVALID_ARGUMENT' && e.message === 'cert_file and key_file go together', name)
+  }
+  assert.throws(() => Acl.fromStore('etcd://127.0.0.1:1/parity', { [camel('ca_file')]: '/nonexistent/x.pem' }),
+    (e) => e.code === 'IO' && e.message.startsWith('cannot read ca_file '))
+  assert.throws(() => Acl.fromStore('etcd://127.0.0.1:1/parity', { [camel('cache_file')]: '/nonexistent/x.cache' }),
+    (e) => e.code === 'IO')
   // The Promise forms of the file operations (Node's addition to the vocabulary).
   assert.ok((await Acl.fromFileAsync(path.join(dir, 'users.acl'))) instanceof Acl)
   await acl.saveAsync(path.join(dir, 'users.acl'))

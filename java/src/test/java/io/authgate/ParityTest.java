@@ -95,6 +95,10 @@ class ParityTest {
                 assertTrue(acl.authenticate("f", "p"));
             }
         });
+        // The store itself is exercised against a real etcd in AclStoreTest: here an address
+        // nothing listens on shows the constructor exists and refuses to start without a cache.
+        calls.put("from_store", () -> assertEquals("IO",
+                assertThrows(AuthgateException.class, () -> Acl.fromStore("etcd://127.0.0.1:1/parity")).code()));
         calls.put("setuser", () -> withAcl(acl -> assertEquals("on", acl.getuser("alice").flags().get(0))));
         calls.put("deluser", () -> withAcl(acl -> assertEquals(1, acl.deluser("alice"))));
         calls.put("getuser", () -> withAcl(acl -> assertEquals("~cache:*", acl.getuser("alice").keys())));
@@ -210,6 +214,18 @@ class ParityTest {
             }
             calls.get(op).run();
         }
+    }
+
+    @Test
+    void storeOptionsAreAclStoreOptionsComponentsWithWithers() {
+        Set<String> methods = publicMethods(AclStoreOptions.class);
+        Set<String> wanted = new TreeSet<>();
+        for (String s : names(vocab.getAsJsonObject("acl").get("store_options"))) {
+            String name = camel(s);
+            wanted.add(name);
+            assertTrue(methods.contains("with" + Character.toUpperCase(name.charAt(0)) + name.substring(1)), name);
+        }
+        assertEquals(wanted, components(AclStoreOptions.class));
     }
 
     @Test

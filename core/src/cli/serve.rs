@@ -130,6 +130,12 @@ pub struct ServeArgs {
     /// The private key (PEM) of --upstream-tls-cert-file
     #[arg(long, value_name = "FILE")]
     upstream_tls_key_file: Option<OsString>,
+    /// With an upstream that has Redis 6+ ACLs: `mirror` keeps each authgate user as an ACL user
+    /// there and opens each client's upstream connection as that user, so scripts run under
+    /// the same rules (and are allowed to every user) [default: none, scripts only for
+    /// unrestricted users]
+    #[arg(long, value_name = "none|mirror")]
+    upstream_acl: Option<OsString>,
     /// The fleet's shared users in etcd: etcd://host:port[,host:port...]/prefix [default: none]
     #[arg(long, value_name = "URL")]
     acl_store: Option<OsString>,
@@ -192,6 +198,7 @@ impl ServeArgs {
             ("upstream-tls-ca-cert-file", "upstream_tls_ca_cert_file", self.upstream_tls_ca_cert_file.iter().collect()),
             ("upstream-tls-cert-file", "upstream_tls_cert_file", self.upstream_tls_cert_file.iter().collect()),
             ("upstream-tls-key-file", "upstream_tls_key_file", self.upstream_tls_key_file.iter().collect()),
+            ("upstream-acl", "upstream_acl", self.upstream_acl.iter().collect()),
             ("acl-store", "acl_store", self.acl_store.iter().collect()),
             ("acl-store-cache", "acl_store_cache", self.acl_store_cache.iter().collect()),
             ("acl-store-ca-file", "acl_store_ca_file", self.acl_store_ca_file.iter().collect()),

@@ -190,6 +190,9 @@ pub enum AclEvent {
         /// What is still allowed.
         allowed: ChannelAllowList,
     },
+    /// Some user was created, changed or deleted (sent after every change, after the events
+    /// above): for listeners that keep a copy of the users.
+    Changed,
 }
 
 /// Receives [`AclEvent`]s (the server registers one).
@@ -403,6 +406,7 @@ impl Acl {
         if let Some(e) = event {
             self.emit(e);
         }
+        self.emit(AclEvent::Changed);
         Ok(())
     }
 
@@ -425,6 +429,7 @@ impl Acl {
         let count = removed.len();
         if count > 0 {
             self.emit(AclEvent::UsersRemoved(removed));
+            self.emit(AclEvent::Changed);
         }
         Ok(count)
     }
@@ -656,6 +661,7 @@ impl Acl {
         if !removed.is_empty() {
             self.emit(AclEvent::UsersRemoved(removed));
         }
+        self.emit(AclEvent::Changed);
         Ok(())
     }
 

@@ -4,7 +4,7 @@
 //! are skipped, the rest is split with `sdssplitargs` rules and the directive name is
 //! case-insensitive. Supported directives: `port`, `bind`, `requirepass`, `aclfile`, `dir`,
 //! `user` (repeatable), `acl-pubsub-default`, `acllog-max-len`, `maxclients`, `loglevel`,
-//! `logfile`, `upstream` and `upstream-tls-*` (proxy mode), `acl-store`, `acl-store-cache`,
+//! `logfile`, `upstream`, `upstream-tls-*` and `upstream-acl` (proxy mode), `acl-store`, `acl-store-cache`,
 //! `acl-store-ca-file`, `acl-store-cert-file`, `acl-store-key-file` (the fleet's store),
 //! `client-output-buffer-limit`,
 //! `client-query-buffer-limit`, the `tls-*` directives ([`TlsSettings`]) and the REST API's
@@ -66,6 +66,9 @@ pub struct Config {
     /// `upstream-tls-ca-cert-file`, `upstream-tls-cert-file`, `upstream-tls-key-file`: TLS to a
     /// `rediss://` upstream.
     pub upstream_tls: super::UpstreamTlsFiles,
+    /// `upstream-acl none|mirror`: with `mirror`, authgate's users are kept as ACL users on
+    /// the (Redis 6+) upstream and each client's upstream connection is opened as its user.
+    pub upstream_acl_mirror: bool,
     /// `acl-store`: the etcd ACL store a fleet shares (`etcd://host:port[,...]/prefix`).
     pub acl_store: Option<String>,
     /// `acl-store-cache`: the store's last state, started from when etcd is unreachable
@@ -169,6 +172,7 @@ impl Default for Config {
             rest: super::rest::RestConfig::default(),
             upstream: None,
             upstream_tls: Default::default(),
+            upstream_acl_mirror: false,
             acl_store: None,
             acl_store_cache: None,
             acl_store_ca_file: None,
@@ -262,6 +266,13 @@ impl Config {
                 };
             }
             n if super::UpstreamTlsFiles::DIRECTIVES.contains(&n) => self.upstream_tls.apply(n, one()?),
+            "upstream-acl" => {
+                self.upstream_acl_mirror = match one()?.to_ascii_lowercase().as_slice() {
+                    b"none" => false,
+                    b"mirror" => true,
+                    _ => return Err("argument must be 'none' or 'mirror'".into()),
+                }
+            }
             "client-output-buffer-limit" => {
                 // The words after the name, joined with single spaces as Redis does.
                 self.client_output_buffer_limit.apply(&args.join(&b' '))?;

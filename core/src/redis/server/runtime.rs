@@ -344,6 +344,8 @@ async fn serve<F: Future<Output = ()>>(
     let (tls_rebind_tx, mut tls_rebind) = mpsc::unbounded_channel();
     shared.tls.set_rebind(tls_rebind_tx);
     let rest = listeners.rest.map(RestServer::spawn).unwrap_or_default();
+    // upstream-acl mirror: the upstream's ACL users follow authgate's from now on.
+    let mirror = shared.upstream.as_ref().and_then(|t| t.start_mirror(&shared.acl));
     let sweeper = {
         let shared = shared.clone();
         tokio::spawn(async move {
@@ -383,6 +385,9 @@ async fn serve<F: Future<Output = ()>>(
         t.abort();
     }
     sweeper.abort();
+    if let Some(m) = mirror {
+        m.abort();
+    }
     shared.clients.kill_all();
     Ok(())
 }

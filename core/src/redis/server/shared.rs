@@ -142,6 +142,9 @@ impl AclListener for Listener {
 
     fn on_event(&self, event: &AclEvent) {
         let Some(shared) = self.0.upgrade() else { return };
+        if let AclEvent::Changed = event {
+            return; // the events that concern connections come on their own
+        }
         if let AclEvent::UsersRemoved(_) = event {
             // A deleted user stops being a certificate user (a rare, small file write).
             if let Err(e) = super::tls::CertificateUsers(shared.tls.clone()).prune_deleted() {
@@ -159,6 +162,7 @@ impl AclListener for Listener {
                         shared.disconnect(&c);
                     }
                 }
+                AclEvent::Changed => {}
                 AclEvent::ChannelsRevoked { user: changed, allowed } => {
                     if changed.same_user(&user) && subscribed {
                         if c.mailbox.queued_revocations() >= MAX_QUEUED_REVOCATIONS {

@@ -24,6 +24,7 @@
 //! replies.
 
 mod commands;
+mod mirror;
 mod push;
 mod reply;
 mod tls;
@@ -54,6 +55,8 @@ pub(crate) struct Target {
     /// usable, so only authgate's table applies). Read by the first client connection that
     /// opens, read again by every reconnect (the upstream may have been replaced).
     commands: parking_lot::RwLock<Option<Option<Arc<commands::UpstreamCommands>>>>,
+    /// `upstream-acl mirror`: authgate's users as the upstream's ACL users.
+    mirror: Option<Arc<mirror::Mirror>>,
 }
 
 impl Target {
@@ -63,10 +66,28 @@ impl Target {
             if config.upstream_tls.any() {
                 return Err("upstream-tls-* directives are set without an upstream".into());
             }
+            if config.upstream_acl_mirror {
+                return Err("upstream-acl mirror is set without an upstream".into());
+            }
             return Ok(None);
         };
         let tls = tls::connector(url, &config.upstream_tls)?;
-        Ok(Some(Arc::new(Target { url: url.clone(), tls, commands: parking_lot::RwLock::new(None) })))
+        let mirror = if config.upstream_acl_mirror { Some(Arc::new(mirror::Mirror::new()?)) } else { None };
+        Ok(Some(Arc::new(Target { url: url.clone(), tls, commands: parking_lot::RwLock::new(None), mirror })))
+    }
+
+    /// In mirror mode, starts keeping the upstream's ACL users in line with `acl`'s; the
+    /// task runs until aborted.
+    pub(crate) fn start_mirror(self: &Arc<Target>, acl: &Arc<crate::redis::acl::Acl>) -> Option<tokio::task::JoinHandle<()>> {
+        let m = self.mirror.clone()?;
+        acl.subscribe(Arc::new(mirror::Listener(Arc::downgrade(&m))));
+        Some(tokio::spawn(mirror::run(self.clone(), m, acl.clone())))
+    }
+
+    /// The upstream credentials a client connection logs in with for authgate's user `user`
+    /// (mirror mode), or None for the URL's.
+    fn login_for(&self, user: Option<&[u8]>) -> Option<(Vec<u8>, Vec<u8>)> {
+        Some(self.mirror.as_ref()?.credentials(user?))
     }
 
     /// True once the upstream's COMMAND has been read (whether it gave a table or not).
@@ -141,6 +162,8 @@ enum SlotKind {
     Replies(usize),
     /// Read and dropped (a command authgate sent on its own: HELLO, a transaction's QUEUED).
     Discard,
+    /// Mirror mode's AUTH as the client's user: an error ends the upstream connection.
+    Auth,
     /// Relayed; `+OK` makes the database current.
     Select(u32),
     /// The upstream's EXEC reply, spliced: `total` results, of which the ones in `local`
@@ -181,6 +204,12 @@ pub(crate) struct ProxySession {
     /// True if the upstream connection must be closed after this batch (a RESET in push
     /// mode: a new connection is the only way out of MONITOR on every upstream).
     drop_after_batch: bool,
+    /// Mirror mode: the authgate user the upstream connection is (or, once this batch's
+    /// commands are sent, will be) logged in as.
+    conn_user: Option<Vec<u8>>,
+    /// Mirror mode: the user the upstream connection is logged in as before this batch's
+    /// commands (a connection opened for the batch logs in as it).
+    open_as: Option<Vec<u8>>,
 }
 
 impl ProxySession {
@@ -200,6 +229,8 @@ impl ProxySession {
             monitoring: false,
             push: push::PushState::default(),
             drop_after_batch: false,
+            conn_user: None,
+            open_as: None,
         }
     }
 
@@ -243,6 +274,22 @@ impl ProxySession {
         self.send(at, proto, argv, kind);
     }
 
+    /// Mirror mode: makes the upstream connection log in as `user` before the next command
+    /// (a new connection opens as it; an open one is switched with AUTH, whose failure ends it).
+    fn log_in_as(&mut self, at: usize, user: &[u8]) {
+        if self.target.mirror.is_none() || self.conn_user.as_deref() == Some(user) {
+            return;
+        }
+        if self.connection_in_use() {
+            let (name, secret) = self.target.login_for(Some(user)).expect("mirror mode");
+            encode(&mut self.wbuf, &[&b"AUTH"[..], &name, &secret]);
+            self.slots.push(Slot { at, kind: SlotKind::Auth });
+        } else {
+            self.open_as = Some(user.to_vec());
+        }
+        self.conn_user = Some(user.to_vec());
+    }
+
     /// True if there is (or will be, this batch) an upstream connection whose state matters.
     fn connection_in_use(&self) -> bool {
         self.conn.is_some() || !self.slots.is_empty()
@@ -272,7 +319,12 @@ pub(crate) fn intercept(s: &mut Session, cmd: &'static Command, argv: &[Vec<u8>]
     }
     let at = s.out.buf.len();
     let proto = s.out.proto;
-    match route(cmd) {
+    let r = route(cmd);
+    if !matches!(r, Route::Local | Route::Reset | Route::Discard) {
+        let user = s.user.name().to_vec();
+        proxy(s).log_in_as(at, &user);
+    }
+    match r {
         Route::Local => false,
         Route::Watch if s.multi.is_some() => false,
         Route::Subscribe => {
@@ -322,6 +374,8 @@ pub(crate) fn intercept(s: &mut Session, cmd: &'static Command, argv: &[Vec<u8>]
                 p.db = p.target.url.db;
                 if p.slots.is_empty() {
                     p.conn = None;
+                    p.conn_user = None;
+                    p.open_as = None;
                     p.push = push::PushState::default();
                 } else {
                     p.drop_after_batch = true;
@@ -382,7 +436,8 @@ fn proxy(s: &mut Session) -> &mut ProxySession {
 /// run their commands inside the upstream, where authgate cannot check them, so only a user
 /// with all commands, all keys and all channels (on one selector) may run them.
 fn script_denial(s: &mut Session, cmd: &Command) -> Option<String> {
-    if s.user.is_unrestricted() {
+    // In mirror mode the upstream checks what a script runs, under the same rules.
+    if s.user.is_unrestricted() || s.proxy.as_ref().is_some_and(|p| p.target.mirror.is_some()) {
         return None;
     }
     // No ACL LOG entry: the user's rules allow the command (Redis would run it); the proxy

@@ -55,6 +55,8 @@ pub(super) enum Failure {
     Tls(String),
     /// The client was killed or its user removed while a reply was awaited.
     ClientGone,
+    /// Mirror mode: the client's user is not (yet) on the upstream.
+    Mirror(String),
 }
 
 impl Failure {
@@ -68,6 +70,7 @@ impl Failure {
             Failure::Timeout => format!("did not answer within {} seconds", CONNECT_TIMEOUT.as_secs()),
             Failure::Tls(why) => format!("TLS handshake failed: {why}"),
             Failure::ClientGone => "reply abandoned".to_string(),
+            Failure::Mirror(why) => why.clone(),
         };
         format!("ERR upstream {url} {what}")
     }
@@ -84,8 +87,14 @@ fn strip_os_error(e: &io::Error) -> String {
 impl Upstream {
     /// Connects (with the TLS handshake for `rediss://`), authenticates with the URL's
     /// credentials and selects `db`; with `read_commands`, also reads the upstream's COMMAND
-    /// into the target's command table.
-    async fn open(target: &Target, db: u32, read_commands: bool) -> Result<Upstream, Failure> {
+    /// into the target's command table; with `login` (mirror mode), then logs in as that
+    /// (user, password).
+    pub(super) async fn open(
+        target: &Target,
+        db: u32,
+        read_commands: bool,
+        login: Option<(Vec<u8>, Vec<u8>)>,
+    ) -> Result<Upstream, Failure> {
         let url = &target.url;
         let opening = async {
             let tcp = TcpStream::connect((url.host.as_str(), url.port)).await.map_err(Failure::Io)?;
@@ -122,6 +131,17 @@ impl Upstream {
             }
             if read_commands {
                 up.read_commands(target).await?;
+            }
+            if let Some((user, password)) = login {
+                let mut auth = Vec::new();
+                encode(&mut auth, &[&b"AUTH"[..], &user, &password]);
+                up.send_all(&auth).await?;
+                let mut reply = Vec::new();
+                up.read_reply(&mut reply, &[], &mut 0).await?;
+                if reply.first() == Some(&b'-') {
+                    let text = reply.get(1..reply.len().saturating_sub(2)).unwrap_or_default();
+                    return Err(Failure::Refused(text.to_vec()));
+                }
             }
             Ok(up)
         };
@@ -180,6 +200,12 @@ impl Upstream {
         &self.rbuf[self.rpos..self.rend]
     }
 
+    /// Writes `bytes` whole.
+    pub(super) async fn send_all(&mut self, bytes: &[u8]) -> Result<(), Failure> {
+        self.stream.write_all(bytes).await.map_err(Failure::Io)?;
+        self.stream.flush().await.map_err(Failure::Io)
+    }
+
     /// Marks the first `n` pending bytes consumed.
     pub(super) fn consume(&mut self, n: usize) {
         self.rpos += n;
@@ -187,7 +213,7 @@ impl Upstream {
 
     /// Reads one whole small reply (the handshake's, SELECT's) into `out`, writing
     /// `wbuf[*wpos..]` meanwhile.
-    async fn read_reply(&mut self, out: &mut Vec<u8>, wbuf: &[u8], wpos: &mut usize) -> Result<(), Failure> {
+    pub(super) async fn read_reply(&mut self, out: &mut Vec<u8>, wbuf: &[u8], wpos: &mut usize) -> Result<(), Failure> {
         let mut scanner = ReplyScanner::new();
         loop {
             let (n, done) = scanner.scan(self.pending()).map_err(Failure::Protocol)?;
@@ -310,8 +336,21 @@ pub(crate) async fn begin_batch(s: &mut Session) {
     p.early_failure = None;
     if !auth_required && p.conn.is_none() && !p.target.commands_read() {
         let target = p.target.clone();
-        match Upstream::open(&target, p.db, true).await {
-            Ok(up) => p.conn = Some(up),
+        let user = s.user.name().to_vec();
+        let opened = match &target.mirror {
+            Some(m) => m.caught_up().await.map_err(Failure::Mirror),
+            None => Ok(()),
+        };
+        let opened = match opened {
+            Ok(()) => Upstream::open(&target, p.db, true, target.login_for(Some(&user))).await,
+            Err(f) => Err(f),
+        };
+        match opened {
+            Ok(up) => {
+                p.conn = Some(up);
+                p.conn_user = target.mirror.is_some().then_some(user);
+                p.open_as = p.conn_user.clone();
+            }
             Err(f) => p.early_failure = Some(f),
         }
         p.opened_before = true;
@@ -340,12 +379,18 @@ pub(crate) async fn exchange<W: AsyncWrite + Unpin>(s: &mut Session, client: &mu
     let reusable = if was_pushing { p.conn.take() } else { p.conn.take().and_then(|mut c| c.idle_and_open().then_some(c)) };
     // A reconnect reads the upstream's COMMAND again: it may be another server now.
     let read_commands = p.opened_before || !target.commands_read();
-    let opened = match (p.early_failure.take(), reusable) {
-        (Some(f), _) => Err(f),
-        (None, Some(c)) => Ok(c),
-        (None, None) => {
+    // Mirror mode: the upstream has every change to the users made before this batch.
+    let mirrored = match &target.mirror {
+        Some(m) if p.early_failure.is_none() => m.caught_up().await.map_err(Failure::Mirror),
+        _ => Ok(()),
+    };
+    let login = target.login_for(p.open_as.as_deref());
+    let opened = match (p.early_failure.take(), mirrored, reusable) {
+        (Some(f), _, _) | (None, Err(f), _) => Err(f),
+        (None, Ok(()), Some(c)) => Ok(c),
+        (None, Ok(()), None) => {
             p.opened_before = true;
-            Upstream::open(&target, db, read_commands).await
+            Upstream::open(&target, db, read_commands, login).await
         }
     };
     let local = std::mem::take(&mut s.out.buf);
@@ -391,6 +436,10 @@ pub(crate) async fn exchange<W: AsyncWrite + Unpin>(s: &mut Session, client: &mu
     if std::mem::take(&mut p.drop_after_batch) {
         p.conn = None;
     }
+    if p.conn.is_none() {
+        p.conn_user = None;
+    }
+    p.open_as = p.conn_user.clone();
     let mut keep = true;
     if failure.is_some() && was_pushing {
         // The upstream connection held the client's subscriptions (or its MONITOR): the
@@ -413,7 +462,7 @@ pub(crate) async fn exchange<W: AsyncWrite + Unpin>(s: &mut Session, client: &mu
             for slot in &slots[done..] {
                 relay.out.extend_from_slice(&local[copied..slot.at]);
                 copied = slot.at;
-                if !matches!(slot.kind, SlotKind::Discard) {
+                if !matches!(slot.kind, SlotKind::Discard | SlotKind::Auth) {
                     relay.out.push(b'-');
                     relay.out.extend_from_slice(msg.as_bytes());
                     relay.out.extend_from_slice(b"\r\n");
@@ -483,6 +532,14 @@ async fn relay_all<W: AsyncWrite + Unpin>(
                 }
             }
             SlotKind::Discard => skip_reply(up, wbuf, &mut wpos).await?,
+            SlotKind::Auth => {
+                let mut reply = Vec::new();
+                up.read_reply(&mut reply, wbuf, &mut wpos).await?;
+                if reply.first() == Some(&b'-') {
+                    let text = reply.get(1..reply.len().saturating_sub(2)).unwrap_or_default();
+                    return Err(Failure::Refused(text.to_vec()).into());
+                }
+            }
             SlotKind::Select(n) => {
                 // A SELECT reply is one short line.
                 let mut reply = Vec::new();

@@ -138,3 +138,27 @@ def test_a_bad_upstream_acl_setting_stops_authgate_at_start(argv, message):
     r = subprocess.run([find_authgate_bin(), "serve", "--port", "0", *argv], capture_output=True, timeout=10)
     assert r.returncode != 0
     assert message in r.stderr.decode()
+
+
+def test_a_user_the_upstream_refuses_is_refused_until_it_takes_it():
+    """The URL's account may not run ACL SETUSER: the upstream refuses every user, and their
+    clients get the upstream's reason (it may hold older rules for them); once the account may,
+    the next change mirrors the users and their commands work."""
+    up = upstream_process().start()
+    direct = connect(up.port, password=UPSTREAM_PASSWORD)
+    assert direct.call_tagged("ACL", "SETUSER", "gate", "on", ">gpw", "~*", "&*", "+@all", "-acl|setuser") == OK
+    proxy = proxy_process(f"redis://gate:gpw@127.0.0.1:{up.port}", "--upstream-acl", "mirror").start()
+    try:
+        admin = connect(proxy.port, password=ADMIN_PASSWORD)
+        assert admin.call_tagged("ACL", "SETUSER", "dave", "on", ">d", "~*", "+@all") == OK
+        dave = connect(proxy.port, "dave", "d")
+        assert dave.call_tagged("GET", "k") == ("-", f"ERR upstream 127.0.0.1:{up.port} refused the rules of user "
+                                                     "'dave' (upstream-acl mirror): NOPERM this user has no permissions "
+                                                     "to run the 'acl|setuser' command".encode())
+        assert direct.call_tagged("ACL", "SETUSER", "gate", "+acl|setuser") == OK
+        assert admin.call_tagged("ACL", "SETUSER", "dave", "resetkeys", "~k*") == OK
+        assert dave.call_tagged("GET", "k") == ("$", None)
+        assert b"dave" in direct.call("ACL", "USERS")
+    finally:
+        proxy.stop()
+        up.stop()

@@ -41,16 +41,25 @@ pub(crate) struct Mirror {
     /// The number of ACL changes made so far.
     changes: AtomicU64,
     wake: Notify,
-    /// The number of changes applied on the upstream (`u64::MAX`: the mirror failed to apply
-    /// the last one, so clients are refused until it succeeds).
+    /// The number of changes applied on the upstream (`u64::MAX`: the upstream could not be
+    /// reached, so clients are refused until it can).
     applied: watch::Sender<u64>,
+    /// The users (authgate's names) whose rules the upstream refused, with its error: the
+    /// upstream may still have older rules for them, so their clients are refused.
+    refused: parking_lot::Mutex<BTreeMap<Vec<u8>, String>>,
 }
 
 impl Mirror {
     pub(crate) fn new() -> Result<Mirror, String> {
         let mut key = [0u8; 32];
         getrandom::getrandom(&mut key).map_err(|e| format!("upstream-acl mirror: no random key: {e}"))?;
-        Ok(Mirror { key, changes: AtomicU64::new(1), wake: Notify::new(), applied: watch::channel(0).0 })
+        Ok(Mirror {
+            key,
+            changes: AtomicU64::new(1),
+            wake: Notify::new(),
+            applied: watch::channel(0).0,
+            refused: parking_lot::Mutex::new(BTreeMap::new()),
+        })
     }
 
     /// The upstream user name and password of authgate's user `name`.
@@ -62,19 +71,28 @@ impl Mirror {
         (upstream, hex(&h.finalize()).into_bytes())
     }
 
-    /// Waits until every ACL change made so far is on the upstream.
-    pub(crate) async fn caught_up(&self) -> Result<(), String> {
+    /// Waits until every ACL change made so far is on the upstream, and checks that the
+    /// upstream took the rules of `users` (authgate's names).
+    pub(crate) async fn caught_up(&self, users: &[&[u8]]) -> Result<(), String> {
         let want = self.changes.load(Ordering::Acquire);
-        let mut rx = self.applied.subscribe();
-        let outcome = tokio::time::timeout(APPLY_TIMEOUT, rx.wait_for(|&applied| applied >= want && applied != u64::MAX))
-            .await
-            .map(|r| r.is_ok());
-        match outcome {
-            Ok(true) => Ok(()),
-            _ => Err(format!(
-                "the ACL users were not mirrored on the upstream within {} seconds",
-                APPLY_TIMEOUT.as_secs()
+        let done = |applied: &u64| *applied >= want && *applied != u64::MAX;
+        if !done(&self.applied.borrow()) {
+            let mut rx = self.applied.subscribe();
+            let outcome = tokio::time::timeout(APPLY_TIMEOUT, rx.wait_for(done)).await.map(|r| r.is_ok());
+            if outcome != Ok(true) {
+                return Err(format!(
+                    "the ACL users were not mirrored on the upstream within {} seconds",
+                    APPLY_TIMEOUT.as_secs()
+                ));
+            }
+        }
+        let refused = self.refused.lock();
+        match users.iter().find_map(|u| refused.get(*u).map(|why| (u, why))) {
+            Some((user, why)) => Err(format!(
+                "refused the rules of user '{}' (upstream-acl mirror): {why}",
+                String::from_utf8_lossy(user)
             )),
+            None => Ok(()),
         }
     }
 }
@@ -99,7 +117,8 @@ impl AclListener for Listener {
     }
 }
 
-/// The `ACL SETUSER` arguments of one `ACL LIST` line, or None for a user not mirrored.
+/// authgate's name, and the `ACL SETUSER` arguments, of one `ACL LIST` line; None for a user
+/// not mirrored.
 fn setuser_args(mirror: &Mirror, line: &[u8], skip: &[u8]) -> Option<(Vec<u8>, Vec<Vec<u8>>)> {
     let rest = line.strip_prefix(b"user ")?;
     let (name, rules) = match rest.iter().position(|&b| b == b' ') {
@@ -110,13 +129,13 @@ fn setuser_args(mirror: &Mirror, line: &[u8], skip: &[u8]) -> Option<(Vec<u8>, V
     if upstream == skip {
         return None;
     }
-    let mut args = vec![b"ACL".to_vec(), b"SETUSER".to_vec(), upstream.clone(), b"reset".to_vec()];
+    let mut args = vec![b"ACL".to_vec(), b"SETUSER".to_vec(), upstream, b"reset".to_vec()];
     // Passwords are authgate's (`#hash`, `nopass`): the mirrored user gets authgate's secret.
     args.extend(rules.split(|&b| b == b' ').filter(|t| !t.is_empty() && t[0] != b'#' && *t != b"nopass").map(<[u8]>::to_vec));
     let mut h = Sha256::new();
     h.update(&secret);
     args.push(format!("#{}", hex(&h.finalize())).into_bytes());
-    Some((upstream, args))
+    Some((name.to_vec(), args))
 }
 
 /// Runs the mirror of `target` for `acl` until the server stops.
@@ -143,7 +162,17 @@ pub(crate) async fn run(target: Arc<Target>, mirror: Arc<Mirror>, acl: Arc<Acl>)
         }
         let outcome = apply(&target, &mut conn, mirrored.as_ref(), &wanted).await;
         match outcome {
-            Ok(()) => {
+            Ok(refused) => {
+                for (name, why) in &refused {
+                    tracing::warn!(
+                        "upstream-acl mirror on {}: the upstream refused user '{}': {why}",
+                        target.url,
+                        String::from_utf8_lossy(name)
+                    );
+                    // Not mirrored: sent again after the next change.
+                    wanted.remove(name);
+                }
+                *mirror.refused.lock() = refused;
                 mirrored = Some(wanted);
                 mirror.applied.send_replace(change);
                 wake.await;
@@ -163,27 +192,32 @@ pub(crate) async fn run(target: Arc<Target>, mirror: Arc<Mirror>, acl: Arc<Acl>)
     }
 }
 
-/// Sends the SETUSERs and DELUSERs that make the upstream's users `wanted`.
+/// Sends the SETUSERs and DELUSERs that make the upstream's users `wanted` (by authgate's
+/// names); returns the users whose SETUSER the upstream refused, with its error. An error is
+/// the upstream failing.
 async fn apply(
     target: &Target,
     conn: &mut Option<Upstream>,
     before: Option<&BTreeMap<Vec<u8>, Vec<Vec<u8>>>>,
     wanted: &BTreeMap<Vec<u8>, Vec<Vec<u8>>>,
-) -> Result<(), String> {
+) -> Result<BTreeMap<Vec<u8>, String>, String> {
     let mut batch = Vec::new();
-    let mut what = Vec::new();
+    // Per command sent: the user it sets (None for a DELUSER).
+    let mut what: Vec<Option<&Vec<u8>>> = Vec::new();
     for (name, args) in wanted {
         if before.and_then(|b| b.get(name)) != Some(args) {
             encode(&mut batch, args);
-            what.push(format!("ACL SETUSER {}", String::from_utf8_lossy(name)));
+            what.push(Some(name));
         }
     }
-    for name in before.map(|b| b.keys().filter(|n| !wanted.contains_key(*n)).cloned().collect::<Vec<_>>()).unwrap_or_default() {
-        encode(&mut batch, &[&b"ACL"[..], b"DELUSER", &name]);
-        what.push(format!("ACL DELUSER {}", String::from_utf8_lossy(&name)));
+    for args in before.map(|b| b.iter().filter(|(n, _)| !wanted.contains_key(*n)).map(|(_, a)| a).collect::<Vec<_>>()).unwrap_or_default() {
+        // args[2] is the user's name on the upstream.
+        encode(&mut batch, &[&b"ACL"[..], b"DELUSER", &args[2]]);
+        what.push(None);
     }
+    let mut refused = BTreeMap::new();
     if what.is_empty() {
-        return Ok(());
+        return Ok(refused);
     }
     if conn.is_none() {
         *conn = Some(Upstream::open(target, 0, false, None).await.map_err(|f| f.message(&target.url))?);
@@ -191,13 +225,18 @@ async fn apply(
     let up = conn.as_mut().expect("opened");
     let io = |f: Failure| f.message(&target.url);
     up.send_all(&batch).await.map_err(io)?;
-    let mut failed = None;
-    for w in &what {
+    for user in what {
         let mut reply = Vec::new();
         up.read_reply(&mut reply, &[], &mut 0).await.map_err(io)?;
-        if reply.first() == Some(&b'-') && failed.is_none() {
-            failed = Some(format!("{w}: {}", String::from_utf8_lossy(&reply[1..reply.len().saturating_sub(2)])));
+        if reply.first() == Some(&b'-') {
+            let text = String::from_utf8_lossy(&reply[1..reply.len().saturating_sub(2)]).into_owned();
+            match user {
+                Some(name) => {
+                    refused.insert(name.clone(), text);
+                }
+                None => tracing::warn!("upstream-acl mirror on {}: ACL DELUSER: {text}", target.url),
+            }
         }
     }
-    failed.map_or(Ok(()), Err)
+    Ok(refused)
 }

@@ -338,7 +338,7 @@ pub(crate) async fn begin_batch(s: &mut Session) {
         let target = p.target.clone();
         let user = s.user.name().to_vec();
         let opened = match &target.mirror {
-            Some(m) => m.caught_up().await.map_err(Failure::Mirror),
+            Some(m) => m.caught_up(&[&user]).await.map_err(Failure::Mirror),
             None => Ok(()),
         };
         let opened = match opened {
@@ -381,7 +381,10 @@ pub(crate) async fn exchange<W: AsyncWrite + Unpin>(s: &mut Session, client: &mu
     let read_commands = p.opened_before || !target.commands_read();
     // Mirror mode: the upstream has every change to the users made before this batch.
     let mirrored = match &target.mirror {
-        Some(m) if p.early_failure.is_none() => m.caught_up().await.map_err(Failure::Mirror),
+        Some(m) if p.early_failure.is_none() => {
+            let users: Vec<&[u8]> = p.open_as.iter().chain(p.conn_user.iter()).map(Vec::as_slice).collect();
+            m.caught_up(&users).await.map_err(Failure::Mirror)
+        }
         _ => Ok(()),
     };
     let login = target.login_for(p.open_as.as_deref());

@@ -68,7 +68,7 @@ test-lean:
 ## test-c-install builds the README's program from such a prefix through pkg-config.
 C_OUT := target/c
 CFLAGS_TEST := -std=c11 -Wall -Wextra -Werror -pthread -Iinclude -Itests/c
-C_TESTS := test_acl test_threads test_server test_parity test_fixtures test_nats test_credentials test_cert test_acl_store
+C_TESTS := test_acl test_threads test_server test_parity test_fixtures test_nats test_credentials test_cert test_acl_store test_cert_map
 # --num-callers=24: the TLS write suppression names a rustls frame about 18 calls deep, past
 # valgrind's default of 12 (tests/c/valgrind.supp says why it is narrow).
 VALGRIND := valgrind --suppressions=tests/c/valgrind.supp --num-callers=24 --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible -q

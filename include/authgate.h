@@ -135,6 +135,21 @@ typedef struct ag_acl_options ag_acl_options;
 typedef struct ag_acl_store_options ag_acl_store_options;
 
 /**
+ * What a certificate mapped to: the user (or none: the connection stays `default`), the
+ * rule that decided and the server's log line. Immutable; free it with ag_cert_login_free.
+ */
+typedef struct ag_cert_login ag_cert_login;
+
+/**
+ * Certificate users (user name to `certificate_subject_line`) and the
+ * `tls-auth-clients-user` mode. Functions taking `const ag_cert_user_map *` may run on any
+ * number of threads at once; the ones taking `ag_cert_user_map *` (set_mode, set_user,
+ * remove_user) need the map to themselves, and end the loans of ag_cert_user_map_subject_line.
+ * Free it with ag_cert_user_map_free.
+ */
+typedef struct ag_cert_user_map ag_cert_user_map;
+
+/**
  * A parsed certificate. Immutable: every function taking `const ag_client_cert *` may be
  * called from any number of threads at once. Free it with ag_client_cert_free.
  */
@@ -832,6 +847,163 @@ ag_status ag_subject_policy_validation(const struct ag_subject_policy *policy,
  */
 ag_status ag_subject_policy_check(const struct ag_subject_policy *policy,
                                   const struct ag_client_cert *cert);
+
+/**
+ * Makes a map without certificate users. `mode` is `tls-auth-clients-user`: `off`, `CN` or
+ * `URI`, without regard to case as redis.conf reads it (NULL: core's default, `off`).
+ * AG_CERTIFICATE with core's text (`argument(s) must be one of the following: off, CN, URI`)
+ * for another value; AG_INVALID_PARAMETER for text that is not UTF-8. The caller owns `*out`
+ * (ag_cert_user_map_free).
+ *
+ * # Safety
+ * `mode` NULL or readable for `mode_len` bytes; `out` NULL or writable.
+ */
+ag_status ag_cert_user_map_new(const char *mode, size_t mode_len, struct ag_cert_user_map **out);
+
+/**
+ * Releases a map. NULL is a no-op.
+ *
+ * # Safety
+ * `map` NULL or from libauthgate and not freed yet.
+ */
+void ag_cert_user_map_free(struct ag_cert_user_map *map);
+
+/**
+ * The mode as redis.conf writes it (`off`, `CN`, `URI`; static, not NUL-terminated).
+ *
+ * # Safety
+ * `map` NULL or live; `out` and `out_len` NULL or writable.
+ */
+ag_status ag_cert_user_map_mode(const struct ag_cert_user_map *map,
+                                const char **out,
+                                size_t *out_len);
+
+/**
+ * Sets the mode (values and errors as ag_cert_user_map_new; on error nothing changes).
+ *
+ * # Safety
+ * `map` NULL or live and not in use by another thread; `mode` readable for `mode_len` bytes.
+ */
+ag_status ag_cert_user_map_set_mode(struct ag_cert_user_map *map,
+                                    const char *mode,
+                                    size_t mode_len);
+
+/**
+ * Makes `user` a certificate user (Redis Software's `auth_method: certificate`) whose
+ * `certificate_subject_line` is `line`, replacing its previous line. The line must be the
+ * certificate's subject exactly as `openssl x509 -noout -subject -nameopt RFC2253` prints it:
+ * AG_CERTIFICATE with core's text otherwise (`invalid certificate_subject_line: ...`, saying
+ * how to write it), and nothing changes; AG_INVALID_PARAMETER for text that is not UTF-8.
+ *
+ * # Safety
+ * `map` NULL or live and not in use by another thread; `user` and `line` readable for their
+ * lengths.
+ */
+ag_status ag_cert_user_map_set_user(struct ag_cert_user_map *map,
+                                    const char *user,
+                                    size_t user_len,
+                                    const char *line,
+                                    size_t line_len);
+
+/**
+ * Stops `user` being a certificate user; `*out_removed` says whether it was one.
+ *
+ * # Safety
+ * `map` NULL or live and not in use by another thread; `user` readable for `user_len` bytes;
+ * `out_removed` NULL or writable.
+ */
+ag_status ag_cert_user_map_remove_user(struct ag_cert_user_map *map,
+                                       const char *user,
+                                       size_t user_len,
+                                       bool *out_removed);
+
+/**
+ * The subject line of `user` (lent, not NUL-terminated, valid until the map is changed or
+ * freed). A user that is not a certificate user writes `*out_present = false`, `*out =
+ * NULL`, `*out_len = 0`.
+ *
+ * # Safety
+ * `map` NULL or live; `user` readable for `user_len` bytes; `out`, `out_len` and
+ * `out_present` NULL or writable.
+ */
+ag_status ag_cert_user_map_subject_line(const struct ag_cert_user_map *map,
+                                        const char *user,
+                                        size_t user_len,
+                                        const char **out,
+                                        size_t *out_len,
+                                        bool *out_present);
+
+/**
+ * The certificate users' names in byte order, as a new list the caller frees with
+ * ag_list_free.
+ *
+ * # Safety
+ * `map` NULL or live; `out` NULL or writable.
+ */
+ag_status ag_cert_user_map_users(const struct ag_cert_user_map *map, struct ag_list **out);
+
+/**
+ * Which user `cert` (its chain already verified) logs in as, with `acl`'s users as the server
+ * sees them: a candidate must exist there and be enabled. `acl` NULL: no engine, every name
+ * is a candidate (for a program that checks the user itself). The caller owns `*out`
+ * (ag_cert_login_free).
+ *
+ * # Safety
+ * `map` and `cert` NULL or live; `acl` NULL or live; `out` NULL or writable.
+ */
+ag_status ag_cert_user_map_map(const struct ag_cert_user_map *map,
+                               const struct ag_client_cert *cert,
+                               const struct ag_acl *acl,
+                               struct ag_cert_login **out);
+
+/**
+ * Releases a login. NULL is a no-op.
+ *
+ * # Safety
+ * `login` NULL or from libauthgate and not freed yet.
+ */
+void ag_cert_login_free(struct ag_cert_login *login);
+
+/**
+ * The user the connection is authenticated as (its bytes as the certificate or the
+ * certificate user carries them; lent until the login is freed). None (the connection stays
+ * `default`) writes `*out_present = false`, `*out = NULL`, `*out_len = 0`.
+ *
+ * # Safety
+ * `login` NULL or live; `out`, `out_len` and `out_present` NULL or writable.
+ */
+ag_status ag_cert_login_user(const struct ag_cert_login *login,
+                             const char **out,
+                             size_t *out_len,
+                             bool *out_present);
+
+/**
+ * Which rule decided (static, not NUL-terminated): `certificate_user` (a subject line
+ * matched), `tls_auth_clients_user` (the CN or a SAN URI named an enabled user), `default`
+ * (nothing matched and the mode is off: nothing to log, Redis 7.0.15's behaviour) or
+ * `no_match` (the mode is on and found no user: the server logs the line and writes an ACL
+ * LOG entry with reason `tls-cert`).
+ *
+ * # Safety
+ * `login` NULL or live; `out` and `out_len` NULL or writable.
+ */
+ag_status ag_cert_login_outcome(const struct ag_cert_login *login,
+                                const char **out,
+                                size_t *out_len);
+
+/**
+ * The server's log line for the outcome (`TLS: Auto-authenticated client as alice`, `TLS: No
+ * matching user found ...`; lent until the login is freed), present for
+ * `tls_auth_clients_user` and `no_match`; otherwise `*out_present = false`, `*out = NULL`,
+ * `*out_len = 0`.
+ *
+ * # Safety
+ * `login` NULL or live; `out`, `out_len` and `out_present` NULL or writable.
+ */
+ag_status ag_cert_login_log_line(const struct ag_cert_login *login,
+                                 const char **out,
+                                 size_t *out_len,
+                                 bool *out_present);
 
 /**
  * A store in memory with Milvus 2.3.5's settings (root bootstrapped with `Milvus`), hashing

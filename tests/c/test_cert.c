@@ -12,32 +12,13 @@
 #include <stdlib.h>
 
 #include "authgate.h"
+#include "cert_fixture.h"
 #include "check.h"
 #include "helpers.h"
 #include "json.h"
 
 /* A NUL-terminated literal as pointer + length. */
 #define L(lit) (lit), sizeof(lit) - 1
-
-static char fixture_dir[4096]; /* the directory of cert_cases.json, ending in '/' */
-
-/* Reads `dir/rel` whole; NULL if it cannot. The caller frees it. */
-static char *read_file(const char *rel, size_t *n) {
-  char path[8192];
-  snprintf(path, sizeof path, "%s%s", fixture_dir, rel);
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    fprintf(stderr, "cannot open %s\n", path);
-    return NULL;
-  }
-  fseek(f, 0, SEEK_END);
-  long size = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *data = malloc((size_t)size + 1);
-  *n = fread(data, 1, (size_t)size, f);
-  fclose(f);
-  return data;
-}
 
 /* Decodes standard base64 (the fixture's malformed inputs). The caller frees it. */
 static char *base64_decode(const char *s, size_t len, size_t *n) {
@@ -387,8 +368,7 @@ static void test_vocabulary(const json *tls) {
 
 int main(int argc, char **argv) {
   const char *cases_path = argc > 1 ? argv[1] : "tests/fixtures/cert_cases.json";
-  const char *slash = strrchr(cases_path, '/');
-  snprintf(fixture_dir, sizeof fixture_dir, "%.*s", slash ? (int)(slash - cases_path + 1) : 0, cases_path);
+  set_fixture_dir(cases_path);
   json *cases = json_parse_file(cases_path);
   json *vocab = json_parse_file(argc > 2 ? argv[2] : "tests/fixtures/vocabulary.json");
   CHECK(cases != NULL && vocab != NULL);

@@ -9,7 +9,7 @@
 //! engine settings), `records` (`ag_user_info`, `ag_selector`, `ag_log_entries`,
 //! `ag_log_entry`), `list` (`ag_list`), `nats` (`ag_nats_auth`, `ag_nats_connect`),
 //! `nats_identity` (`ag_nats_identity`), `cert` (`ag_client_cert`), `cert_policy`
-//! (`ag_subject_policy`), `credentials` (`ag_creds`), `server_options` (and its TLS part,
+//! (`ag_subject_policy`), `cert_user_map` (`ag_cert_user_map`, `ag_cert_login`), `credentials` (`ag_creds`), `server_options` (and its TLS part,
 //! `server_tls_options`), `server`; `boundary` holds
 //! `ag_status`, the last error and the panic boundary, `ffi` and `bytes` the pointer helpers.
 //!
@@ -27,6 +27,7 @@ mod acl_store;
 mod bytes;
 mod cert;
 mod cert_policy;
+mod cert_user_map;
 mod credentials;
 mod credentials_options;
 mod denial;

@@ -250,3 +250,42 @@ def test_tls_vocabulary() -> None:
     with pytest.raises(authgate.CertificateError) as e:
         authgate.ClientCert.from_der(b"")
     assert e.value.code == tls["error"]["code"]
+
+
+def test_cert_user_map_vocabulary() -> None:
+    tls: Dict[str, Any] = VOCABULARY["tls"]
+    vocab = tls["cert_user_map"]
+    cert = authgate.ClientCert.from_pem((FIXTURES / "certs" / "multi_ou.pem").read_bytes())
+    assert vocab["constructors"] == ["new"]
+    assert list(inspect.signature(authgate.CertUserMap).parameters) == vocab["parameters"]
+    for mode in vocab["modes"]:
+        assert authgate.CertUserMap(mode).mode == mode
+    m = authgate.CertUserMap("CN")
+    calls: Dict[str, Callable[[], Any]] = {
+        "set_user": lambda: m.set_user("ops", cert.subject),
+        "subject_line": lambda: m.subject_line("ops"),
+        "map": lambda: m.map(cert),
+        "remove_user": lambda: m.remove_user("ops"),
+    }
+    assert sorted(calls) == sorted(vocab["methods"])
+    for name in vocab["methods"]:
+        assert callable(getattr(m, name)), name
+        calls[name]()
+    for name in vocab["settings"] + vocab["properties"]:
+        assert isinstance(inspect.getattr_static(authgate.CertUserMap, name), type(authgate.ClientCert.subject)), name
+    for name in vocab["settings"]:
+        setattr(m, name, getattr(m, name))
+    login = m.map(cert)
+    for name in tls["cert_login"]["properties"]:
+        assert isinstance(inspect.getattr_static(authgate.CertLogin, name), type(authgate.ClientCert.subject)), name
+    assert login.user == "alice" and login.outcome in tls["cert_login"]["outcomes"]
+    seen = set()
+    acl = authgate.Acl()
+    acl.setuser("ops", "on")
+    for mode, user in (("CN", "ops"), ("CN", None), ("off", None)):
+        mm = authgate.CertUserMap(mode)
+        if user:
+            mm.set_user(user, cert.subject)
+        seen.add(mm.map(cert, acl).outcome)
+    seen.add(authgate.CertUserMap("CN").map(cert).outcome)
+    assert sorted(seen) == sorted(tls["cert_login"]["outcomes"])

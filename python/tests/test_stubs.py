@@ -65,5 +65,6 @@ def test_example_runs() -> None:
     assert result["may"] is True
     assert result["subject"] == (
         "CN=alice,OU=Platform,OU=Engineering,O=Acme Corp,L=San Francisco,ST=California,C=US san_cn alice 4 True"
+        " no_match None TLS: No matching user found in certificate SAN URI fields True"
     )
     assert result["denied_fields"] == ["command", "del", "del", "NOPERM this user has no permissions to run the 'del' command"]

@@ -104,7 +104,15 @@ def exercise() -> Dict[str, object]:
     period: int = cert.not_after - cert.not_before
     policy = authgate.SubjectPolicy("san_cn", ["CN=alice"])
     policy.check(cert)
+    cert_users = authgate.CertUserMap("CN")
+    cert_users.set_user("ops", cert.subject)
+    cert_users.mode = "URI"
+    login: authgate.CertLogin = cert_users.map(cert, authgate.Acl())
+    mapped: Optional[str] = login.user
+    line: Optional[str] = login.log_line
+    gone: bool = cert_users.remove_user("ops") and cert_users.subject_line("ops") is None and cert_users.users == []
     subject: str = f"{cert.subject} {policy.validation} {cn} {len(names)} {period > 0}"
+    subject += f" {login.outcome} {mapped} {line} {gone}"
     return {
         "subject": subject,
         "deleted": deleted, "ok": ok, "verdict": verdict, "selectors": selectors, "users": users,

@@ -7,6 +7,7 @@
 
 mod acl;
 mod cert;
+mod cert_map;
 mod convert;
 mod credentials;
 mod denial;
@@ -90,6 +91,8 @@ fn _authgate(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<credentials::PyCredentialStore>()?;
     m.add_class::<cert::PyClientCert>()?;
     m.add_class::<cert::PySubjectPolicy>()?;
+    m.add_class::<cert_map::PyCertUserMap>()?;
+    m.add_class::<cert_map::PyCertLogin>()?;
     m.add_function(wrap_pyfunction!(credentials::milvus_authorization, m)?)?;
     m.add_function(wrap_pyfunction!(genpass, m)?)?;
     m.add_function(wrap_pyfunction!(_debug_panic, m)?)?;

@@ -31,7 +31,9 @@ memory, in a file, or in the etcd a real Milvus uses (shared with it both ways);
 :func:`milvus_authorization` decodes a Milvus client's ``authorization`` metadata.
 
 :class:`ClientCert` reads a client certificate (its subject as openssl's RFC 2253 string, SANs,
-dates) and :class:`SubjectPolicy` applies Redis Software's mTLS subject validation to it.
+dates) and :class:`SubjectPolicy` applies Redis Software's mTLS subject validation to it;
+:class:`CertUserMap` maps it to the user it logs in as (certificate users by subject line, then
+``tls-auth-clients-user``, then ``default``), giving a :class:`CertLogin`.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ from __future__ import annotations
 from ._authgate import (
     Acl,
     AclOptions,
+    CertLogin,
+    CertUserMap,
     ClientCert,
     CredentialStore,
     Denial,
@@ -74,6 +78,8 @@ __all__ = [
     "CredentialStore",
     "ClientCert",
     "SubjectPolicy",
+    "CertUserMap",
+    "CertLogin",
     "milvus_authorization",
     "NatsPermissions",
     "NatsSubjects",

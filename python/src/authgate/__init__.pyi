@@ -30,6 +30,8 @@ __all__ = [
     "CredentialStore",
     "ClientCert",
     "SubjectPolicy",
+    "CertUserMap",
+    "CertLogin",
     "milvus_authorization",
     "NatsPermissions",
     "NatsSubjects",
@@ -346,6 +348,42 @@ class SubjectPolicy:
         """The validation type as Redis Software writes it."""
     def check(self, cert: ClientCert) -> None:
         """Returns when ``cert`` passes; CertificateError with the reason otherwise."""
+
+@final
+class CertUserMap:
+    """Certificate users (subject lines) and ``tls-auth-clients-user``: the user a certificate logs in as."""
+
+    def __new__(cls, mode: Optional[str] = None) -> "CertUserMap": ...
+    @property
+    def mode(self) -> str:
+        """``off``, ``CN`` or ``URI`` as redis.conf writes it; set in any case."""
+    @mode.setter
+    def mode(self, mode: str) -> None: ...
+    @property
+    def users(self) -> List[str]:
+        """The certificate users' names, in name order."""
+    def set_user(self, user: str, subject_line: str) -> None:
+        """Makes ``user`` a certificate user; CertificateError for a line not in RFC 2253 form."""
+    def remove_user(self, user: str) -> bool:
+        """Stops ``user`` being a certificate user; True if it was one."""
+    def subject_line(self, user: str) -> Optional[str]:
+        """The subject line of ``user``, or None."""
+    def map(self, cert: ClientCert, acl: Optional[Acl] = None) -> "CertLogin":
+        """Which user ``cert`` logs in as (with ``acl``: an enabled user of that engine)."""
+
+@final
+class CertLogin:
+    """What a certificate mapped to."""
+
+    @property
+    def user(self) -> Optional[str]:
+        """The user, or None: the connection stays ``default``."""
+    @property
+    def outcome(self) -> str:
+        """``certificate_user``, ``tls_auth_clients_user``, ``default`` or ``no_match``."""
+    @property
+    def log_line(self) -> Optional[str]:
+        """The server's log line (``tls_auth_clients_user`` and ``no_match``), else None."""
 
 @final
 class CredentialStore:

@@ -198,6 +198,63 @@ export declare class Acl {
   set logMaxLen(value: number)
 }
 
+/** What a certificate mapped to (`CertUserMap.map`). Immutable. */
+export declare class CertLogin {
+  /** The user the connection is authenticated as, or `null`: it stays `default`. */
+  get user(): string | null
+  /**
+   * Which rule decided: `certificate_user` (a subject line matched), `tls_auth_clients_user`
+   * (the CN or a SAN URI named an enabled user), `default` (nothing matched and the mode is
+   * off: Redis 7.0.15's behaviour, nothing logged) or `no_match` (the mode is on and found
+   * no user: the server logs `logLine` and writes an ACL LOG entry with reason `tls-cert`).
+   */
+  get outcome(): string
+  /**
+   * The server's log line (`TLS: Auto-authenticated client as alice`, `TLS: No matching
+   * user found ...`) for `tls_auth_clients_user` and `no_match`, else `null`.
+   */
+  get logLine(): string | null
+}
+
+/**
+ * Certificate users (Redis Software's `auth_method: certificate` with their
+ * `certificate_subject_line`) and the `tls-auth-clients-user` mode, mapping a verified client
+ * certificate to the user it logs in as, in `authgate serve`'s order: a certificate user
+ * whose subject line equals the certificate's RFC 2253 subject (the first by name when several
+ * do), then the mode's CN or SAN URI, then `default`.
+ */
+export declare class CertUserMap {
+  /**
+   * `mode` is `tls-auth-clients-user`: `off`, `CN` or `URI` in any case, as redis.conf
+   * reads it (core's default, `off`, when left out). Throws `CERTIFICATE` with core's text
+   * for another value.
+   */
+  constructor(mode?: string | undefined | null)
+  /** The mode as redis.conf writes it (`off`, `CN`, `URI`). */
+  get mode(): string
+  /** Sets the mode (any case); throws `CERTIFICATE` for another value, changing nothing. */
+  set mode(mode: string)
+  /** The certificate users' names, in name order. */
+  get users(): Array<string>
+  /**
+   * Makes `user` a certificate user whose `certificate_subject_line` is `subjectLine`
+   * (replacing its previous line). The line must be the certificate's subject exactly as
+   * `openssl x509 -noout -subject -nameopt RFC2253` prints it; otherwise throws
+   * `CERTIFICATE` with core's text (saying how to write it) and nothing changes.
+   */
+  setUser(user: string | Buffer, subjectLine: string | Buffer): void
+  /** Stops `user` being a certificate user; true if it was one. */
+  removeUser(user: string | Buffer): boolean
+  /** The subject line of `user`, or `null` if it is not a certificate user. */
+  subjectLine(user: string | Buffer): string | null
+  /**
+   * Which user `cert` (its chain already verified) logs in as. With `acl`, a candidate must
+   * be a user of that engine and enabled, as the server sees it; without (`undefined` or
+   * `null`), every name is a candidate, for a program that checks the user itself.
+   */
+  map(cert: ClientCert, acl?: Acl | undefined | null): CertLogin
+}
+
 /**
  * A parsed X.509 client certificate: its subject exactly as `openssl x509 -noout -subject
  * -nameopt RFC2253` prints it, its first common name, its subject alternative names and its

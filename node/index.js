@@ -836,6 +836,8 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.Acl = nativeBinding.Acl
+module.exports.CertLogin = nativeBinding.CertLogin
+module.exports.CertUserMap = nativeBinding.CertUserMap
 module.exports.ClientCert = nativeBinding.ClientCert
 module.exports.CredentialStore = nativeBinding.CredentialStore
 module.exports.NatsAuth = nativeBinding.NatsAuth

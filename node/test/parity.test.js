@@ -319,3 +319,54 @@ test('TLS: every ClientCert constructor and property, SubjectPolicy parameter, m
     assert.equal(e.code, tls.error.code)
   }
 })
+
+test('TLS: every CertUserMap parameter, method, setting, property and mode; every CertLogin property and outcome', () => {
+  const tls = vocabulary.tls
+  const { Acl, CertUserMap, ClientCert } = authgate
+  const cert = ClientCert.fromPem(fs.readFileSync(path.join(__dirname, '..', '..', 'tests', 'fixtures', 'certs', 'multi_ou.pem')))
+  const vocab = tls.cert_user_map
+  assert.deepEqual(vocab.constructors, ['new'])
+  const dts = fs.readFileSync(path.join(__dirname, '..', 'index.d.ts'), 'utf8')
+  const decl = dts.slice(dts.indexOf('export declare class CertUserMap'))
+  const params = /constructor\(([^)]*)\)/.exec(decl)[1].split(',').map((p) => p.trim().split('?')[0].split(':')[0])
+  assert.deepEqual(params, vocab.parameters.map(camel))
+  for (const mode of vocab.modes) assert.equal(new CertUserMap(mode).mode, mode)
+  const map = new CertUserMap('CN')
+  const calls = {
+    set_user: () => assert.equal(map.setUser('ops', cert.subject), undefined),
+    subject_line: () => {
+      map.setUser('dev', cert.subject)
+      assert.equal(map.subjectLine('dev'), cert.subject)
+    },
+    map: () => assert.equal(new CertUserMap('CN').map(cert).user, 'alice'),
+    remove_user: () => assert.equal(map.removeUser('ops'), true)
+  }
+  assert.deepEqual(Object.keys(calls).sort(), [...vocab.methods].sort())
+  for (const name of vocab.methods) {
+    assert.equal(typeof CertUserMap.prototype[camel(name)], 'function', name)
+    calls[name]()
+  }
+  for (const name of vocab.settings) {
+    const prop = Object.getOwnPropertyDescriptor(CertUserMap.prototype, camel(name))
+    assert.ok(prop && prop.get && prop.set, `CertUserMap.prototype.${camel(name)} is a read-write property`)
+  }
+  for (const name of vocab.properties) {
+    const prop = Object.getOwnPropertyDescriptor(CertUserMap.prototype, camel(name))
+    assert.ok(prop && prop.get && !prop.set, `CertUserMap.prototype.${camel(name)} is a read-only property`)
+  }
+  const { CertLogin } = authgate
+  for (const name of tls.cert_login.properties) {
+    const prop = Object.getOwnPropertyDescriptor(CertLogin.prototype, camel(name))
+    assert.ok(prop && prop.get && !prop.set, `CertLogin.prototype.${camel(name)} is a read-only property`)
+  }
+  const acl = new Acl()
+  acl.setuser('ops', 'on')
+  const outcomes = new Set()
+  for (const [mode, user] of [['CN', 'ops'], ['CN', null], ['off', null]]) {
+    const m = new CertUserMap(mode)
+    if (user) m.setUser(user, cert.subject)
+    outcomes.add(m.map(cert, acl).outcome)
+  }
+  outcomes.add(new CertUserMap('CN').map(cert).outcome)
+  assert.deepEqual([...outcomes].sort(), [...tls.cert_login.outcomes].sort())
+})

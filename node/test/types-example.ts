@@ -7,6 +7,8 @@ import {
   AclSettings,
   Arg,
   AuthgateError,
+  CertLogin,
+  CertUserMap,
   ClientCert,
   Denial,
   ErrorCode,
@@ -182,6 +184,19 @@ export function misuse(acl: Acl): void {
   void new SubjectPolicy('san_cn', 'CN=alice')
   // @ts-expect-error: check takes a ClientCert
   policy.check('CN=alice')
+  const users = new CertUserMap('CN')
+  users.setUser('ops', cert.subject)
+  users.mode = 'URI'
+  const login: CertLogin = users.map(cert, new Acl())
+  const mapped: string | null = login.user
+  const logged: string | null = login.logLine
+  const removed: boolean = users.removeUser('ops')
+  const names: string[] = users.users
+  void [mapped, logged, removed, names, login.outcome, users.subjectLine('ops'), new CertUserMap().map(cert, null)]
+  // @ts-expect-error: users is read-only
+  users.users = []
+  // @ts-expect-error: map takes a ClientCert
+  users.map('CN=alice')
   // @ts-expect-error: genpass takes a number of bits
   genpass('256')
   // @ts-expect-error: not an error code

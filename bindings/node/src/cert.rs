@@ -16,7 +16,7 @@ use crate::error::{guard, invalid_arg_type, invalid_argument, OrThrow};
 /// most 64 KiB is read).
 #[napi]
 pub struct ClientCert {
-    inner: CoreCert,
+    pub(crate) inner: CoreCert,
 }
 
 #[napi]

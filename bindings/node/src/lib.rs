@@ -11,7 +11,8 @@
 //! Modules, one per exported concept: `acl` (the `Acl` class, `genpass`), `variadic` (the
 //! `...args` methods of `Acl`), `options` (engine settings), `records` (`getuser` / `log`
 //! objects), `nats` (`NatsAuth`, `NatsIdentity`: NATS logins and permissions), `cert` (`ClientCert`,
-//! `SubjectPolicy`: certificate identity), `tasks`
+//! `SubjectPolicy`: certificate identity), `cert_map` (`CertUserMap`, `CertLogin`: certificate ->
+//! user), `tasks`
 //! (Promise forms), `server` (`Server`), `args` (string, Buffer and number arguments), `error`
 //! (the one mapping of core's errors to JS errors).
 
@@ -20,6 +21,7 @@
 mod acl;
 mod args;
 mod cert;
+mod cert_map;
 mod credentials;
 mod error;
 mod nats;
@@ -36,6 +38,7 @@ use napi_derive::napi;
 
 pub use acl::{debug_panic, debug_panic_async, genpass, Acl};
 pub use cert::{ClientCert, SubjectPolicy};
+pub use cert_map::{CertLogin, CertUserMap};
 pub use error::ErrorCode;
 pub use nats::{NatsAuth, NatsCredentials, NatsIdentity};
 pub use options::{AclOptions, AclSettings};

@@ -11,6 +11,7 @@
 mod acl;
 mod aclfile;
 mod cert;
+mod cert_map;
 mod convert;
 mod credentials;
 mod error;

@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -431,5 +432,47 @@ class ParityTest {
         }
         CertificateException x = assertThrows(CertificateException.class, () -> ClientCert.fromDer(new byte[0]));
         assertEquals(tls.getAsJsonObject("error").get("code").getAsString(), x.code());
+    }
+
+    @Test
+    void certUserMapVocabulary() throws Exception {
+        JsonObject tls = vocab.getAsJsonObject("tls");
+        JsonObject map = tls.getAsJsonObject("cert_user_map");
+        assertEquals(List.of("new"), names(map.get("constructors")));
+        assertEquals(names(map.get("parameters")).size(), CertUserMap.class.getConstructor(String.class).getParameterCount());
+        Set<String> methods = publicMethods(CertUserMap.class);
+        for (String name : names(map.get("methods"))) {
+            assertTrue(methods.contains(camel(name)), "CertUserMap." + camel(name));
+        }
+        for (String name : names(map.get("properties"))) {
+            assertTrue(methods.contains(camel(name)), "CertUserMap." + camel(name));
+        }
+        for (String name : names(map.get("settings"))) {
+            String getter = camel(name);
+            assertTrue(methods.contains(getter), getter);
+            assertTrue(methods.contains("set" + Character.toUpperCase(getter.charAt(0)) + getter.substring(1)), getter);
+        }
+        Set<String> loginMethods = publicMethods(CertLogin.class);
+        for (String name : names(tls.getAsJsonObject("cert_login").get("properties"))) {
+            assertTrue(loginMethods.contains(camel(name)), "CertLogin." + camel(name));
+        }
+        byte[] pem = Files.readAllBytes(Path.of("..", "tests", "fixtures", "certs", "multi_ou.pem"));
+        Set<String> outcomes = new TreeSet<>();
+        try (ClientCert c = ClientCert.fromPem(pem); Acl acl = new Acl()) {
+            acl.setuser("ops", "on");
+            for (String mode : names(map.get("modes"))) {
+                try (CertUserMap m = new CertUserMap(mode)) {
+                    assertEquals(mode, m.mode());
+                    outcomes.add(m.map(c, acl).outcome());
+                    m.setUser("ops", c.subject());
+                    assertEquals(Optional.of(c.subject()), m.subjectLine("ops"));
+                    assertEquals(List.of("ops"), m.users());
+                    outcomes.add(m.map(c, acl).outcome());
+                    assertTrue(m.removeUser("ops"));
+                    outcomes.add(m.map(c).outcome());
+                }
+            }
+        }
+        assertEquals(new TreeSet<>(names(tls.getAsJsonObject("cert_login").get("outcomes"))), outcomes);
     }
 }

@@ -124,13 +124,17 @@ install: $(C_NATIVE_LIBS)
 	@echo "installed libauthgate $(C_VERSION) into $(DESTDIR)$(PREFIX)"
 
 # The README's C program (tests/c/readme_example.c) built against a fresh install prefix with
-# exactly the README's command, run; then linked statically with what `--static` adds.
+# exactly the README's command, run; then linked statically with what `--static` adds. Its
+# certificate program (tests/c/readme_cert.c) likewise, run on the fixture's multi_ou.pem, the
+# subject it prints compared with openssl's.
 test-c-install: build apt-deps
 	@command -v pkg-config >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pkg-config >/dev/null; }
 	rm -rf $(C_PREFIX) $(C_OUT)/readme && mkdir -p $(C_OUT)/readme
 	$(MAKE) --no-print-directory install PREFIX=$(C_PREFIX) C_PROFILE=debug
 	cp tests/c/readme_example.c $(C_OUT)/readme/app.c
+	cp tests/c/readme_cert.c $(C_OUT)/readme/cert.c
 	cd $(C_OUT)/readme && export PKG_CONFIG_PATH=$(C_PREFIX)/lib/pkgconfig && \
+		gcc cert.c $$(pkg-config --cflags --libs authgate) -o cert && \
 		gcc app.c $$(pkg-config --cflags --libs authgate) -o app && \
 		gcc app.c $$(pkg-config --cflags authgate) "$$(pkg-config --variable=libdir authgate)/libauthgate.a" \
 			$$(pkg-config --static --libs-only-l authgate | sed 's/-lauthgate\b//') -o app_static
@@ -144,7 +148,14 @@ test-c-install: build apt-deps
 		grep -qx 'allowed: no' $(C_OUT)/readme/$$app.out; \
 		grep -qE '^listening on port [1-9][0-9]*$$' $(C_OUT)/readme/$$app.out; \
 	done
-	@echo "test-c-install: the README's program builds and runs from an install prefix (shared and static)"
+	LD_LIBRARY_PATH=$(C_PREFIX)/lib $(C_OUT)/readme/cert tests/fixtures/certs/multi_ou.pem > $(C_OUT)/readme/cert.out
+	cat $(C_OUT)/readme/cert.out
+	grep -qxF "subject: $$(openssl x509 -in tests/fixtures/certs/multi_ou.pem -noout -subject -nameopt RFC2253 | sed 's/^subject=//')" \
+		$(C_OUT)/readme/cert.out
+	grep -qx 'policy: pass' $(C_OUT)/readme/cert.out
+	grep -qx 'login: tls_auth_clients_user alice' $(C_OUT)/readme/cert.out
+	grep -qx 'login: certificate_user ops' $(C_OUT)/readme/cert.out
+	@echo "test-c-install: the README's programs build and run from an install prefix (shared and static)"
 
 ## Java: the JNI library staged for Maven, then the jar (library inside) and its JUnit 5 suite
 ## (surefire, -Xcheck:jni, both load paths). Platform dir as NativeLib computes it. java-native
@@ -181,7 +192,11 @@ test-java-install:
 	mvn -f java -B -ntp install -DskipTests -Dmaven.repo.local=$(JAVA_M2)
 	jar tf $(JAVA_M2)/io/authgate/authgate/*/authgate-*.jar | grep -qx 'native/$(JAVA_PLATFORM)/libauthgate_jni.so'
 	@echo "installed jar contains native/$(JAVA_PLATFORM)/libauthgate_jni.so"
-	mvn -f java/examples/consumer -B -ntp verify -Dmaven.repo.local=$(JAVA_M2)
+	mvn -f java/examples/consumer -B -ntp verify -Dmaven.repo.local=$(JAVA_M2) 2>&1 | tee $(CURDIR)/target/java-consumer.log; \
+		test $${PIPESTATUS[0]} -eq 0
+	grep -qxF "$$(openssl x509 -in tests/fixtures/certs/multi_ou.pem -noout -subject -nameopt RFC2253 | sed 's/^subject=//')" \
+		target/java-consumer.log
+	grep -qx 'certificate_user ops' target/java-consumer.log
 
 ## Python: a fresh virtualenv, `pip install ./python` (a real wheel build with maturin as the PEP 517
 ## backend; dev profile, in this Makefile's target dir), then pytest: API, shared fixtures, bad input,

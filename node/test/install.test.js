@@ -113,4 +113,16 @@ test('npm pack gives a tarball with the prebuilt addon that installs without Rus
     'OK',
     "NOPERM this user has no permissions to run the 'set' command",
   ])
+
+  // README's certificate program, on the fixture's certificate; the subject as openssl prints it.
+  fs.copyFileSync(path.join(pkgDir, 'examples', 'readme-cert.js'), path.join(project, 'cert.js'))
+  const pem = path.join(pkgDir, '..', 'tests', 'fixtures', 'certs', 'multi_ou.pem')
+  const openssl = run('openssl', ['x509', '-in', pem, '-noout', '-subject', '-nameopt', 'RFC2253'], {})
+  const cert = run(process.execPath, ['cert.js', pem], { cwd: project, env })
+  assert.deepEqual(cert.stdout.trim().split('\n'), [
+    openssl.stdout.trim().replace(/^subject=/, ''),
+    'alice spiffe://example.org/ns/default/sa/alice',
+    'tls_auth_clients_user alice TLS: Auto-authenticated client as alice',
+    'ops',
+  ])
 })

@@ -64,11 +64,18 @@ class Etcd:
             self.proc.wait()
             self.proc = None
 
-    def lines(self, prefix):
-        """The users' lines in etcd (sorted by name, as ACL LIST prints them)."""
-        out = subprocess.run(["etcdctl", f"--endpoints=127.0.0.1:{self.port}", "get", "--prefix", f"{prefix}users/"],
+    def get(self, *args):
+        """etcdctl get ARGS: the output's lines (key, value, key, value, ...)."""
+        out = subprocess.run(["etcdctl", f"--endpoints=127.0.0.1:{self.port}", "get", *args],
                              env={**os.environ, "ETCDCTL_API": "3"}, capture_output=True, check=True).stdout
-        parts = out.split(b"\n")
+        return out.split(b"\n")[:-1]
+
+    def lines(self, prefix):
+        """The users' lines in etcd (sorted by name, as ACL LIST prints them): those of the
+        generation `<prefix>current` names (`<prefix>users/` while there is none)."""
+        current = self.get("--print-value-only", f"{prefix}current")
+        users = f"{prefix}gen/{current[0].decode()}/users/" if current else f"{prefix}users/"
+        parts = self.get("--prefix", users)
         pairs = [(parts[i], parts[i + 1]) for i in range(0, len(parts) - 1, 2)]
         return [v for _, v in sorted(pairs)]
 

@@ -320,3 +320,61 @@ def _login(node, user, password):
 def _clients(node, user):
     """The node's connections authenticated as `user` (CLIENT LIST)."""
     return [cl for cl in node.client().client_list() if cl["user"] == user]
+
+
+def big_aclfile(node, count, tag):
+    """Writes `node`'s aclfile with `count` users besides default (sha256 hashes, no bcrypt);
+    returns the ACL LIST it loads to."""
+    with open(os.path.join(node.dir, "users.acl"), "w") as f:
+        f.write("user default on nopass ~* &* +@all\n")
+        for i in range(count):
+            f.write(f"user {tag}{i:04} on >pw{i} ~k{i}:* +get\n")
+
+
+def test_acl_load_of_1000_users_reaches_every_node(fleet):
+    # Far more users than etcd 3.4 allows operations in one transaction (--max-txn-ops 128).
+    big_aclfile(fleet.nodes[0], 1000, "big")
+    fleet.nodes[1].client().execute_command("ACL", "SETUSER", "before", "on", "nopass")
+    assert fleet.nodes[0].client().execute_command("ACL", "LOAD") == b"OK"
+    lines = wait_for("1,001 users on every node and in etcd", lambda: (l := fleet.converged()) and len(l) == 1001 and l)
+    assert not any(line.startswith(b"user before ") for line in lines)
+    assert fleet.nodes[2].client(username="big0999", password="pw999").get("k999:x") is None
+    # Writes after the load land in the new generation and reach every node.
+    fleet.nodes[2].client().execute_command("ACL", "SETUSER", "big0001", "+set")
+    wait_for("the SETUSER after the load", lambda: (l := fleet.converged()) and any(
+        line.startswith(b"user big0001 ") and line.endswith(b"+get +set") for line in l))
+
+
+def test_kill9_during_a_big_acl_load_leaves_the_old_or_the_new_set(fleet):
+    a, b, c = fleet.nodes
+    big_aclfile(a, 3000, "new")
+    b.client().execute_command("ACL", "SETUSER", "old", "on", "nopass")
+    old = wait_for("the old set everywhere", fleet.converged)
+    done = threading.Event()
+
+    def load():
+        try:
+            a.client().execute_command("ACL", "LOAD")
+        except redis.RedisError:
+            pass  # the node is killed under it
+        done.set()
+
+    threading.Thread(target=load, daemon=True).start()
+    # Killed once the load has begun writing its generation (its staging key is in etcd), or
+    # after it finished if it was faster than the poll.
+    wait_for("the ACL LOAD staging or done",
+             lambda: done.is_set() or any(k.endswith(b"/staging") for k in fleet.etcd.get("--prefix", "--keys-only", f"{fleet.prefix}gen/")))
+    a.kill9()
+    new_count = 3001
+    state = fleet.etcd.lines(fleet.prefix)
+    assert state == old or len(state) == new_count, f"etcd holds {len(state)} users: neither the old set nor the new one"
+    # The surviving nodes hold exactly etcd's set, and so does the killed node once restarted.
+    fleet.nodes = [b, c]
+    wait_for("the survivors on etcd's set", lambda: fleet.converged() == state)
+    a.start()
+    fleet.nodes = [a, b, c]
+    wait_for("the restarted node on etcd's set", lambda: fleet.converged() == state)
+    # A later load over the interrupted one completes (and collects nothing that is current).
+    big_aclfile(b, 200, "after")
+    assert b.client().execute_command("ACL", "LOAD") == b"OK"
+    wait_for("the next load everywhere", lambda: (l := fleet.converged()) and len(l) == 201 and l)

@@ -1,13 +1,16 @@
 //! [`AclStore`]: one set of ACL users for a fleet of authgate servers and embedded engines,
 //! kept in etcd.
 //!
-//! Each user is one key, `<prefix>users/<name>`, holding its canonical line: what `ACL LIST`
-//! prints for it (`user alice on #<sha256> ~cache:* +get`), so hashes, never a password.
-//! Writes are etcd transactions: `SETUSER` reads the user's key, applies the rules to that
-//! state and writes the result only if the key's revision is still the one read, retrying on a
-//! conflict, so writers on different nodes compose like sequential `ACL SETUSER`s; `DELUSER`
-//! is conditioned the same way; `ACL LOAD` replaces the whole set (and bumps `<prefix>load`)
-//! in one transaction. Nothing is ever applied to the local [`Acl`] by a write: a watch on the
+//! Each user is one key of the current generation (`<prefix>users/<name>` at first,
+//! `<prefix>gen/<id>/users/<name>` after an ACL LOAD; see `layout`), holding its canonical
+//! line: what `ACL LIST` prints for it (`user alice on #<sha256> ~cache:* +get`), so hashes,
+//! never a password. Writes are etcd transactions: `SETUSER` reads the user's key, applies
+//! the rules to that state and writes the result only if the key's revision (and the current
+//! generation) is still the one read, retrying on a conflict, so writers on different nodes
+//! compose like sequential `ACL SETUSER`s; `DELUSER` is conditioned the same way; `ACL LOAD`
+//! writes a new generation, as many users as it has (etcd's 128 operations per transaction
+//! are no limit), and makes it current in one transaction, so readers see the old set or the
+//! new one, never a mix, even when the loading node is killed half-way. Nothing is ever applied to the local [`Acl`] by a write: a watch on the
 //! prefix applies every change, this node's and the others', in revision order, with the
 //! engine's own live-client effects ([`AclEvent`](crate::acl::AclEvent): a deleted user's
 //! connections close, lost channels are revoked, an `ACL LOAD` drops every non-default user's
@@ -33,6 +36,7 @@
 
 mod cache;
 mod embedded;
+mod layout;
 mod settings;
 mod sync;
 mod url;
@@ -200,6 +204,8 @@ impl StoreStatus {
 struct SyncState {
     /// name -> canonical line, as in the store at `applied`.
     users: BTreeMap<Vec<u8>, Vec<u8>>,
+    /// The generation `users` are from (see `layout`; empty: the first).
+    generation: String,
     applied: i64,
     store_revision: i64,
     stale: bool,
@@ -224,14 +230,6 @@ struct Inner {
 }
 
 impl Inner {
-    fn users_prefix(&self) -> String {
-        format!("{}users/", self.url.prefix)
-    }
-
-    fn load_key(&self) -> String {
-        format!("{}load", self.url.prefix)
-    }
-
     /// Waits (blocking) until the watch applied `revision`. A write is in etcd when this is
     /// called, so past the timeout the caller is told it succeeded all the same.
     fn wait_applied(&self, revision: i64) {

@@ -48,17 +48,30 @@ pub(super) fn aclfile_text(users: &BTreeMap<Vec<u8>, Vec<u8>>) -> Vec<u8> {
     text
 }
 
-/// Reads every user under the prefix and the revision of that read.
-async fn read_all(inner: &Inner, client: &mut Client) -> Result<(BTreeMap<Vec<u8>, Vec<u8>>, i64), StoreError> {
-    let prefix = inner.users_prefix();
-    let resp = client.get(prefix.clone(), Some(GetOptions::new().with_prefix())).await.map_err(unavailable)?;
-    let revision = resp.header().map_or(0, |h| h.revision());
+/// The users of generation `id` as of `revision` (0: now), and the revision of that read.
+async fn read_generation(inner: &Inner, client: &mut Client, id: &str, revision: i64) -> Result<(BTreeMap<Vec<u8>, Vec<u8>>, i64), etcd_client::Error> {
+    let prefix = inner.users_prefix_of(id);
+    let mut options = GetOptions::new().with_prefix();
+    if revision > 0 {
+        options = options.with_revision(revision);
+    }
+    let resp = client.get(prefix.clone(), Some(options)).await?;
     let users = resp
         .kvs()
         .iter()
         .filter_map(|kv| Some((kv.key().strip_prefix(prefix.as_bytes())?.to_vec(), kv.value().to_vec())))
         .collect();
-    Ok((users, revision))
+    Ok((users, if revision > 0 { revision } else { resp.header().map_or(0, |h| h.revision()) }))
+}
+
+/// Reads the current generation and its users, both as of one revision: `(users, revision,
+/// generation)`.
+async fn read_all(inner: &Inner, client: &mut Client) -> Result<(BTreeMap<Vec<u8>, Vec<u8>>, i64, String), StoreError> {
+    let got = client.get(inner.current_key(), None).await.map_err(unavailable)?;
+    let revision = got.header().map_or(0, |h| h.revision());
+    let id = got.kvs().first().map(|kv| String::from_utf8_lossy(kv.value()).into_owned()).unwrap_or_default();
+    let (users, revision) = read_generation(inner, client, &id, revision).await.map_err(unavailable)?;
+    Ok((users, revision, id))
 }
 
 /// At attach: seeds an empty store with the engine's users, then loads the store's users
@@ -68,11 +81,20 @@ pub(super) async fn initial_load(inner: &Inner) -> Result<(), StoreError> {
     if write::seed(inner, &mut c).await? {
         tracing::info!(target: "authgate::acl_store", endpoint = %inner.url.shown(), "the store was empty: wrote this node's users to it");
     }
-    let (users, revision) = read_all(inner, &mut c).await?;
+    let (users, revision, generation) = read_all(inner, &mut c).await?;
     inner.acl.load_text(&aclfile_text(&users), "acl-store").map_err(StoreError::Acl)?;
     tracing::info!(target: "authgate::acl_store", users = users.len(), revision, "loaded the users of the ACL store");
     let mut st = inner.state.lock();
-    *st = super::SyncState { users, applied: revision, store_revision: revision, stale: false, connected: true, followed: true, last_change: Some(Instant::now()) };
+    *st = super::SyncState {
+        users,
+        generation,
+        applied: revision,
+        store_revision: revision,
+        stale: false,
+        connected: true,
+        followed: true,
+        last_change: Some(Instant::now()),
+    };
     cache::write(inner, &st);
     inner.applied.notify_all();
     Ok(())
@@ -80,8 +102,9 @@ pub(super) async fn initial_load(inner: &Inner) -> Result<(), StoreError> {
 
 /// Replaces the state with `users` at `revision` user by user, so only changed users are
 /// touched (a reload after a compaction or a stale start must not drop every connection).
-fn apply_reload(inner: &Inner, users: BTreeMap<Vec<u8>, Vec<u8>>, revision: i64) {
+fn apply_reload(inner: &Inner, users: BTreeMap<Vec<u8>, Vec<u8>>, revision: i64, generation: String) {
     let mut st = inner.state.lock();
+    st.generation = generation;
     for (name, line) in &users {
         if st.users.get(name) != Some(line) {
             apply_put(inner, name, line, revision);
@@ -119,61 +142,67 @@ fn apply_delete(inner: &Inner, name: &[u8], revision: i64) {
     tracing::info!(target: "authgate::acl_store", user = %lossy(name), revision, "applied DELUSER");
 }
 
-/// One key change seen by the watch: a user's new line, or its deletion (`None`).
+/// One key change seen by the watch: the key's new value, or its deletion (`None`).
 struct Change {
     revision: i64,
-    name: Option<Vec<u8>>,
-    line: Option<Vec<u8>>,
-    is_load: bool,
+    key: Vec<u8>,
+    value: Option<Vec<u8>>,
 }
 
-/// Applies the changes of one watch response, grouped by revision (one transaction each).
-fn apply_changes(inner: &Inner, changes: Vec<Change>) {
+/// Applies an ACL LOAD: generation `generation` became current at `revision` with `users`.
+/// Redis 7.0's ACL LOAD: every non-default user's connections close.
+fn apply_load(inner: &Inner, generation: String, users: BTreeMap<Vec<u8>, Vec<u8>>, revision: i64) {
     let mut st = inner.state.lock();
-    let mut i = 0;
-    while i < changes.len() {
-        let revision = changes[i].revision;
-        let end = changes[i..].iter().position(|c| c.revision != revision).map_or(changes.len(), |n| i + n);
-        let group = &changes[i..end];
-        i = end;
-        if revision <= st.applied {
-            continue;
-        }
-        if group.iter().any(|c| c.is_load) {
-            let mut users = st.users.clone();
-            for c in group {
-                if let Some(name) = &c.name {
-                    match &c.line {
-                        Some(line) => users.insert(name.clone(), line.clone()),
-                        None => users.remove(name),
-                    };
-                }
-            }
-            // Redis 7.0's ACL LOAD: every non-default user's connections close.
-            match inner.acl.load_text(&aclfile_text(&users), "acl-store") {
-                Ok(()) => tracing::info!(target: "authgate::acl_store", users = users.len(), revision, "applied ACL LOAD"),
-                Err(e) => tracing::error!(target: "authgate::acl_store", revision, error = %String::from_utf8_lossy(&e.to_bytes()), "ignored an invalid ACL LOAD"),
-            }
-            st.users = users;
-        } else {
-            for c in group {
-                let Some(name) = &c.name else { continue };
-                match &c.line {
-                    Some(line) => {
-                        apply_put(inner, name, line, revision);
-                        st.users.insert(name.clone(), line.clone());
-                    }
-                    None => {
-                        apply_delete(inner, name, revision);
-                        st.users.remove(name);
-                    }
-                }
-            }
-        }
-        st.applied = revision;
-        st.store_revision = st.store_revision.max(revision);
-        st.last_change = Some(Instant::now());
+    if revision <= st.applied {
+        return;
     }
+    match inner.acl.load_text(&aclfile_text(&users), "acl-store") {
+        Ok(()) => tracing::info!(target: "authgate::acl_store", users = users.len(), revision, "applied ACL LOAD"),
+        Err(e) => tracing::error!(target: "authgate::acl_store", revision, error = %String::from_utf8_lossy(&e.to_bytes()), "ignored an invalid ACL LOAD"),
+    }
+    st.users = users;
+    st.generation = generation;
+    st.applied = revision;
+    st.store_revision = st.store_revision.max(revision);
+    st.last_change = Some(Instant::now());
+    let snapshot = cache::render(inner, &st);
+    drop(st);
+    inner.applied.notify_all();
+    cache::store(inner, snapshot);
+}
+
+/// Applies one revision's changes to the current generation's users (SETUSER, DELUSER);
+/// keys of other generations (one being staged, one an ACL LOAD deleted) are not users.
+fn apply_changes(inner: &Inner, revision: i64, changes: &[Change]) {
+    let mut st = inner.state.lock();
+    if revision <= st.applied {
+        return;
+    }
+    let prefix = inner.users_prefix_of(&st.generation);
+    let mut changed = false;
+    for c in changes {
+        let Some(name) = c.key.strip_prefix(prefix.as_bytes()) else { continue };
+        changed = true;
+        match &c.value {
+            Some(line) => {
+                apply_put(inner, name, line, revision);
+                st.users.insert(name.to_vec(), line.clone());
+            }
+            None => {
+                apply_delete(inner, name, revision);
+                st.users.remove(name);
+            }
+        }
+    }
+    st.applied = revision;
+    st.store_revision = st.store_revision.max(revision);
+    if !changed {
+        // Another generation's keys (an ACL LOAD being staged): nothing to cache.
+        drop(st);
+        inner.applied.notify_all();
+        return;
+    }
+    st.last_change = Some(Instant::now());
     let snapshot = cache::render(inner, &st);
     drop(st);
     inner.applied.notify_all();
@@ -197,8 +226,8 @@ async fn session(inner: &Inner, from: Option<i64>) -> Ended {
     let from = match from {
         Some(r) => r,
         None => match read_all(inner, &mut c).await {
-            Ok((users, revision)) => {
-                apply_reload(inner, users, revision);
+            Ok((users, revision, generation)) => {
+                apply_reload(inner, users, revision, generation);
                 revision
             }
             Err(e) => return Ended::Lost(e.to_string()),
@@ -209,7 +238,7 @@ async fn session(inner: &Inner, from: Option<i64>) -> Ended {
         Ok(s) => s,
         Err(e) => return Ended::Lost(e.to_string()),
     };
-    let (users_prefix, load_key) = (inner.users_prefix(), inner.load_key());
+    let current_key = inner.current_key();
     loop {
         let resp = match stream.message().await {
             Ok(Some(resp)) => resp,
@@ -242,16 +271,28 @@ async fn session(inner: &Inner, from: Option<i64>) -> Ended {
             .iter()
             .filter_map(|ev| {
                 let kv = ev.kv()?;
-                let line = (ev.event_type() == EventType::Put).then(|| kv.value().to_vec());
-                if kv.key() == load_key.as_bytes() {
-                    return Some(Change { revision: kv.mod_revision(), name: None, line: None, is_load: true });
-                }
-                let name = kv.key().strip_prefix(users_prefix.as_bytes())?.to_vec();
-                Some(Change { revision: kv.mod_revision(), name: Some(name), line, is_load: false })
+                let value = (ev.event_type() == EventType::Put).then(|| kv.value().to_vec());
+                Some(Change { revision: kv.mod_revision(), key: kv.key().to_vec(), value })
             })
             .collect();
-        if !changes.is_empty() {
-            apply_changes(inner, changes);
+        // One transaction per revision, in order.
+        for group in changes.chunk_by(|a, b| a.revision == b.revision) {
+            let revision = group[0].revision;
+            let switched = group.iter().find(|c| c.key == current_key.as_bytes()).and_then(|c| c.value.clone());
+            match switched {
+                // An ACL LOAD: the new generation as it was at the switch (complete: it was
+                // staged before), applied as one load; the old generation's deletions in the
+                // same transaction are part of it.
+                Some(id) => {
+                    let id = String::from_utf8_lossy(&id).into_owned();
+                    match read_generation(inner, &mut c, &id, revision).await {
+                        Ok((users, _)) => apply_load(inner, id, users, revision),
+                        Err(etcd_client::Error::GRpcStatus(s)) if s.message().contains("compacted") => return Ended::Compacted,
+                        Err(e) => return Ended::Lost(e.to_string()),
+                    }
+                }
+                None => apply_changes(inner, revision, group),
+            }
         }
     }
 }

@@ -182,3 +182,49 @@ fn etcd_lost_then_back_and_stale_start_from_the_cache() {
     eventually("a caught up", || a.user(b"u2").is_some());
     assert_eq!(a.list(), c.list());
 }
+
+#[test]
+fn a_load_larger_than_one_etcd_transaction_switches_generations_at_once() {
+    let etcd = Etcd::start();
+    let (a, sa) = attach(&etcd.url("big"), None).unwrap();
+    let (b, sb) = attach(&etcd.url("big"), None).unwrap();
+    sa.setuser(b"old", &[&b"on"[..], b"nopass"]).unwrap();
+    eventually("old on b", || b.user(b"old").is_some());
+    // 1,000 users: far past etcd's 128 operations per transaction.
+    let mut text = b"user default on nopass ~* &* +@all\n".to_vec();
+    for i in 0..1000 {
+        text.extend_from_slice(format!("user u{i:04} on >pw{i} ~k{i}:* +get\n").as_bytes());
+    }
+    // b applies it as one ACL LOAD: the old user's removal is seen with all 1,000 new users
+    // in place, never with part of them.
+    let counts = Arc::new(Counts { acl: Arc::downgrade(&b), seen: parking_lot::Mutex::new(Vec::new()) });
+    b.subscribe(counts.clone());
+    sa.load_text(&text, "big.acl").unwrap();
+    assert_eq!(a.users().len(), 1001);
+    eventually("b loaded", || b.users().len() == 1001);
+    assert_eq!(*counts.seen.lock(), vec![1001]);
+    assert!(b.authenticate(b"u0999", b"pw999") && b.user(b"old").is_none());
+    // Writes after the load go into the new generation, and a second load replaces it.
+    sb.setuser(b"u0001", &[&b"+set"[..]]).unwrap();
+    eventually("u0001 on a", || a.list().iter().any(|l| l.starts_with(b"user u0001 ") && l.ends_with(b"+get +set")));
+    sb.load_text(b"user default on nopass ~* &* +@all\nuser last on nopass\n", "small.acl").unwrap();
+    eventually("a reloaded", || a.users() == vec![b"default".to_vec(), b"last".to_vec()]);
+    assert_eq!(a.list(), b.list());
+    // Only the current generation is left in etcd: a third node reads exactly that.
+    let (c, _sc) = attach(&etcd.url("big"), None).unwrap();
+    assert_eq!(c.list(), a.list());
+}
+
+/// Records how many users an engine has each time it emits an event.
+struct Counts {
+    acl: std::sync::Weak<Acl>,
+    seen: parking_lot::Mutex<Vec<usize>>,
+}
+
+impl crate::acl::AclListener for Counts {
+    fn on_event(&self, _event: &crate::acl::AclEvent) {
+        if let Some(acl) = self.acl.upgrade() {
+            self.seen.lock().push(acl.users().len());
+        }
+    }
+}

@@ -1,8 +1,10 @@
 //! The store's writes: etcd transactions conditioned on the revisions read, retried on a
-//! conflict, so concurrent writers compose like sequential commands.
+//! conflict, so concurrent writers compose like sequential commands; ACL LOAD as a new
+//! generation of users (see `layout`).
 
-use etcd_client::{Compare, CompareOp, GetOptions, Txn, TxnOp};
+use etcd_client::{Compare, CompareOp, DeleteOptions, GetOptions, PutOptions, Txn, TxnOp};
 
+use super::layout::{generation_of, new_generation_id};
 use super::sync::{apply_line, client};
 use super::{unavailable, Inner, StoreError};
 use crate::redis::acl::{Acl, AclError};
@@ -35,16 +37,20 @@ pub(super) async fn setuser(inner: &Inner, name: &[u8], rules: &[Vec<u8>]) -> Re
     // so an invalid change costs no round trip.
     next_line(&inner.acl, name, None, rules)?;
     let mut client = client(inner).await?;
-    let key = [inner.users_prefix().as_bytes(), name].concat();
     for _ in 0..MAX_ATTEMPTS {
+        let current = inner.current(&mut client).await?;
+        let key = [inner.users_prefix_of(&current.id).as_bytes(), name].concat();
         let got = client.get(key.clone(), None).await.map_err(unavailable)?;
-        let current = got.kvs().first().map(|kv| (kv.value().to_vec(), kv.mod_revision()));
-        let line = next_line(&inner.acl, name, current.as_ref().map(|(l, _)| l.as_slice()), rules)?;
-        let unchanged = match &current {
+        let existing = got.kvs().first().map(|kv| (kv.value().to_vec(), kv.mod_revision()));
+        let line = next_line(&inner.acl, name, existing.as_ref().map(|(l, _)| l.as_slice()), rules)?;
+        let unchanged = match &existing {
             Some((_, revision)) => Compare::mod_revision(key.clone(), CompareOp::Equal, *revision),
             None => Compare::version(key.clone(), CompareOp::Equal, 0),
         };
-        let txn = Txn::new().when([unchanged]).and_then([TxnOp::put(key.clone(), line, None)]);
+        // An ACL LOAD switching generations meanwhile makes this a retry on the new one.
+        let txn = Txn::new()
+            .when([inner.current_unchanged(&current), unchanged])
+            .and_then([TxnOp::put(key.clone(), line, None)]);
         let resp = client.txn(txn).await.map_err(unavailable)?;
         if resp.succeeded() {
             return Ok(resp.header().map_or(0, |h| h.revision()));
@@ -62,10 +68,11 @@ pub(super) async fn deluser(inner: &Inner, names: &[Vec<u8>]) -> Result<(usize, 
     names.sort();
     names.dedup();
     let mut client = client(inner).await?;
-    let prefix = inner.users_prefix();
-    let keys: Vec<Vec<u8>> = names.iter().map(|n| [prefix.as_bytes(), n].concat()).collect();
     for _ in 0..MAX_ATTEMPTS {
-        let mut compares = Vec::with_capacity(keys.len());
+        let current = inner.current(&mut client).await?;
+        let prefix = inner.users_prefix_of(&current.id);
+        let keys: Vec<Vec<u8>> = names.iter().map(|n| [prefix.as_bytes(), n].concat()).collect();
+        let mut compares = vec![inner.current_unchanged(&current)];
         let mut deletes = Vec::new();
         let mut read_at = 0;
         for key in &keys {
@@ -93,63 +100,151 @@ pub(super) async fn deluser(inner: &Inner, names: &[Vec<u8>]) -> Result<(usize, 
     Err(StoreError::Conflict(names.iter().map(|n| String::from_utf8_lossy(n)).collect::<Vec<_>>().join(" ")))
 }
 
-/// ACL LOAD: every user replaced by `lines` (canonical `user ...` lines) in one transaction,
-/// with the load marker written in it so every watcher applies it as one ACL LOAD. etcd refuses
-/// a put inside a range deleted by the same transaction, so the users not in `lines` are
-/// deleted one by one, on the condition that no user key changed since they were listed.
+/// At most this many operations go in one staging transaction: under etcd's default
+/// `--max-txn-ops` of 128.
+const STAGE_BATCH: usize = 100;
+
+/// How long a generation being written stays protected from the garbage collection of
+/// [`collect_garbage`] without news from its writer (kept alive between batches).
+const STAGING_TTL_SECONDS: i64 = 60;
+
+/// ACL LOAD: every user replaced by `lines` (canonical `user ...` lines), atomically for
+/// every reader: a new generation written in batches, then `current` switched to it in one
+/// transaction that also deletes the old generation (see `layout`). Concurrent ACL LOADs
+/// compose like sequential ones (the later switch wins, each deleting the one before).
 pub(super) async fn replace_all(inner: &Inner, lines: &[Vec<u8>]) -> Result<i64, StoreError> {
     let mut client = client(inner).await?;
-    let prefix = inner.users_prefix();
-    let mut new_keys = std::collections::BTreeSet::new();
-    let mut puts = Vec::new();
-    for line in lines {
-        let name = line.split(|&b| b == b' ').nth(1).unwrap_or_default();
-        let key = [prefix.as_bytes(), name].concat();
-        puts.push(TxnOp::put(key.clone(), line.clone(), None));
-        new_keys.insert(key);
+    match install(inner, &mut client, lines, Switch::Always).await? {
+        Some(revision) => Ok(revision),
+        None => Err(StoreError::Conflict("(ACL LOAD)".into())),
     }
-    puts.push(TxnOp::put(inner.load_key(), b"ACL LOAD".to_vec(), None));
-    for _ in 0..MAX_ATTEMPTS {
-        let listed = client
-            .get(prefix.clone(), Some(GetOptions::new().with_prefix().with_keys_only()))
-            .await
-            .map_err(unavailable)?;
-        let read_at = listed.header().map_or(0, |h| h.revision());
-        let mut ops: Vec<TxnOp> = listed
-            .kvs()
-            .iter()
-            .filter(|kv| !new_keys.contains(kv.key()))
-            .map(|kv| TxnOp::delete(kv.key().to_vec(), None))
-            .collect();
-        ops.extend(puts.iter().cloned());
-        let unchanged = Compare::mod_revision(prefix.clone(), CompareOp::Less, read_at + 1).with_prefix();
-        let resp = client.txn(Txn::new().when([unchanged]).and_then(ops)).await.map_err(unavailable)?;
-        if resp.succeeded() {
-            return Ok(resp.header().map_or(0, |h| h.revision()));
-        }
-    }
-    Err(StoreError::Conflict("(ACL LOAD)".into()))
 }
 
-/// Writes `acl`'s users into an empty store, each key only if still absent, so two nodes
-/// starting at once do not both seed. Returns whether this node's users were written.
+/// Writes `acl`'s users into an empty store (no generation named and no user in the first
+/// one), so two nodes starting at once do not both seed. Returns whether this node's users
+/// were written.
 pub(super) async fn seed(inner: &Inner, client: &mut etcd_client::Client) -> Result<bool, StoreError> {
-    let prefix = inner.users_prefix();
-    let count = client
-        .get(prefix.clone(), Some(GetOptions::new().with_prefix().with_count_only()))
+    let current = inner.current(client).await?;
+    let first = client
+        .get(inner.users_prefix_of(""), Some(GetOptions::new().with_prefix().with_count_only()))
         .await
         .map_err(unavailable)?;
-    if count.count() > 0 {
+    if current.revision != 0 || first.count() > 0 {
         return Ok(false);
     }
-    let mut compares = Vec::new();
-    let mut puts = Vec::new();
-    for line in inner.acl.list() {
-        let name = line.split(|&b| b == b' ').nth(1).unwrap_or_default();
-        let key = [prefix.as_bytes(), name].concat();
-        compares.push(Compare::version(key.clone(), CompareOp::Equal, 0));
-        puts.push(TxnOp::put(key, line.clone(), None));
+    Ok(install(inner, client, &inner.acl.list(), Switch::IfEmpty).await?.is_some())
+}
+
+/// When a staged generation may become current.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Switch {
+    /// Whatever is current (ACL LOAD), retried while other loads switch in between.
+    Always,
+    /// Only if the store is still empty (seeding).
+    IfEmpty,
+}
+
+/// Stages `lines` as a new generation and switches `current` to it: the switch's revision,
+/// or `None` when `IfEmpty` found the store seeded meanwhile (the staged keys are removed).
+async fn install(inner: &Inner, client: &mut etcd_client::Client, lines: &[Vec<u8>], when: Switch) -> Result<Option<i64>, StoreError> {
+    let id = new_generation_id();
+    let lease = client.lease_grant(STAGING_TTL_SECONDS, None).await.map_err(unavailable)?.id();
+    let staged = stage(inner, client, &id, lease, lines).await;
+    let outcome = match staged {
+        Ok(()) => switch(inner, client, &id, when).await,
+        Err(e) => Err(e),
+    };
+    if !matches!(outcome, Ok(Some(_))) {
+        // Not current: nobody reads it. Best effort; a leftover is collected later.
+        let _ = client.delete(inner.generation_prefix(&id), Some(DeleteOptions::new().with_prefix())).await;
     }
-    let resp = client.txn(Txn::new().when(compares).and_then(puts)).await.map_err(unavailable)?;
-    Ok(resp.succeeded())
+    let _ = client.lease_revoke(lease).await;
+    if matches!(outcome, Ok(Some(_))) {
+        collect_garbage(inner, client).await;
+    }
+    outcome
+}
+
+/// Writes generation `id`: its staging key (on `lease`, kept alive between batches), then
+/// the users in batches of [`STAGE_BATCH`].
+async fn stage(inner: &Inner, client: &mut etcd_client::Client, id: &str, lease: i64, lines: &[Vec<u8>]) -> Result<(), StoreError> {
+    let (mut keeper, _responses) = client.lease_keep_alive(lease).await.map_err(unavailable)?;
+    let marker = TxnOp::put(inner.staging_key(id), b"ACL LOAD".to_vec(), Some(PutOptions::new().with_lease(lease)));
+    client.txn(Txn::new().and_then([marker])).await.map_err(unavailable)?;
+    let prefix = inner.users_prefix_of(id);
+    for batch in lines.chunks(STAGE_BATCH) {
+        let puts: Vec<TxnOp> = batch
+            .iter()
+            .map(|line| {
+                let name = line.split(|&b| b == b' ').nth(1).unwrap_or_default();
+                TxnOp::put([prefix.as_bytes(), name].concat(), line.clone(), None)
+            })
+            .collect();
+        client.txn(Txn::new().and_then(puts)).await.map_err(unavailable)?;
+        keeper.keep_alive().await.map_err(unavailable)?;
+    }
+    Ok(())
+}
+
+/// The switch: `current` := `id`, the old generation deleted, in one transaction conditioned
+/// on `current` being what was read and on `id`'s staging key still existing (a generation a
+/// collector removed never becomes current).
+async fn switch(inner: &Inner, client: &mut etcd_client::Client, id: &str, when: Switch) -> Result<Option<i64>, StoreError> {
+    for _ in 0..MAX_ATTEMPTS {
+        let current = inner.current(client).await?;
+        let mut compares = vec![
+            inner.current_unchanged(&current),
+            Compare::version(inner.staging_key(id), CompareOp::Greater, 0),
+        ];
+        if when == Switch::IfEmpty {
+            if current.revision != 0 {
+                return Ok(None);
+            }
+            compares.push(Compare::version(inner.users_prefix_of(""), CompareOp::Equal, 0).with_prefix());
+        }
+        let ops = [
+            TxnOp::put(inner.current_key(), id.as_bytes().to_vec(), None),
+            TxnOp::delete(inner.staging_key(id), None),
+            TxnOp::delete(inner.generation_prefix(&current.id), Some(DeleteOptions::new().with_prefix())),
+        ];
+        let resp = client.txn(Txn::new().when(compares).and_then(ops)).await.map_err(unavailable)?;
+        if resp.succeeded() {
+            return Ok(Some(resp.header().map_or(0, |h| h.revision())));
+        }
+        if when == Switch::IfEmpty {
+            return Ok(None);
+        }
+        let still_staged = client.get(inner.staging_key(id), None).await.map_err(unavailable)?;
+        if still_staged.kvs().is_empty() {
+            return Err(StoreError::Unavailable("etcd: the ACL LOAD's staged users expired before they could be switched to".into()));
+        }
+    }
+    Ok(None)
+}
+
+/// Deletes the generations that writers killed mid-load left: neither current nor being
+/// written (their staging key's lease expired). Each is deleted on both conditions, checked
+/// by etcd in the deleting transaction. Best effort: a failure leaves garbage nobody reads.
+async fn collect_garbage(inner: &Inner, client: &mut etcd_client::Client) {
+    let all = inner.generations_prefix();
+    let Ok(listed) = client.get(all.clone(), Some(GetOptions::new().with_prefix().with_keys_only())).await else { return };
+    let mut ids: Vec<String> = listed
+        .kvs()
+        .iter()
+        .filter_map(|kv| generation_of(kv.key().strip_prefix(all.as_bytes())?))
+        .map(|id| String::from_utf8_lossy(id).into_owned())
+        .collect();
+    ids.dedup();
+    for id in ids {
+        let unused = [
+            Compare::value(inner.current_key(), CompareOp::NotEqual, id.as_bytes().to_vec()),
+            Compare::version(inner.staging_key(&id), CompareOp::Equal, 0),
+        ];
+        let delete = TxnOp::delete(inner.generation_prefix(&id), Some(DeleteOptions::new().with_prefix()));
+        if let Ok(resp) = client.txn(Txn::new().when(unused).and_then([delete])).await {
+            if resp.succeeded() {
+                tracing::info!(target: "authgate::acl_store", generation = %id, "deleted the users an interrupted ACL LOAD left");
+            }
+        }
+    }
 }

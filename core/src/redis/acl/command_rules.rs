@@ -11,8 +11,11 @@ use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 use std::sync::OnceLock;
 
+use smallvec::SmallVec;
+
 use super::category::Category;
 use super::commands::{Command, CommandTable};
+use super::pattern_set::PatternSet;
 use crate::redis::cstr::c_str;
 
 /// Words in a command bitmap; ids stay below [`FUTURE_COMMANDS_BIT`].
@@ -27,8 +30,10 @@ pub(crate) struct CommandPerms {
     bits: [u64; WORDS],
     /// Set by `+@all`/`allcommands`, cleared by any removal: every command, checked first.
     pub(crate) allcommands: bool,
-    /// Deprecated `+cmd|firstarg` rules: command id -> allowed first arguments.
-    pub(crate) firstargs: BTreeMap<usize, Vec<Vec<u8>>>,
+    /// Deprecated `+cmd|firstarg` rules: command id -> allowed first arguments, indexed by
+    /// their ASCII-lowercased form (Redis compares them with `strcasecmp`), each keeping the
+    /// spelling it was first given in.
+    pub(crate) firstargs: BTreeMap<usize, PatternSet<Vec<u8>>>,
 }
 
 impl CommandPerms {
@@ -85,9 +90,7 @@ impl CommandPerms {
     /// `+cmd|firstarg`: allows `cmd` when its first argument is `arg` (case-insensitive).
     pub(crate) fn allow_first_arg(&mut self, cmd_id: usize, arg: &[u8]) {
         let list = self.firstargs.entry(cmd_id).or_default();
-        if !list.iter().any(|a| a.eq_ignore_ascii_case(arg)) {
-            list.push(arg.to_vec());
-        }
+        list.insert_new(&arg.to_ascii_lowercase(), arg.to_vec());
     }
 
     /// The command part of Redis' `ACLSelectorCheckCmd`.
@@ -100,7 +103,9 @@ impl CommandPerms {
             && self.firstargs.get(&cmd.id).is_some_and(|list| {
                 let idx = if cmd.parent.is_some() { 2 } else { 1 };
                 argv.get(idx).is_some_and(|a| {
-                    list.iter().any(|f| f.eq_ignore_ascii_case(c_str(a.as_ref())))
+                    let lower: SmallVec<[u8; 32]> =
+                        c_str(a.as_ref()).iter().map(u8::to_ascii_lowercase).collect();
+                    list.contains(&lower)
                 })
             })
     }

@@ -163,7 +163,7 @@ pub(crate) fn describe_commands(s: &CommandPerms) -> Vec<u8> {
         }
         if !s.bit(cmd.id) {
             if let Some(args) = s.firstargs.get(&cmd.id) {
-                for a in args {
+                for a in args.values() {
                     rules.push(b'+');
                     rules.extend_from_slice(cmd.fullname.as_bytes());
                     rules.push(b'|');

@@ -11,19 +11,12 @@ use super::category::Category;
 use super::error::RuleError;
 use super::intern::Interners;
 use super::password::PasswordHash;
+use super::pattern_set::PatternSet;
+use super::patterns::Patterns;
 use super::selector::{Selector, PERM_ALL, PERM_READ, PERM_WRITE};
 use super::user::{Sanitize, User};
 use crate::redis::cstr::has_spaces;
 use crate::redis::resp::split_args;
-
-/// A key pattern and the permissions it grants.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct KeyPattern {
-    /// The glob.
-    pub(crate) pattern: Vec<u8>,
-    /// `PERM_*` bits (never empty).
-    pub(crate) perms: u8,
-}
 
 /// An editable selector.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,8 +24,9 @@ pub(crate) struct SelectorDraft {
     pub(crate) commands: CommandPerms,
     pub(crate) allkeys: bool,
     pub(crate) allchannels: bool,
-    pub(crate) keys: Vec<KeyPattern>,
-    pub(crate) channels: Vec<Vec<u8>>,
+    /// Key patterns and the `PERM_*` bits each grants (never empty).
+    pub(crate) keys: PatternSet<u8>,
+    pub(crate) channels: PatternSet<()>,
 }
 
 impl SelectorDraft {
@@ -42,8 +36,8 @@ impl SelectorDraft {
             commands: CommandPerms::new(),
             allkeys: false,
             allchannels,
-            keys: Vec::new(),
-            channels: Vec::new(),
+            keys: PatternSet::new(),
+            channels: PatternSet::new(),
         }
     }
 
@@ -53,8 +47,8 @@ impl SelectorDraft {
             commands: s.commands.perms().clone(),
             allkeys: s.allkeys(),
             allchannels: s.allchannels(),
-            keys: s.patterns.keys().map(|(perms, p)| KeyPattern { pattern: p.to_vec(), perms }).collect(),
-            channels: s.patterns.channels().map(<[u8]>::to_vec).collect(),
+            keys: thaw_keys(&s.patterns),
+            channels: s.patterns.channels().collect(),
         }
     }
 
@@ -65,8 +59,8 @@ impl SelectorDraft {
             patterns: interned.patterns(
                 self.allkeys,
                 self.allchannels,
-                self.keys.iter().map(|k| (k.perms, k.pattern.as_slice())),
-                self.channels.iter().map(Vec::as_slice),
+                self.keys.iter().map(|(p, &perms)| (perms, p)),
+                self.channels.keys(),
             ),
         }
     }
@@ -106,9 +100,7 @@ impl SelectorDraft {
             if has_spaces(pat) {
                 return Err(RuleError::Syntax);
             }
-            if !self.channels.iter().any(|c| c == pat) {
-                self.channels.push(pat.to_vec());
-            }
+            self.channels.insert_new(pat, ());
         } else if op[0] == b'+' && op.get(1) != Some(&b'@') {
             self.allow_command_rule(t, &op[1..])?;
         } else if op[0] == b'-' && op.get(1) != Some(&b'@') {
@@ -156,9 +148,11 @@ impl SelectorDraft {
         if has_spaces(pat) {
             return Err(RuleError::Syntax);
         }
-        match self.keys.iter_mut().find(|k| k.pattern == pat) {
-            Some(existing) => existing.perms |= perms,
-            None => self.keys.push(KeyPattern { pattern: pat.to_vec(), perms }),
+        match self.keys.get_mut(pat) {
+            Some(existing) => *existing |= perms,
+            None => {
+                self.keys.insert_new(pat, perms);
+            }
         }
         self.allkeys = false;
         Ok(())
@@ -186,6 +180,15 @@ impl SelectorDraft {
         }
         Ok(())
     }
+}
+
+/// The key patterns of a frozen selector as an editable set (they are already distinct).
+fn thaw_keys(p: &Patterns) -> PatternSet<u8> {
+    let mut keys = PatternSet::new();
+    for (perms, pattern) in p.keys() {
+        keys.insert_new(pattern, perms);
+    }
+    keys
 }
 
 /// An editable user (without its name, which the engine's table holds).

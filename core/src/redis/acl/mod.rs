@@ -29,6 +29,7 @@ pub mod keys;
 mod log;
 mod options;
 mod password;
+mod pattern_set;
 mod patterns;
 mod selector;
 mod user;

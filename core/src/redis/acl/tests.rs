@@ -150,3 +150,71 @@ fn cached_view_follows_user_changes() {
     let other = acl.default_user();
     assert!(other.check_cached(&mut view, cmd, &get).is_ok(), "a view never answers for another user");
 }
+
+#[test]
+fn duplicate_patterns_are_dropped_as_redis_does() {
+    // Expected lines printed by redis-server 7.0.15 for the same two SETUSERs.
+    let acl = Acl::new();
+    let rules = "on %R~k1 ~k2 %W~k1 &c1 &c2 &c1 +select|AbC +select|abc +select|x %RW~k2";
+    let mut args = argv(rules);
+    args.push(b"(~a ~a %R~b %W~b &z &z)".to_vec());
+    acl.setuser(b"u", &args).unwrap();
+    assert_eq!(
+        String::from_utf8(acl.list()[1].clone()).unwrap(),
+        "user u on ~k1 ~k2 resetchannels &c1 &c2 -@all +select|AbC +select|x (~a ~b resetchannels &z -@all)"
+    );
+    setuser(&acl, "u", "-select +select|Q +select|q").unwrap();
+    assert_eq!(
+        String::from_utf8(acl.list()[1].clone()).unwrap(),
+        "user u on ~k1 ~k2 resetchannels &c1 &c2 -@all +select|Q (~a ~b resetchannels &z -@all)"
+    );
+    assert!(acl.check(b"u", &argv("SELECT q")).is_ok(), "first args match case-insensitively");
+    assert!(acl.check(b"u", &argv("SELECT AbC")).is_err());
+}
+
+#[test]
+fn huge_pattern_lists_cost_linear_work() {
+    // Every duplicate check goes through the pattern sets' counted comparisons. Redis' (and
+    // our former) scan of the list before each append makes n(n-1)/2 comparisons per list:
+    // with n = 5,000 key patterns, channels and first args that is over 37 million for the
+    // first SETUSER alone, while the budget below allows 40 per rule over the whole test
+    // (SETUSER, a second SETUSER that thaws the user and computes the revoked channels, and an
+    // ACL LOAD of the same line), which only hashed lookups can stay within.
+    let n = 5_000;
+    let mut rules: Vec<Vec<u8>> = vec![b"on".to_vec()];
+    for i in 0..n {
+        rules.push(format!("%R~key:{i}").into_bytes());
+        rules.push(format!("&chan:{i}").into_bytes());
+        rules.push(format!("+select|arg{i}").into_bytes());
+    }
+    for i in 0..n {
+        rules.push(format!("%W~key:{i}").into_bytes());
+        rules.push(format!("&chan:{i}").into_bytes());
+        rules.push(format!("+SELECT|ARG{i}").into_bytes());
+    }
+    let total_rules = 2 * rules.len() as u64;
+    let before = super::pattern_set::comparisons();
+    let acl = Acl::new();
+    acl.setuser(b"big", &rules).unwrap();
+    let line = acl.list()[0].clone();
+    // Drop one channel: the revoked-channels computation compares the old and new lists.
+    acl.setuser(b"big", &[&b"resetchannels"[..], b"&chan:1"]).unwrap();
+    // Re-applied over the existing (thawed) user: every pattern is a duplicate now.
+    let mut again = vec![b"resetchannels".to_vec()];
+    again.extend_from_slice(&rules[1..]);
+    acl.setuser(b"big", &again).unwrap();
+    assert!(acl.list()[0] == line, "re-applying the rules must not change the user");
+    let mut file = line.clone();
+    file.push(b'\n');
+    let loaded = Acl::new();
+    loaded.load_text(&file, "big.acl").unwrap();
+    assert!(loaded.list()[0] == line, "ACL LOAD of the ACL LIST line gives the same user");
+    let work = super::pattern_set::comparisons() - before;
+    assert!(work <= 40 * total_rules, "{work} comparisons for {total_rules} rules");
+
+    let text = String::from_utf8(line).unwrap();
+    assert!(text.starts_with("user big on ~key:0 ~key:1 "), "{}", &text[..60]);
+    assert_eq!(text.matches(" ~key:").count(), n);
+    assert_eq!(text.matches(" &chan:").count(), n);
+    assert_eq!(text.matches(" +select|arg").count(), n, "the first spelling is kept");
+}

@@ -10,7 +10,7 @@ use super::commands::{table, CommandTable};
 use super::category::Category;
 use super::error::RuleError;
 use super::intern::Interners;
-use super::password::PasswordHash;
+use super::password::{PasswordHash, PasswordList};
 use super::pattern_set::PatternSet;
 use super::patterns::Patterns;
 use super::selector::{Selector, PERM_ALL, PERM_READ, PERM_WRITE};
@@ -197,7 +197,7 @@ pub(crate) struct UserDraft {
     pub(crate) enabled: bool,
     pub(crate) nopass: bool,
     pub(crate) sanitize: Option<Sanitize>,
-    pub(crate) passwords: Vec<PasswordHash>,
+    pub(crate) passwords: PasswordList,
     /// Element 0 is the root selector and always exists.
     pub(crate) selectors: Vec<SelectorDraft>,
 }
@@ -210,7 +210,7 @@ impl UserDraft {
             enabled: false,
             nopass: false,
             sanitize: None,
-            passwords: Vec::new(),
+            passwords: PasswordList::default(),
             selectors: vec![SelectorDraft::new(pubsub_allchannels)],
         }
     }
@@ -230,7 +230,7 @@ impl UserDraft {
             enabled: u.enabled,
             nopass: u.nopass,
             sanitize: u.sanitize,
-            passwords: u.passwords.to_vec(),
+            passwords: PasswordList::from_distinct(&u.passwords),
             selectors: u.selectors.iter().map(SelectorDraft::thaw).collect(),
         }
     }
@@ -241,7 +241,7 @@ impl UserDraft {
             enabled: self.enabled,
             nopass: self.nopass,
             sanitize: self.sanitize,
-            passwords: self.passwords.iter().copied().collect(),
+            passwords: self.passwords.iter().collect(),
             selectors: self.selectors.iter().map(|s| s.freeze(interned)).collect(),
         }
     }
@@ -272,9 +272,7 @@ impl UserDraft {
             } else {
                 PasswordHash::from_hex(&op[1..]).ok_or(RuleError::BadHash)?
             };
-            if !self.passwords.contains(&hash) {
-                self.passwords.push(hash);
-            }
+            self.passwords.add(hash);
             self.nopass = false;
         } else if op[0] == b'<' || op[0] == b'!' {
             let hash = if op[0] == b'<' {
@@ -282,8 +280,9 @@ impl UserDraft {
             } else {
                 PasswordHash::from_hex(&op[1..]).ok_or(RuleError::BadHash)?
             };
-            let pos = self.passwords.iter().position(|p| *p == hash);
-            self.passwords.remove(pos.ok_or(RuleError::NoSuchPassword)?);
+            if !self.passwords.remove(&hash) {
+                return Err(RuleError::NoSuchPassword);
+            }
         } else if op[0] == b'(' && op[op.len() - 1] == b')' {
             let selector = Self::parse_selector(&op[1..op.len() - 1], pubsub_allchannels)?;
             self.selectors.push(selector);

@@ -1,11 +1,82 @@
 //! Password digests: SHA-256 of the exact password bytes, as Redis stores them, compared in
 //! constant time.
 
+use std::collections::HashMap;
+
 use sha2::{Digest, Sha256};
 
+use super::pattern_set::count_comparison;
+
 /// A stored password: the raw SHA-256 digest. Cleartext is never kept.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, Eq, Hash)]
 pub(crate) struct PasswordHash(pub(crate) [u8; 32]);
+
+impl PartialEq for PasswordHash {
+    fn eq(&self, other: &PasswordHash) -> bool {
+        // Counted in tests, like the pattern sets' comparisons: the list's work bound.
+        count_comparison();
+        self.0 == other.0
+    }
+}
+
+/// A user's editable passwords: in the order they were added (ACL LIST and GETUSER print
+/// them so), without duplicates. Redis scans its list before each add and remove, so a
+/// SETUSER with n passwords costs O(n²); here both are one hash lookup. A removed password
+/// leaves an empty slot, so a removal never shifts the rest.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct PasswordList {
+    slots: Vec<Option<PasswordHash>>,
+    index: HashMap<PasswordHash, usize>,
+}
+
+impl PasswordList {
+    /// The list of `hashes` (already distinct: a frozen user's).
+    pub(crate) fn from_distinct(hashes: &[PasswordHash]) -> PasswordList {
+        let mut list = PasswordList::default();
+        for &h in hashes {
+            list.add(h);
+        }
+        list
+    }
+
+    /// `>password` / `#hash`: appends `hash` unless it is there already.
+    pub(crate) fn add(&mut self, hash: PasswordHash) {
+        if let std::collections::hash_map::Entry::Vacant(e) = self.index.entry(hash) {
+            e.insert(self.slots.len());
+            self.slots.push(Some(hash));
+        }
+    }
+
+    /// `<password` / `!hash`: false if `hash` is not in the list.
+    pub(crate) fn remove(&mut self, hash: &PasswordHash) -> bool {
+        match self.index.remove(hash) {
+            Some(at) => {
+                self.slots[at] = None;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// `nopass` / `resetpass` / `reset`.
+    pub(crate) fn clear(&mut self) {
+        self.slots.clear();
+        self.index.clear();
+    }
+
+    /// The passwords in order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = PasswordHash> + '_ {
+        self.slots.iter().flatten().copied()
+    }
+}
+
+impl PartialEq for PasswordList {
+    fn eq(&self, other: &PasswordList) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for PasswordList {}
 
 impl std::fmt::Debug for PasswordHash {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -106,6 +177,22 @@ mod tests {
         assert!(PasswordHash::from_hex(b"abc").is_none());
         assert!(h.ct_eq(&PasswordHash::of(b"abc")));
         assert!(!h.ct_eq(&PasswordHash::of(b"abd")));
+    }
+
+    #[test]
+    fn password_list_keeps_order_and_drops_duplicates() {
+        let (a, b, c) = (PasswordHash::of(b"a"), PasswordHash::of(b"b"), PasswordHash::of(b"c"));
+        let mut l = PasswordList::default();
+        for h in [a, b, a, c] {
+            l.add(h);
+        }
+        assert!(l.remove(&b));
+        assert!(!l.remove(&b), "a removed password is gone");
+        l.add(b);
+        assert_eq!(l.iter().collect::<Vec<_>>(), vec![a, c, b], "a re-added password goes last");
+        assert_eq!(l, PasswordList::from_distinct(&[a, c, b]));
+        l.clear();
+        assert_eq!(l.iter().count(), 0);
     }
 
     #[test]

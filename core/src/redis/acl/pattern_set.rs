@@ -155,7 +155,7 @@ thread_local! {
 
 /// Counts one element comparison (tests only; compiled out otherwise).
 #[inline(always)]
-fn count_comparison() {
+pub(crate) fn count_comparison() {
     #[cfg(test)]
     COMPARISONS.with(|c| c.set(c.get() + 1));
 }

@@ -186,11 +186,18 @@ fn huge_pattern_lists_cost_linear_work() {
         rules.push(format!("%R~key:{i}").into_bytes());
         rules.push(format!("&chan:{i}").into_bytes());
         rules.push(format!("+select|arg{i}").into_bytes());
+        rules.push(format!(">pw{i}").into_bytes());
     }
     for i in 0..n {
         rules.push(format!("%W~key:{i}").into_bytes());
         rules.push(format!("&chan:{i}").into_bytes());
         rules.push(format!("+SELECT|ARG{i}").into_bytes());
+        rules.push(format!(">pw{i}").into_bytes());
+    }
+    // Removing and re-adding half of them moves those to the end, as in Redis.
+    for i in (0..n).step_by(2) {
+        rules.push(format!("<pw{i}").into_bytes());
+        rules.push(format!(">pw{i}").into_bytes());
     }
     let total_rules = 2 * rules.len() as u64;
     let before = super::pattern_set::comparisons();
@@ -213,8 +220,13 @@ fn huge_pattern_lists_cost_linear_work() {
     assert!(work <= 40 * total_rules, "{work} comparisons for {total_rules} rules");
 
     let text = String::from_utf8(line).unwrap();
-    assert!(text.starts_with("user big on ~key:0 ~key:1 "), "{}", &text[..60]);
+    assert!(text.starts_with("user big on #"), "{}", &text[..60]);
+    assert!(text.contains(" ~key:0 ~key:1 ~key:2 "), "key patterns in the order given");
     assert_eq!(text.matches(" ~key:").count(), n);
     assert_eq!(text.matches(" &chan:").count(), n);
     assert_eq!(text.matches(" +select|arg").count(), n, "the first spelling is kept");
+    assert_eq!(text.matches(" #").count(), n);
+    let info = acl.getuser(b"big").unwrap();
+    assert_eq!(info.passwords[0], super::password::PasswordHash::of(b"pw1").to_hex());
+    assert_eq!(info.passwords[n - 1], super::password::PasswordHash::of(format!("pw{}", n - 2).as_bytes()).to_hex());
 }

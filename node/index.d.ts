@@ -545,6 +545,13 @@ export interface CredentialStoreOptions {
 export declare function debugPanic(message?: string | undefined | null): void
 
 /**
+ * Reads `args` into the argument scratch buffer of the variadic `Acl` methods (`setuser`,
+ * `check`, ...), then panics while they are still in it: the next such call on this thread
+ * must see only its own arguments (the buffer is emptied on entry). For tests.
+ */
+export declare function debugPanicAfterArgs(args: Array<string | Buffer>): void
+
+/**
  * Like `debugPanic`, in a Promise's work on the thread pool: rejects with code `PANIC`. For
  * tests.
  */

@@ -845,6 +845,7 @@ module.exports.NatsIdentity = nativeBinding.NatsIdentity
 module.exports.Server = nativeBinding.Server
 module.exports.SubjectPolicy = nativeBinding.SubjectPolicy
 module.exports.debugPanic = nativeBinding.debugPanic
+module.exports.debugPanicAfterArgs = nativeBinding.debugPanicAfterArgs
 module.exports.debugPanicAsync = nativeBinding.debugPanicAsync
 module.exports.ErrorCode = nativeBinding.ErrorCode
 module.exports.genpass = nativeBinding.genpass

@@ -9,7 +9,7 @@ const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 
-const { Acl, Server, debugPanic, debugPanicAsync, genpass } = require('..')
+const { Acl, Server, debugPanic, debugPanicAfterArgs, debugPanicAsync, genpass } = require('..')
 
 function thrown(fn) {
   try {
@@ -220,4 +220,24 @@ test('a Rust panic becomes an Error with code PANIC, and Node keeps running', as
   const acl = new Acl()
   acl.setuser('after', 'on', 'nopass', '+get', '~*')
   acl.check('after', 'GET', 'k')
+})
+
+test('a panic in the middle of a call leaves none of its arguments to the next call', () => {
+  const acl = new Acl()
+  // The panicking call has filled the scratch buffer the variadic methods share...
+  const e = thrown(() => debugPanicAfterArgs(['eve', 'on', 'nopass', '+@all', '~*']))
+  assert.equal(e.code, 'PANIC')
+  assert.equal(e.message, 'panic in authgate: deliberate panic with 5 arguments in the scratch buffer')
+  // ...so had it not been emptied on entry, this would be setuser('eve', 'on', ..., 'bob', ...)
+  // (a Syntax error on the rule 'bob'), and the checks below would check eve.
+  acl.setuser('bob', 'on', 'nopass', '+get', '~k')
+  assert.deepEqual(acl.users(), ['bob', 'default'])
+  assert.deepEqual(acl.list(), ['user bob on nopass ~k resetchannels -@all +get', 'user default on nopass ~* &* +@all'])
+  thrown(() => debugPanicAfterArgs(['default', Buffer.from('FLUSHALL')]))
+  assert.equal(acl.allowed('bob', 'GET', 'k'), true)
+  thrown(() => debugPanicAfterArgs(['default']))
+  assert.equal(acl.allowed('bob', 'SET', 'k', 'v'), false)
+  thrown(() => debugPanicAfterArgs(['default', 'GET', 'k']))
+  assert.equal(acl.dryrun('bob', 'GET', 'other'), "This user has no permissions to access the 'other' key")
+  assert.equal(thrown(() => debugPanicAfterArgs([5])).code, 'ERR_INVALID_ARG_TYPE', 'arguments are still type-checked')
 })

@@ -24,6 +24,7 @@ import {
   ServerOptions,
   UserInfo,
   debugPanic,
+  debugPanicAfterArgs,
   debugPanicAsync,
   genpass,
 } from '..'
@@ -114,6 +115,7 @@ export async function tour(): Promise<number> {
 
   try {
     debugPanic('typed')
+    debugPanicAfterArgs(['typed', Buffer.from('bytes')])
     await debugPanicAsync('typed')
   } catch (e) {
     const err = e as AuthgateError

@@ -6,11 +6,11 @@ use std::sync::Arc;
 
 use authgate::acl::{Acl as CoreAcl, AclError, AclOptions as CoreOptions, DEFAULT_GENPASS_BITS};
 use authgate::acl_store::{EmbeddedAcl, StoreSettings};
-use napi::bindgen_prelude::{AsyncTask, TypeTag, Unknown};
+use napi::bindgen_prelude::{AsyncTask, JsValue, TypeTag, Unknown};
 use napi::{sys, Env, Error, Result};
 use napi_derive::napi;
 
-use crate::args::{Bytes, Num};
+use crate::args::{ArgBuf, Bytes, Num};
 use crate::error::{guard, type_error, OrThrow};
 use crate::options::{self, AclSettings};
 use crate::records::{lossy, LogEntry, UserInfo};
@@ -466,6 +466,21 @@ pub fn debug_panic(env: Env, message: Option<String>) -> Result<()> {
             "{}",
             message.unwrap_or_else(|| "deliberate panic".to_string())
         )
+    })
+}
+
+/// Reads `args` into the argument scratch buffer of the variadic `Acl` methods (`setuser`,
+/// `check`, ...), then panics while they are still in it: the next such call on this thread
+/// must see only its own arguments (the buffer is emptied on entry). For tests.
+#[napi(catch_unwind, ts_args_type = "args: Array<string | Buffer>")]
+pub fn debug_panic_after_args(env: Env, args: Vec<Unknown>) -> Result<()> {
+    guard(&env, || {
+        ArgBuf::with(|buf| {
+            for (i, v) in args.iter().enumerate() {
+                buf.push(env.raw(), v.raw(), &|| format!("args[{i}]"))?;
+            }
+            panic!("deliberate panic with {} arguments in the scratch buffer", buf.slices().len())
+        })
     })
 }
 

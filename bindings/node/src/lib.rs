@@ -36,7 +36,7 @@ use napi::bindgen_prelude::{JsValue, Object};
 use napi::{Env, Result};
 use napi_derive::napi;
 
-pub use acl::{debug_panic, debug_panic_async, genpass, Acl};
+pub use acl::{debug_panic, debug_panic_after_args, debug_panic_async, genpass, Acl};
 pub use cert::{ClientCert, SubjectPolicy};
 pub use cert_map::{CertLogin, CertUserMap};
 pub use error::ErrorCode;

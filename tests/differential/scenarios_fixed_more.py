@@ -286,6 +286,40 @@ def aclfile_scenarios():
     return f.scenario("aclfile", steps, profile="aclfile", restart_after=True)
 
 
+def aclfile_line_forms():
+    """§14 aclfile bytes as editors and tools leave them: CR LF and CR-only line ends, trailing
+    blanks, a last line without a newline, blank lines, a UTF-8 BOM, NUL bytes (Redis reads the
+    file with fgets into 1024-byte chunks joined with strcat, so a NUL drops the rest of its
+    chunk, newline included) and an empty file. Each file is loaded with ACL LOAD and listed."""
+    f = _h()
+    A = f.A
+    long_rule = b"~" + b"x" * 1020
+    files = [
+        b"user a on >pa ~a* +get\r\nuser b on nopass +@all\r\n",
+        b"user a on\ruser b on\r",
+        b"user a on +get   \nuser b on \t \n",
+        b"user a on +get\nuser b on ~x",
+        b"\n\n   \n\r\nuser a on\n\n\t\nuser b on\n\n",
+        b"\xef\xbb\xbfuser a on\nuser b on\n",
+        b"user a on\n\xef\xbb\xbfuser b on\n",
+        b"\x00user a on\nuser b on\n",
+        b"user a\x00xx on\nuser b on\n",
+        b"user a on\x00\nuser b on\n",
+        b"user a on\nuser b on ~k\x00junk",
+        b"user a on " + long_rule + b" ~y\x00z ~w\nuser b on\n",
+        b"user a on " + long_rule + b" ~y\nuser b on\n",
+        b"user\r\n",
+        b"user a on\r+get\n",
+        b"user a on\r\n\r\nuser b on\r\n\r\n",
+        b" \n\t\n",
+        b"",
+    ]
+    steps = [f.setuser("keep", "on", ">k", "+@all")]
+    for content in files:
+        steps += [{"op": "aclfile", "content": content}, A("ACL", "LOAD"), A("ACL", "LIST")]
+    return f.scenario("aclfile-line-forms", steps, profile="aclfile", restart_after=True)
+
+
 def config_and_clients():
     """§8 CONFIG SET acl-pubsub-default affects only later users; acllog-max-len; requirepass (§1);
     CLIENT KILL USER (§13). The servers are restarted afterwards."""
@@ -349,4 +383,4 @@ def transactions():
 
 def more_scenarios():
     return [subcommand_texts(), auth_hello(), default_user_off(), live_changes(), acl_log(), log_max_len(),
-            aclfile_scenarios(), config_and_clients(), transactions()]
+            aclfile_scenarios(), aclfile_line_forms(), config_and_clients(), transactions()]

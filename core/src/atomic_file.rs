@@ -52,6 +52,7 @@ pub(crate) fn atomic_write(path: &Path, content: &[u8], new_mode: u32) -> io::Re
         Err(_) => new_mode,
     };
     let tmp = dir.join(temp_name(file_name)?);
+    pause::point(path);
     let result = (|| {
         fault(Step::Create)?;
         // `mode` is filtered by the umask at creation; set it exactly afterwards.
@@ -96,6 +97,81 @@ fn temp_name(file_name: &std::ffi::OsStr) -> io::Result<OsString> {
 /// EINVAL on Linux (fsync of a directory on a filesystem that does not support it).
 const fn libc_einval() -> i32 {
     22
+}
+
+/// Where file I/O can be held by a test: [`atomic_write`] and the aclfile reader call
+/// [`pause::point`] with their path before touching the file.
+#[cfg(not(test))]
+pub(crate) mod pause {
+    /// Nothing to hold outside tests.
+    #[inline(always)]
+    pub(crate) fn point(_path: &std::path::Path) {}
+}
+
+/// The pause seam: a test holds every file operation on one path (process-wide, since the
+/// server does its file I/O on tokio's blocking threads) until it lets them go, to observe
+/// what the rest of the program does while the I/O is in progress. Keyed by path, so tests
+/// running in parallel on other paths are not affected.
+#[cfg(test)]
+pub(crate) mod pause {
+    use std::path::{Path, PathBuf};
+    use std::sync::{Arc, Condvar, Mutex};
+
+    #[derive(Default)]
+    struct State {
+        entered: bool,
+        released: bool,
+    }
+
+    type Shared = Arc<(Mutex<State>, Condvar)>;
+
+    static PAUSES: Mutex<Vec<(PathBuf, Shared)>> = Mutex::new(Vec::new());
+
+    /// Holds the operations on one path while it lives; dropping it lets them go.
+    pub(crate) struct Pause {
+        path: PathBuf,
+        shared: Shared,
+    }
+
+    impl Pause {
+        /// Holds every later file operation on `path` at its pause point.
+        pub(crate) fn at(path: &Path) -> Pause {
+            let shared = Shared::default();
+            PAUSES.lock().unwrap().push((path.to_path_buf(), shared.clone()));
+            Pause { path: path.to_path_buf(), shared }
+        }
+
+        /// Blocks until an operation on the path has reached its pause point.
+        pub(crate) fn wait_entered(&self) {
+            let (state, cv) = &*self.shared;
+            let mut s = state.lock().unwrap();
+            while !s.entered {
+                s = cv.wait(s).unwrap();
+            }
+        }
+    }
+
+    impl Drop for Pause {
+        fn drop(&mut self) {
+            PAUSES.lock().unwrap().retain(|(p, s)| !(p == &self.path && Arc::ptr_eq(s, &self.shared)));
+            let (state, cv) = &*self.shared;
+            state.lock().unwrap_or_else(|p| p.into_inner()).released = true;
+            cv.notify_all();
+        }
+    }
+
+    /// Called by the file I/O: if a test holds `path`, says so and waits to be let go.
+    pub(crate) fn point(path: &Path) {
+        let held = PAUSES.lock().unwrap().iter().find(|(p, _)| p == path).map(|(_, s)| s.clone());
+        let Some(shared) = held else { return };
+        let (state, cv) = &*shared;
+        let mut s = state.lock().unwrap();
+        s.entered = true;
+        cv.notify_all();
+        while !s.released {
+            s = cv.wait(s).unwrap();
+        }
+    }
 }
 
 #[cfg(not(test))]

@@ -17,6 +17,7 @@ use crate::redis::cstr::{c_str, has_spaces};
 /// Reads an aclfile the way Redis does (`fgets` chunks of at most 1023 bytes concatenated with
 /// `strcat` semantics, so a NUL byte drops the rest of its chunk).
 pub(crate) fn read(path: &Path) -> std::io::Result<Vec<u8>> {
+    crate::atomic_file::pause::point(path);
     Ok(fgets_text(&std::fs::read(path)?))
 }
 

@@ -40,6 +40,8 @@ mod conn;
 mod controller;
 mod dispatch;
 mod error;
+#[cfg(test)]
+mod file_io_tests;
 pub mod keyspace;
 mod listen;
 mod options;

@@ -1,7 +1,15 @@
 //! aclfiles through ACL LOAD (Redis' line reading, per-line errors, all or nothing). Beyond
 //! "never panics": a failed load changes nothing and says so in Redis' words, and a file that
 //! loads survives ACL SAVE + ACL LOAD unchanged.
+//!
+//! The two engines (the one the input is loaded into, the one its saved text is reloaded
+//! into) live for the whole run instead of being built per input: an engine interns the
+//! command rules it has seen with their canonical description, the costly part of ACL LIST,
+//! so rules met by earlier inputs are not described again. Each input first loads the same
+//! baseline users, so what an input does never depends on the inputs before it.
 #![no_main]
+
+use std::sync::LazyLock;
 
 use authgate::acl::{Acl, AclError};
 use libfuzzer_sys::fuzz_target;
@@ -9,9 +17,27 @@ use libfuzzer_sys::fuzz_target;
 const NO_CHANGE: &[u8] =
     b"WARNING: ACL errors detected, no change to the previously active ACL rules was performed";
 
+/// The users every input starts from: Redis' default user and one other.
+const BASELINE: &[u8] = b"user default on nopass ~* &* +@all\nuser keeper on nopass +@all\n";
+
+static ENGINES: LazyLock<(Acl, Acl)> = LazyLock::new(|| (Acl::new(), Acl::new()));
+
+/// Redis writes a selector's rules unquoted between parentheses, so a selector rule with a `)`
+/// of its own ends the selector early when the line is read back: for `ACL SETUSER u2 (~x))`
+/// redis-server 7.0.15 lists `user u2 off resetchannels -@all (~x) resetchannels -@all)`, a
+/// line its own ACL LOAD rejects (tests/differential, aclfile-line-forms). Users with such a
+/// selector are not round-tripped.
+fn lists_unambiguously(acl: &Acl) -> bool {
+    acl.users().iter().all(|name| {
+        acl.getuser(name).is_some_and(|u| {
+            u.selectors.iter().all(|s| [&s.keys, &s.channels, &s.commands].iter().all(|f| !f.contains(&b')')))
+        })
+    })
+}
+
 fuzz_target!(|data: &[u8]| {
-    let acl = Acl::new();
-    acl.setuser(b"keeper", &[&b"on"[..], b"nopass", b"+@all"]).unwrap();
+    let (acl, reloaded) = &*ENGINES;
+    acl.load_text(BASELINE, "baseline.acl").unwrap();
     let before = acl.list();
     match acl.load_text(data, "users.acl") {
         Err(AclError::Load(text)) => {
@@ -19,17 +45,18 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(acl.list(), before, "a failed ACL LOAD changed the users");
         }
         Err(e) => panic!("ACL LOAD failed with {e:?}"),
+        Ok(()) if !lists_unambiguously(acl) => {}
         Ok(()) => {
+            let listed = acl.list();
             let mut saved = Vec::new();
-            for line in acl.list() {
-                saved.extend_from_slice(&line);
+            for line in &listed {
+                saved.extend_from_slice(line);
                 saved.push(b'\n');
             }
-            let reloaded = Acl::new();
             if let Err(e) = reloaded.load_text(&saved, "users.acl") {
                 panic!("ACL SAVE output of a loaded file does not load: {e:?}\n{}", String::from_utf8_lossy(&saved));
             }
-            assert_eq!(reloaded.list(), acl.list(), "ACL SAVE + LOAD changed a user");
+            assert_eq!(reloaded.list(), listed, "ACL SAVE + LOAD changed a user");
         }
     }
 });

@@ -317,6 +317,10 @@ def aclfile_line_forms():
     steps = [f.setuser("keep", "on", ">k", "+@all")]
     for content in files:
         steps += [{"op": "aclfile", "content": content}, A("ACL", "LOAD"), A("ACL", "LIST")]
+    # A `)` inside a selector's rule: the selector is listed unquoted, so the ACL LIST (and ACL
+    # SAVE) line ends it early and Redis' own ACL LOAD rejects the saved file.
+    steps += [{"op": "aclfile", "content": b"user u on (~x))\n"}, A("ACL", "LOAD"), A("ACL", "LIST"),
+              f.setuser("v", "(&c) +get)"), A("ACL", "LIST"), A("ACL", "SAVE"), A("ACL", "LOAD"), A("ACL", "LIST")]
     return f.scenario("aclfile-line-forms", steps, profile="aclfile", restart_after=True)
 
 

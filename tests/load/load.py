@@ -55,6 +55,9 @@ def control_loop(port, pid, stop, out):
     conn = Conn(port, timeout=30)
     assert conn.cmd("AUTH", "secret") == b"OK"
     lat, failures, peak = [], [], 0
+    # When each PING was answered (CLOCK_MONOTONIC, the same clock in every process), so the
+    # main process can attribute the latencies to the scenario running at that time.
+    stamps = []
     while not stop.is_set():
         t = time.perf_counter()
         try:
@@ -65,6 +68,7 @@ def control_loop(port, pid, stop, out):
             failures.append(repr(e))
             break
         lat.append(time.perf_counter() - t)
+        stamps.append(time.monotonic())
         try:
             with open("/proc/%d/status" % pid) as f:
                 for line in f:
@@ -73,7 +77,7 @@ def control_loop(port, pid, stop, out):
         except OSError:
             pass
         time.sleep(0.01)
-    out.put((lat, failures, peak))
+    out.put((lat, failures, peak, stamps))
 
 
 class Control:
@@ -85,6 +89,7 @@ class Control:
         self.proc = multiprocessing.Process(
             target=control_loop, args=(server.port, server.proc.pid, self.stop_event, self.results), daemon=True)
         self.lat, self.failures, self.peak_rss_kb = [], ["the control client did not report"], 0
+        self.stamps = []
 
     def start(self):
         self.proc.start()
@@ -92,14 +97,18 @@ class Control:
     def finish(self):
         self.stop_event.set()
         try:
-            self.lat, self.failures, self.peak_rss_kb = self.results.get(timeout=30)
+            self.lat, self.failures, self.peak_rss_kb, self.stamps = self.results.get(timeout=30)
         except Exception:  # noqa: BLE001 - reported as a failure below
             pass
         self.proc.join(10)
 
-    def p(self, q):
-        s = sorted(self.lat)
+    def p(self, q, t0=None, t1=None):
+        """Latency quantile `q` in ms, of the PINGs answered between t0 and t1 if given."""
+        s = sorted(l for l, st in zip(self.lat, self.stamps) if t0 is None or t0 <= st <= t1)
         return s[min(len(s) - 1, int(q * len(s)))] * 1000 if s else float("nan")
+
+    def count(self, t0, t1):
+        return sum(1 for st in self.stamps if t0 <= st <= t1)
 
 
 def admin(server):
@@ -290,6 +299,7 @@ def main():
     control = Control(server)
     control.start()
     results = []
+    windows = []
     start = time.time()
     try:
         for name, run in [
@@ -301,7 +311,9 @@ def main():
             ("unauthenticated pipelines", lambda: scenario_unauth_pipelines(server, size["unauth"])),
         ]:
             t = time.time()
+            t0 = time.monotonic()
             what = run()
+            windows.append((name, t0, time.monotonic()))
             wait_slots_free(server, name)
             results.append((name, what, time.time() - t))
             print("  %-26s %-62s %.1f s" % (name, what, time.time() - t), flush=True)
@@ -315,6 +327,10 @@ def main():
           "(VmHWM %.1f MB); every slot free after each scenario; %.0f s; load average %.1f"
           % (args.size, len(control.lat), control.p(0.5), control.p(0.99), control.p(1.0),
              control.peak_rss_kb / 1024, hwm / 1024, time.time() - start, load))
+    for name, t0, t1 in windows:
+        print("  control PING during %-26s %5d PINGs, p50 %.2f ms, p99 %.2f ms, max %.2f ms"
+              % (name, control.count(t0, t1), control.p(0.5, t0, t1), control.p(0.99, t0, t1),
+                 control.p(1.0, t0, t1)))
     assert alive, "the server died"
     assert not control.failures, "control client: %s" % control.failures[:3]
     assert hwm / 1024 < size["rss_bound_mb"], "peak RSS %.0f MB over %d MB" % (hwm / 1024, size["rss_bound_mb"])

@@ -117,6 +117,14 @@ impl Limits {
     }
 }
 
+/// Work units (see `Session::work`) a connection does per pass over its input before it
+/// yields. The server runs every connection on one thread: without a budget, a client that
+/// pipelines thousands of commands, or a publisher whose every PUBLISH reaches a thousand
+/// subscribers, keeps that thread for its whole buffer while every other client, however
+/// small its request, waits (`make load`'s control PING waited up to a second behind an AUTH
+/// storm and a Pub/Sub flood). Replies stay in order; only other clients get in between.
+const WORK_BUDGET: usize = 16;
+
 /// Why a connection ends without sending what it has buffered.
 struct Dropped;
 
@@ -127,7 +135,9 @@ async fn run<S: ClientStream>(s: &mut Session, stream: &mut S) {
     let mut parser = RequestParser::new();
     let mut argv = Argv::new();
     loop {
-        // Execute every complete request in the buffer.
+        // Execute the complete requests in the buffer, up to the work budget.
+        s.work = 0;
+        let mut budget_spent = false;
         s.now = now_ms();
         set_cached_now(s.now);
         let limits = Limits::read(s);
@@ -171,6 +181,12 @@ async fn run<S: ClientStream>(s: &mut Session, stream: &mut S) {
                     if handle.enforce_output_limit(&limits.output_of(s)) {
                         return;
                     }
+                    s.work += 1;
+                    // Not in proxy mode: its forwarded commands are exchanged per batch.
+                    if s.work >= WORK_BUDGET && s.proxy.is_none() {
+                        budget_spent = true;
+                        break;
+                    }
                 }
                 Ok(false) => break,
                 Err(e) => {
@@ -208,7 +224,9 @@ async fn run<S: ClientStream>(s: &mut Session, stream: &mut S) {
                 return;
             }
         }
-        if !s.out.buf.is_empty() && write_out(s, stream, &limits).await.is_err() {
+        // Replies are sent once the input read is done, as Redis sends them after a whole read:
+        // a pass cut short by the budget keeps them, so the output limits see the same amounts.
+        if !budget_spent && !s.out.buf.is_empty() && write_out(s, stream, &limits).await.is_err() {
             return;
         }
         buffers::reclaim(&mut s.out.buf);
@@ -225,6 +243,15 @@ async fn run<S: ClientStream>(s: &mut Session, stream: &mut S) {
             // Redis also quotes the buffer's first bytes; they may hold a password, so not here.
             tracing::warn!("Closing client that reached max query buffer length: {}", line(s));
             return;
+        }
+        if budget_spent {
+            // Requests may be left in `rbuf`: run them after the other ready tasks have had
+            // their turn, without waiting for more input.
+            tokio::task::yield_now().await;
+            if handle.is_killed() {
+                return;
+            }
+            continue;
         }
         let want = parser.pending_bulk_len().map_or(READ_CHUNK, |n| (n + 2).clamp(READ_CHUNK, 64 * 1024 * 1024));
         let pushing = s.proxy.as_ref().is_some_and(|p| p.in_push_mode(s.in_pubsub()));

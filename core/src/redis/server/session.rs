@@ -73,6 +73,10 @@ pub(crate) struct Session {
     /// An ACL SAVE/LOAD whose file I/O runs off the event loop; the connection awaits it
     /// before its next command.
     pub file_job: Option<FileJob>,
+    /// Work done in the current pass over the input: one unit per command, plus one per
+    /// subscriber a PUBLISH reached. The connection yields to the event loop's other tasks
+    /// once it reaches the connection's budget (see `conn.rs`).
+    pub work: usize,
 }
 
 impl Session {
@@ -103,6 +107,7 @@ impl Session {
             proxy: upstream.map(|u| Box::new(super::proxy::ProxySession::new(u))),
             store_job: None,
             file_job: None,
+            work: 0,
             now: super::keyspace::now_ms(),
         };
         s.sync_info();

@@ -101,6 +101,8 @@ pub(crate) fn encode_message(out: &mut Encoder, msg: &PubMessage, sharded: bool)
 pub(crate) fn publish(s: &mut Session, argv: &[Vec<u8>], sharded: bool) {
     let limit = s.shared.config.read().client_output_buffer_limit.pubsub;
     let n = s.shared.pubsub.publish(&argv[1], &argv[2], sharded, &limit);
+    // Each delivery queues and wakes a subscriber: the publisher's share of the event loop.
+    s.work += n;
     s.out.integer(n as i64);
 }
 

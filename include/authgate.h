@@ -338,6 +338,18 @@ ag_status ag_last_error_milvus_code(int64_t *out);
 ag_status ag_last_error_os_error(int32_t *out);
 
 /**
+ * The last error's detail, meant for logs rather than for the reply (why an aclfile could not
+ * be written, where the message is Redis' fixed text and Redis writes the reason to its log):
+ * copied into `buf` like ag_last_error_message (at most `len - 1` bytes, then a NUL), its full
+ * length written to `*out_len`, so `(NULL, 0, &n)` sizes the buffer. Returns AG_NOT_FOUND
+ * (writing nothing) when the last error has no detail. Never changes the last error.
+ *
+ * # Safety
+ * `buf` must be NULL or point to `len` writable bytes; `out_len` NULL or writable.
+ */
+ag_status ag_last_error_detail(char *buf, size_t len, size_t *out_len);
+
+/**
  * For a permission denial (AG_NOPERM): what was refused, as ACL LOG reports it.
  * `*kind`/`*kind_len` get `command`, `key` or `channel` (static, not NUL-terminated);
  * `*object`/`*object_len` get the object: the command's full name (`get`, `client|kill`) for

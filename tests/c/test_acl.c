@@ -84,6 +84,9 @@ static void test_denials(ag_acl *acl) {
   int32_t os = 7;
   CHECK(ag_last_error_milvus_code(&milvus) == AG_NOT_FOUND && milvus == 7);
   CHECK(ag_last_error_os_error(&os) == AG_NOT_FOUND && os == 7);
+  size_t detail_len = 7;
+  CHECK(ag_last_error_detail(NULL, 0, &detail_len) == AG_NOT_FOUND && detail_len == 7);
+  CHECK(ag_last_error_detail(NULL, 0, NULL) == AG_NULL_PARAMETER);
   CHECK(ag_last_error_denial(NULL, &kind_len, &object, &object_len) == AG_NULL_PARAMETER);
   CHECK(ag_last_error_milvus_code(NULL) == AG_NULL_PARAMETER);
   CHECK(code_is("ERR")); /* the accessors never change the last error */
@@ -395,6 +398,15 @@ static void test_aclfiles(ag_acl *acl) {
   CHECK(ag_acl_save(other, "/nonexistent/x.acl", 18) == AG_IO && code_is("IO"));
   CHECK(strcmp(err(), "ERR There was an error trying to save the ACLs. Please check the server logs for more "
                       "information") == 0);
+  /* Why it failed is the detail (Redis writes it to its log), sized first, then read. */
+  size_t detail_len = 0;
+  char detail[512];
+  CHECK(ag_last_error_detail(NULL, 0, &detail_len) == AG_OK && detail_len > 0 && detail_len < sizeof detail);
+  CHECK(ag_last_error_detail(detail, sizeof detail, &detail_len) == AG_OK && strlen(detail) == detail_len);
+  CHECK(strstr(detail, "No such file or directory") != NULL);
+  char small[4];
+  CHECK(ag_last_error_detail(small, sizeof small, &detail_len) == AG_OK && strlen(small) == 3);
+  CHECK(code_is("IO"));
   ag_acl_free(other);
   unlink(path);
   unlink(bad);

@@ -255,6 +255,39 @@ pub unsafe extern "C" fn ag_last_error_os_error(out: *mut i32) -> ag_status {
     unsafe { last_field(out, Error::os_error) }
 }
 
+/// The last error's detail, meant for logs rather than for the reply (why an aclfile could not
+/// be written, where the message is Redis' fixed text and Redis writes the reason to its log):
+/// copied into `buf` like ag_last_error_message (at most `len - 1` bytes, then a NUL), its full
+/// length written to `*out_len`, so `(NULL, 0, &n)` sizes the buffer. Returns AG_NOT_FOUND
+/// (writing nothing) when the last error has no detail. Never changes the last error.
+///
+/// # Safety
+/// `buf` must be NULL or point to `len` writable bytes; `out_len` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn ag_last_error_detail(buf: *mut c_char, len: usize, out_len: *mut usize) -> ag_status {
+    ffi_boundary!(or ag_status::AG_PANIC, {
+        if out_len.is_null() {
+            return ag_status::AG_NULL_PARAMETER;
+        }
+        with_last(|e| match e.and_then(Error::detail) {
+            Some(detail) => {
+                if !buf.is_null() && len > 0 {
+                    let n = detail.len().min(len - 1);
+                    // SAFETY: the caller guarantees `buf` has `len` writable bytes; n < len.
+                    unsafe {
+                        std::ptr::copy_nonoverlapping(detail.as_ptr() as *const c_char, buf, n);
+                        *buf.add(n) = 0;
+                    }
+                }
+                // SAFETY: non-NULL and writable per the caller's contract.
+                unsafe { out_len.write(detail.len()) };
+                ag_status::AG_OK
+            }
+            None => ag_status::AG_NOT_FOUND,
+        })
+    })
+}
+
 /// Writes `field(last error)` to `out`, without recording anything.
 ///
 /// # Safety

@@ -132,6 +132,19 @@ fn exception<'l>(env: &mut Env<'l>, err: &authgate::Error) -> jni::errors::Resul
         // still tells them apart.
         _ => plain(env, jni_str!("io/authgate/AuthgateException"), &code, &msg)?,
     };
+    // The fields every kind may carry (errno, a detail for logs), as in every other language.
+    if err.os_error().is_some() || err.detail().is_some() {
+        let detail: JObject = match err.detail() {
+            Some(d) => env.new_string(d)?.into(),
+            None => JObject::null(),
+        };
+        env.call_method(
+            &exc,
+            jni_str!("diagnose"),
+            jni_sig!("(ZILjava/lang/String;)V"),
+            &[JValue::Bool(err.os_error().is_some()), JValue::Int(err.os_error().unwrap_or(0)), JValue::from(&detail)],
+        )?;
+    }
     JThrowable::cast_local(env, exc)
 }
 

@@ -1,5 +1,8 @@
 package io.authgate;
 
+import java.util.Optional;
+import java.util.OptionalInt;
+
 /**
  * The base of every error authgate reports. Unchecked.
  *
@@ -20,6 +23,10 @@ public class AuthgateException extends RuntimeException {
 
     /** Core's stable code string. */
     private final String code;
+    /** The operating system's error number of an {@code IO} error, when it gave one. */
+    private Integer osError;
+    /** A detail for logs, not for the reply (why an aclfile could not be written). */
+    private String detail;
 
     /**
      * An exception with a stable code and a message.
@@ -53,5 +60,31 @@ public class AuthgateException extends RuntimeException {
      */
     public String code() {
         return code;
+    }
+
+    /**
+     * The operating system's error number ({@code errno}) of an {@code IO} error, such as
+     * {@code EADDRINUSE} for a port in use.
+     *
+     * @return the number, or empty when the error has none
+     */
+    public OptionalInt osError() {
+        return osError == null ? OptionalInt.empty() : OptionalInt.of(osError);
+    }
+
+    /**
+     * A detail meant for logs rather than for the reply: why an aclfile could not be saved,
+     * where {@link #getMessage()} is Redis' fixed text and Redis writes the reason to its log.
+     *
+     * @return the detail, or empty when the error has none
+     */
+    public Optional<String> detail() {
+        return Optional.ofNullable(detail);
+    }
+
+    /** Set by the native side, before the exception is thrown, from core's error fields. */
+    final void diagnose(boolean hasOsError, int osError, String detail) {
+        this.osError = hasOsError ? osError : null;
+        this.detail = detail;
     }
 }

@@ -108,9 +108,28 @@ class ErrorTest {
             assertEquals("CONFIG", assertThrows(ConfigException.class, () -> acl.load(bad)).code());
             AuthgateException io = assertThrows(AuthgateException.class, () -> acl.save(dir.resolve("none/x.acl")));
             assertEquals("IO", io.code());
+            // Redis' fixed reply text; why it failed is the detail (Redis writes it to its log).
+            assertEquals("ERR There was an error trying to save the ACLs. Please check the server logs for more "
+                    + "information", io.getMessage());
+            assertTrue(io.detail().orElseThrow().contains("No such file or directory"), io.detail().toString());
+            AclException notFound = assertThrows(AclException.class, () -> acl.check("ghost", "GET", "k"));
+            assertEquals(java.util.Optional.empty(), notFound.detail());
+            assertEquals(java.util.OptionalInt.empty(), notFound.osError());
             AuthgateException arg = assertThrows(AuthgateException.class, () -> acl.setPubsubDefault("x"));
             assertEquals("INVALID_ARGUMENT", arg.code());
             assertFalse(arg instanceof AclException);
+        }
+    }
+
+    @Test
+    void aPortInUseCarriesTheOsError() throws Exception {
+        try (java.net.ServerSocket busy = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"));
+                Acl acl = new Acl()) {
+            AuthgateException e = assertThrows(AuthgateException.class,
+                    () -> Server.builder(acl).host("127.0.0.1").port(busy.getLocalPort()).start());
+            assertEquals("IO", e.code());
+            // Linux's EADDRINUSE (Java has no errno constants).
+            assertEquals(java.util.OptionalInt.of(98), e.osError(), e.getMessage());
         }
     }
 

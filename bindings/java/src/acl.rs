@@ -59,11 +59,7 @@ pub extern "system" fn Java_io_authgate_AclNative_nativeNew<'local>(
     log_max_len: jint,
 ) -> jlong {
     env.with_env(|env| -> Result<jlong> {
-        let acl = if pubsub.is_null() {
-            Acl::new()
-        } else {
-            Acl::with_options(convert::acl_options(env, &pubsub, log_max_len)?)
-        };
+        let acl = Acl::with_options(convert::acl_options_or_default(env, &pubsub, log_max_len)?);
         Ok(into_handle(acl))
     })
     .resolve::<ThrowAuthgate>()

@@ -2,7 +2,7 @@
 //! `load`, `save`, `checkAclfile`. Errors are core's: Redis' ACL LOAD texts (`CONFIG`), ACL SAVE's (`IO`), the
 //! store's (`INVALID_ARGUMENT`, `IO`).
 
-use authgate::acl::{Acl, AclOptions};
+use authgate::acl::Acl;
 use authgate::acl_store::{EmbeddedAcl, StoreSettings};
 use jni::objects::{JByteArray, JClass};
 use jni::sys::{jint, jlong};
@@ -23,11 +23,7 @@ pub extern "system" fn Java_io_authgate_AclNative_nativeFromFile<'local>(
     log_max_len: jint,
 ) -> jlong {
     env.with_env(|env| -> Result<jlong> {
-        let options = if pubsub.is_null() {
-            AclOptions::default()
-        } else {
-            convert::acl_options(env, &pubsub, log_max_len)?
-        };
+        let options = convert::acl_options_or_default(env, &pubsub, log_max_len)?;
         Ok(into_handle(Acl::from_file(
             &convert::path(env, &file)?,
             options,
@@ -49,11 +45,7 @@ pub extern "system" fn Java_io_authgate_AclNative_nativeFromStore<'local>(
     log_max_len: jint,
 ) -> jlong {
     env.with_env(|env| -> Result<jlong> {
-        let options = if pubsub.is_null() {
-            AclOptions::default()
-        } else {
-            convert::acl_options(env, &pubsub, log_max_len)?
-        };
+        let options = convert::acl_options_or_default(env, &pubsub, log_max_len)?;
         let url = wire::bytes(env, &url)?;
         let url = std::str::from_utf8(&url).map_err(|_| invalid("url is not valid UTF-8"))?;
         let packed = wire::bytes(env, &store)?;

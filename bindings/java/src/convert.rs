@@ -66,6 +66,19 @@ pub fn acl_options(
     })
 }
 
+/// [`acl_options`], or core's defaults when Java passed no options (`pubsub` null).
+pub fn acl_options_or_default(
+    env: &Env<'_>,
+    pubsub: &JByteArray<'_>,
+    log_max_len: jint,
+) -> Result<AclOptions> {
+    if pubsub.is_null() {
+        Ok(AclOptions::default())
+    } else {
+        acl_options(env, pubsub, log_max_len)
+    }
+}
+
 /// `AclOptions` as Java reads them back: the `acl-pubsub-default` value, then `acllog-max-len`.
 pub fn pack_options(options: &AclOptions) -> Packer {
     let mut p = Packer::new();

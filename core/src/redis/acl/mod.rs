@@ -18,6 +18,7 @@
 mod aclfile;
 pub mod category;
 mod command_rules;
+pub mod declaration;
 pub mod commands;
 mod describe;
 mod draft;

@@ -167,6 +167,11 @@ fn load_user_directives(acl: &Acl, users: &[Vec<Vec<u8>>]) -> Result<(), ServerE
                 let tok = argv.get(idx).cloned().unwrap_or_default();
                 ServerError::Acl(format!("Error in user declaration '{}': {}", text(&tok), error.message()))
             }
+            // Redis' words when it creates the configured users (the declaration check, which
+            // runs while the file is read, does not look at the name).
+            AclError::InvalidUsername => ServerError::Acl(
+                "Spaces not allowed in ACL usernames\nCritical error while loading ACLs. Exiting.".to_string(),
+            ),
             other => ServerError::Acl(text(&other.to_bytes())),
         })?;
     }

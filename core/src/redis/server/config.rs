@@ -4,6 +4,7 @@
 //! are skipped, the rest is split with `sdssplitargs` rules and the directive name is
 //! case-insensitive. Supported directives: `port`, `bind`, `requirepass`, `aclfile`, `dir`,
 //! `user` (repeatable), `acl-pubsub-default`, `acllog-max-len`, `maxclients`, `loglevel`,
+//! `enable-debug-command`, `enable-module-command`,
 //! `logfile`, `upstream`, `upstream-tls-*` and `upstream-acl` (proxy mode), `acl-store`, `acl-store-cache`,
 //! `acl-store-ca-file`, `acl-store-cert-file`, `acl-store-key-file` (the fleet's store),
 //! `client-output-buffer-limit`,
@@ -16,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU8, Ordering};
 
 use super::outlimits::{mem_to_u64, OutputBufferLimits};
+use crate::redis::acl::declaration::check_user_declaration;
 use crate::redis::acl::{PubsubDefault, DEFAULT_LOG_MAX_LEN};
 use crate::redis::resp::number::parse_i64;
 use crate::redis::resp::split_args;
@@ -56,6 +58,10 @@ pub struct Config {
     pub users: Vec<Vec<Vec<u8>>>,
     /// `loglevel`: the least important log events the program writes.
     pub loglevel: LogLevel,
+    /// `enable-debug-command`: who may run DEBUG (Redis' default: nobody).
+    pub enable_debug_command: ProtectedAction,
+    /// `enable-module-command`: who may run MODULE LOAD/LOADEX/UNLOAD (default: nobody).
+    pub enable_module_command: ProtectedAction,
     /// `logfile`: where the program appends its log lines; `None` (`logfile ""`, the
     /// default) is standard output.
     pub logfile: Option<PathBuf>,
@@ -126,6 +132,55 @@ impl LogLevel {
     }
 }
 
+/// Who may run a protected command (DEBUG; MODULE LOAD/LOADEX/UNLOAD): Redis 7.0's
+/// `enable-debug-command` / `enable-module-command` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ProtectedAction {
+    /// `no` (the default): nobody.
+    #[default]
+    No,
+    /// `yes`: every client the ACL allows.
+    Yes,
+    /// `local`: clients on a Unix socket or connected from 127.0.0.1 / ::1 (Redis' local client).
+    Local,
+}
+
+impl ProtectedAction {
+    /// Every value, in Redis' order (its error message lists them so).
+    pub const ALL: [ProtectedAction; 3] = [ProtectedAction::No, ProtectedAction::Yes, ProtectedAction::Local];
+
+    /// The redis.conf spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProtectedAction::No => "no",
+            ProtectedAction::Yes => "yes",
+            ProtectedAction::Local => "local",
+        }
+    }
+
+    /// Parses a redis.conf value, ignoring case as Redis' enum configs do; the error is Redis'.
+    pub fn from_bytes(v: &[u8]) -> Result<ProtectedAction, String> {
+        ProtectedAction::ALL.into_iter().find(|a| v.eq_ignore_ascii_case(a.as_str().as_bytes())).ok_or_else(|| {
+            let names: Vec<&str> = ProtectedAction::ALL.iter().map(|a| a.as_str()).collect();
+            format!("argument(s) must be one of the following: {}", names.join(", "))
+        })
+    }
+
+    /// Whether a client connected from `peer` (None: a Unix socket) may run the command.
+    pub fn allows(self, peer: Option<std::net::IpAddr>) -> bool {
+        match self {
+            ProtectedAction::No => false,
+            ProtectedAction::Yes => true,
+            // Redis compares the peer's text with "127.0.0.1" and "::1": only those two.
+            ProtectedAction::Local => match peer {
+                None => true,
+                Some(std::net::IpAddr::V4(a)) => a == std::net::Ipv4Addr::LOCALHOST,
+                Some(std::net::IpAddr::V6(a)) => a == std::net::Ipv6Addr::LOCALHOST,
+            },
+        }
+    }
+}
+
 /// The level of the process' log, as a `LogLevel` discriminant. One per process because the log
 /// is one per process (the `tracing` subscriber a program installs); CONFIG SET loglevel of any
 /// server in the process changes it, as it changes redis-server's.
@@ -168,6 +223,8 @@ impl Default for Config {
             acllog_max_len: DEFAULT_LOG_MAX_LEN,
             users: Vec::new(),
             loglevel: LogLevel::default(),
+            enable_debug_command: ProtectedAction::default(),
+            enable_module_command: ProtectedAction::default(),
             logfile: None,
             rest: super::rest::RestConfig::default(),
             upstream: None,
@@ -191,8 +248,7 @@ pub const USERS_AND_ACLFILE: &str = "Configuring Redis with users defined in red
 const IGNORED: &[&str] = &[
     "daemonize", "supervised", "pidfile", "syslog-enabled", "databases",
     "always-show-logo", "save", "appendonly", "appendfsync", "appendfilename", "dbfilename",
-    "protected-mode", "timeout", "tcp-keepalive", "tcp-backlog", "enable-debug-command",
-    "enable-module-command", "enable-protected-configs", "notify-keyspace-events",
+    "protected-mode", "timeout", "tcp-keepalive", "tcp-backlog", "enable-protected-configs", "notify-keyspace-events",
     "lazyfree-lazy-user-del", "io-threads", "latency-monitor-threshold", "slowlog-log-slower-than",
     "activerehashing", "set-proc-title", "locale-collate", "hz", "unixsocket", "unixsocketperm",
 ];
@@ -253,6 +309,8 @@ impl Config {
             "acllog-max-len" => self.acllog_max_len = parse_range(one()?, 0, i64::MAX)? as usize,
             "acl-pubsub-default" => self.acl_pubsub_default = parse_pubsub_default(one()?)?,
             "loglevel" => self.loglevel = LogLevel::from_bytes(one()?)?,
+            "enable-debug-command" => self.enable_debug_command = ProtectedAction::from_bytes(one()?)?,
+            "enable-module-command" => self.enable_module_command = ProtectedAction::from_bytes(one()?)?,
             "logfile" => {
                 let f = one()?;
                 self.logfile = (!f.is_empty()).then(|| PathBuf::from(String::from_utf8_lossy(f).as_ref()));
@@ -279,9 +337,13 @@ impl Config {
             }
             "client-query-buffer-limit" => self.client_query_buffer_limit = parse_query_buffer_limit(one()?)?,
             "user" => {
+                // Redis takes `user` only with a name; a bare one is no directive at all.
                 if args.is_empty() {
-                    return Err("wrong number of arguments".into());
+                    return Err("Bad directive or wrong number of arguments".into());
                 }
+                let allchannels = self.acl_pubsub_default == PubsubDefault::AllChannels;
+                let declared = self.users.iter().filter_map(|u| u.first().map(Vec::as_slice));
+                check_user_declaration(argv, declared, allchannels).map_err(|e| e.message())?;
                 self.users.push(args.to_vec());
             }
             n if super::rest::settings::DIRECTIVES.contains(&n) => self.rest.apply(n, args)?,
@@ -413,6 +475,24 @@ mod tests {
         assert!(e.ends_with("argument couldn't be parsed into an integer"));
         let e = c.apply_text(b"\"port\n").unwrap_err();
         assert!(e.ends_with("Unbalanced quotes in configuration line"));
+    }
+
+    #[test]
+    fn protected_commands_local_means_loopback_only() {
+        use std::net::IpAddr;
+        let local: IpAddr = "127.0.0.1".parse().unwrap();
+        let v6: IpAddr = "::1".parse().unwrap();
+        // Redis compares the peer's text with exactly these two; 127.0.0.2 is not local there.
+        let other: IpAddr = "127.0.0.2".parse().unwrap();
+        let remote: IpAddr = "10.1.2.3".parse().unwrap();
+        assert!(ProtectedAction::Local.allows(Some(local)) && ProtectedAction::Local.allows(Some(v6)));
+        assert!(!ProtectedAction::Local.allows(Some(other)) && !ProtectedAction::Local.allows(Some(remote)));
+        assert!(ProtectedAction::Yes.allows(Some(remote)) && !ProtectedAction::No.allows(Some(local)));
+        let mut c = Config::default();
+        c.apply_text(b"enable-debug-command LOCAL\nenable-module-command yes\n").unwrap();
+        assert_eq!((c.enable_debug_command, c.enable_module_command), (ProtectedAction::Local, ProtectedAction::Yes));
+        let e = c.apply_text(b"enable-debug-command 1\n").unwrap_err();
+        assert!(e.ends_with("argument(s) must be one of the following: no, yes, local"), "{e}");
     }
 
     #[test]

@@ -198,7 +198,7 @@ pub(crate) fn execute(s: &mut Session, argv: &[Vec<u8>]) {
         return reject_cmd(s, cmd, &acl::arity_message(cmd));
     }
     let attrs = attributes().get(cmd.id).copied().unwrap_or(0);
-    if attrs & (PROTECTED_DEBUG | PROTECTED_MODULE) != 0 {
+    if attrs & (PROTECTED_DEBUG | PROTECTED_MODULE) != 0 && !protected_allowed(s, attrs) {
         let (what, option) = if attrs & PROTECTED_DEBUG != 0 {
             ("DEBUG", "enable-debug-command")
         } else {
@@ -300,4 +300,13 @@ fn reject_cmd(s: &mut Session, cmd: &Command, text: &[u8]) {
     let mut msg = b"EXECABORT Transaction discarded because of: ".to_vec();
     msg.extend_from_slice(reason);
     s.out.error(&msg);
+}
+
+/// Whether the configuration lets this client run the protected command (`attrs` says which
+/// kind): Redis' `enable-debug-command` / `enable-module-command`. Every client here is a TCP
+/// client (this server has no Unix socket), so "local" means a loopback peer address.
+fn protected_allowed(s: &Session, attrs: u8) -> bool {
+    let cfg = s.shared.config.read();
+    let action = if attrs & PROTECTED_DEBUG != 0 { cfg.enable_debug_command } else { cfg.enable_module_command };
+    action.allows(Some(s.handle.addr.ip()))
 }

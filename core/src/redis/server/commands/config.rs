@@ -46,7 +46,7 @@ pub(super) const PARAMS: &[&str] = &[
 ];
 
 /// Settings read from the live config but not settable (`logfile` is immutable in Redis too).
-const READ_ONLY: &[&str] = &["logfile"];
+const READ_ONLY: &[&str] = &["logfile", "enable-debug-command", "enable-module-command"];
 
 /// redis-server 7.0.15's immutable settings (each answered "can't set immutable config" when
 /// set to its own default value there), refused with Redis' words here too.
@@ -90,6 +90,8 @@ fn get_value(c: &Config, name: &str) -> Vec<u8> {
         "bind" => c.bind.join(" ").into_bytes(),
         "aclfile" => c.aclfile.as_ref().map(|p| p.to_string_lossy().into_owned().into_bytes()).unwrap_or_default(),
         "loglevel" => c.loglevel.as_str().as_bytes().to_vec(),
+        "enable-debug-command" => c.enable_debug_command.as_str().as_bytes().to_vec(),
+        "enable-module-command" => c.enable_module_command.as_str().as_bytes().to_vec(),
         "logfile" => c.logfile.as_ref().map(|p| p.to_string_lossy().into_owned().into_bytes()).unwrap_or_default(),
         "dir" => c
             .dir

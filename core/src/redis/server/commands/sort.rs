@@ -15,9 +15,8 @@ fn is(arg: &[u8], word: &str) -> bool {
     cstr(arg).eq_ignore_ascii_case(word.as_bytes())
 }
 
-/// SORT key [BY pattern] [LIMIT offset count] [GET pattern ...] [ASC|DESC] [ALPHA]
-/// [STORE destination], and SORT_RO (no STORE).
-pub(crate) fn sort(s: &mut Session, cmd: &'static Command, argv: &[Vec<u8>]) {
+/// The first error SORT's option parsing meets, in Redis' order, or the STORE destination.
+fn parse_options<'a>(s: &Session, cmd: &'static Command, argv: &'a [Vec<u8>]) -> Result<Option<&'a [u8]>, &'static str> {
     let readonly = cmd.fullname == "sort_ro";
     let full_access = s.user.sort_unrestricted_read(cmd, argv);
     let mut store: Option<&[u8]> = None;
@@ -28,7 +27,7 @@ pub(crate) fn sort(s: &mut Session, cmd: &'static Command, argv: &[Vec<u8>]) {
         if is(a, "asc") || is(a, "desc") || is(a, "alpha") {
         } else if is(a, "limit") && left >= 2 {
             if parse_i64(&argv[j + 1]).is_none() || parse_i64(&argv[j + 2]).is_none() {
-                return s.out.error_str(NOT_INTEGER);
+                return Err(NOT_INTEGER);
             }
             j += 2;
         } else if !readonly && is(a, "store") && left >= 1 {
@@ -37,19 +36,42 @@ pub(crate) fn sort(s: &mut Session, cmd: &'static Command, argv: &[Vec<u8>]) {
         } else if is(a, "by") && left >= 1 {
             // BY without `*` means "don't sort", which needs no extra access.
             if cstr(&argv[j + 1]).contains(&b'*') && !full_access {
-                return s.out.error_str("ERR BY option of SORT denied due to insufficient ACL permissions.");
+                return Err(BY_DENIED);
             }
             j += 1;
         } else if is(a, "get") && left >= 1 {
             if !full_access {
-                return s.out.error_str("ERR GET option of SORT denied due to insufficient ACL permissions.");
+                return Err(GET_DENIED);
             }
             j += 1;
         } else {
-            return s.out.error_str(SYNTAX);
+            return Err(SYNTAX);
         }
         j += 1;
     }
+    Ok(store)
+}
+
+const BY_DENIED: &str = "ERR BY option of SORT denied due to insufficient ACL permissions.";
+const GET_DENIED: &str = "ERR GET option of SORT denied due to insufficient ACL permissions.";
+
+/// The ACL refusal SORT / SORT_RO gives from its option parsing (BY with a pattern or GET
+/// without unrestricted read access), if parsing meets it before any other error. Proxy
+/// mode answers it itself: the upstream, where the client runs as another user, would not.
+pub(crate) fn acl_denial(s: &Session, cmd: &'static Command, argv: &[Vec<u8>]) -> Option<&'static str> {
+    match parse_options(s, cmd, argv) {
+        Err(text) if text == BY_DENIED || text == GET_DENIED => Some(text),
+        _ => None,
+    }
+}
+
+/// SORT key [BY pattern] [LIMIT offset count] [GET pattern ...] [ASC|DESC] [ALPHA]
+/// [STORE destination], and SORT_RO (no STORE).
+pub(crate) fn sort(s: &mut Session, cmd: &'static Command, argv: &[Vec<u8>]) {
+    let store = match parse_options(s, cmd, argv) {
+        Ok(store) => store,
+        Err(text) => return s.out.error_str(text),
+    };
     let db = s.shared.keyspace.db(s.db);
     let now = cached_now();
     if db.exists(&argv[1], now) {

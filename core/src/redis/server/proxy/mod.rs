@@ -131,8 +131,9 @@ enum Route {
 fn route_of(name: &str) -> Route {
     let top = name.split('|').next().unwrap_or(name);
     match top {
-        "auth" | "hello" | "acl" | "client" | "config" | "command" | "quit" | "multi" | "sync" | "psync"
-        | "debug" | "module" => Route::Local,
+        "auth" | "hello" | "acl" | "client" | "config" | "command" | "quit" | "multi" | "sync" | "psync" => {
+            Route::Local
+        }
         "subscribe" | "psubscribe" | "ssubscribe" | "unsubscribe" | "punsubscribe" | "sunsubscribe" => {
             Route::Subscribe
         }
@@ -339,7 +340,13 @@ pub(crate) fn intercept(s: &mut Session, cmd: &'static Command, argv: &[Vec<u8>]
             true
         }
         Route::Forward | Route::Watch => {
-            proxy(s).forward(at, proto, argv, SlotKind::Relay);
+            // SORT's BY/GET refusal depends on the client's user, whom the upstream does not
+            // know (unless mirrored): answered here, in SORT's own order of errors.
+            if let Some(text) = sort_denial(s, cmd, argv) {
+                s.out.error_str(text);
+            } else {
+                proxy(s).forward(at, proto, argv, SlotKind::Relay);
+            }
             true
         }
         Route::Select => {
@@ -435,6 +442,11 @@ fn proxy(s: &mut Session) -> &mut ProxySession {
 /// Why this user may not run a script or function through the proxy, if it may not: scripts
 /// run their commands inside the upstream, where authgate cannot check them, so only a user
 /// with all commands, all keys and all channels (on one selector) may run them.
+/// SORT / SORT_RO's ACL refusal of BY/GET (see [`super::commands::sort::acl_denial`]).
+fn sort_denial(s: &Session, cmd: &'static Command, argv: &[Vec<u8>]) -> Option<&'static str> {
+    matches!(cmd.fullname.as_str(), "sort" | "sort_ro").then(|| super::commands::sort::acl_denial(s, cmd, argv)).flatten()
+}
+
 fn script_denial(s: &mut Session, cmd: &Command) -> Option<String> {
     // In mirror mode the upstream checks what a script runs, under the same rules.
     if s.user.is_unrestricted() || s.proxy.as_ref().is_some_and(|p| p.target.mirror.is_some()) {
@@ -481,6 +493,8 @@ fn exec(s: &mut Session) {
             multi::deny_queued(s, cmd, argv, d);
         } else if let Some(text) = denied_script {
             s.out.error_str(&text);
+        } else if let Some(text) = sort_denial(s, cmd, argv) {
+            s.out.error_str(text);
         } else if route(cmd) == Route::Subscribe {
             // Subscribed in authgate as on the upstream; the upstream's reply is in its array.
             let here = s.out.buf.len();

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use authgate::acl::{table, Acl, AclOptions, PubsubDefault, DEFAULT_LOG_MAX_LEN};
-use authgate::resp::split_args;
+use authgate::resp::{quote_arg, split_args};
 use authgate::server::config::LogLevel;
 use authgate::server::rest::DEFAULT_REST_BCRYPT_COST;
 use authgate::server::{Config, Server, ServerError, DEFAULT_HOST, DEFAULT_MAXCLIENTS, REDIS_PORT};
@@ -237,28 +237,9 @@ fn directive_line(name: &str, value: &OsStr) -> Result<Vec<u8>, String> {
     let mut line = name.as_bytes().to_vec();
     for a in &args {
         line.push(b' ');
-        repr(a, &mut line);
+        quote_arg(a, &mut line);
     }
     Ok(line)
-}
-
-/// Redis' `sdscatrepr`: a double-quoted string with C escapes, which `split_args` reads back
-/// byte for byte.
-fn repr(s: &[u8], out: &mut Vec<u8>) {
-    out.push(b'"');
-    for &b in s {
-        match b {
-            b'\\' | b'"' => out.extend_from_slice(&[b'\\', b]),
-            b'\n' => out.extend_from_slice(b"\\n"),
-            b'\r' => out.extend_from_slice(b"\\r"),
-            b'\t' => out.extend_from_slice(b"\\t"),
-            0x07 => out.extend_from_slice(b"\\a"),
-            0x08 => out.extend_from_slice(b"\\b"),
-            0x20..=0x7e => out.push(b),
-            _ => out.extend_from_slice(format!("\\x{b:02x}").as_bytes()),
-        }
-    }
-    out.push(b'"');
 }
 
 /// Runs the server until SIGINT or SIGTERM.
@@ -364,10 +345,10 @@ mod tests {
     fn repr_round_trips_through_the_config_parser() {
         let value: Vec<u8> = (0u8..=255).collect();
         let mut line = Vec::new();
-        repr(&value, &mut line);
+        quote_arg(&value, &mut line);
         assert_eq!(split_args(&line).unwrap(), vec![value]);
         let mut line = Vec::new();
-        repr(b"a b\"c", &mut line);
+        quote_arg(b"a b\"c", &mut line);
         assert_eq!(line, b"\"a b\\\"c\"");
     }
 

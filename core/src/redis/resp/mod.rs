@@ -13,4 +13,4 @@ pub mod split;
 
 pub use encode::{Encoder, Protocol};
 pub use parse::{Argv, ProtocolError, RequestParser};
-pub use split::{split_args, UnbalancedQuotes};
+pub use split::{quote_arg, split_args, UnbalancedQuotes};

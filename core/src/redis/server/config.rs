@@ -56,6 +56,9 @@ pub struct Config {
     pub acllog_max_len: usize,
     /// `user` directives: each is the name followed by its rules.
     pub users: Vec<Vec<Vec<u8>>>,
+    /// The configuration file read at start, as an absolute path (CONFIG REWRITE rewrites it,
+    /// INFO shows it); `None` without one.
+    pub config_file: Option<PathBuf>,
     /// `loglevel`: the least important log events the program writes.
     pub loglevel: LogLevel,
     /// `enable-debug-command`: who may run DEBUG (Redis' default: nobody).
@@ -222,6 +225,7 @@ impl Default for Config {
             acl_pubsub_default: PubsubDefault::ResetChannels,
             acllog_max_len: DEFAULT_LOG_MAX_LEN,
             users: Vec::new(),
+            config_file: None,
             loglevel: LogLevel::default(),
             enable_debug_command: ProtectedAction::default(),
             enable_module_command: ProtectedAction::default(),
@@ -397,7 +401,28 @@ impl Config {
             text.push(b'\n');
             text.extend_from_slice(options);
         }
-        self.apply_text(&text)
+        self.apply_text(&text)?;
+        // Redis keeps the file's absolute path (its working directory may change to `dir`).
+        if let Some(path) = path {
+            self.config_file = Some(std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()));
+        }
+        Ok(())
+    }
+
+    /// Whether `name` (lower case) is a directive this server's configuration reads, including
+    /// those it accepts and ignores.
+    pub fn knows_directive(name: &str) -> bool {
+        const OWN: &[&str] = &[
+            "port", "bind", "requirepass", "aclfile", "acl-store", "acl-store-cache", "acl-store-ca-file",
+            "acl-store-cert-file", "acl-store-key-file", "dir", "maxclients", "acllog-max-len",
+            "acl-pubsub-default", "loglevel", "enable-debug-command", "enable-module-command", "logfile",
+            "upstream", "upstream-acl", "client-output-buffer-limit", "client-query-buffer-limit", "user",
+        ];
+        OWN.contains(&name)
+            || IGNORED.contains(&name)
+            || super::UpstreamTlsFiles::DIRECTIVES.contains(&name)
+            || super::rest::settings::DIRECTIVES.contains(&name)
+            || (name.starts_with("tls-") && TlsSettings::default().apply(name, b"").is_some())
     }
 
     /// Checks combinations Redis refuses at startup.

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use super::clients::ClientHandle;
-use super::commands::acl::FileJob;
+use super::commands::file_job::FileJob;
 use super::pubsub::Kind;
 use super::shared::Shared;
 use crate::redis::acl::{Command, UserRef, UserView};

@@ -1,5 +1,6 @@
 //! The ACL command and its subcommands.
 
+use super::file_job::FileJob;
 use crate::redis::server::session::Session;
 use crate::redis::acl::{
     Acl, AclError, Command, DryRun, ListSink, SelectorInfo, DEFAULT_GENPASS_BITS,
@@ -162,30 +163,6 @@ fn log(s: &mut Session, argv: &[Vec<u8>]) {
     }
 }
 
-/// An ACL SAVE or ACL LOAD whose file I/O (open, read, write, fsync, rename) runs on tokio's
-/// blocking pool, so a slow disk stalls neither the event loop nor the other clients. The
-/// connection that issued it awaits [`FileJob::finish`] right after the command, before
-/// executing the next one of its pipeline, so its replies stay in order.
-pub(crate) struct FileJob(tokio::task::JoinHandle<Result<(), AclError>>);
-
-impl FileJob {
-    /// Waits for the file I/O and encodes its reply into the session's output.
-    pub(crate) async fn finish(self, s: &mut Session) {
-        match self.0.await {
-            Ok(result) => FileJob::reply(s, result),
-            // The job panicked: unwind in the connection task as if it had run there.
-            Err(e) => std::panic::resume_unwind(e.into_panic()),
-        }
-    }
-
-    fn reply(s: &mut Session, result: Result<(), AclError>) {
-        match result {
-            Ok(()) => s.out.ok(),
-            Err(e) => error(&mut s.out, &e),
-        }
-    }
-}
-
 /// ACL <subcommand> ...
 pub(crate) fn acl(s: &mut Session, cmd: &'static Command, argv: &[Vec<u8>]) {
     if let Some(store) = s.shared.acl_store.clone() {
@@ -230,14 +207,12 @@ pub(crate) fn acl(s: &mut Session, cmd: &'static Command, argv: &[Vec<u8>]) {
                 return error(&mut s.out, &AclError::NoAclFile);
             };
             let save = cmd.name == "save";
-            let run = move || if save { acl.save(&path) } else { acl.load_as(&path, &shown) };
-            if s.in_exec {
-                // EXEC replies in one array, in order: its file I/O runs here, as in Redis.
-                FileJob::reply(s, run());
-            } else {
-                // The connection awaits the job before its next command (see FileJob).
-                s.file_job = Some(FileJob(tokio::task::spawn_blocking(run)));
-            }
+            let run = move || {
+                let done = if save { acl.save(&path) } else { acl.load_as(&path, &shown) };
+                done.map_err(|e| e.to_bytes())
+            };
+            // The connection awaits the job before its next command (see FileJob).
+            FileJob::start(s, run);
         }
         "help" => help_reply(&mut s.out, HELP),
         _ => subcommand_syntax_error(&mut s.out, argv),

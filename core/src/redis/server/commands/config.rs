@@ -159,7 +159,7 @@ pub(crate) fn config(s: &mut Session, cmd: &'static Command, argv: &[Vec<u8>]) {
         "get" => get(s, &argv[2..]),
         "set" => super::config_set::set(s, argv),
         "resetstat" => s.out.ok(),
-        "rewrite" => s.out.error_str("ERR The server is running without a config file"),
+        "rewrite" => super::config_rewrite::config_rewrite(s),
         "help" => help_reply(&mut s.out, HELP),
         _ => {
             let msg = format!("ERR command '{}' is not supported by this server", cmd.fullname);

@@ -136,7 +136,7 @@ fn server(s: &Session, out: &mut String) {
         ("configured_hz", redis_default("hz").into()),
         ("lru_clock", ((now_ms / 1000) & ((1 << 24) - 1)).to_string()),
         ("executable", exe),
-        ("config_file", String::new()),
+        ("config_file", cfg.config_file.as_ref().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default()),
         ("io_threads_active", "0".into()),
     ]);
 }

@@ -6,8 +6,10 @@ pub(crate) mod acl;
 pub(crate) mod auth;
 pub(crate) mod client;
 pub(crate) mod config;
+mod config_rewrite;
 mod config_set;
 pub(crate) mod connection;
+pub(crate) mod file_job;
 pub(crate) mod info;
 /// COMMAND (COUNT, INFO, DOCS, GETKEYS, LIST).
 pub(crate) mod introspection;

@@ -35,7 +35,7 @@ use crate::Error;
 use rustls_pki_types::CertificateDer;
 
 pub(crate) use accept::handshake_and_serve;
-pub(crate) use context::{load_chain, load_identity, load_roots, TlsContext, CONFIGURE_FAILED};
+pub(crate) use context::{load_chain, load_identity, load_roots, strerror, TlsContext, CONFIGURE_FAILED};
 pub(crate) use keys::load_private_key;
 pub use settings::{TlsAuthClients, TlsSettings};
 pub use store::FILE_NAME as CERTIFICATE_USERS_FILE;

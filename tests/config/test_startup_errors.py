@@ -19,6 +19,7 @@ import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "differential"))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "scripts"))
 
 from servers import REDIS_SERVER, find_authgate_bin, free_port  # noqa: E402
 
@@ -41,6 +42,15 @@ READ_ERRORS = [
     "user foo on\nuser bar on\nuser foo",
     "enable-debug-command maybe",
     "enable-module-command 1",
+    # Redis' own settings this server has no use for: accepted, checked where their kind is
+    # plain from Redis' default (one argument, yes/no).
+    "rdbcompression maybe",
+    "rdbcompression yes no",
+    "rdbcompression",
+    "slave-serve-stale-data maybe",
+    "appendonly",
+    "no-such-directive 1",
+    "tls-no-such-setting 1",
 ]
 
 LOAD_ERRORS = [
@@ -95,3 +105,29 @@ def test_command_line_users_are_config_lines(tmp_path):
     assert redis.returncode == authgate.returncode == 1
     assert b"Duplicate user found" in redis.stderr
     assert authgate.stderr == redis.stderr
+
+
+def test_debians_own_redis_conf_loads(tmp_path):
+    # Debian's stock /etc/redis/redis.conf (installed with redis-server), with the lines a test
+    # needs appended (later lines win in Redis' files too): it loads and serves.
+    conf = tmp_path / "redis.conf"
+    port = free_port()
+    with open("/etc/redis/redis.conf") as stock:
+        text = stock.read()
+    conf.write_text(text + f"\nport {port}\ndaemonize no\nlogfile \"\"\ndir {tmp_path}\n")
+    proc = subprocess.Popen([find_authgate_bin(), "serve", "--config", str(conf)], cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    try:
+        seen = b""
+        while b"Ready to accept connections" not in seen:
+            line = proc.stdout.readline()
+            assert line, seen.decode()
+            seen += line
+        from resp_client import RespConnection
+        c = RespConnection(port=port, timeout=10)
+        assert c.call_tagged("PING") == ("+", b"PONG")
+        # Its settings this server has show as the file says.
+        assert c.call_tagged("CONFIG", "GET", "maxclients") == ("*", (("$", b"maxclients"), ("$", b"10000")))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

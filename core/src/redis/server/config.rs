@@ -248,14 +248,43 @@ impl Default for Config {
 /// Redis' refusal to combine `user` directives with an aclfile.
 pub const USERS_AND_ACLFILE: &str = "Configuring Redis with users defined in redis.conf and at the same setting an ACL file path is invalid. This setup is very likely to lead to configuration errors and security holes, please define either an ACL file or declare users directly in your redis.conf, but not both.";
 
-/// Redis directives accepted and ignored (they concern features this server does not have).
-const IGNORED: &[&str] = &[
-    "daemonize", "supervised", "pidfile", "syslog-enabled", "databases",
-    "always-show-logo", "save", "appendonly", "appendfsync", "appendfilename", "dbfilename",
-    "protected-mode", "timeout", "tcp-keepalive", "tcp-backlog", "enable-protected-configs", "notify-keyspace-events",
-    "lazyfree-lazy-user-del", "io-threads", "latency-monitor-threshold", "slowlog-log-slower-than",
-    "activerehashing", "set-proc-title", "locale-collate", "hz", "unixsocket", "unixsocketperm",
-];
+/// Directives accepted and ignored that redis-server 7.0.15's settings table lacks (the
+/// others it has are accepted by [`redis_only_directive`]).
+const IGNORED: &[&str] = &["locale-collate"];
+
+/// A directive of redis-server 7.0.15 that this server has no use for (persistence,
+/// replication, encodings, memory policies, ...): accepted, so that a redis.conf written for
+/// Redis (Debian's own, for one) loads. Its arguments are checked as far as their kind is
+/// recorded from redis-server (`core/data/config_kinds.json`, `scripts/gen_config_kinds.py`):
+/// the number of arguments, and `yes`/`no` for a yes/no setting, with Redis' texts. Any other
+/// name is Redis' bad directive.
+fn redis_only_directive(name: &str, args: &[Vec<u8>]) -> Result<(), String> {
+    if super::commands::config::redis_default_of(name).is_none() {
+        return Err("Bad directive or wrong number of arguments".into());
+    }
+    let kinds = config_kinds();
+    if args.is_empty() || (kinds.single_argument.contains(name) && args.len() != 1) {
+        return Err("wrong number of arguments".into());
+    }
+    if kinds.yesno.contains(name) && !(args[0].eq_ignore_ascii_case(b"yes") || args[0].eq_ignore_ascii_case(b"no")) {
+        return Err("argument must be 'yes' or 'no'".into());
+    }
+    Ok(())
+}
+
+/// Which redis-server settings are yes/no ones and which take one argument.
+#[derive(serde::Deserialize)]
+struct ConfigKinds {
+    yesno: std::collections::HashSet<String>,
+    single_argument: std::collections::HashSet<String>,
+}
+
+fn config_kinds() -> &'static ConfigKinds {
+    static KINDS: std::sync::OnceLock<ConfigKinds> = std::sync::OnceLock::new();
+    KINDS.get_or_init(|| {
+        serde_json::from_str(include_str!("../../../data/config_kinds.json")).expect("the committed config kinds are valid JSON")
+    })
+}
 
 impl Config {
     /// The aclfile path with `dir` applied to a relative path.
@@ -352,11 +381,10 @@ impl Config {
             }
             n if super::rest::settings::DIRECTIVES.contains(&n) => self.rest.apply(n, args)?,
             n if IGNORED.contains(&n) => {}
-            n if n.starts_with("tls-") => match self.tls.apply(n, one()?) {
-                Some(r) => r?,
-                None => return Err("Bad directive or wrong number of arguments".into()),
-            },
-            _ => return Err("Bad directive or wrong number of arguments".into()),
+            n if n.starts_with("tls-") && TlsSettings::default().apply(n, b"").is_some() => {
+                self.tls.apply(n, one()?).unwrap_or(Ok(()))?
+            }
+            n => return redis_only_directive(n, args),
         }
         Ok(())
     }
@@ -420,6 +448,7 @@ impl Config {
         ];
         OWN.contains(&name)
             || IGNORED.contains(&name)
+            || super::commands::config::redis_default_of(name).is_some()
             || super::UpstreamTlsFiles::DIRECTIVES.contains(&name)
             || super::rest::settings::DIRECTIVES.contains(&name)
             || (name.starts_with("tls-") && TlsSettings::default().apply(name, b"").is_some())

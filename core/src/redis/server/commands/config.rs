@@ -122,6 +122,11 @@ pub(super) fn defaults() -> &'static [(String, String)] {
     })
 }
 
+/// A default redis-server 7.0.15's value of a setting, `None` if Redis has no such setting.
+pub(crate) fn redis_default_of(name: &str) -> Option<&'static str> {
+    defaults().iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
 /// A default redis-server 7.0.15's value of a setting this server does not manage (INFO shows
 /// some of them: hz, maxmemory, maxmemory-policy, repl-backlog-size).
 pub(crate) fn redis_default(name: &str) -> &'static str {

@@ -14,7 +14,7 @@ AUTHGATE_BIN := $(CURDIR)/$(OUT)/authgate
 
 .PHONY: test deps apt-deps py-deps build test-rust test-lean test-c java-native test-java header test-differential test-clients bench bench-core bench-server bench-nats bench-c release clean
 
-test: deps build test-rust test-readme test-c test-c-install test-differential test-differential-nats test-differential-milvus test-cert test-config test-tls test-rest test-fleet test-load test-faults test-fuzz-smoke test-clients test-proxy test-java test-java-install test-python test-node
+test: deps build test-rust test-readme test-c test-c-install test-differential test-differential-nats test-differential-milvus test-cert test-config test-redis-suite test-tls test-rest test-fleet test-load test-faults test-fuzz-smoke test-clients test-proxy test-java test-java-install test-python test-node
 	@echo "make test: all suites passed"
 
 ## README.md's examples are the files the suites build and run (the Rust one is a doctest).
@@ -321,6 +321,13 @@ bench-milvus: milvus-deps
 test-cert: build
 	@command -v openssl >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null; }
 	AUTHGATE_BIN=$(AUTHGATE_BIN) python3 tests/cert/run_cert_tests.py
+
+## redis-server 7.0.15's own tests/unit/acl.tcl, acl-v2.tcl and auth.tcl (from Debian's source
+## package, fetched once into target/redis-suite) against authgate --upstream redis-server; < 1 min.
+.PHONY: test-redis-suite
+test-redis-suite: build apt-deps
+	@command -v tclsh >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tcl >/dev/null; }
+	timeout 300 bash scripts/redis_suite/run.sh $(AUTHGATE_BIN) $(CURDIR)/target/redis-suite
 
 ## redis.conf errors at startup (tests/config, < 1 min): the same files given to redis-server
 ## 7.0.15 and authgate serve, fatal errors and load-time ACL errors compared.

@@ -31,7 +31,7 @@ const HELP: &[&str] = &[
     "    Prints this help.",
 ];
 
-pub(super) const PARAMS: &[&str] = &[
+pub(crate) const PARAMS: &[&str] = &[
     "requirepass",
     "acl-pubsub-default",
     "acllog-max-len",
@@ -46,7 +46,7 @@ pub(super) const PARAMS: &[&str] = &[
 ];
 
 /// Settings read from the live config but not settable (`logfile` is immutable in Redis too).
-const READ_ONLY: &[&str] = &["logfile", "enable-debug-command", "enable-module-command"];
+pub(crate) const READ_ONLY: &[&str] = &["logfile", "enable-debug-command", "enable-module-command"];
 
 /// redis-server 7.0.15's immutable settings (each answered "can't set immutable config" when
 /// set to its own default value there), refused with Redis' words here too.
@@ -133,28 +133,43 @@ pub(crate) fn redis_default(name: &str) -> &'static str {
     defaults().iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
 }
 
-fn get(s: &mut Session, patterns: &[Vec<u8>]) {
-    let mut names: Vec<&str> = Vec::new();
-    let cfg = s.shared.config.read().clone();
+/// The settings CONFIG GET `patterns` names, with their values, in CONFIG GET's order: this
+/// server's own ones and, with `with_redis_defaults`, every other redis-server setting with
+/// its default value.
+pub(crate) fn matching(cfg: &Config, patterns: &[Vec<u8>], with_redis_defaults: bool) -> Vec<(&'static str, Vec<u8>)> {
+    let mut names: Vec<&'static str> = Vec::new();
     let extension_on = cfg.tls.auth_clients_user != TlsAuthClientsUser::Off;
     let tls = TlsSettings::NAMES.iter().copied().filter(|n| *n != "tls-auth-clients-user" || extension_on);
-    let all = PARAMS.iter().copied().chain(tls).chain(defaults().iter().map(|(k, _)| k.as_str()));
-    for name in all {
+    let redis = defaults().iter().map(|(k, _)| k.as_str()).filter(|_| with_redis_defaults);
+    // Without Redis' defaults the read-only ones (which CONFIG GET * lists among those) come last.
+    let read_only = READ_ONLY.iter().copied().filter(|_| !with_redis_defaults);
+    for name in PARAMS.iter().copied().chain(tls).chain(redis).chain(read_only) {
         if !names.contains(&name) && patterns.iter().any(|p| glob::matches_nocase(p, name.as_bytes())) {
             names.push(name);
         }
     }
-    s.out.map(names.len());
-    for n in names {
-        s.out.bulk(n.as_bytes());
-        if let Some(v) = cfg.tls.get(n) {
-            s.out.bulk(&v);
-        } else if PARAMS.contains(&n) || READ_ONLY.contains(&n) {
-            s.out.bulk(&get_value(&cfg, n));
-        } else {
-            let v = defaults().iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str()).unwrap_or("");
-            s.out.bulk(v.as_bytes());
-        }
+    names
+        .into_iter()
+        .map(|n| {
+            let v = if let Some(v) = cfg.tls.get(n) {
+                v
+            } else if PARAMS.contains(&n) || READ_ONLY.contains(&n) {
+                get_value(cfg, n)
+            } else {
+                redis_default(n).as_bytes().to_vec()
+            };
+            (n, v)
+        })
+        .collect()
+}
+
+fn get(s: &mut Session, patterns: &[Vec<u8>]) {
+    let cfg = s.shared.config.read().clone();
+    let found = matching(&cfg, patterns, true);
+    s.out.map(found.len());
+    for (name, value) in found {
+        s.out.bulk(name.as_bytes());
+        s.out.bulk(&value);
     }
 }
 

@@ -98,6 +98,13 @@ impl UpstreamCommands {
     }
 }
 
+/// The strings of a reply that is one array (or RESP3 map, flattened) of bulk or simple
+/// strings, such as CONFIG GET's; `None` for any other reply.
+pub(super) fn bulk_items(reply: &[u8]) -> Option<Vec<Vec<u8>>> {
+    let (Value::Array(items), _) = Value::parse(reply).ok()? else { return None };
+    items.into_iter().map(|v| if let Value::Bulk(b) = v { Some(b) } else { None }).collect()
+}
+
 /// Why the upstream's table refuses a command line, with the error text.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Rejection {

@@ -24,6 +24,7 @@
 //! replies.
 
 mod commands;
+mod config;
 mod mirror;
 mod push;
 mod reply;
@@ -126,9 +127,15 @@ enum Route {
     Subscribe,
     /// MONITOR: forwarded; the upstream's stream is relayed.
     Monitor,
+    /// CONFIG GET / SET / RESETSTAT: authgate's own settings here, the others the upstream's
+    /// (see [`config`]).
+    Config,
 }
 
 fn route_of(name: &str) -> Route {
+    if matches!(name, "config|get" | "config|set" | "config|resetstat") {
+        return Route::Config;
+    }
     let top = name.split('|').next().unwrap_or(name);
     match top {
         "auth" | "hello" | "acl" | "client" | "config" | "command" | "quit" | "multi" | "sync" | "psync" => {
@@ -170,6 +177,9 @@ enum SlotKind {
     /// The upstream's EXEC reply, spliced: `total` results, of which the ones in `local`
     /// (by index, encoded) were answered by authgate.
     Exec { total: usize, local: Vec<(usize, Vec<u8>)> },
+    /// The upstream's CONFIG GET reply with authgate's own settings (`own`) merged in,
+    /// encoded in the client's protocol.
+    ConfigGet { own: Vec<(&'static str, Vec<u8>)>, proto: Protocol },
 }
 
 /// One forwarded command: its reply is inserted at byte `at` of the batch's local output.
@@ -245,7 +255,7 @@ impl ProxySession {
             Route::Forward | Route::Select | Route::Script | Route::Watch | Route::Subscribe | Route::Monitor => {
                 table.rejection(cmd, argv)
             }
-            Route::Local | Route::Exec | Route::Reset | Route::Discard => None,
+            Route::Local | Route::Exec | Route::Reset | Route::Discard | Route::Config => None,
         }
     }
 
@@ -349,6 +359,21 @@ pub(crate) fn intercept(s: &mut Session, cmd: &'static Command, argv: &[Vec<u8>]
             }
             true
         }
+        Route::Config => match config::route(s, &cmd.name, argv) {
+            config::ConfigRoute::Local => false,
+            config::ConfigRoute::Forward => {
+                proxy(s).forward(at, proto, argv, SlotKind::Relay);
+                true
+            }
+            config::ConfigRoute::Get(own) => {
+                proxy(s).forward(at, proto, argv, SlotKind::ConfigGet { own, proto });
+                true
+            }
+            config::ConfigRoute::Refuse(text) => {
+                s.out.error_str(&text);
+                true
+            }
+        },
         Route::Select => {
             let db = std::str::from_utf8(&argv[1]).ok().and_then(|d| d.parse::<u32>().ok());
             let kind = db.map_or(SlotKind::Relay, SlotKind::Select);
@@ -442,6 +467,23 @@ fn proxy(s: &mut Session) -> &mut ProxySession {
 /// Why this user may not run a script or function through the proxy, if it may not: scripts
 /// run their commands inside the upstream, where authgate cannot check them, so only a user
 /// with all commands, all keys and all channels (on one selector) may run them.
+/// Inside EXEC: a CONFIG line authgate answers itself (a CONFIG GET goes upstream there
+/// unmerged, its reply part of the upstream's EXEC array).
+fn config_local(s: &Session, cmd: &Command, argv: &[Vec<u8>]) -> bool {
+    route(cmd) == Route::Config && matches!(config::route(s, &cmd.name, argv), config::ConfigRoute::Local)
+}
+
+/// Inside EXEC: a CONFIG SET of both servers' settings, refused.
+fn config_refusal(s: &Session, cmd: &Command, argv: &[Vec<u8>]) -> Option<String> {
+    match route(cmd) == Route::Config {
+        true => match config::route(s, &cmd.name, argv) {
+            config::ConfigRoute::Refuse(text) => Some(text),
+            _ => None,
+        },
+        false => None,
+    }
+}
+
 /// SORT / SORT_RO's ACL refusal of BY/GET (see [`super::commands::sort::acl_denial`]).
 fn sort_denial(s: &Session, cmd: &'static Command, argv: &[Vec<u8>]) -> Option<&'static str> {
     matches!(cmd.fullname.as_str(), "sort" | "sort_ro").then(|| super::commands::sort::acl_denial(s, cmd, argv)).flatten()
@@ -501,7 +543,9 @@ fn exec(s: &mut Session) {
             subscribe_locally(s, cmd, argv, here);
             proxy(s).forward(at, proto, argv, SlotKind::Discard);
             continue;
-        } else if matches!(route(cmd), Route::Local | Route::Exec | Route::Reset | Route::Discard) {
+        } else if let Some(text) = config_refusal(s, cmd, argv) {
+            s.out.error_str(&text);
+        } else if matches!(route(cmd), Route::Local | Route::Exec | Route::Reset | Route::Discard) || config_local(s, cmd, argv) {
             let user = s.user.clone();
             call_local(s, cmd, argv);
             if cmd.fullname.starts_with("acl|") || !user.same_user(&s.user) {

@@ -553,6 +553,12 @@ async fn relay_all<W: AsyncWrite + Unpin>(
                 relay.out.extend_from_slice(&reply);
             }
             SlotKind::Exec { total, local } => splice_exec(up, wbuf, &mut wpos, relay, *total, local).await?,
+            SlotKind::ConfigGet { own, proto } => {
+                let mut reply = Vec::new();
+                up.read_reply(&mut reply, wbuf, &mut wpos).await?;
+                let merged = super::config::merge_get(&reply, own, *proto).map_err(Failure::Protocol)?;
+                relay.out.extend_from_slice(&merged);
+            }
         }
         *done += 1;
     }

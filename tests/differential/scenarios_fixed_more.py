@@ -321,6 +321,14 @@ def aclfile_line_forms():
     # SAVE) line ends it early and Redis' own ACL LOAD rejects the saved file.
     steps += [{"op": "aclfile", "content": b"user u on (~x))\n"}, A("ACL", "LOAD"), A("ACL", "LIST"),
               f.setuser("v", "(&c) +get)"), A("ACL", "LIST"), A("ACL", "SAVE"), A("ACL", "LOAD"), A("ACL", "LIST")]
+    # A quote or a blank inside a selector's rule, from a quoted token of the file (ACL LOAD
+    # splits a line on spaces, a selector with sdssplitargs): listed unquoted, the saved line
+    # reads back otherwise (the quote opens a string) or not at all (the blank splits the rule).
+    # Found by the aclfile fuzz target.
+    steps += [{"op": "aclfile", "content": b"user w (~ \"&\xd27-@Aa('~\" )\n"}, A("ACL", "LOAD"), A("ACL", "LIST"),
+              A("ACL", "SAVE"), A("ACL", "LOAD"), A("ACL", "LIST"),
+              {"op": "aclfile", "content": b"user x on (\"~a b\" +get)\n"}, A("ACL", "LOAD"), A("ACL", "LIST"),
+              A("ACL", "SAVE"), A("ACL", "LOAD"), A("ACL", "LIST")]
     return f.scenario("aclfile-line-forms", steps, profile="aclfile", restart_after=True)
 
 

@@ -124,3 +124,22 @@ def _acl_list(port: int) -> list[bytes]:
             f.readline()
             lines.append(f.readline().rstrip(b"\r\n"))
         return lines
+
+
+def test_an_embedded_server_on_a_store_attached_acl_writes_through_the_store(etcd: int, tmp_path: Path) -> None:
+    # authgate.Server(acl) with an Acl from from_store: its clients' ACL SETUSER / DELUSER go
+    # through the store, so another engine attached to the same store sees them.
+    url = f"etcd://127.0.0.1:{etcd}/embedded"
+    acl = authgate.Acl.from_store(url, cache_file=tmp_path / "a.cache")
+    other = authgate.Acl.from_store(url, cache_file=tmp_path / "b.cache")
+    with authgate.Server(acl, port=0) as server:
+        assert resp(server.port, "ACL", "SETUSER", "viaserver", "on", ">pw", "+ping") == b"+OK\r\n"
+        wait_for("viaserver in the other engine", lambda: other.authenticate("viaserver", "pw"))
+        assert resp(server.port, "ACL", "DELUSER", "viaserver") == b":1\r\n"
+        wait_for("viaserver gone from the other engine", lambda: "viaserver" not in other.users())
+        # CONFIG SET requirepass is a store write as well.
+        assert resp(server.port, "CONFIG", "SET", "requirepass", "pw2") == b"+OK\r\n"
+        wait_for("default's password in the other engine", lambda: other.authenticate("default", "pw2"))
+    # Startup settings that would write users locally are refused: the users are the store's.
+    with pytest.raises(authgate.ConfigError, match="attached to an ACL store"):
+        authgate.Server(acl, port=0, requirepass="x").start()

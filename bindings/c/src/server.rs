@@ -2,11 +2,10 @@
 //! restartable `ServerController`.
 
 use std::os::raw::c_char;
-use std::sync::Arc;
 
 use authgate::server::{ServerController, ServerOptions};
 
-use crate::acl::{acl_ref, ag_acl};
+use crate::acl::{ag_acl, engine_ref};
 use crate::boundary::{ag_status, FfiError};
 use crate::bytes::lend;
 use crate::ffi::{free_handle, into_handle, try_ref, Out};
@@ -48,10 +47,10 @@ pub unsafe extern "C" fn ag_server_new(
 ) -> ag_status {
     ffi_boundary!({
         // SAFETY: forwarded contracts.
-        let (acl, options, out) = unsafe { (acl_ref(acl)?, options.as_ref(), Out::new(out, "out")?) };
+        let (engine, options, out) = unsafe { (engine_ref(acl)?, options.as_ref(), Out::new(out, "out")?) };
         let defaults = ServerOptions::default();
         let options = options.map_or(&defaults, |o| &o.inner);
-        let inner = ServerController::new(Arc::clone(acl), options)?;
+        let inner = ServerController::for_engine(engine, options)?;
         let host = inner.host();
         out.write(into_handle(ag_server { inner, host }));
         Ok(())

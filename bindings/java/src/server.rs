@@ -11,7 +11,7 @@ use jni::objects::{JByteArray, JClass, JString};
 use jni::sys::{jboolean, jint, jlong};
 use jni::EnvUnowned;
 
-use crate::acl::acl_ref;
+use crate::acl::engine_ref;
 use crate::convert;
 use crate::error::{invalid, Result, ThrowAuthgate};
 use crate::wire;
@@ -50,7 +50,7 @@ pub extern "system" fn Java_io_authgate_Server_nativeNew<'local>(
     certificate_users: JByteArray<'local>,
 ) -> jlong {
     env.with_env(|env| -> Result<jlong> {
-        let acl = acl_ref(acl)?.clone();
+        let engine = engine_ref(acl)?.clone();
         let host = wire::optional_bytes(env, &host)?
             .map(|h| String::from_utf8(h).map_err(|_| invalid("host is not valid UTF-8")))
             .transpose()?;
@@ -90,7 +90,7 @@ pub extern "system" fn Java_io_authgate_Server_nativeNew<'local>(
                 certificate_subject_line: text(line, "subject line")?,
             });
         }
-        let controller = ServerController::new(acl, &options)?;
+        let controller = ServerController::for_engine(&engine, &options)?;
         Ok(Box::into_raw(Box::new(controller)) as jlong)
     })
     .resolve::<ThrowAuthgate>()

@@ -11,7 +11,7 @@
 
 use std::sync::Arc;
 
-use authgate::acl::Acl as CoreAcl;
+use authgate::acl_store::EmbeddedAcl;
 use authgate::server::{ServerController, ServerOptions as CoreOptions};
 use authgate::tls::CertificateUser;
 use napi::bindgen_prelude::{
@@ -26,7 +26,7 @@ use crate::error::{guard, invalid_arg_type, invalid_argument, OrThrow};
 use crate::tasks::{blocking, Blocking, Outcome};
 
 /// An `Acl` given as an option: the engine it wraps, shared with the server.
-pub struct AclHandle(Arc<CoreAcl>);
+pub struct AclHandle(EmbeddedAcl);
 
 impl TypeName for AclHandle {
     fn type_name() -> &'static str {
@@ -43,7 +43,7 @@ impl ValidateNapiValue for AclHandle {}
 impl FromNapiValue for AclHandle {
     unsafe fn from_napi_value(env: sys::napi_env, v: sys::napi_value) -> Result<Self> {
         crate::acl::unwrap_acl(env, v, "options.acl", "ERR_INVALID_ARG_TYPE")
-            .map(|a| AclHandle(a.acl().clone()))
+            .map(|a| AclHandle(a.clone()))
     }
 }
 
@@ -146,7 +146,7 @@ fn read_options(env: &Env, options: Option<&Unknown>) -> Result<ServerOptions> {
 }
 
 /// Core's options for the JS ones (`None` stays `None`: core's default).
-fn core_options(env: &Env, o: ServerOptions) -> Result<(Arc<CoreAcl>, CoreOptions)> {
+fn core_options(env: &Env, o: ServerOptions) -> Result<(EmbeddedAcl, CoreOptions)> {
     let host = o
         .host
         .map(|h| {
@@ -278,7 +278,7 @@ impl Server {
     pub fn new(env: Env, options: Option<Unknown>) -> Result<Self> {
         guard(&env, || {
             let (acl, options) = core_options(&env, read_options(&env, options.as_ref())?)?;
-            let controller = ServerController::new(acl, &options).or_throw(&env)?;
+            let controller = ServerController::for_engine(&acl, &options).or_throw(&env)?;
             Ok(Server {
                 shared: Arc::new(Shared {
                     controller,

@@ -1,7 +1,6 @@
 //! `authgate.Server`: core's restartable [`ServerController`], sharing an `Acl` with the
 //! Python program.
 
-use std::sync::Arc;
 
 use authgate::server::{ServerController, ServerOptions};
 use authgate::Error;
@@ -16,7 +15,10 @@ use crate::errors::{guard, IntoPyResult};
 ///
 /// The server shares the ``Acl`` object with the program: a :meth:`Acl.setuser` or
 /// :meth:`Acl.deluser` made from Python applies to live connections at once, exactly like
-/// ``ACL SETUSER`` from a client. It runs on its own threads; :meth:`start` returns once the
+/// ``ACL SETUSER`` from a client. With an ``Acl`` from :meth:`Acl.from_store`, the clients'
+/// ``ACL SETUSER``, ``DELUSER``, ``LOAD`` and ``CONFIG SET requirepass`` go through the store
+/// (the fleet sees them), and ``requirepass``, ``aclfile`` or ``user`` settings are refused
+/// (``ConfigError``: the users are the store's). It runs on its own threads; :meth:`start` returns once the
 /// port is bound. It can be stopped and started again. As a context manager it starts on
 /// entry and stops on exit::
 ///
@@ -96,10 +98,10 @@ fn options(
 
 impl PyServer {
     fn build(py: Python<'_>, acl: Bound<'_, PyAcl>, options: ServerOptions) -> PyResult<Self> {
-        let shared = Arc::clone(acl.get().inner());
+        let engine = acl.get().engine.clone();
         // Reading a config file is I/O: without the GIL.
         let controller = py
-            .detach(move || ServerController::new(shared, &options))
+            .detach(move || ServerController::for_engine(&engine, &options))
             .py_err(py)?;
         Ok(PyServer {
             acl: acl.unbind(),

@@ -16,12 +16,15 @@ pub struct ServerBuilder {
     config: Config,
     pubsub_default_set: bool,
     log_len_set: bool,
+    /// The ACL store `acl` is already attached to (an embedded engine's), written through
+    /// instead of attaching to `acl-store`.
+    store: Option<Arc<super::acl_store::Store>>,
 }
 
 impl ServerBuilder {
     /// A builder for a server sharing `acl`, starting from Redis' defaults ([`Config::default`]).
     pub(crate) fn new(acl: Arc<Acl>) -> ServerBuilder {
-        ServerBuilder { acl, config: Config::default(), pubsub_default_set: false, log_len_set: false }
+        ServerBuilder { acl, config: Config::default(), pubsub_default_set: false, log_len_set: false, store: None }
     }
 }
 
@@ -98,10 +101,28 @@ impl ServerBuilder {
         self
     }
 
+    /// The ACL store the shared `Acl` is attached to (an engine from
+    /// [`EmbeddedAcl::from_store`](crate::acl_store::EmbeddedAcl::from_store)): the server's
+    /// ACL SETUSER, DELUSER, LOAD and CONFIG SET requirepass go through it, as with `acl-store`.
+    /// Its users are the store's, so `requirepass`, `user` and `aclfile` settings are refused.
+    #[cfg(feature = "etcd")]
+    pub fn acl_store(mut self, store: Option<Arc<crate::acl_store::AclStore>>) -> Self {
+        self.store = store;
+        self
+    }
+
     /// Validates the settings and applies the startup ACL configuration to the shared `Acl`
     /// (options, `requirepass`, then `user` directives or the aclfile, as Redis does).
     pub fn build(mut self) -> Result<Server, ServerError> {
         self.config.validate().map_err(ServerError::Config)?;
+        if self.store.is_some() {
+            let c = &self.config;
+            if c.requirepass.is_some() || !c.users.is_empty() || c.aclfile.is_some() || c.acl_store.is_some() {
+                return Err(ServerError::Config(
+                    "the Acl is attached to an ACL store, whose users it has: requirepass, user, aclfile and acl-store settings do not apply".into(),
+                ));
+            }
+        }
         let acl = &self.acl;
         if self.pubsub_default_set {
             acl.set_pubsub_default(self.config.acl_pubsub_default);
@@ -132,7 +153,10 @@ impl ServerBuilder {
         let tls = TlsState::new(self.acl.clone(), &self.config.tls, dir.as_deref(), wanted)
             .map_err(|why| ServerError::Config(format!("{why}\n{CONFIGURE_FAILED}")))?;
         let upstream = super::proxy::Target::from_config(&self.config).map_err(ServerError::Config)?;
-        let acl_store = super::acl_store::attach(&self.acl, &self.config)?;
+        let acl_store = match self.store.take() {
+            Some(store) => Some(store),
+            None => super::acl_store::attach(&self.acl, &self.config)?,
+        };
         Ok(Server::new(self.acl, self.config, Arc::new(tls)).with_acl_store(acl_store).with_upstream(upstream))
     }
 }

@@ -14,6 +14,9 @@ use crate::Error;
 /// All methods take `&self` and may be called from any thread.
 pub struct ServerController {
     acl: Arc<Acl>,
+    /// The store `acl` is attached to, when it came from an engine attached to one.
+    #[cfg(feature = "etcd")]
+    store: Option<Arc<crate::acl_store::AclStore>>,
     config: Config,
     /// Registered at every start ([`ServerOptions::certificate_users`]).
     certificate_users: Vec<CertificateUser>,
@@ -47,9 +50,27 @@ impl ServerController {
         Ok(controller)
     }
 
+    /// A stopped server enforcing an embedded engine's users: with an engine attached to an
+    /// ACL store, the server's ACL writes go through that store (see
+    /// [`ServerBuilder::acl_store`](super::ServerBuilder::acl_store)), as every binding's
+    /// `Server(acl)` needs.
+    #[cfg(feature = "etcd")]
+    pub fn for_engine(engine: &crate::acl_store::EmbeddedAcl, options: &ServerOptions) -> Result<ServerController, Error> {
+        let mut controller = ServerController::new(engine.acl().clone(), options)?;
+        controller.store = engine.store().cloned();
+        Ok(controller)
+    }
+
     /// A stopped server with these exact settings.
     pub fn with_config(acl: Arc<Acl>, config: Config) -> ServerController {
-        ServerController { acl, config, certificate_users: Vec::new(), state: Mutex::new(State::default()) }
+        ServerController {
+            acl,
+            #[cfg(feature = "etcd")]
+            store: None,
+            config,
+            certificate_users: Vec::new(),
+            state: Mutex::new(State::default()),
+        }
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
@@ -67,7 +88,10 @@ impl ServerController {
         if state.handle.is_some() {
             return Err(ServerError::AlreadyRunning.into());
         }
-        let server = Server::builder(self.acl.clone()).config(self.config.clone()).build()?;
+        let builder = Server::builder(self.acl.clone()).config(self.config.clone());
+        #[cfg(feature = "etcd")]
+        let builder = builder.acl_store(self.store.clone());
+        let server = builder.build()?;
         // After the aclfile and `user` directives, so a certificate user's `resetpass`
         // is not undone by them.
         let users = server.certificate_users();

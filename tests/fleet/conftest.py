@@ -70,6 +70,17 @@ class Etcd:
                              env={**os.environ, "ETCDCTL_API": "3"}, capture_output=True, check=True).stdout
         return out.split(b"\n")[:-1]
 
+    def ctl(self, *args):
+        """etcdctl ARGS: the output's lines."""
+        out = subprocess.run(["etcdctl", f"--endpoints=127.0.0.1:{self.port}", *args],
+                             env={**os.environ, "ETCDCTL_API": "3"}, capture_output=True, check=True).stdout
+        return out.split(b"\n")[:-1]
+
+    def generations(self, prefix):
+        """The ids of the generations that have keys under `<prefix>gen/`."""
+        keys = self.get("--prefix", "--keys-only", f"{prefix}gen/")
+        return {k[len(prefix) + 4:].split(b"/")[0].decode() for k in keys if k}
+
     def lines(self, prefix):
         """The users' lines in etcd (sorted by name, as ACL LIST prints them): those of the
         generation `<prefix>current` names (`<prefix>users/` while there is none)."""

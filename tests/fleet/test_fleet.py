@@ -374,7 +374,18 @@ def test_kill9_during_a_big_acl_load_leaves_the_old_or_the_new_set(fleet):
     a.start()
     fleet.nodes = [a, b, c]
     wait_for("the restarted node on etcd's set", lambda: fleet.converged() == state)
-    # A later load over the interrupted one completes (and collects nothing that is current).
+    # What the killed load staged stays, protected by its staging lease while that lives (60 s).
+    # Its expiry is what revoking it does: the next load then deletes the leftover generation.
+    current = fleet.etcd.get("--print-value-only", f"{fleet.prefix}current")
+    leftovers = fleet.etcd.generations(fleet.prefix) - {c.decode() for c in current}
+    if state == old:
+        assert leftovers, "the interrupted load left no staged generation"
+    for line in fleet.etcd.ctl("lease", "list")[1:]:
+        fleet.etcd.ctl("lease", "revoke", line.decode())
+    # A later load over the interrupted one completes, and collects its leftovers (nothing that
+    # is current): only the new current generation has keys.
     big_aclfile(b, 200, "after")
     assert b.client().execute_command("ACL", "LOAD") == b"OK"
     wait_for("the next load everywhere", lambda: (l := fleet.converged()) and len(l) == 201 and l)
+    current = fleet.etcd.get("--print-value-only", f"{fleet.prefix}current")
+    assert fleet.etcd.generations(fleet.prefix) == {current[0].decode()}

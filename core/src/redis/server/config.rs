@@ -128,11 +128,17 @@ impl LogLevel {
     /// Parses a redis.conf value, ignoring case as Redis' enum configs do; the error is Redis'
     /// text.
     pub fn from_bytes(v: &[u8]) -> Result<LogLevel, String> {
-        LogLevel::ALL.into_iter().find(|l| v.eq_ignore_ascii_case(l.as_str().as_bytes())).ok_or_else(|| {
-            let names: Vec<&str> = LogLevel::ALL.iter().map(|l| l.as_str()).collect();
-            format!("argument(s) must be one of the following: {}", names.join(", "))
-        })
+        enum_value(&LogLevel::ALL, LogLevel::as_str, v)
     }
+}
+
+/// Redis' enum config parsing: the value among `all` whose name matches `v` ignoring case,
+/// else Redis' error listing every name in order.
+fn enum_value<T: Copy>(all: &[T], name: fn(T) -> &'static str, v: &[u8]) -> Result<T, String> {
+    all.iter().copied().find(|&x| v.eq_ignore_ascii_case(name(x).as_bytes())).ok_or_else(|| {
+        let names: Vec<&str> = all.iter().map(|&x| name(x)).collect();
+        format!("argument(s) must be one of the following: {}", names.join(", "))
+    })
 }
 
 /// Who may run a protected command (DEBUG; MODULE LOAD/LOADEX/UNLOAD): Redis 7.0's
@@ -163,10 +169,7 @@ impl ProtectedAction {
 
     /// Parses a redis.conf value, ignoring case as Redis' enum configs do; the error is Redis'.
     pub fn from_bytes(v: &[u8]) -> Result<ProtectedAction, String> {
-        ProtectedAction::ALL.into_iter().find(|a| v.eq_ignore_ascii_case(a.as_str().as_bytes())).ok_or_else(|| {
-            let names: Vec<&str> = ProtectedAction::ALL.iter().map(|a| a.as_str()).collect();
-            format!("argument(s) must be one of the following: {}", names.join(", "))
-        })
+        enum_value(&ProtectedAction::ALL, ProtectedAction::as_str, v)
     }
 
     /// Whether a client connected from `peer` (None: a Unix socket) may run the command.

@@ -43,7 +43,7 @@ impl UpstreamCommands {
             return Err(UpstreamProtocolError("COMMAND did not return an array".into()));
         };
         // name -> (arity, subcommand name -> arity); names are lowercase in every Redis.
-        let mut listed: HashMap<Vec<u8>, (i32, Option<HashMap<Vec<u8>, i32>>)> = HashMap::new();
+        let mut listed: HashMap<Vec<u8>, Listed> = HashMap::new();
         for item in &items {
             let Some((name, arity, subs)) = describe(item) else { continue };
             let subs = subs.map(|subs| {
@@ -119,8 +119,14 @@ fn arity_ok(arity: i32, argc: usize) -> bool {
     !((arity > 0 && arity != argc) || argc < -arity)
 }
 
+/// A command the upstream lists: its arity and, from Redis 7 on, its subcommands' arities.
+type Listed = (i32, Option<HashMap<Vec<u8>, i32>>);
+
+/// A COMMAND entry: its name, arity and (Redis 7) subcommand entries.
+type Described<'a> = (Vec<u8>, i32, Option<&'a [Value]>);
+
 /// A COMMAND entry's name, arity and (Redis 7) subcommand entries.
-fn describe(item: &Value) -> Option<(Vec<u8>, i32, Option<&[Value]>)> {
+fn describe(item: &Value) -> Option<Described<'_>> {
     let Value::Array(fields) = item else { return None };
     let Some(Value::Bulk(name)) = fields.first() else { return None };
     let Some(Value::Int(arity)) = fields.get(1) else { return None };

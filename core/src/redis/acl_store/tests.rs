@@ -202,6 +202,9 @@ fn a_load_larger_than_one_etcd_transaction_switches_generations_at_once() {
     sa.load_text(&text, "big.acl").unwrap();
     assert_eq!(a.users().len(), 1001);
     eventually("b loaded", || b.users().len() == 1001);
+    // The load's events reach listeners after its users are in place (on b's watch thread):
+    // wait for them rather than read the list the instant the users show.
+    eventually("b's load events", || !counts.seen.lock().is_empty());
     let seen = counts.seen.lock().clone();
     assert!(!seen.is_empty() && seen.iter().all(|&n| n == 1001), "{seen:?}");
     assert!(b.authenticate(b"u0999", b"pw999") && b.user(b"old").is_none());

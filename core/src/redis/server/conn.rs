@@ -122,7 +122,8 @@ impl Limits {
 /// pipelines thousands of commands, or a publisher whose every PUBLISH reaches a thousand
 /// subscribers, keeps that thread for its whole buffer while every other client, however
 /// small its request, waits (`make load`'s control PING waited up to a second behind an AUTH
-/// storm and a Pub/Sub flood). Replies stay in order; only other clients get in between.
+/// storm and a Pub/Sub flood). Replies stay in order; only other clients get in between
+/// (tests/server_work_budget.rs shows both, by order of execution).
 const WORK_BUDGET: usize = 16;
 
 /// Why a connection ends without sending what it has buffered.

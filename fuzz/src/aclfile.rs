@@ -7,12 +7,10 @@
 //! command rules it has seen with their canonical description, the costly part of ACL LIST,
 //! so rules met by earlier inputs are not described again. Each input first loads the same
 //! baseline users, so what an input does never depends on the inputs before it.
-#![no_main]
 
 use std::sync::LazyLock;
 
 use authgate::acl::{Acl, AclError};
-use libfuzzer_sys::fuzz_target;
 
 const NO_CHANGE: &[u8] =
     b"WARNING: ACL errors detected, no change to the previously active ACL rules was performed";
@@ -39,7 +37,8 @@ fn lists_unambiguously(acl: &Acl) -> bool {
     })
 }
 
-fuzz_target!(|data: &[u8]| {
+/// One input of the target: returns normally or panics with what went wrong.
+pub fn run(data: &[u8]) {
     let (acl, reloaded) = &*ENGINES;
     acl.load_text(BASELINE, "baseline.acl").unwrap();
     let before = acl.list();
@@ -63,4 +62,4 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(reloaded.list(), listed, "ACL SAVE + LOAD changed a user");
         }
     }
-});
+}

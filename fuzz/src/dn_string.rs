@@ -1,12 +1,11 @@
 //! RFC 2253 distinguished-name strings (`tls::dn_string::parse`, used by the certificate
 //! subject policies). Never panics; a parsed name of decodable values parses again from its
 //! own RFC 2253 form to the same name.
-#![no_main]
 
 use authgate::tls::dn_string::parse;
-use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
+/// One input of the target: returns normally or panics with what went wrong.
+pub fn run(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let Ok(dn) = parse(text) else { return };
     // A string value whose bytes do not decode (`#0c02ff00`, a UTF8String that is not UTF-8)
@@ -22,4 +21,4 @@ fuzz_target!(|data: &[u8]| {
         Ok(again) => assert!(again.same_as(&dn), "{text:?} printed as {printed:?} reads back differently"),
         Err(e) => panic!("{text:?} printed as {printed:?} does not parse: {e}"),
     }
-});
+}

@@ -3,9 +3,6 @@
 //! core's code: the pattern is first read into tokens (the pattern's parse never depends on
 //! the subject), then matched by dynamic programming over (token, subject position) instead
 //! of the core's backtracking. Input: pattern, a 0xFF byte, subject; both case modes.
-#![no_main]
-
-use libfuzzer_sys::fuzz_target;
 
 /// One element of a pattern.
 #[derive(Debug)]
@@ -132,7 +129,8 @@ fn reference(pattern: &[u8], subject: &[u8], nocase: bool) -> bool {
     ok[0][0]
 }
 
-fuzz_target!(|data: &[u8]| {
+/// One input of the target: returns normally or panics with what went wrong.
+pub fn run(data: &[u8]) {
     let (pattern, subject) = match data.iter().position(|&b| b == 0xFF) {
         Some(i) => (&data[..i], &data[i + 1..]),
         None => (data, &b"fuzz:key"[..]),
@@ -155,4 +153,4 @@ fuzz_target!(|data: &[u8]| {
         String::from_utf8_lossy(pattern),
         String::from_utf8_lossy(subject)
     );
-});
+}

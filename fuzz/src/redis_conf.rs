@@ -1,12 +1,11 @@
 //! redis.conf text (directives split as `sdssplitargs` does, every directive this server
 //! knows), then the same checks `authgate serve` runs before it starts. Never panics; a
 //! directive that fails reports Redis' FATAL CONFIG FILE ERROR block.
-#![no_main]
 
 use authgate::server::Config;
-use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
+/// One input of the target: returns normally or panics with what went wrong.
+pub fn run(data: &[u8]) {
     let mut config = Config::default();
     match config.apply_text(data) {
         Ok(()) => {
@@ -18,4 +17,4 @@ fuzz_target!(|data: &[u8]| {
             "{text}"
         ),
     }
-});
+}

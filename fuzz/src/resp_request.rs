@@ -2,10 +2,8 @@
 //! [`RequestParser`]. Beyond "never panics": the requests parsed from the whole input at once
 //! must equal those parsed from the same bytes arriving in fuzzer-chosen pieces, as the
 //! connection loop feeds them (append, parse, drop what was consumed).
-#![no_main]
 
 use authgate::resp::{Argv, ProtocolError, RequestParser};
-use libfuzzer_sys::fuzz_target;
 
 /// What a parser made of a byte stream: complete requests, then the error or the end.
 #[derive(Debug, PartialEq)]
@@ -39,7 +37,8 @@ fn parse_stream<'a>(chunks: impl Iterator<Item = &'a [u8]>, auth_required: bool)
     out
 }
 
-fuzz_target!(|data: &[u8]| {
+/// One input of the target: returns normally or panics with what went wrong.
+pub fn run(data: &[u8]) {
     let Some((&flags, stream)) = data.split_first() else { return };
     let auth_required = flags & 1 == 1;
     let whole = parse_stream(std::iter::once(stream), auth_required);
@@ -56,4 +55,4 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(whole, pieces, "piece size {piece}");
     let bytewise = parse_stream(stream.chunks(1), auth_required);
     assert_eq!(whole, bytewise, "one byte at a time");
-});
+}

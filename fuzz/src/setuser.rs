@@ -6,19 +6,18 @@
 //!
 //! As in the aclfile target, the two engines live for the whole run (their interned command
 //! rules keep their descriptions across inputs) and each input starts from the same users.
-#![no_main]
 
 use std::sync::LazyLock;
 
 use authgate::acl::Acl;
-use libfuzzer_sys::fuzz_target;
 
 /// The users every input starts from: Redis' default user and alice, whom the rules change.
 const BASELINE: &[u8] = b"user default on nopass ~* &* +@all\nuser alice on ~k* +get\n";
 
 static ENGINES: LazyLock<(Acl, Acl)> = LazyLock::new(|| (Acl::new(), Acl::new()));
 
-fuzz_target!(|data: &[u8]| {
+/// One input of the target: returns normally or panics with what went wrong.
+pub fn run(data: &[u8]) {
     let rules: Vec<&[u8]> = data.split(|&b| b == b'\n').collect();
     if rules.len() > 64 {
         return;
@@ -44,4 +43,4 @@ fuzz_target!(|data: &[u8]| {
         panic!("ACL LIST output does not load: {:?}\n{}", e, String::from_utf8_lossy(&file));
     }
     assert_eq!(reloaded.list(), listed, "ACL SAVE + LOAD changed a user");
-});
+}

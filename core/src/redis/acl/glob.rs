@@ -234,7 +234,7 @@ fn match_impl(pat: &[u8], s: &[u8], nocase: bool, skip_longer: &mut bool, nestin
 mod tests {
     use super::{matches, matches_nocase, matches_shaped, shape, Shape};
 
-    /// Found by the glob fuzz target (fuzz/fuzz_targets/glob.rs): the core folded the case of
+    /// Found by the glob fuzz target (fuzz/src/glob.rs): the core folded the case of
     /// an escaped class member, where Redis compares it exactly (redis-server 7.0.15:
     /// `CONFIG GET '[\M]axclients'` is empty, `'[M]axclients'` and `'[\m]axclients'` match).
     #[test]

@@ -9,7 +9,7 @@ use parking_lot::Mutex;
 use super::describe::write_user_line;
 use super::draft::{merge_selector_args, UserDraft};
 use super::error::RuleError;
-use super::engine::UserRef;
+use super::user_ref::UserRef;
 use super::user::User;
 use crate::atomic_file::atomic_write;
 use crate::redis::cstr::{c_str, has_spaces};

@@ -34,12 +34,14 @@ mod pattern_set;
 mod patterns;
 mod selector;
 mod user;
+mod user_ref;
 mod verdict;
 
 pub use category::Category;
 pub use commands::{table, Command, CommandFlags, ResolveError};
 pub use describe::{SelectorInfo, UserInfo};
-pub use engine::{Acl, AclEvent, AclListener, ChannelAllowList, ListSink, UserRef, UserView};
+pub use engine::{Acl, AclEvent, AclListener, ListSink};
+pub use user_ref::{ChannelAllowList, UserRef, UserView};
 pub use error::{AclError, RuleError};
 pub use log::{LogContext, LogEntry, LogReason};
 pub use options::{AclOptions, InvalidPubsubDefault, PubsubDefault, DEFAULT_LOG_MAX_LEN};

@@ -24,12 +24,23 @@ pub(crate) struct ReplyScanner {
     bulk_left: u64,
 }
 
-/// A complete header line at the start of `buf`: its type byte, the text after it, and the
-/// line's length with its CRLF. `Ok(None)` means the line is not complete yet.
-pub(crate) fn header(buf: &[u8]) -> Result<Option<(u8, &[u8], usize)>, UpstreamProtocolError> {
+/// A complete header line of a reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Header<'a> {
+    /// The type byte (`+`, `-`, `:`, `$`, `*`, and RESP3's).
+    pub(crate) kind: u8,
+    /// The text between the type byte and the CRLF.
+    pub(crate) text: &'a [u8],
+    /// The line's length with its CRLF.
+    pub(crate) len: usize,
+}
+
+/// The complete header line at the start of `buf`; `Ok(None)` means the line is not
+/// complete yet.
+pub(crate) fn header(buf: &[u8]) -> Result<Option<Header<'_>>, UpstreamProtocolError> {
     let Some(&kind) = buf.first() else { return Ok(None) };
     match memchr_crlf(buf) {
-        Some(end) => Ok(Some((kind, &buf[1..end], end + 2))),
+        Some(end) => Ok(Some(Header { kind, text: &buf[1..end], len: end + 2 })),
         None if buf.len() > MAX_LINE => Err(UpstreamProtocolError("a reply line longer than 1 MiB".into())),
         None => Ok(None),
     }
@@ -85,7 +96,7 @@ impl ReplyScanner {
                 }
                 continue;
             }
-            let Some((kind, text, len)) = header(&buf[pos..])? else { return Ok((pos, false)) };
+            let Some(Header { kind, text, len }) = header(&buf[pos..])? else { return Ok((pos, false)) };
             pos += len;
             let complete = match kind {
                 b'+' | b'-' | b':' | b',' | b'#' | b'_' | b'(' => true,

@@ -17,7 +17,7 @@ use std::task::Poll;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 
-use super::reply::{header, ReplyScanner, UpstreamProtocolError};
+use super::reply::{header, Header, ReplyScanner, UpstreamProtocolError};
 use super::tls::Wire;
 use super::{encode, Slot, SlotKind, Target, UpstreamUrl};
 use crate::redis::acl::UserRef;
@@ -637,7 +637,7 @@ async fn splice_exec<W: AsyncWrite + Unpin>(
     let forwarded = (total - local.len()) as i64;
     let line = loop {
         match header(up.pending()).map_err(Failure::Protocol)? {
-            Some((kind, text, len)) => break (kind == b'*' && crate::redis::resp::number::parse_i64(text) == Some(forwarded)).then_some(len),
+            Some(Header { kind, text, len }) => break (kind == b'*' && crate::redis::resp::number::parse_i64(text) == Some(forwarded)).then_some(len),
             None => up.fill(wbuf, wpos).await?,
         }
     };

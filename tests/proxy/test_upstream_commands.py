@@ -126,3 +126,34 @@ def test_the_upstream_table_is_read_again_after_a_reconnect(renamed, front, user
     assert c.call_tagged("SETRANGE", "app:1", "0", "x") == killer.call_tagged("SETRANGE", "app:1", "0", "x")
     killer.close()
     c.close()
+
+
+@pytest.mark.parametrize("authenticate", [False, True])
+def test_a_fresh_proxys_first_batch_sees_the_upstream_table(renamed, users, tmp_path, authenticate):
+    # A proxy none of whose clients has opened an upstream connection yet: a client's very first
+    # batch is checked against the upstream's table too. Unauthenticated, SETRANGE is unknown
+    # (not NOAUTH); pipelined after AUTH in the same batch, it is unknown for bob, whom the ACL
+    # denies it (not NOPERM, and no ACL LOG entry), as on the upstream itself.
+    aclfile = tmp_path / "users.acl"
+    # (an aclfile sets every user, the default one too: requirepass does not apply with one)
+    aclfile.write_text(f"user default on >{ADMIN_PASSWORD} ~* &* +@all\n"
+                       + "".join(f"user {name} {' '.join(rules)}\n" for name, rules in USERS))
+    fresh = proxy_process(f"redis://:{UPSTREAM_PASSWORD}@127.0.0.1:{renamed.port}", "--aclfile", str(aclfile)).start()
+    try:
+        lines = [("SETRANGE", "k", "0", "x"), ("OBJECT", "HELP"), ("GET", "k")]
+        if authenticate:
+            lines.insert(0, ("AUTH", "bob", "bpw"))
+        replies = []
+        for port in (renamed.port, fresh.port):
+            c = connect(port)
+            c.send_raw(b"".join(c.encode(a) for a in lines))
+            replies.append([c.read_tagged() for _ in lines])
+            c.close()
+        assert replies[1] == replies[0]
+        assert replies[0][-3][1].startswith(b"ERR unknown command"), replies[0]
+        if authenticate:
+            admin = connect(fresh.port, password=ADMIN_PASSWORD)
+            assert admin.call("ACL", "LOG") == []
+            admin.close()
+    finally:
+        fresh.stop()

@@ -329,11 +329,21 @@ impl From<Failure> for RelayError {
 /// Prepares proxy mode for the batch about to run: until the upstream's command table has
 /// been read, an authenticated client opens its upstream connection now (reading COMMAND on
 /// it), so the batch's commands are checked against the upstream's table before any ACL
-/// check; a failure to open is kept for the batch's forwarded commands.
+/// check; a failure to open is kept for the batch's forwarded commands. A client not yet
+/// authenticated reads the table on a connection of its own with the URL's credentials,
+/// closed at once: Redis answers an unknown command before NOAUTH, and a batch that
+/// authenticates (AUTH then the command) must see the table before the command's ACL check.
+/// If that fails the batch goes on with authgate's table alone; a later batch tries again.
 pub(crate) async fn begin_batch(s: &mut Session) {
     let auth_required = s.auth_required();
     let Some(p) = s.proxy.as_deref_mut() else { return };
     p.early_failure = None;
+    if auth_required && !p.target.commands_read() {
+        let target = p.target.clone();
+        if let Err(f) = Upstream::open(&target, 0, true, None).await {
+            tracing::debug!("Upstream {}: reading its command table failed: {f:?}", target.url);
+        }
+    }
     if !auth_required && p.conn.is_none() && !p.target.commands_read() {
         let target = p.target.clone();
         let user = s.user.name().to_vec();
